@@ -1,0 +1,1 @@
+"""Events, agenda, ticket types and quotas, registrations, waiting list, check-in, calendars."""

@@ -1,0 +1,1 @@
+"""Outbox, templates, SMTP delivery and reminders. Knows nothing of events or talent."""

@@ -1,0 +1,1 @@
+"""Quancheng platform: settings, database, accounts and roles, HTTP conventions, app assembly, CLI."""

@@ -1,0 +1,186 @@
+"""Accounts, sessions, API tokens, organisations and memberships: the services behind the platform API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from server import audit, ratelimit
+from server.auth import hash_password, issue_token, verify_password
+from server.clock import utcnow
+from server.errors import AuthenticationRequired, Conflict, InvalidInput, NotFound, PermissionDenied
+from server.models import AuthToken, Membership, Organisation, OrganisationKind, Region, Role, TokenKind, User
+from server.schemas import MemberIn, OrganisationIn, SignupIn, TokenIn
+
+LOGIN_LIMIT_PER_EMAIL = 10
+LOGIN_LIMIT_PER_IP = 100
+SIGNUP_LIMIT_PER_IP = 30
+LIMIT_WINDOW = timedelta(minutes=15)
+# Kinds that carry privileges (running events, reporting as a base) are created by the bureau only.
+SELF_SERVICE_KINDS = frozenset({OrganisationKind.COMPANY, OrganisationKind.UNIVERSITY})
+
+
+async def signup(data: SignupIn, *, client_ip: str) -> User:
+    """Create an account; one per email address in any letter case (the unique index decides races)."""
+    await ratelimit.hit(f"signup:ip:{client_ip}", limit=SIGNUP_LIMIT_PER_IP, window=LIMIT_WINDOW)
+    taken = InvalidInput(errors=[(("body", "email"), "validation.email_taken")])
+    if await User.exists(email=data.email):
+        raise taken
+    password_hash = await hash_password(data.password)
+    try:
+        async with in_transaction():
+            user = await User.create(email=data.email, name=data.name, locale=data.locale, password_hash=password_hash)
+            await audit.record(user, "user.signup", user, after={"email": user.email})
+    except IntegrityError:
+        raise taken from None
+    return user
+
+
+async def create_admin(email: str, password: str, name: str) -> User:
+    """Create an admin, or make an existing account an admin and set its password."""
+    password_hash = await hash_password(password)
+    async with in_transaction():
+        user = await User.get_or_none(email=email)
+        if user is None:
+            user = await User.create(email=email, name=name, password_hash=password_hash, is_admin=True)
+        else:
+            user.is_admin, user.password_hash = True, password_hash
+            await user.save(update_fields=["is_admin", "password_hash"])
+        await audit.record("cli", "user.make_admin", user, after={"email": email, "is_admin": True})
+    return user
+
+
+async def login(email: str, password: str, *, client_ip: str, lifetime: timedelta) -> tuple[str, AuthToken]:
+    """Open a session; every attempt counts against the email and the address before the password is tried."""
+    await ratelimit.hit(f"login:ip:{client_ip}", limit=LOGIN_LIMIT_PER_IP, window=LIMIT_WINDOW)
+    await ratelimit.hit(f"login:email:{email}", limit=LOGIN_LIMIT_PER_EMAIL, window=LIMIT_WINDOW)
+    user = await User.get_or_none(email=email)
+    if not await verify_password(user, password) or user is None or not user.is_active:
+        raise AuthenticationRequired("error.login_failed")
+    await ratelimit.reset(f"login:email:{email}")
+    return await issue_token(user, TokenKind.SESSION, lifetime=lifetime)
+
+
+async def revoke(token: AuthToken) -> None:
+    await AuthToken.filter(id=token.id, revoked_at=None).update(revoked_at=utcnow())
+
+
+async def create_api_token(user: User, data: TokenIn) -> tuple[str, AuthToken]:
+    lifetime = timedelta(days=data.expires_in_days) if data.expires_in_days else None
+    async with in_transaction():
+        secret, token = await issue_token(user, TokenKind.API, name=data.name, lifetime=lifetime)
+        await audit.record(user, "token.create", token, after={"name": data.name})
+    return secret, token
+
+
+async def api_tokens(user: User) -> list[AuthToken]:
+    return await AuthToken.filter(user=user, kind=TokenKind.API, revoked_at=None).order_by("-created_at")
+
+
+async def revoke_api_token(user: User, token_id: int) -> None:
+    """Revoke one of the user's own API tokens; another user's token is simply not found."""
+    async with in_transaction():
+        token = await AuthToken.get_or_none(id=token_id, user=user, kind=TokenKind.API, revoked_at=None)
+        if token is None:
+            raise NotFound()
+        await revoke(token)
+        await audit.record(user, "token.revoke", token, before={"name": token.name})
+
+
+async def require_role(user: User, organisation_id: int, *roles: Role) -> None:
+    """The one check that keeps organisations apart: admins, or members holding one of `roles`."""
+    if user.is_admin:
+        return
+    if not await Membership.exists(user=user, organisation_id=organisation_id, role__in=roles):
+        raise PermissionDenied()
+
+
+async def create_organisation(user: User, data: OrganisationIn) -> Organisation:
+    """Admins create any kind; anyone else a company or university, of which they become the manager."""
+    if not user.is_admin and data.kind not in SELF_SERVICE_KINDS:
+        raise PermissionDenied("error.organisation_kind_forbidden", kind=data.kind.value)
+    region = await Region.get_or_none(code=data.region)
+    if region is None:
+        raise InvalidInput(errors=[(("body", "region"), "validation.unknown_region")])
+    duplicate_uscc = InvalidInput(errors=[(("body", "uscc"), "validation.uscc_taken")])
+    if data.uscc and await Organisation.exists(uscc=data.uscc):
+        raise duplicate_uscc
+    try:
+        async with in_transaction():
+            organisation = await Organisation.create(
+                name_zh=data.name.zh, name_en=data.name.en, kind=data.kind, region=region, uscc=data.uscc
+            )
+            if not user.is_admin:
+                await Membership.create(user=user, organisation=organisation, role=Role.MANAGER)
+            await audit.record(
+                user,
+                "organisation.create",
+                organisation,
+                organisation_id=organisation.id,
+                after=data.model_dump(mode="json"),
+            )
+    except IntegrityError:
+        raise duplicate_uscc from None
+    return organisation
+
+
+async def get_organisation(organisation_id: int) -> Organisation:
+    organisation = await Organisation.get_or_none(id=organisation_id).select_related("region")
+    if organisation is None:
+        raise NotFound()
+    return organisation
+
+
+async def add_member(user: User, organisation_id: int, data: MemberIn) -> Membership:
+    """Give an existing account a role in the organisation; only its managers and admins may."""
+    organisation = await get_organisation(organisation_id)
+    await require_role(user, organisation.id, Role.MANAGER)
+    member = await User.get_or_none(email=data.email)
+    if member is None:
+        raise InvalidInput(errors=[(("body", "email"), "validation.no_such_user")])
+    try:
+        async with in_transaction():
+            membership = await Membership.create(user=member, organisation=organisation, role=data.role)
+            await audit.record(
+                user,
+                "membership.add",
+                membership,
+                organisation_id=organisation.id,
+                after={"user": member.email, "role": data.role.value},
+            )
+    except IntegrityError:
+        raise Conflict("error.already_member") from None
+    return membership
+
+
+async def members(user: User, organisation_id: int) -> list[Membership]:
+    organisation = await get_organisation(organisation_id)
+    await require_role(user, organisation.id, *Role)
+    return await Membership.filter(organisation=organisation).select_related("user").order_by("id")
+
+
+async def remove_member(user: User, organisation_id: int, membership_id: int) -> None:
+    """Take a role away; the last manager stays unless an admin removes them."""
+    await require_role(user, organisation_id, Role.MANAGER)
+    async with in_transaction():
+        membership = await Membership.get_or_none(id=membership_id, organisation_id=organisation_id).select_related(
+            "user"
+        )
+        if membership is None:
+            raise NotFound()
+        if (
+            membership.role is Role.MANAGER
+            and not user.is_admin
+            and await Membership.filter(organisation_id=organisation_id, role=Role.MANAGER).count() == 1
+        ):
+            raise Conflict("error.last_manager")
+        await membership.delete()
+        await audit.record(
+            user,
+            "membership.remove",
+            membership,
+            organisation_id=organisation_id,
+            before={"user": membership.user.email, "role": membership.role.value},
+        )

@@ -1,0 +1,85 @@
+"""The composition root: the one place that assembles every package's routes into the application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from tortoise.contrib.starlette import RegisterTortoise
+
+from server import openapi
+from server.api import Endpoint, error_locale
+from server.db import tortoise_config
+from server.errors import DomainError, InternalError, MethodNotAllowed, NotFound, problem_response
+from server.middleware import BodySizeLimit
+from server.routes import api, health
+from server.settings import Settings, get_settings
+
+log = logging.getLogger("quancheng")
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+ENDPOINTS: list[Endpoint] = [*health.endpoints, *api.endpoints]
+
+
+def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
+    """Build the ASGI app. With `manage_database` the lifespan opens and closes the Tortoise connections."""
+    settings = settings or get_settings()
+    spec = openapi.document(ENDPOINTS, version=version("quancheng"))
+
+    async def openapi_json(request: Request) -> Response:
+        return JSONResponse(spec)
+
+    async def api_docs(request: Request) -> Response:
+        return FileResponse(STATIC_DIR / "api-docs.html")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if not manage_database:
+            yield
+            return
+        async with RegisterTortoise(app, config=tortoise_config(settings.DATABASE_URL)):
+            yield
+
+    routes: list[BaseRoute] = [
+        *health.routes(),
+        *api.routes(),
+        Route("/api/v1/openapi.json", openapi_json, methods=["GET"]),
+        Route("/api/docs", api_docs, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(BodySizeLimit, limit=settings.MAX_BODY_BYTES)],
+        exception_handlers={DomainError: _domain_error, HTTPException: _http_error, Exception: _unexpected},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app
+
+
+async def _domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return problem_response(exc, error_locale(request))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    error: DomainError = MethodNotAllowed() if exc.status_code == 405 else NotFound()
+    response = problem_response(error, error_locale(request))
+    if exc.status_code == 405 and exc.headers:
+        response.headers["Allow"] = exc.headers.get("Allow", "")
+    return response
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(InternalError(), error_locale(request))

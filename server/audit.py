@@ -1,0 +1,42 @@
+"""The audit log helper: every state change records who did what to which object, before and after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.models import Model
+
+from server.models import AuditEntry, User
+
+
+def in_transaction_now() -> bool:
+    return isinstance(connections.get("default"), TransactionalDBClient)
+
+
+async def record(
+    actor: User | str | None,
+    action: str,
+    obj: Model,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    organisation_id: int | None = None,
+) -> AuditEntry:
+    """Write one audit entry inside the caller's transaction, so the change and its record commit together.
+
+    `actor` is the signed-in user, or a label such as "system" or "manage-token" when there is none.
+    """
+    if not in_transaction_now():
+        raise RuntimeError("audit.record must run inside the transaction that makes the change")
+    return await AuditEntry.create(
+        actor=actor if isinstance(actor, User) else None,
+        actor_label=actor.email if isinstance(actor, User) else (actor or "anonymous"),
+        action=action,
+        object_type=type(obj).__name__,
+        object_id=str(obj.pk),
+        organisation_id=organisation_id,
+        before=before,
+        after=after,
+    )

@@ -1,0 +1,101 @@
+"""Passwords, secret tokens, sessions and CSRF: who is calling, proven how."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from starlette.requests import Request
+
+from server.clock import utcnow
+from server.errors import AuthenticationRequired, PermissionDenied
+from server.models import AuthToken, TokenKind, User
+
+SESSION_COOKIE = "qc_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so both answers take the same time.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def verify_password(user: User | None, password: str) -> bool:
+    """True if `password` is the user's; spends the same argon2 time when there is no such user."""
+    try:
+        return await asyncio.to_thread(_hasher.verify, user.password_hash if user else _DUMMY_HASH, password) and (
+            user is not None
+        )
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_secret(prefix: str) -> tuple[str, str]:
+    """A fresh 256-bit secret with a readable prefix, and the hash that is all the database keeps."""
+    secret = f"{prefix}_{secrets.token_urlsafe(32)}"
+    return secret, hash_secret(secret)
+
+
+async def issue_token(
+    user: User, kind: TokenKind, *, name: str = "", lifetime: timedelta | None
+) -> tuple[str, AuthToken]:
+    secret, digest = new_secret("qcs" if kind is TokenKind.SESSION else "qct")
+    expires_at = utcnow() + lifetime if lifetime else None
+    token = await AuthToken.create(user=user, kind=kind, name=name, token_hash=digest, expires_at=expires_at)
+    return secret, token
+
+
+def csrf_token(secret_key: str, token_hash: str) -> str:
+    """The CSRF value bound to one session: derived, so nothing more is stored."""
+    return hmac.new(secret_key.encode(), f"csrf:{token_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: User
+    token: AuthToken
+    via_cookie: bool
+
+
+async def authenticate(request: Request, secret_key: str) -> Caller | None:
+    """The caller proven by a bearer token or the session cookie; None for an anonymous request.
+
+    A presented but unknown, revoked or expired credential is refused rather than treated as anonymous.
+    Cookie-authenticated unsafe requests must carry the session's CSRF header.
+    """
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    via_cookie = False
+    if header and scheme.lower() == "bearer" and value.strip().startswith(("qcs_", "qct_")):
+        secret = value.strip()
+    elif header and scheme.lower() == "bearer":
+        return None  # another kind of bearer secret (a manage token): the endpoint decides
+    elif cookie := request.cookies.get(SESSION_COOKIE):
+        secret, via_cookie = cookie, True
+    else:
+        return None
+    digest = hash_secret(secret)
+    token = await AuthToken.get_or_none(token_hash=digest).select_related("user")
+    now = utcnow()
+    if token is None or token.revoked_at or (token.expires_at and token.expires_at <= now) or not token.user.is_active:
+        raise AuthenticationRequired("error.token_invalid")
+    if via_cookie and request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent, csrf_token(secret_key, digest)):
+            raise PermissionDenied("error.csrf_failed")
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        await AuthToken.filter(id=token.id).update(last_used_at=now)
+    return Caller(user=token.user, token=token, via_cookie=via_cookie)

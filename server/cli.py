@@ -1,0 +1,125 @@
+"""The `quancheng` command: serve, migrate, createadmin, check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import uvicorn
+from pydantic import BaseModel, ValidationError
+from tortoise import Tortoise
+
+from server import accounts, db
+from server.identifiers import Email
+from server.schemas import Name, Password
+from server.settings import Settings, SettingsError, get_settings
+
+T = TypeVar("T")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="quancheng", description="Quancheng 泉城: AI-industry events and talent.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the web service (migrates the embedded SQLite default)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    commands.add_parser("migrate", help="apply pending database migrations")
+    admin = commands.add_parser("createadmin", help="create an admin account (asks, unless given the options)")
+    admin.add_argument("--email")
+    admin.add_argument("--password")
+    admin.add_argument("--name", default="管理员")
+    commands.add_parser("check", help="self-test of configuration and database; non-zero exit on any problem")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        print(f"quancheng: {exc}", file=sys.stderr)
+        return 2
+    handler: Callable[[Settings, argparse.Namespace], int] = {
+        "serve": _serve,
+        "migrate": _migrate,
+        "createadmin": _createadmin,
+        "check": _check,
+    }[args.command]
+    return handler(settings, args)
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    settings.secret_key()  # generate the embedded key once, before any worker could race to
+    if settings.is_embedded:
+        asyncio.run(db.migrate(settings.DATABASE_URL))
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    asyncio.run(db.migrate(settings.DATABASE_URL))
+    print("migrations applied")
+    return 0
+
+
+class _AdminInput(BaseModel):
+    email: Email
+    password: Password
+    name: Name
+
+
+def _createadmin(settings: Settings, args: argparse.Namespace) -> int:
+    email = args.email or input("Email: ")
+    password = args.password or getpass.getpass("Password (10+ characters): ")
+    try:
+        given = _AdminInput(email=email, password=password, name=args.name)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            print(f"quancheng: {error['loc'][0]}: {error['msg']}", file=sys.stderr)
+        return 2
+    user = asyncio.run(_with_database(settings, lambda: accounts.create_admin(given.email, given.password, given.name)))
+    print(f"admin {user.email} is ready")
+    return 0
+
+
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    problems = asyncio.run(_with_database(settings, _check_database))
+    print(f"settings: ok (database {settings.DATABASE_URL.split('://')[0]}, mode {settings.MODE})")
+    for problem in problems:
+        print(f"problem: {problem}")
+    if not problems:
+        print("database: ok, migrations: up to date")
+    return 1 if problems else 0
+
+
+async def _check_database() -> list[str]:
+    try:
+        await db.ping()
+    except Exception as exc:  # report any connection failure as a finding, not a traceback
+        return [f"database unreachable: {exc}"]
+    pending = await db.pending_migrations()
+    return [f"migration not applied: {name} (run `quancheng migrate`)" for name in pending]
+
+
+async def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
+    await Tortoise.init(config=db.tortoise_config(settings.DATABASE_URL))
+    try:
+        return await work()
+    finally:
+        await Tortoise.close_connections()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

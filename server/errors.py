@@ -1,0 +1,180 @@
+"""Errors a user can cause, and the one place that turns them into problem+json (DESIGN.md §8)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+from starlette.responses import Response
+
+from server.i18n import translate
+from server.settings import Locale
+
+
+class FieldError(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """The body of every error answer (RFC 9457)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] = []
+
+
+class DomainError(Exception):
+    """An error the user can cause. `key` names its message in the catalogue; `params` fill it in."""
+
+    key = "error.bad_request"
+
+    def __init__(
+        self, key: str | None = None, /, *, errors: Sequence[tuple[tuple[str | int, ...], str]] = (), **params: Any
+    ) -> None:
+        self.key = key or self.key
+        self.params = params
+        self.field_errors = list(errors)  # (loc, message key) pairs, translated when rendered
+        super().__init__(self.key)
+
+
+class BadRequest(DomainError):
+    key = "error.bad_request"
+
+
+class InvalidInput(DomainError):
+    """Field-level problems; build with `errors=[(("body", "email"), "validation.email_taken")]`."""
+
+    key = "error.invalid_input"
+
+    def __init__(self, key: str | None = None, /, **kwargs: Any) -> None:
+        super().__init__(key, **kwargs)
+        self.validation: ValidationError | None = None
+
+
+class AuthenticationRequired(DomainError):
+    key = "error.authentication_required"
+
+
+class PermissionDenied(DomainError):
+    key = "error.permission_denied"
+
+
+class NotFound(DomainError):
+    key = "error.not_found"
+
+
+class MethodNotAllowed(DomainError):
+    key = "error.method_not_allowed"
+
+
+class Conflict(DomainError):
+    key = "error.conflict"
+
+
+class PayloadTooLarge(DomainError):
+    key = "error.payload_too_large"
+
+
+class RateLimited(DomainError):
+    key = "error.rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after=retry_after)
+        self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    key = "error.unavailable"
+
+
+class InternalError(DomainError):
+    key = "error.internal"
+
+
+# The single mapping from error kind to HTTP status; domain packages subclass these kinds.
+STATUS: dict[type[DomainError], int] = {
+    BadRequest: 400,
+    AuthenticationRequired: 401,
+    PermissionDenied: 403,
+    NotFound: 404,
+    MethodNotAllowed: 405,
+    Conflict: 409,
+    PayloadTooLarge: 413,
+    InvalidInput: 422,
+    RateLimited: 429,
+    InternalError: 500,
+    Unavailable: 503,
+    DomainError: 400,
+}
+
+
+def status_of(error: DomainError) -> int:
+    return next(STATUS[kind] for kind in type(error).__mro__ if kind in STATUS)
+
+
+def from_validation(exc: ValidationError, prefix: str) -> InvalidInput:
+    """Wrap pydantic's errors for one part of the request (`body`, `query`, `path`)."""
+    error = InvalidInput()
+    error.validation = exc
+    error.params["prefix"] = prefix
+    return error
+
+
+def _validation_fields(exc: ValidationError, prefix: str, locale: Locale) -> list[FieldError]:
+    return [
+        FieldError(loc=[prefix, *detail["loc"]], msg=_validation_message(detail, locale), type=detail["type"])
+        for detail in exc.errors(include_url=False)
+    ]
+
+
+def _validation_message(detail: ErrorDetails, locale: Locale) -> str:
+    key = f"validation.{detail['type']}"
+    context = {name: _short(value) for name, value in (detail.get("ctx") or {}).items()}
+    message = translate(key, locale, **context)
+    if message == key:  # a pydantic error type the catalogue lacks: keep pydantic's English words
+        return detail["msg"] if locale == "en" else translate("validation.invalid", locale)
+    return message
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def problem(error: DomainError, locale: Locale) -> Problem:
+    status = status_of(error)
+    fields: list[FieldError] = []
+    if isinstance(error, InvalidInput) and error.validation is not None:
+        fields = _validation_fields(error.validation, str(error.params["prefix"]), locale)
+    fields += [
+        FieldError(loc=list(loc), msg=translate(key, locale, **error.params), type=key.rpartition(".")[2])
+        for loc, key in error.field_errors
+    ]
+    detail = fields[0].msg if len(fields) == 1 else translate(f"{error.key}.detail", locale, **error.params)
+    return Problem(
+        type=f"urn:quancheng:problem:{error.key.removeprefix('error.')}",
+        title=translate(error.key, locale, **error.params),
+        status=status,
+        detail=detail,
+        errors=fields,
+    )
+
+
+def problem_response(error: DomainError, locale: Locale) -> Response:
+    body = problem(error, locale)
+    headers: dict[str, str] = {"Content-Language": locale}
+    if isinstance(error, RateLimited):
+        headers["Retry-After"] = str(error.retry_after)
+    return Response(
+        orjson.dumps(body.model_dump(mode="json")),
+        status_code=body.status,
+        media_type="application/problem+json",
+        headers=headers,
+    )

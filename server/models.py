@@ -1,0 +1,154 @@
+"""Platform models: reference data, accounts, organisations and roles, tokens, rate limits, audit log."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class OrganisationKind(StrEnum):
+    BUREAU = "bureau"
+    ORGANISER = "organiser"
+    COMPANY = "company"
+    TRAINING_BASE = "training_base"
+    UNIVERSITY = "university"
+
+
+class Role(StrEnum):
+    """A member's role inside one organisation (DESIGN.md §1). `manager` administers the membership list."""
+
+    MANAGER = "manager"
+    ORGANISER = "organiser"
+    CHECKER = "checker"
+    JUDGE = "judge"
+    REPORTER = "reporter"
+
+
+class TokenKind(StrEnum):
+    SESSION = "session"
+    API = "api"
+
+
+class ReferenceItem(Model):
+    """Reference data seeded by a data migration: a stable code and a `{"zh", "en"}` name."""
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=40, unique=True)
+    name = fields.JSONField[dict[str, str]]()
+
+    class Meta:
+        abstract = True
+
+
+class Region(ReferenceItem):
+    """A district, county or park of the city."""
+
+    class Meta:
+        table = "region"
+
+
+class Domain(ReferenceItem):
+    """An application domain for AI (工业制造, 医疗健康, ...)."""
+
+    class Meta:
+        table = "domain"
+
+
+class User(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True, description="stored lower-cased: unique in any case")
+    name = fields.CharField(max_length=100)
+    password_hash = fields.CharField(max_length=200)
+    locale = fields.CharField(max_length=8, default="zh-CN")
+    is_admin = fields.BooleanField(default=False)
+    is_active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "user"
+
+
+class Organisation(Model):
+    id = fields.IntField(primary_key=True)
+    name_zh = fields.CharField(max_length=200)
+    name_en = fields.CharField(max_length=200, default="")
+    kind = fields.CharEnumField(OrganisationKind, max_length=20)
+    region: fields.ForeignKeyRelation[Region] = fields.ForeignKeyField(
+        "server.Region", related_name="organisations", on_delete=fields.RESTRICT
+    )
+    uscc = fields.CharField(max_length=18, null=True, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "organisation"
+
+
+class Membership(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "server.User", related_name="memberships", on_delete=fields.CASCADE
+    )
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "server.Organisation", related_name="memberships", on_delete=fields.CASCADE
+    )
+    role = fields.CharEnumField(Role, max_length=20)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "membership"
+        unique_together = (("user", "organisation", "role"),)
+
+
+class AuthToken(Model):
+    """A browser session or a named API token: only the SHA-256 of the secret is stored."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "server.User", related_name="tokens", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(TokenKind, max_length=10)
+    name = fields.CharField(max_length=100, default="")
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField(null=True)
+    last_used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "auth_token"
+
+
+class RateLimitBucket(Model):
+    """Attempts counted per key and fixed window, shared by every process through the database."""
+
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=300)
+    window_start = fields.DatetimeField()
+    count = fields.IntField(default=0)
+
+    class Meta:
+        table = "rate_limit_bucket"
+        unique_together = (("key", "window_start"),)
+
+
+class AuditEntry(Model):
+    """Who changed what, from which state to which, and when. Written only by `server.audit.record`."""
+
+    id = fields.BigIntField(primary_key=True)
+    at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "server.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    actor_label = fields.CharField(max_length=100, default="")
+    action = fields.CharField(max_length=60)
+    object_type = fields.CharField(max_length=60)
+    object_id = fields.CharField(max_length=64)
+    organisation_id = fields.IntField(null=True, db_index=True)
+    before = fields.JSONField[dict[str, object]](null=True)
+    after = fields.JSONField[dict[str, object]](null=True)
+
+    class Meta:
+        table = "audit_entry"
+        indexes = (("object_type", "object_id"),)

@@ -1,0 +1,229 @@
+"""Platform endpoints: health, reference data, accounts, tokens, organisations and members."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tortoise.expressions import Q
+
+from server import accounts
+from server.api import Allow, Api, Context, Page
+from server.auth import SESSION_COOKIE, csrf_token
+from server.db import ping
+from server.errors import Unavailable
+from server.models import Domain, Membership, Organisation, Region
+from server.schemas import (
+    Health,
+    LoginIn,
+    LoginOut,
+    MemberIn,
+    MemberOut,
+    MembershipOut,
+    MeOut,
+    OrganisationIn,
+    OrganisationOut,
+    OrganisationQuery,
+    ReferenceOut,
+    SignupIn,
+    TokenCreated,
+    TokenIn,
+    TokenOut,
+    UserOut,
+)
+
+health = Api(prefix="")
+api = Api()
+
+
+@health.route("GET", "/healthz", allow=Allow.ANYONE, summary="The process is up", tag="health")
+async def healthz(ctx: Context) -> Health:
+    return Health(status="ok")
+
+
+@health.route("GET", "/readyz", allow=Allow.ANYONE, summary="The database answers", tag="health")
+async def readyz(ctx: Context) -> Health:
+    try:
+        await ping()
+    except Exception:  # any failure to reach the database means "not ready", never a 500
+        raise Unavailable("error.database_unavailable") from None
+    return Health(status="ok")
+
+
+@api.route("GET", "/regions", allow=Allow.ANYONE, summary="Regions (districts, counties, parks)", tag="reference")
+async def list_regions(ctx: Context) -> list[ReferenceOut]:
+    return [ReferenceOut(code=r.code, name=r.name) for r in await Region.all().order_by("id")]
+
+
+@api.route("GET", "/domains", allow=Allow.ANYONE, summary="Application domains", tag="reference")
+async def list_domains(ctx: Context) -> list[ReferenceOut]:
+    return [ReferenceOut(code=d.code, name=d.name) for d in await Domain.all().order_by("id")]
+
+
+@api.route("POST", "/auth/signup", allow=Allow.ANYONE, summary="Create an account", tag="accounts", status=201)
+async def signup(ctx: Context, body: SignupIn) -> UserOut:
+    return UserOut.model_validate(await accounts.signup(body, client_ip=ctx.client_ip), from_attributes=True)
+
+
+@api.route(
+    "POST",
+    "/auth/login",
+    allow=Allow.ANYONE,
+    summary="Open a session (cookie and bearer token)",
+    tag="accounts",
+    rule="Rate limited per email and per client address.",
+)
+async def login(ctx: Context, body: LoginIn) -> LoginOut:
+    lifetime = timedelta(days=ctx.settings.SESSION_DAYS)
+    secret, token = await accounts.login(body.email, body.password, client_ip=ctx.client_ip, lifetime=lifetime)
+    ctx.cookies.append(
+        {
+            "key": SESSION_COOKIE,
+            "value": secret,
+            "max_age": int(lifetime.total_seconds()),
+            "httponly": True,
+            "samesite": "lax",
+            "secure": ctx.settings.BASE_URL.startswith("https://"),
+        }
+    )
+    assert token.expires_at is not None
+    return LoginOut(
+        token=secret, csrf_token=csrf_token(ctx.settings.secret_key(), token.token_hash), expires_at=token.expires_at
+    )
+
+
+@api.route("POST", "/auth/logout", allow=Allow.USER, summary="End this session (or revoke this token)", tag="accounts")
+async def logout(ctx: Context) -> None:
+    assert ctx.caller is not None
+    await accounts.revoke(ctx.caller.token)
+    ctx.cookies.append({"key": SESSION_COOKIE, "value": "", "max_age": 0, "httponly": True, "samesite": "lax"})
+
+
+@api.route("GET", "/me", allow=Allow.USER, summary="The signed-in account and its roles", tag="accounts")
+async def me(ctx: Context) -> MeOut:
+    assert ctx.caller is not None
+    memberships = await Membership.filter(user=ctx.user).order_by("id")
+    csrf = csrf_token(ctx.settings.secret_key(), ctx.caller.token.token_hash) if ctx.caller.via_cookie else None
+    return MeOut(
+        **UserOut.model_validate(ctx.user, from_attributes=True).model_dump(),
+        memberships=[MembershipOut(id=m.id, organisation_id=m.organisation_id, role=m.role) for m in memberships],  # type: ignore[attr-defined]
+        csrf_token=csrf,
+    )
+
+
+@api.route("GET", "/me/tokens", allow=Allow.USER, summary="My API tokens", tag="accounts")
+async def list_tokens(ctx: Context) -> list[TokenOut]:
+    return [TokenOut.model_validate(t, from_attributes=True) for t in await accounts.api_tokens(ctx.user)]
+
+
+@api.route("POST", "/me/tokens", allow=Allow.USER, summary="Create an API token", tag="accounts", status=201)
+async def create_token(ctx: Context, body: TokenIn) -> TokenCreated:
+    secret, token = await accounts.create_api_token(ctx.user, body)
+    return TokenCreated(**TokenOut.model_validate(token, from_attributes=True).model_dump(), token=secret)
+
+
+@api.route(
+    "DELETE",
+    "/me/tokens/{token_id:int}",
+    allow=Allow.USER,
+    summary="Revoke an API token",
+    tag="accounts",
+    rule="Only the token's owner.",
+)
+async def revoke_token(ctx: Context, token_id: int) -> None:
+    await accounts.revoke_api_token(ctx.user, token_id)
+
+
+def _organisation_out(organisation: Organisation) -> OrganisationOut:
+    return OrganisationOut(
+        id=organisation.id,
+        name={"zh": organisation.name_zh, "en": organisation.name_en},
+        kind=organisation.kind,
+        region=organisation.region.code,
+        uscc=organisation.uscc,
+        created_at=organisation.created_at,
+    )
+
+
+@api.route("GET", "/organisations", allow=Allow.ANYONE, summary="The directory of organisations", tag="organisations")
+async def list_organisations(ctx: Context, query: OrganisationQuery) -> Page[OrganisationOut]:
+    found = Organisation.all().select_related("region")
+    if query.kind:
+        found = found.filter(kind=query.kind)
+    if query.region:
+        found = found.filter(region__code=query.region)
+    if query.q:
+        found = found.filter(Q(name_zh__icontains=query.q) | Q(name_en__icontains=query.q) | Q(uscc=query.q.upper()))
+    total = await found.count()
+    rows = await found.order_by("id").offset((query.page - 1) * query.per_page).limit(query.per_page)
+    return Page(items=[_organisation_out(o) for o in rows], total=total, page=query.page, per_page=query.per_page)
+
+
+@api.route(
+    "POST",
+    "/organisations",
+    allow=Allow.USER,
+    summary="Create an organisation",
+    tag="organisations",
+    status=201,
+    rule="Admins create any kind; other users a company or university, which they then manage.",
+)
+async def create_organisation(ctx: Context, body: OrganisationIn) -> OrganisationOut:
+    organisation = await accounts.create_organisation(ctx.user, body)
+    return _organisation_out(await accounts.get_organisation(organisation.id))
+
+
+@api.route(
+    "GET", "/organisations/{organisation_id:int}", allow=Allow.ANYONE, summary="One organisation", tag="organisations"
+)
+async def get_organisation(ctx: Context, organisation_id: int) -> OrganisationOut:
+    return _organisation_out(await accounts.get_organisation(organisation_id))
+
+
+def _member_out(membership: Membership) -> MemberOut:
+    return MemberOut(
+        id=membership.id,
+        user_id=membership.user.id,
+        email=membership.user.email,
+        name=membership.user.name,
+        role=membership.role,
+        created_at=membership.created_at,
+    )
+
+
+@api.route(
+    "GET",
+    "/organisations/{organisation_id:int}/members",
+    allow=Allow.USER,
+    summary="Members and roles",
+    tag="organisations",
+    rule="Admins and members of the organisation.",
+)
+async def list_members(ctx: Context, organisation_id: int) -> list[MemberOut]:
+    return [_member_out(m) for m in await accounts.members(ctx.user, organisation_id)]
+
+
+@api.route(
+    "POST",
+    "/organisations/{organisation_id:int}/members",
+    allow=Allow.USER,
+    summary="Give an account a role",
+    tag="organisations",
+    status=201,
+    rule="Admins and the organisation's managers.",
+)
+async def add_member(ctx: Context, organisation_id: int, body: MemberIn) -> MemberOut:
+    membership = await accounts.add_member(ctx.user, organisation_id, body)
+    await membership.fetch_related("user")
+    return _member_out(membership)
+
+
+@api.route(
+    "DELETE",
+    "/organisations/{organisation_id:int}/members/{membership_id:int}",
+    allow=Allow.USER,
+    summary="Take a role away",
+    tag="organisations",
+    rule="Admins and the organisation's managers.",
+)
+async def remove_member(ctx: Context, organisation_id: int, membership_id: int) -> None:
+    await accounts.remove_member(ctx.user, organisation_id, membership_id)

@@ -1,0 +1,129 @@
+"""Request and response shapes of the platform endpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from server.api import PageQuery
+from server.identifiers import USCC, Email
+from server.models import OrganisationKind, Role
+from server.settings import Locale
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
+
+
+class In(BaseModel):
+    """Base of every request body: unknown fields are refused rather than silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class I18nText(In):
+    """Text the public sees, in Chinese (required) and English (optional)."""
+
+    zh: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    en: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+
+
+class ReferenceOut(BaseModel):
+    code: str
+    name: dict[str, str]
+
+
+class SignupIn(In):
+    email: Email
+    password: Password
+    name: Name
+    locale: Locale = "zh-CN"
+
+
+class LoginIn(In):
+    email: Email
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class LoginOut(BaseModel):
+    token: str = Field(description="A session secret: send it as `Authorization: Bearer`, or rely on the cookie.")
+    csrf_token: str = Field(description="Send as the X-CSRF-Token header on unsafe requests that use the cookie.")
+    expires_at: datetime
+
+
+class MembershipOut(BaseModel):
+    id: int
+    organisation_id: int
+    role: Role
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    locale: Locale
+    is_admin: bool
+    created_at: datetime
+
+
+class MeOut(UserOut):
+    memberships: list[MembershipOut]
+    csrf_token: str | None = Field(description="Present when the request was authenticated by the session cookie.")
+
+
+class TokenIn(In):
+    name: Name
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="The secret, shown only in this answer.")
+
+
+class OrganisationIn(In):
+    name: I18nText
+    kind: OrganisationKind
+    region: Annotated[str, StringConstraints(max_length=40)] = Field(description="A region code from /regions.")
+    uscc: USCC | None = Field(default=None, description="统一社会信用代码, checked against its check character.")
+
+
+class OrganisationOut(BaseModel):
+    id: int
+    name: dict[str, str]
+    kind: OrganisationKind
+    region: str
+    uscc: str | None
+    created_at: datetime
+
+
+class OrganisationQuery(PageQuery):
+    kind: OrganisationKind | None = None
+    region: str | None = None
+    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+
+
+class MemberIn(In):
+    email: Email
+    role: Role
+
+
+class MemberOut(BaseModel):
+    id: int
+    user_id: int
+    email: str
+    name: str
+    role: Role
+    created_at: datetime
+
+
+class Health(BaseModel):
+    status: str

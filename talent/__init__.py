@@ -1,0 +1,1 @@
+"""Talent programmes: occupations, programmes, training bases, trainee reports, dashboards."""

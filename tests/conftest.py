@@ -1,0 +1,103 @@
+"""Every test runs against SQLite, and against PostgreSQL when QUANCHENG_TEST_PG names a server.
+
+Schemas are built by running the migrations once per database; each test then starts from the seeded
+reference data alone.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from starlette.applications import Starlette
+from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+from server.app import create_app
+from server.db import REFERENCE_TABLES, migrate, tortoise_config
+from server.settings import Settings, load_settings
+
+PG = os.environ.get("QUANCHENG_TEST_PG", "")
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(not PG, reason="QUANCHENG_TEST_PG unset"))]
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """A migrated database for the whole session; yields its URL with Tortoise initialised on it."""
+    name = f"quancheng_test_{secrets.token_hex(4)}"
+    if request.param == "sqlite":
+        url = f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    else:
+        url = f"{PG.rstrip('/')}/{name}"
+        admin = await asyncpg.connect(f"{PG.rstrip('/')}/postgres")
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.close()
+    EXECUTOR_CACHE.clear()  # Tortoise caches SQL per connection name, not per engine: the other backend's is stale
+    await migrate(url)
+    await Tortoise.init(config=tortoise_config(url))
+    yield url
+    await Tortoise.close_connections()
+    if request.param == "postgres":
+        admin = await asyncpg.connect(f"{PG.rstrip('/')}/postgres")
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def _empty_tables() -> None:
+    tables = [m._meta.db_table for m in Tortoise.apps.get_models_iterable() if m._meta.db_table not in REFERENCE_TABLES]
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        quoted = ", ".join(f'"{table}"' for table in tables)
+        await connection.execute_script(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+    else:
+        await connection.execute_script(
+            "PRAGMA foreign_keys = OFF;" + "".join(f'DELETE FROM "{t}";' for t in tables) + "PRAGMA foreign_keys = ON;"
+        )
+
+
+@pytest.fixture
+async def settings(database: str, tmp_path: Path) -> Settings:
+    return load_settings(DATABASE_URL=database, DATA_DIR=tmp_path, SECRET_KEY="k" * 40)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    yield create_app(settings, manage_database=False)
+    await _empty_tables()
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+async def sign_up(client: httpx.AsyncClient, email: str, *, locale: str = "zh-CN") -> dict[str, str]:
+    """Create an account and sign in; returns the bearer headers."""
+    answer = await client.post(
+        "/api/v1/auth/signup",
+        json={"email": email, "password": PASSWORD, "name": email.split("@")[0], "locale": locale},
+    )
+    assert answer.status_code == 201, answer.text
+    return await log_in(client, email)
+
+
+async def log_in(client: httpx.AsyncClient, email: str) -> dict[str, str]:
+    answer = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    client.cookies.clear()
+    return {"Authorization": f"Bearer {answer.json()['token']}"}
+
+
+async def admin_headers(client: httpx.AsyncClient, email: str = "admin@bureau.gov.cn") -> dict[str, str]:
+    from server.accounts import create_admin
+
+    await create_admin(email, PASSWORD, "管理员")
+    return await log_in(client, email)

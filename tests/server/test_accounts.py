@@ -1,0 +1,158 @@
+"""Accounts: signup, login with rate limiting, sessions with CSRF, API tokens, logout."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+
+from server.accounts import LOGIN_LIMIT_PER_EMAIL
+from server.clock import utcnow
+from server.models import AuditEntry, AuthToken, User
+from tests.conftest import PASSWORD, log_in, sign_up
+
+
+async def test_signup_creates_an_account_and_stores_only_an_argon2_hash(client: httpx.AsyncClient) -> None:
+    answer = await client.post(
+        "/api/v1/auth/signup", json={"email": "Li.Wei@Example.CN", "password": PASSWORD, "name": " 李伟 "}
+    )
+    assert answer.status_code == 201
+    body = answer.json()
+    assert (body["email"], body["name"], body["locale"], body["is_admin"]) == (
+        "li.wei@example.cn",
+        "李伟",
+        "zh-CN",
+        False,
+    )
+    user = await User.get(email="li.wei@example.cn")
+    assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
+    entry = await AuditEntry.get(action="user.signup")
+    assert (entry.actor_id, entry.object_id) == (user.id, str(user.id))  # type: ignore[attr-defined]
+
+
+async def test_duplicate_signup_in_any_letter_case_is_refused_on_the_email_field(client: httpx.AsyncClient) -> None:
+    await sign_up(client, "wang@example.cn")
+    answer = await client.post(
+        "/api/v1/auth/signup", json={"email": "WANG@example.CN", "password": PASSWORD, "name": "王"}
+    )
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [{"loc": ["body", "email"], "msg": "该邮箱已注册", "type": "email_taken"}]
+    assert await User.all().count() == 1
+
+
+async def test_login_with_a_wrong_password_is_a_401_that_does_not_say_which_part_was_wrong(
+    client: httpx.AsyncClient,
+) -> None:
+    await sign_up(client, "zhao@example.cn")
+    wrong_password = await client.post("/api/v1/auth/login", json={"email": "zhao@example.cn", "password": "nope"})
+    unknown_email = await client.post("/api/v1/auth/login", json={"email": "nobody@example.cn", "password": "nope"})
+    assert wrong_password.status_code == unknown_email.status_code == 401
+    assert wrong_password.json()["detail"] == unknown_email.json()["detail"] == "邮箱或密码不正确。"
+
+
+async def test_repeated_failed_logins_are_rate_limited_even_with_the_right_password(client: httpx.AsyncClient) -> None:
+    await sign_up(client, "sun@example.cn")
+    for _ in range(LOGIN_LIMIT_PER_EMAIL - 1):  # sign_up used one attempt, which succeeded and reset the count
+        answer = await client.post("/api/v1/auth/login", json={"email": "sun@example.cn", "password": "wrong"})
+        assert answer.status_code == 401
+    last = await client.post("/api/v1/auth/login", json={"email": "SUN@example.cn", "password": "wrong"})
+    assert last.status_code == 401
+    limited = await client.post("/api/v1/auth/login", json={"email": "sun@example.cn", "password": PASSWORD})
+    assert limited.status_code == 429
+    assert 0 < int(limited.headers["retry-after"]) <= 900
+    assert limited.json()["type"] == "urn:quancheng:problem:rate_limited"
+
+
+async def test_me_requires_a_valid_token(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/api/v1/me")).status_code == 401
+    forged = await client.get("/api/v1/me", headers={"Authorization": "Bearer qcs_forged"})
+    assert forged.status_code == 401
+    assert forged.json()["type"] == "urn:quancheng:problem:token_invalid"
+    headers = await sign_up(client, "qian@example.cn")
+    me = (await client.get("/api/v1/me", headers=headers)).json()
+    assert (me["email"], me["memberships"], me["csrf_token"]) == ("qian@example.cn", [], None)
+
+
+async def test_logout_revokes_the_session(client: httpx.AsyncClient) -> None:
+    headers = await sign_up(client, "zhou@example.cn")
+    assert (await client.post("/api/v1/auth/logout", headers=headers)).status_code == 204
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
+
+
+async def test_an_expired_session_is_refused(client: httpx.AsyncClient) -> None:
+    headers = await sign_up(client, "wu@example.cn")
+    await AuthToken.all().update(expires_at=utcnow() - timedelta(seconds=1))
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
+
+
+async def test_cookie_session_needs_the_csrf_header_on_unsafe_methods(client: httpx.AsyncClient) -> None:
+    await sign_up(client, "zheng@example.cn")
+    login = await client.post("/api/v1/auth/login", json={"email": "zheng@example.cn", "password": PASSWORD})
+    cookie = login.headers["set-cookie"]
+    assert "qc_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    me = await client.get("/api/v1/me")  # the cookie alone is enough to read
+    assert me.status_code == 200
+    csrf = me.json()["csrf_token"]
+    assert csrf == login.json()["csrf_token"]
+    refused = await client.post("/api/v1/me/tokens", json={"name": "ci"})
+    assert refused.status_code == 403
+    assert refused.json()["type"] == "urn:quancheng:problem:csrf_failed"
+    wrong = await client.post("/api/v1/me/tokens", json={"name": "ci"}, headers={"X-CSRF-Token": "0" * 64})
+    assert wrong.status_code == 403
+    accepted = await client.post("/api/v1/me/tokens", json={"name": "ci"}, headers={"X-CSRF-Token": csrf})
+    assert accepted.status_code == 201
+    assert await AuthToken.filter(kind="api").count() == 1
+
+
+async def test_logout_by_cookie_clears_the_cookie(client: httpx.AsyncClient) -> None:
+    await sign_up(client, "feng@example.cn")
+    login = await client.post("/api/v1/auth/login", json={"email": "feng@example.cn", "password": PASSWORD})
+    answer = await client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": login.json()["csrf_token"]})
+    assert answer.status_code == 204
+    assert (await client.get("/api/v1/me")).status_code == 401
+
+
+async def test_api_tokens_are_shown_once_listed_without_secret_and_revocable(client: httpx.AsyncClient) -> None:
+    headers = await sign_up(client, "chen@example.cn")
+    created = await client.post("/api/v1/me/tokens", json={"name": "数据同步", "expires_in_days": 30}, headers=headers)
+    assert created.status_code == 201
+    secret = created.json()["token"]
+    assert secret.startswith("qct_") and len(secret) > 40
+    stored = await AuthToken.get(id=created.json()["id"])
+    assert secret not in stored.token_hash
+    listed = (await client.get("/api/v1/me/tokens", headers=headers)).json()
+    assert [t["name"] for t in listed] == ["数据同步"] and "token" not in listed[0]
+    with_token = {"Authorization": f"Bearer {secret}"}
+    assert (await client.get("/api/v1/me", headers=with_token)).status_code == 200
+    assert (await client.delete(f"/api/v1/me/tokens/{stored.id}", headers=headers)).status_code == 204
+    assert (await client.get("/api/v1/me", headers=with_token)).status_code == 401
+    assert (await client.get("/api/v1/me/tokens", headers=headers)).json() == []
+
+
+async def test_a_user_cannot_revoke_another_users_token(client: httpx.AsyncClient) -> None:
+    owner = await sign_up(client, "owner@example.cn")
+    other = await sign_up(client, "other@example.cn")
+    token_id = (await client.post("/api/v1/me/tokens", json={"name": "x"}, headers=owner)).json()["id"]
+    assert (await client.delete(f"/api/v1/me/tokens/{token_id}", headers=other)).status_code == 404
+    assert await AuthToken.filter(id=token_id, revoked_at=None).exists()
+
+
+async def test_token_expiry_is_validated(client: httpx.AsyncClient) -> None:
+    headers = await sign_up(client, "he@example.cn")
+    answer = await client.post("/api/v1/me/tokens", json={"name": "x", "expires_in_days": "soon"}, headers={**headers})
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["msg"] == "应为整数"
+
+
+async def test_tokens_require_sign_in(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/api/v1/me/tokens")).status_code == 401
+    assert (await client.post("/api/v1/me/tokens", json={"name": "x"})).status_code == 401
+    assert (await client.delete("/api/v1/me/tokens/1")).status_code == 401
+    assert (await client.post("/api/v1/auth/logout")).status_code == 401
+
+
+async def test_log_in_helper_keeps_working_after_logout(client: httpx.AsyncClient) -> None:
+    headers = await sign_up(client, "lin@example.cn")
+    await client.post("/api/v1/auth/logout", headers=headers)
+    again = await log_in(client, "lin@example.cn")
+    assert (await client.get("/api/v1/me", headers=again)).status_code == 200

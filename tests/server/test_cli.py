@@ -1,0 +1,109 @@
+"""The `quancheng` command as an operator runs it: migrate, check, createadmin, serve."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def run(args: list[str], data_dir: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "DATA_DIR": str(data_dir), **env}
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_check_finds_pending_migrations_until_migrate_runs(tmp_path: Path) -> None:
+    before = run(["check"], tmp_path)
+    assert before.returncode == 1
+    assert "problem: migration not applied: server.0001_initial (run `quancheng migrate`)" in before.stdout
+    assert run(["migrate"], tmp_path).returncode == 0
+    after = run(["check"], tmp_path)
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert "migrations: up to date" in after.stdout
+
+
+def test_check_passes_on_the_migrated_test_database(database: str, tmp_path: Path) -> None:
+    answer = run(["check"], tmp_path, DATABASE_URL=database)
+    assert answer.returncode == 0, answer.stdout + answer.stderr
+
+
+def test_check_reports_an_unreachable_database(tmp_path: Path) -> None:
+    answer = run(["check"], tmp_path, DATABASE_URL="postgres://nobody@127.0.0.1:1/none")
+    assert answer.returncode == 1
+    assert "problem: database unreachable" in answer.stdout
+
+
+def test_a_bad_setting_stops_the_command_with_one_line(tmp_path: Path) -> None:
+    answer = run(["check"], tmp_path, DATABASE_URL="oracle://x")
+    assert answer.returncode == 2
+    assert (
+        answer.stderr == "quancheng: bad setting DATABASE_URL: Value error, must start with sqlite:// or postgres://\n"
+    )
+
+
+def test_createadmin_non_interactive_and_interactive(tmp_path: Path) -> None:
+    run(["migrate"], tmp_path)
+    made = run(["createadmin", "--email", "Admin@Bureau.gov.cn", "--password", "a long password"], tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert "admin admin@bureau.gov.cn is ready" in made.stdout
+    asked = run(["createadmin"], tmp_path, stdin="clerk@bureau.gov.cn\nanother long password\n")
+    assert asked.returncode == 0, asked.stderr
+    with sqlite3.connect(tmp_path / "quancheng.sqlite3") as db:
+        rows = db.execute('SELECT email, is_admin FROM "user" ORDER BY id').fetchall()
+    assert rows == [("admin@bureau.gov.cn", 1), ("clerk@bureau.gov.cn", 1)]
+
+
+def test_createadmin_refuses_bad_input(tmp_path: Path) -> None:
+    run(["migrate"], tmp_path)
+    answer = run(["createadmin", "--email", "not-an-email", "--password", "short"], tmp_path)
+    assert answer.returncode == 2
+    assert "quancheng: email: not a valid email address" in answer.stderr
+    assert "quancheng: password: String should have at least 10 characters" in answer.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_serve_migrates_the_embedded_default_and_answers(tmp_path: Path) -> None:
+    port = _free_port()
+    environment = {**os.environ, "DATA_DIR": str(tmp_path)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        assert ready.json() == {"status": "ok"}
+        regions = httpx.get(f"http://127.0.0.1:{port}/api/v1/regions").json()
+        assert len(regions) == 15 and regions[0]["name"]["zh"] == "历下区"
+        assert (tmp_path / "secret_key").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

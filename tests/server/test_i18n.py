@@ -1,0 +1,42 @@
+"""The message catalogue: both languages complete, and locale negotiation."""
+
+from __future__ import annotations
+
+import pytest
+
+from server import errors
+from server.i18n import catalogue, negotiate, translate
+
+
+def test_both_catalogues_have_the_same_keys_and_no_empty_message() -> None:
+    assert catalogue("zh-CN").keys() == catalogue("en").keys()
+    assert all(catalogue("zh-CN").values()) and all(catalogue("en").values())
+
+
+def test_every_error_kind_has_a_title_and_detail_in_both_languages() -> None:
+    kinds = [k for k in vars(errors).values() if isinstance(k, type) and issubclass(k, errors.DomainError)]
+    for kind in kinds:
+        for locale in ("zh-CN", "en"):
+            assert kind.key in catalogue(locale) and f"{kind.key}.detail" in catalogue(locale), kind
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("en-US,en;q=0.9", "en"),
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh-CN"),
+        ("fr-FR,en;q=0.5,zh;q=0.7", "zh-CN"),
+        ("fr-FR", "zh-CN"),
+        ("en;q=0", "zh-CN"),
+        ("en;q=abc", "zh-CN"),
+        (None, "zh-CN"),
+    ],
+)
+def test_accept_language_negotiation(header: str | None, expected: str) -> None:
+    assert negotiate(header, "zh-CN") == expected
+
+
+def test_translate_fills_placeholders_and_survives_missing_ones() -> None:
+    assert translate("validation.string_too_long", "en", max_length=5) == "Must have at most 5 characters"
+    assert translate("validation.string_too_long", "zh-CN") == "不能超过 {max_length} 个字符"
+    assert translate("no.such.key", "en") == "no.such.key"

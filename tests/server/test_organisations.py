@@ -1,0 +1,169 @@
+"""Organisations and memberships: who may create which kind, who may manage members, and no crossing over."""
+
+from __future__ import annotations
+
+import httpx
+
+from server.models import AuditEntry, Membership, Organisation
+from tests.conftest import admin_headers, sign_up
+
+VALID_USCC = "91350100M000100Y43"
+
+
+async def create(client: httpx.AsyncClient, headers: dict[str, str], **fields: object) -> httpx.Response:
+    body = {"name": {"zh": "济南智算科技有限公司", "en": "Jinan Compute Ltd"}, "kind": "company", "region": "lixia"}
+    return await client.post("/api/v1/organisations", json={**body, **fields}, headers=headers)
+
+
+async def add(client: httpx.AsyncClient, headers: dict[str, str], org_id: int, email: str, role: str) -> httpx.Response:
+    return await client.post(
+        f"/api/v1/organisations/{org_id}/members", json={"email": email, "role": role}, headers=headers
+    )
+
+
+async def test_a_user_creates_a_company_and_becomes_its_manager(client: httpx.AsyncClient) -> None:
+    headers = await sign_up(client, "boss@example.cn")
+    answer = await create(client, headers, uscc=VALID_USCC.lower())
+    assert answer.status_code == 201
+    body = answer.json()
+    assert (body["kind"], body["region"], body["uscc"]) == ("company", "lixia", VALID_USCC)
+    me = (await client.get("/api/v1/me", headers=headers)).json()
+    assert me["memberships"] == [{"id": me["memberships"][0]["id"], "organisation_id": body["id"], "role": "manager"}]
+    assert await AuditEntry.filter(action="organisation.create", organisation_id=body["id"]).exists()
+
+
+async def test_privileged_kinds_are_created_by_admins_only(client: httpx.AsyncClient) -> None:
+    user = await sign_up(client, "someone@example.cn")
+    for kind in ("bureau", "organiser", "training_base"):
+        refused = await create(client, user, kind=kind)
+        assert refused.status_code == 403
+    assert await Organisation.all().count() == 0
+    admin = await admin_headers(client)
+    made = await create(client, admin, kind="training_base", name={"zh": "济南人工智能实训基地"})
+    assert made.status_code == 201
+    assert made.json()["name"] == {"zh": "济南人工智能实训基地", "en": ""}
+    assert await Membership.all().count() == 0  # the admin manages it as admin, not as a member
+
+
+async def test_invalid_uscc_unknown_region_and_unknown_kind_get_field_errors(client: httpx.AsyncClient) -> None:
+    headers = await sign_up(client, "x@example.cn")
+    bad_check = await create(client, headers, uscc="91350100M000100Y44")
+    assert bad_check.status_code == 422
+    assert bad_check.json()["errors"][0] == {
+        "loc": ["body", "uscc"],
+        "msg": "统一社会信用代码校验位不正确",
+        "type": "uscc_check",
+    }
+    bad_shape = await create(client, headers, uscc="9135010OM000100Y43", kind="space_agency")
+    assert {tuple(e["loc"]) for e in bad_shape.json()["errors"]} == {("body", "uscc"), ("body", "kind")}
+    unknown_region = await create(client, headers, region="atlantis")
+    assert unknown_region.status_code == 422
+    assert unknown_region.json()["errors"][0]["loc"] == ["body", "region"]
+    missing_zh = await create(client, headers, name={"en": "Only English"})
+    assert missing_zh.json()["errors"][0]["loc"] == ["body", "name", "zh"]
+    assert await Organisation.all().count() == 0
+
+
+async def test_a_uscc_belongs_to_one_organisation(client: httpx.AsyncClient) -> None:
+    headers = await sign_up(client, "y@example.cn")
+    assert (await create(client, headers, uscc=VALID_USCC)).status_code == 201
+    again = await create(client, headers, uscc=VALID_USCC)
+    assert again.status_code == 422
+    assert again.json()["errors"][0]["msg"] == "该统一社会信用代码已被其他机构使用"
+
+
+async def test_creating_an_organisation_needs_sign_in(client: httpx.AsyncClient) -> None:
+    assert (await create(client, {})).status_code == 401
+
+
+async def test_directory_filters_and_pages(client: httpx.AsyncClient) -> None:
+    admin = await admin_headers(client)
+    for index in range(3):
+        await create(client, admin, name={"zh": f"公司{index}"}, region="lixia")
+    await create(
+        client,
+        admin,
+        name={"zh": "高新区承办单位", "en": "Hi-tech Organiser"},
+        kind="organiser",
+        region="high-tech-zone",
+    )
+    page = (await client.get("/api/v1/organisations?per_page=2&page=2")).json()
+    assert (page["total"], page["page"], len(page["items"])) == (4, 2, 2)
+    organisers = (await client.get("/api/v1/organisations?kind=organiser")).json()
+    assert [o["name"]["en"] for o in organisers["items"]] == ["Hi-tech Organiser"]
+    by_text = (await client.get("/api/v1/organisations", params={"q": "hi-tech"})).json()
+    assert by_text["total"] == 1
+    by_region = (await client.get("/api/v1/organisations?region=lixia")).json()
+    assert by_region["total"] == 3
+    bad = await client.get("/api/v1/organisations?kind=nonsense")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["query", "kind"]
+
+
+async def test_managers_add_members_and_members_see_each_other(client: httpx.AsyncClient) -> None:
+    manager = await sign_up(client, "mgr@example.cn")
+    checker = await sign_up(client, "door@example.cn")
+    org_id = (await create(client, manager)).json()["id"]
+    added = await add(client, manager, org_id, "DOOR@example.cn", "checker")
+    assert added.status_code == 201
+    assert (added.json()["email"], added.json()["role"]) == ("door@example.cn", "checker")
+    listed = await client.get(f"/api/v1/organisations/{org_id}/members", headers=checker)
+    assert sorted(m["role"] for m in listed.json()) == ["checker", "manager"]
+    twice = await add(client, manager, org_id, "door@example.cn", "checker")
+    assert twice.status_code == 409
+
+
+async def test_a_checker_cannot_add_members(client: httpx.AsyncClient) -> None:
+    manager = await sign_up(client, "mgr2@example.cn")
+    checker = await sign_up(client, "door2@example.cn")
+    org_id = (await create(client, manager)).json()["id"]
+    await add(client, manager, org_id, "door2@example.cn", "checker")
+    refused = await add(client, checker, org_id, "door2@example.cn", "manager")
+    assert refused.status_code == 403
+
+
+async def test_an_organiser_cannot_touch_another_organisations_members(client: httpx.AsyncClient) -> None:
+    admin = await admin_headers(client)
+    first = await sign_up(client, "first@example.cn")
+    await sign_up(client, "second@example.cn")
+    first_org = (await create(client, admin, kind="organiser", name={"zh": "甲承办"})).json()["id"]
+    second_org = (await create(client, admin, kind="organiser", name={"zh": "乙承办"})).json()["id"]
+    await add(client, admin, first_org, "first@example.cn", "manager")
+    await add(client, admin, first_org, "first@example.cn", "organiser")
+    grab = await add(client, first, second_org, "first@example.cn", "organiser")
+    assert grab.status_code == 403
+    peek = await client.get(f"/api/v1/organisations/{second_org}/members", headers=first)
+    assert peek.status_code == 403
+    assert not await Membership.filter(organisation_id=second_org).exists()
+
+
+async def test_adding_an_unknown_account_is_a_field_error(client: httpx.AsyncClient) -> None:
+    manager = await sign_up(client, "m3@example.cn")
+    org_id = (await create(client, manager)).json()["id"]
+    answer = await add(client, manager, org_id, "ghost@example.cn", "judge")
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["loc"] == ["body", "email"]
+    missing_org = await add(client, manager, 999999, "m3@example.cn", "judge")
+    assert missing_org.status_code == 404
+
+
+async def test_the_last_manager_stays_and_other_members_can_be_removed(client: httpx.AsyncClient) -> None:
+    manager = await sign_up(client, "m4@example.cn")
+    await sign_up(client, "j4@example.cn")
+    org_id = (await create(client, manager)).json()["id"]
+    judge = await add(client, manager, org_id, "j4@example.cn", "judge")
+    members = (await client.get(f"/api/v1/organisations/{org_id}/members", headers=manager)).json()
+    manager_row = next(m for m in members if m["role"] == "manager")
+    last = await client.delete(f"/api/v1/organisations/{org_id}/members/{manager_row['id']}", headers=manager)
+    assert last.status_code == 409
+    removed = await client.delete(f"/api/v1/organisations/{org_id}/members/{judge.json()['id']}", headers=manager)
+    assert removed.status_code == 204
+    assert await AuditEntry.filter(action="membership.remove").count() == 1
+    gone = await client.delete(f"/api/v1/organisations/{org_id}/members/{judge.json()['id']}", headers=manager)
+    assert gone.status_code == 404
+
+
+async def test_one_organisation_is_public(client: httpx.AsyncClient) -> None:
+    headers = await sign_up(client, "pub@example.cn")
+    org_id = (await create(client, headers)).json()["id"]
+    assert (await client.get(f"/api/v1/organisations/{org_id}")).json()["name"]["zh"] == "济南智算科技有限公司"
+    assert (await client.get("/api/v1/organisations/424242")).status_code == 404

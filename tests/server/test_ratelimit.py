@@ -1,0 +1,38 @@
+"""Rate limits hold under concurrency because the count grows by one guarded UPDATE."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from server import ratelimit
+from server.errors import RateLimited
+from server.models import RateLimitBucket
+
+
+async def _attempt(key: str) -> bool:
+    try:
+        await ratelimit.hit(key, limit=10, window=timedelta(minutes=15))
+    except RateLimited:
+        return False
+    return True
+
+
+async def test_concurrent_attempts_never_pass_the_limit(database: str) -> None:
+    results = await asyncio.gather(*(_attempt("test:burst") for _ in range(40)))
+    assert results.count(True) == 10
+    assert (await RateLimitBucket.get(key="test:burst")).count == 10
+    await RateLimitBucket.all().delete()
+
+
+async def test_reset_starts_the_count_again(database: str) -> None:
+    for _ in range(10):
+        assert await _attempt("test:reset")
+    with pytest.raises(RateLimited) as caught:
+        await ratelimit.hit("test:reset", limit=10, window=timedelta(minutes=15))
+    assert 0 < caught.value.retry_after <= 900
+    await ratelimit.reset("test:reset")
+    assert await _attempt("test:reset")
+    await RateLimitBucket.all().delete()

@@ -1,0 +1,61 @@
+"""Settings: defaults for the embedded mode, the generated secret key, and one clear line for a bad value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from server.settings import SettingsError, load_settings
+
+
+def test_embedded_defaults_live_under_the_data_dir(tmp_path: Path) -> None:
+    settings = load_settings(DATA_DIR=tmp_path)
+    assert settings.DATABASE_URL == f"sqlite://{tmp_path / 'quancheng.sqlite3'}"
+    assert settings.MAIL_DIR == tmp_path / "mail"
+    assert (settings.DEFAULT_TIMEZONE, settings.DEFAULT_LOCALE) == ("Asia/Shanghai", "zh-CN")
+    assert settings.is_embedded
+
+
+def test_the_embedded_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
+    first = load_settings(DATA_DIR=tmp_path).secret_key()
+    second = load_settings(DATA_DIR=tmp_path).secret_key()
+    assert first == second and len(first) >= 48
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="SECRET_KEY must be set in production mode"):
+        load_settings(MODE="production", DATA_DIR=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        (
+            "DATABASE_URL",
+            "mysql://x",
+            "bad setting DATABASE_URL: Value error, must start with sqlite:// or postgres://",
+        ),
+        ("BASE_URL", "ftp://x", "bad setting BASE_URL: Value error, must start with http:// or https://"),
+        ("SMTP_URL", "http://mail", "bad setting SMTP_URL: Value error, must start with smtp://"),
+        ("DEFAULT_TIMEZONE", "Mars/Olympus", "bad setting DEFAULT_TIMEZONE: Value error, unknown time zone"),
+        ("DEFAULT_LOCALE", "fr", "bad setting DEFAULT_LOCALE: Input should be 'zh-CN' or 'en'"),
+        ("MAX_BODY_BYTES", "-1", "bad setting MAX_BODY_BYTES: Input should be greater than 0"),
+    ],
+)
+def test_a_bad_setting_is_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(DATA_DIR=tmp_path)
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+
+
+def test_settings_are_read_from_a_dotenv_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("BASE_URL=https://events.jinan.gov.cn/\nDEFAULT_LOCALE=en\n")
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings()
+    assert (settings.BASE_URL, settings.DEFAULT_LOCALE) == ("https://events.jinan.gov.cn", "en")
