@@ -7,10 +7,11 @@ the document says is what the server does.
 from __future__ import annotations
 
 import inspect
+import types
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Generic, TypeVar, get_type_hints
+from typing import Any, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import orjson
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
@@ -117,7 +118,7 @@ class Api:
                     path_params={name: hints[name] for name in names if name not in ("body", "query")},
                     body=hints.get("body"),
                     query=hints.get("query"),
-                    returns=hints.get("return"),
+                    returns=_rendered_shape(hints.get("return")),
                 )
             )
             return handler
@@ -126,6 +127,14 @@ class Api:
 
     def routes(self) -> list[Route]:
         return [Route(e.path, _endpoint_app(e), methods=[e.method]) for e in self.endpoints]
+
+
+def _rendered_shape(annotation: Any) -> Any:
+    """The JSON shape of a return annotation: `Model | Response` (a handler that may answer with a file) is Model."""
+    members = [a for a in get_args(annotation) if not (isinstance(a, type) and issubclass(a, Response))]
+    if get_origin(annotation) in (Union, types.UnionType) and len(members) == 1:
+        return members[0]
+    return annotation
 
 
 def _endpoint_app(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
+from events.routes import api as events_api
 from server import openapi
 from server.api import Endpoint, error_locale
 from server.db import tortoise_config
@@ -27,7 +28,8 @@ from server.settings import Settings, get_settings
 
 log = logging.getLogger("quancheng")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-ENDPOINTS: list[Endpoint] = [*health.endpoints, *api.endpoints]
+APIS = (health, api, events_api)
+ENDPOINTS: list[Endpoint] = [endpoint for each in APIS for endpoint in each.endpoints]
 
 
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
@@ -50,8 +52,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             yield
 
     routes: list[BaseRoute] = [
-        *health.routes(),
-        *api.routes(),
+        *(route for each in APIS for route in each.routes()),
         Route("/api/v1/openapi.json", openapi_json, methods=["GET"]),
         Route("/api/docs", api_docs, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

@@ -35,7 +35,7 @@ async def record(
         actor_label=actor.email if isinstance(actor, User) else (actor or "anonymous"),
         action=action,
         object_type=type(obj).__name__,
-        object_id=str(obj.pk),
+        object_id=str(getattr(obj, "id", None) or obj.pk),  # the public id where a model has one besides its key
         organisation_id=organisation_id,
         before=before,
         after=after,

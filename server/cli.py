@@ -13,6 +13,7 @@ import uvicorn
 from pydantic import BaseModel, ValidationError
 from tortoise import Tortoise
 
+from events import capacity
 from server import accounts, db
 from server.identifiers import Email
 from server.schemas import Name, Password
@@ -100,7 +101,7 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"problem: {problem}")
     if not problems:
-        print("database: ok, migrations: up to date")
+        print("database: ok, migrations: up to date, quotas: every count matches its holders")
     return 1 if problems else 0
 
 
@@ -110,7 +111,12 @@ async def _check_database() -> list[str]:
     except Exception as exc:  # report any connection failure as a finding, not a traceback
         return [f"database unreachable: {exc}"]
     pending = await db.pending_migrations()
-    return [f"migration not applied: {name} (run `quancheng migrate`)" for name in pending]
+    if pending:
+        return [f"migration not applied: {name} (run `quancheng migrate`)" for name in pending]
+    return [
+        f"quota {d.quota_id} of event {d.event_id} counts {d.used} holders but {d.holders} hold it"
+        for d in await capacity.drift()
+    ]
 
 
 async def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:

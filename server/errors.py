@@ -56,6 +56,7 @@ class InvalidInput(DomainError):
     def __init__(self, key: str | None = None, /, **kwargs: Any) -> None:
         super().__init__(key, **kwargs)
         self.validation: ValidationError | None = None
+        self.prefix: tuple[str, ...] = ()
 
 
 class AuthenticationRequired(DomainError):
@@ -119,17 +120,16 @@ def status_of(error: DomainError) -> int:
     return next(STATUS[kind] for kind in type(error).__mro__ if kind in STATUS)
 
 
-def from_validation(exc: ValidationError, prefix: str) -> InvalidInput:
-    """Wrap pydantic's errors for one part of the request (`body`, `query`, `path`)."""
+def from_validation(exc: ValidationError, *prefix: str) -> InvalidInput:
+    """Wrap pydantic's errors for one part of the request, e.g. `("body",)` or `("body", "answers")`."""
     error = InvalidInput()
-    error.validation = exc
-    error.params["prefix"] = prefix
+    error.validation, error.prefix = exc, prefix
     return error
 
 
-def _validation_fields(exc: ValidationError, prefix: str, locale: Locale) -> list[FieldError]:
+def _validation_fields(exc: ValidationError, prefix: tuple[str, ...], locale: Locale) -> list[FieldError]:
     return [
-        FieldError(loc=[prefix, *detail["loc"]], msg=_validation_message(detail, locale), type=detail["type"])
+        FieldError(loc=[*prefix, *detail["loc"]], msg=_validation_message(detail, locale), type=detail["type"])
         for detail in exc.errors(include_url=False)
     ]
 
@@ -137,6 +137,8 @@ def _validation_fields(exc: ValidationError, prefix: str, locale: Locale) -> lis
 def _validation_message(detail: ErrorDetails, locale: Locale) -> str:
     key = f"validation.{detail['type']}"
     context = {name: _short(value) for name, value in (detail.get("ctx") or {}).items()}
+    if locale == "zh-CN" and "expected" in context:  # pydantic joins the choices in English: "'a', 'b' or 'c'"
+        context["expected"] = context["expected"].replace("' or '", "'、'").replace("', '", "'、'")
     message = translate(key, locale, **context)
     if message == key:  # a pydantic error type the catalogue lacks: keep pydantic's English words
         return detail["msg"] if locale == "en" else translate("validation.invalid", locale)
@@ -145,14 +147,14 @@ def _validation_message(detail: ErrorDetails, locale: Locale) -> str:
 
 def _short(value: Any) -> str:
     text = str(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def problem(error: DomainError, locale: Locale) -> Problem:
     status = status_of(error)
     fields: list[FieldError] = []
     if isinstance(error, InvalidInput) and error.validation is not None:
-        fields = _validation_fields(error.validation, str(error.params["prefix"]), locale)
+        fields = _validation_fields(error.validation, error.prefix, locale)
     fields += [
         FieldError(loc=list(loc), msg=translate(key, locale, **error.params), type=key.rpartition(".")[2])
         for loc, key in error.field_errors

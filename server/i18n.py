@@ -19,11 +19,16 @@ def catalogue(locale: Locale) -> dict[str, str]:
     return data
 
 
+class Label(str):
+    """A parameter that is itself a catalogue key, translated when the message is (e.g. a status name)."""
+
+
 def translate(key: str, locale: Locale, **params: Any) -> str:
     """The message for `key` in `locale`, with `{placeholders}` filled; the key itself if unknown."""
     template = catalogue(locale).get(key) or catalogue("en").get(key) or key
+    values = {name: translate(value, locale) if isinstance(value, Label) else value for name, value in params.items()}
     try:
-        return template.format(**params)
+        return template.format(**values)
     except (KeyError, IndexError, ValueError):
         return template
 

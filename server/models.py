@@ -81,6 +81,8 @@ class Organisation(Model):
     uscc = fields.CharField(max_length=18, null=True, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
+    region_id: int
+
     class Meta:
         table = "organisation"
 
@@ -95,6 +97,9 @@ class Membership(Model):
     )
     role = fields.CharEnumField(Role, max_length=20)
     created_at = fields.DatetimeField(auto_now_add=True)
+
+    user_id: int
+    organisation_id: int
 
     class Meta:
         table = "membership"
@@ -115,6 +120,8 @@ class AuthToken(Model):
     expires_at = fields.DatetimeField(null=True)
     last_used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+
+    user_id: int
 
     class Meta:
         table = "auth_token"
@@ -148,6 +155,8 @@ class AuditEntry(Model):
     organisation_id = fields.IntField(null=True, db_index=True)
     before = fields.JSONField[dict[str, object]](null=True)
     after = fields.JSONField[dict[str, object]](null=True)
+
+    actor_id: int | None
 
     class Meta:
         table = "audit_entry"

@@ -74,7 +74,7 @@ def _parameters(endpoint: Endpoint, schema_of: Any) -> list[dict[str, Any]]:
         for name, info in endpoint.query.model_fields.items():
             parameters.append(
                 {
-                    "name": name,
+                    "name": info.alias or name,
                     "in": "query",
                     "required": info.is_required(),
                     "schema": schema_of(info.annotation, "validation"),

@@ -105,7 +105,7 @@ async def me(ctx: Context) -> MeOut:
     csrf = csrf_token(ctx.settings.secret_key(), ctx.caller.token.token_hash) if ctx.caller.via_cookie else None
     return MeOut(
         **UserOut.model_validate(ctx.user, from_attributes=True).model_dump(),
-        memberships=[MembershipOut(id=m.id, organisation_id=m.organisation_id, role=m.role) for m in memberships],  # type: ignore[attr-defined]
+        memberships=[MembershipOut(id=m.id, organisation_id=m.organisation_id, role=m.role) for m in memberships],
         csrf_token=csrf,
     )
 

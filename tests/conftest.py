@@ -50,7 +50,9 @@ async def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
 
 
 async def _empty_tables() -> None:
-    tables = [m._meta.db_table for m in Tortoise.apps.get_models_iterable() if m._meta.db_table not in REFERENCE_TABLES]
+    models = list(Tortoise.apps.get_models_iterable())
+    through = {m._meta.fields_map[name].through for m in models for name in m._meta.m2m_fields}
+    tables = sorted(through | {m._meta.db_table for m in models} - REFERENCE_TABLES)
     connection = connections.get("default")
     if connection.capabilities.dialect == "postgres":
         quoted = ", ".join(f'"{table}"' for table in tables)

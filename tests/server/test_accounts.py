@@ -27,7 +27,7 @@ async def test_signup_creates_an_account_and_stores_only_an_argon2_hash(client: 
     user = await User.get(email="li.wei@example.cn")
     assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
     entry = await AuditEntry.get(action="user.signup")
-    assert (entry.actor_id, entry.object_id) == (user.id, str(user.id))  # type: ignore[attr-defined]
+    assert (entry.actor_id, entry.object_id) == (user.id, str(user.id))
 
 
 async def test_duplicate_signup_in_any_letter_case_is_refused_on_the_email_field(client: httpx.AsyncClient) -> None:

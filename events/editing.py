@@ -1,0 +1,384 @@
+"""Organisers' side of an event: its lifecycle, agenda, ticket types, quotas and questions."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic import ValidationError
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from events import capacity
+from events.models import (
+    HOLDING,
+    AgendaSession,
+    Event,
+    EventStatus,
+    Question,
+    Quota,
+    QuotaHold,
+    Registration,
+    TicketType,
+)
+from events.registration import offer_freed_seats
+from events.schemas import EventIn, EventPatch, QuestionIn, QuotaIn, SessionIn, TicketTypeIn
+from server import audit
+from server.accounts import require_role
+from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied, from_validation
+from server.i18n import Label
+from server.markdown import render
+from server.models import Domain, Organisation, OrganisationKind, Region, Role, User
+
+EVENT_HOSTS = frozenset(
+    {OrganisationKind.BUREAU, OrganisationKind.ORGANISER, OrganisationKind.TRAINING_BASE, OrganisationKind.UNIVERSITY}
+)
+# A change of any of these moves the event in people's calendars: it bumps the iCalendar SEQUENCE.
+CALENDAR_FIELDS = ("starts_at", "ends_at", "timezone", "venue", "online_url", "region_id", "status")
+STATUS_MOVES = {
+    EventStatus.DRAFT: frozenset({EventStatus.PUBLISHED, EventStatus.CANCELLED}),
+    EventStatus.PUBLISHED: frozenset({EventStatus.CANCELLED, EventStatus.COMPLETED}),
+    EventStatus.CANCELLED: frozenset(),
+    EventStatus.COMPLETED: frozenset(),
+}
+
+
+class EventStatusForbidden(Conflict):
+    key = "error.event_status_forbidden"
+
+
+class ScheduleConflict(Conflict):
+    key = "error.schedule_conflict"
+
+
+async def visible_event(event_id: int, user: User | None) -> Event:
+    """A published, cancelled or completed event for anyone; a draft only for those who manage it."""
+    event = await Event.get_or_none(id=event_id).select_related("region").prefetch_related("tags")
+    if event is None:
+        raise NotFound()
+    if event.status is EventStatus.DRAFT:
+        if user is None:
+            raise NotFound()
+        try:
+            await require_role(user, event.organisation_id, Role.ORGANISER)
+        except PermissionDenied:
+            raise NotFound() from None
+    return event
+
+
+async def managed_event(event_id: int, user: User, *roles: Role) -> Event:
+    """The event, if `user` is an admin or holds one of `roles` (default: organiser) in its organisation."""
+    event = await Event.get_or_none(id=event_id).select_related("region").prefetch_related("tags")
+    if event is None:
+        raise NotFound()
+    await require_role(user, event.organisation_id, *(roles or (Role.ORGANISER,)))
+    return event
+
+
+async def _region_and_tags(data: EventIn) -> tuple[Region, list[Domain]]:
+    region = await Region.get_or_none(code=data.region)
+    if region is None:
+        raise InvalidInput(errors=[(("body", "region"), "validation.unknown_region")])
+    tags = await Domain.filter(code__in=data.tags)
+    unknown = sorted(set(data.tags) - {t.code for t in tags})
+    if unknown:
+        raise InvalidInput(errors=[(("body", "tags"), "validation.unknown_tag")], codes=", ".join(unknown))
+    return region, tags
+
+
+def _columns(data: EventIn, region: Region, default_timezone: str) -> dict[str, Any]:
+    return {
+        "kind": data.kind,
+        "title_zh": data.title.zh,
+        "title_en": data.title.en,
+        "summary_zh": data.summary.zh,
+        "summary_en": data.summary.en,
+        "description_md": data.description,
+        "description_html": render(data.description),
+        "region_id": region.id,
+        "venue": data.venue,
+        "online_url": data.online_url,
+        "starts_at": data.starts_at,
+        "ends_at": data.ends_at,
+        "timezone": data.timezone or default_timezone,
+        "registration_opens_at": data.registration_opens_at,
+        "registration_closes_at": data.registration_closes_at,
+        "requires_approval": data.requires_approval,
+        "waitlist_enabled": data.waitlist_enabled,
+        "offer_hours": data.offer_hours,
+    }
+
+
+async def create_event(user: User, data: EventIn, *, default_timezone: str, uid_domain: str) -> Event:
+    """A draft event of an organisation the user organises for, with a default ticket type (and capacity)."""
+    organisation = await Organisation.get_or_none(id=data.organisation_id)
+    if organisation is None:
+        raise InvalidInput(errors=[(("body", "organisation_id"), "validation.unknown_organisation")])
+    await require_role(user, organisation.id, Role.ORGANISER)
+    if organisation.kind not in EVENT_HOSTS:
+        raise PermissionDenied("error.organisation_cannot_host", kind=organisation.kind.value)
+    region, tags = await _region_and_tags(data)
+    async with in_transaction():
+        event = await Event.create(
+            organisation=organisation, uid=f"{uuid.uuid4()}@{uid_domain}", **_columns(data, region, default_timezone)
+        )
+        await event.tags.add(*tags)
+        await TicketType.create(event=event, name_zh="普通票", name_en="General admission", is_default=True)
+        if data.capacity:
+            await Quota.create(
+                event=event, name="capacity", size=data.capacity, covers_all=True, is_event_capacity=True
+            )
+        await audit.record(
+            user, "event.create", event, organisation_id=organisation.id, after=data.model_dump(mode="json")
+        )
+    return await managed_event(event.id, user)
+
+
+def event_as_input(event: Event, capacity_size: int | None) -> dict[str, Any]:
+    return {
+        "organisation_id": event.organisation_id,
+        "kind": event.kind,
+        "title": {"zh": event.title_zh, "en": event.title_en},
+        "summary": {"zh": event.summary_zh, "en": event.summary_en},
+        "description": event.description_md,
+        "region": event.region.code,
+        "venue": event.venue,
+        "online_url": event.online_url,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "timezone": event.timezone,
+        "registration_opens_at": event.registration_opens_at,
+        "registration_closes_at": event.registration_closes_at,
+        "requires_approval": event.requires_approval,
+        "waitlist_enabled": event.waitlist_enabled,
+        "offer_hours": event.offer_hours,
+        "capacity": capacity_size,
+        "tags": [tag.code for tag in event.tags],
+    }
+
+
+async def update_event(user: User, event_id: int, patch: EventPatch, *, default_timezone: str) -> Event:
+    """Apply a partial edit, validated as the whole event it makes; time, place or status changes bump SEQUENCE."""
+    event = await managed_event(event_id, user)
+    if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
+        raise EventStatusForbidden("error.event_closed", status=Label(f"event_status.{event.status.value}"))
+    capacity_quota = await Quota.get_or_none(event_id=event.id, is_event_capacity=True)
+    before = event_as_input(event, capacity_quota.size if capacity_quota else None)
+    merged = {**before, **patch.model_dump(mode="json", exclude_unset=True)}
+    try:
+        data = EventIn.model_validate(merged)
+    except ValidationError as exc:
+        raise from_validation(exc, "body") from None
+    region, tags = await _region_and_tags(data)
+    columns = _columns(data, region, default_timezone)
+    sessions_outside = (
+        await AgendaSession.filter(event_id=event.id).filter(starts_at__lt=data.starts_at).exists()
+        or await AgendaSession.filter(event_id=event.id, ends_at__gt=data.ends_at).exists()
+    )
+    if sessions_outside:
+        raise ScheduleConflict("error.sessions_outside_event")
+    async with in_transaction():
+        locked = await Event.filter(id=event.id).select_for_update().first()
+        assert locked is not None
+        moved = any(getattr(locked, name) != columns.get(name, getattr(locked, name)) for name in CALENDAR_FIELDS)
+        await Event.filter(id=event.id).update(**columns, **({"sequence": F("sequence") + 1} if moved else {}))
+        await event.tags.clear()
+        await event.tags.add(*tags)
+        if data.capacity is not None and data.capacity != before["capacity"]:
+            await _set_capacity(event, capacity_quota, data.capacity)
+        await audit.record(
+            user,
+            "event.update",
+            event,
+            organisation_id=event.organisation_id,
+            before=_json(before),
+            after=data.model_dump(mode="json"),
+        )
+        if data.waitlist_enabled and not before["waitlist_enabled"]:
+            await offer_freed_seats(await Event.get(id=event.id))
+    return await managed_event(event.id, user)
+
+
+def _json(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in values.items()}
+
+
+async def _set_capacity(event: Event, quota: Quota | None, size: int) -> None:
+    if quota is None:
+        quota = await Quota.create(event=event, name="capacity", size=0, covers_all=True, is_event_capacity=True)
+        await _adopt_holders(quota)
+    await _resize(event, quota, size)
+
+
+async def _resize(event: Event, quota: Quota, size: int) -> None:
+    """Change a quota's size; never below its holders. More room goes to the waiting list at once."""
+    await capacity.lock_event(event.id)
+    if not await Quota.filter(id=quota.id, used__lte=size).update(size=size):
+        raise Conflict("error.quota_below_holders", errors=[(("body", "size"), "validation.quota_below_holders")])
+    await offer_freed_seats(await Event.get(id=event.id))
+
+
+async def _adopt_holders(quota: Quota) -> None:
+    """A new quota counts the registrations already holding seats of the ticket types it covers."""
+    holders = Registration.filter(event_id=quota.event_id, status__in=HOLDING)
+    if not quota.covers_all:
+        holders = holders.filter(ticket_type_id__in=[t.id for t in await quota.ticket_types.all()])
+    seqs = await holders.values_list("seq", flat=True)
+    await QuotaHold.bulk_create([QuotaHold(quota_id=quota.id, registration_id=seq) for seq in seqs])
+    await Quota.filter(id=quota.id).update(used=len(seqs))
+
+
+async def set_status(user: User, event_id: int, to: EventStatus) -> Event:
+    """Publish, cancel or complete an event; the move is checked and SEQUENCE bumps with it."""
+    event = await managed_event(event_id, user)
+    async with in_transaction():
+        locked = await Event.filter(id=event.id).select_for_update().first()
+        assert locked is not None
+        if to not in STATUS_MOVES[locked.status]:
+            raise EventStatusForbidden(
+                before=Label(f"event_status.{locked.status.value}"), to=Label(f"event_status.{to.value}")
+            )
+        await Event.filter(id=event.id).update(status=to, sequence=F("sequence") + 1)
+        await audit.record(
+            user,
+            f"event.{to.value}",
+            event,
+            organisation_id=event.organisation_id,
+            before={"status": locked.status.value},
+            after={"status": to.value},
+        )
+    return await managed_event(event.id, user)
+
+
+async def add_session(user: User, event_id: int, data: SessionIn) -> AgendaSession:
+    """An agenda session inside the event's span; two sessions may not overlap in the same room."""
+    event = await managed_event(event_id, user)
+    if data.starts_at < event.starts_at or data.ends_at > event.ends_at:
+        raise InvalidInput(errors=[(("body", "starts_at"), "validation.session_outside_event")])
+    async with in_transaction():
+        await Event.filter(id=event.id).select_for_update().first()  # serialise agenda edits of one event
+        if (
+            data.room
+            and await AgendaSession.filter(
+                event_id=event.id, room=data.room, starts_at__lt=data.ends_at, ends_at__gt=data.starts_at
+            ).exists()
+        ):
+            raise ScheduleConflict(errors=[(("body", "room"), "validation.room_taken")])
+        session = await AgendaSession.create(
+            event=event,
+            title_zh=data.title.zh,
+            title_en=data.title.en,
+            speakers=data.speakers,
+            room=data.room,
+            starts_at=data.starts_at,
+            ends_at=data.ends_at,
+        )
+        await audit.record(
+            user, "session.create", session, organisation_id=event.organisation_id, after=data.model_dump(mode="json")
+        )
+    return session
+
+
+async def delete_session(user: User, event_id: int, session_id: int) -> None:
+    event = await managed_event(event_id, user)
+    async with in_transaction():
+        session = await AgendaSession.get_or_none(id=session_id, event_id=event.id)
+        if session is None:
+            raise NotFound()
+        await session.delete()
+        await audit.record(
+            user, "session.delete", session, organisation_id=event.organisation_id, before={"title": session.title_zh}
+        )
+
+
+async def add_ticket_type(user: User, event_id: int, data: TicketTypeIn) -> TicketType:
+    event = await managed_event(event_id, user)
+    async with in_transaction():
+        ticket_type = await TicketType.create(event=event, name_zh=data.name.zh, name_en=data.name.en)
+        await audit.record(
+            user,
+            "ticket_type.create",
+            ticket_type,
+            organisation_id=event.organisation_id,
+            after=data.model_dump(mode="json"),
+        )
+    return ticket_type
+
+
+async def add_quota(user: User, event_id: int, data: QuotaIn) -> Quota:
+    """A quota over some ticket types (or all of them), counting the registrations that already hold seats."""
+    event = await managed_event(event_id, user)
+    ticket_types = await TicketType.filter(event_id=event.id, id__in=data.ticket_types)
+    if len(ticket_types) != len(set(data.ticket_types)):
+        raise InvalidInput(errors=[(("body", "ticket_types"), "validation.unknown_ticket_type")])
+    async with in_transaction():
+        await capacity.lock_event(event.id)
+        quota = await Quota.create(event=event, name=data.name, size=data.size, covers_all=not data.ticket_types)
+        await quota.ticket_types.add(*ticket_types)
+        await _adopt_holders(quota)
+        await quota.refresh_from_db()
+        if quota.used > quota.size:
+            raise Conflict("error.quota_below_holders", errors=[(("body", "size"), "validation.quota_below_holders")])
+        await audit.record(
+            user, "quota.create", quota, organisation_id=event.organisation_id, after=data.model_dump(mode="json")
+        )
+    return quota
+
+
+async def resize_quota(user: User, event_id: int, quota_id: int, size: int) -> Quota:
+    event = await managed_event(event_id, user)
+    async with in_transaction():
+        quota = await Quota.get_or_none(id=quota_id, event_id=event.id)
+        if quota is None:
+            raise NotFound()
+        await _resize(event, quota, size)
+        await audit.record(
+            user,
+            "quota.resize",
+            quota,
+            organisation_id=event.organisation_id,
+            before={"size": quota.size},
+            after={"size": size},
+        )
+        await quota.refresh_from_db()
+    return quota
+
+
+async def add_question(user: User, event_id: int, data: QuestionIn) -> Question:
+    """A registration question; each limited choice gets its own quota, so choices never overbook either."""
+    event = await managed_event(event_id, user)
+    try:
+        async with in_transaction():
+            position = await Question.filter(event_id=event.id).count()
+            question = await Question.create(
+                event=event,
+                key=data.key,
+                kind=data.kind,
+                label_zh=data.label.zh,
+                label_en=data.label.en,
+                required=data.required,
+                position=position,
+                minimum=data.minimum,
+                maximum=data.maximum,
+                choices=[{"key": c.key, "zh": c.label.zh, "en": c.label.en, "limit": c.limit} for c in data.choices],
+            )
+            for choice in data.choices:
+                if choice.limit is not None:
+                    await Quota.create(
+                        event=event,
+                        name=f"{data.key}:{choice.key}",
+                        size=choice.limit,
+                        question=question,
+                        choice_key=choice.key,
+                    )
+            await audit.record(
+                user,
+                "question.create",
+                question,
+                organisation_id=event.organisation_id,
+                after=data.model_dump(mode="json"),
+            )
+    except IntegrityError:
+        raise InvalidInput(errors=[(("body", "key"), "validation.question_key_taken")]) from None
+    return question

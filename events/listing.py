@@ -1,0 +1,150 @@
+"""Reading events and registrations for people: filters, availability, positions, in few queries."""
+
+from __future__ import annotations
+
+import bisect
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from tortoise.expressions import Q
+from tortoise.functions import Count
+from tortoise.queryset import QuerySet
+
+from events.capacity import quota_map
+from events.models import Event, EventStatus, Registration, RegistrationStatus, TicketType
+from events.schemas import EventOut, EventQuery, RegistrationOut, TicketAvailability
+
+
+def _moment(value: datetime | date, zone: str, end_of_day: bool) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time.max if end_of_day else time.min, tzinfo=ZoneInfo(zone))
+
+
+def filter_events(found: QuerySet[Event], query: EventQuery, zone: str) -> QuerySet[Event]:
+    """Apply the listing filters; a date range keeps the events that overlap it (dates in the service zone)."""
+    if query.kind:
+        found = found.filter(kind=query.kind)
+    if query.region:
+        found = found.filter(region__code=query.region)
+    if query.tag:
+        found = found.filter(tags__code=query.tag)
+    if query.status:
+        found = found.filter(status=query.status)
+    if query.starts_from:
+        found = found.filter(ends_at__gte=_moment(query.starts_from, zone, end_of_day=False))
+    if query.starts_to:
+        found = found.filter(starts_at__lte=_moment(query.starts_to, zone, end_of_day=True))
+    if query.q:
+        text = query.q
+        found = found.filter(
+            Q(title_zh__icontains=text)
+            | Q(title_en__icontains=text)
+            | Q(summary_zh__icontains=text)
+            | Q(summary_en__icontains=text)
+            | Q(venue__icontains=text)
+        )
+    return found
+
+
+def public_events() -> QuerySet[Event]:
+    return Event.exclude(status=EventStatus.DRAFT)
+
+
+async def event_page(found: QuerySet[Event], query: EventQuery) -> tuple[list[EventOut], int]:
+    total = await found.distinct().count()
+    rows = (
+        await found.distinct()
+        .select_related("region")
+        .prefetch_related("tags")
+        .order_by("starts_at", "id")
+        .offset((query.page - 1) * query.per_page)
+        .limit(query.per_page)
+    )
+    return [await event_out(event) for event in rows], total
+
+
+async def event_out(event: Event) -> EventOut:
+    """The event as the API shows it, with seats left per ticket type and the waiting list's length."""
+    quotas = await quota_map(event.id)
+    capacity = next((q.size for q in quotas.quotas if q.is_event_capacity), None)
+    ticket_types = []
+    for ticket_type in await TicketType.filter(event_id=event.id).order_by("id"):
+        covering = [q for q in quotas.for_registration(ticket_type.id, {}) if q.question_id is None]
+        available = min((q.size - q.used for q in covering), default=None)
+        ticket_types.append(
+            TicketAvailability(
+                id=ticket_type.id,
+                name={"zh": ticket_type.name_zh, "en": ticket_type.name_en},
+                is_default=ticket_type.is_default,
+                available=available,
+            )
+        )
+    waiting = await Registration.filter(event_id=event.id, status=RegistrationStatus.WAITLISTED).count()
+    return EventOut(
+        id=event.id,
+        organisation_id=event.organisation_id,
+        kind=event.kind,
+        status=event.status,
+        title={"zh": event.title_zh, "en": event.title_en},
+        summary={"zh": event.summary_zh, "en": event.summary_en},
+        description=event.description_md,
+        description_html=event.description_html,
+        region=event.region.code,
+        venue=event.venue,
+        online_url=event.online_url,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        timezone=event.timezone,
+        registration_opens_at=event.registration_opens_at,
+        registration_closes_at=event.registration_closes_at,
+        requires_approval=event.requires_approval,
+        waitlist_enabled=event.waitlist_enabled,
+        offer_hours=event.offer_hours,
+        capacity=capacity,
+        tags=sorted(tag.code for tag in event.tags),
+        ticket_types=ticket_types,
+        waitlist_length=waiting,
+        uid=event.uid,
+        sequence=event.sequence,
+        created_at=event.created_at,
+        updated_at=event.updated_at,
+    )
+
+
+async def status_counts(event_id: int) -> dict[RegistrationStatus, int]:
+    rows = (
+        await Registration.filter(event_id=event_id).group_by("status").annotate(n=Count("seq")).values("status", "n")
+    )
+    counts = dict.fromkeys(RegistrationStatus, 0)
+    counts.update({RegistrationStatus(row["status"]): row["n"] for row in rows})
+    return counts
+
+
+async def registrations_out(registrations: list[Registration], qr: dict[str, str]) -> list[RegistrationOut]:
+    """Registrations with their waiting-list positions, computed from one ordered read per event."""
+    waiting: dict[int, list[int]] = {}
+    for event_id in {r.event_id for r in registrations if r.status is RegistrationStatus.WAITLISTED}:
+        found = Registration.filter(event_id=event_id, status=RegistrationStatus.WAITLISTED).order_by("seq")
+        waiting[event_id] = [r.seq for r in await found.only("seq")]
+    return [
+        RegistrationOut(
+            id=r.id,
+            event_id=r.event_id,
+            ticket_type=r.ticket_type_id,
+            email=r.email,
+            name=r.name,
+            locale=r.locale,
+            status=r.status,
+            waitlist_position=(
+                bisect.bisect_right(waiting[r.event_id], r.seq) if r.status is RegistrationStatus.WAITLISTED else None
+            ),
+            offered_until=r.offered_until,
+            reason=r.reason,
+            answers=r.answers,
+            checked_in_at=r.checked_in_at,
+            created_at=r.created_at,
+            qr=qr.get(str(r.id)),
+        )
+        for r in registrations
+    ]

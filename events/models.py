@@ -1,0 +1,256 @@
+"""Events, agenda sessions, ticket types, quotas, questions, registrations and their capacity holds."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from server.models import Domain, Organisation, Region, User
+
+
+class EventKind(StrEnum):
+    CONFERENCE = "conference"
+    FORUM = "forum"
+    MATCHMAKING = "matchmaking"
+    COMPETITION = "competition"
+    TRAINING = "training"
+
+
+class EventStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+
+
+class RegistrationStatus(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    OFFERED = "offered"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+
+
+# States that hold capacity (a seat in every quota the registration counts against).
+HOLDING = frozenset({RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED})
+ACTIVE = HOLDING | {RegistrationStatus.WAITLISTED}
+
+
+class QuestionKind(StrEnum):
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    NUMBER = "number"
+    SINGLE_CHOICE = "single_choice"
+    MULTI_CHOICE = "multi_choice"
+    BOOL = "bool"
+    DATE = "date"
+    PHONE = "phone"
+    USCC = "uscc"
+    EMAIL = "email"
+
+
+class Event(Model):
+    id = fields.IntField(primary_key=True)
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "server.Organisation", related_name="events", on_delete=fields.RESTRICT
+    )
+    kind = fields.CharEnumField(EventKind, max_length=20)
+    status = fields.CharEnumField(EventStatus, max_length=20, default=EventStatus.DRAFT)
+    title_zh = fields.CharField(max_length=200)
+    title_en = fields.CharField(max_length=200, default="")
+    summary_zh = fields.CharField(max_length=500, default="")
+    summary_en = fields.CharField(max_length=500, default="")
+    description_md = fields.TextField(default="")
+    description_html = fields.TextField(default="")
+    region: fields.ForeignKeyRelation[Region] = fields.ForeignKeyField(
+        "server.Region", related_name="events", on_delete=fields.RESTRICT
+    )
+    venue = fields.CharField(max_length=300, default="")
+    online_url = fields.CharField(max_length=500, default="")
+    starts_at = fields.DatetimeField(db_index=True)
+    ends_at = fields.DatetimeField()
+    timezone = fields.CharField(max_length=60)
+    registration_opens_at = fields.DatetimeField(null=True)
+    registration_closes_at = fields.DatetimeField(null=True)
+    requires_approval = fields.BooleanField(default=False)
+    waitlist_enabled = fields.BooleanField(default=True)
+    offer_hours = fields.IntField(default=48)
+    tags: fields.ManyToManyRelation[Domain] = fields.ManyToManyField(
+        "server.Domain", related_name="events", through="event_tag"
+    )
+    uid = fields.CharField(max_length=100, unique=True, description="iCalendar UID, fixed at creation")
+    sequence = fields.IntField(default=0, description="iCalendar SEQUENCE, bumped with time, place or status")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    organisation_id: int
+    region_id: int
+    sessions: fields.ReverseRelation[AgendaSession]
+
+    class Meta:
+        table = "event"
+
+
+class AgendaSession(Model):
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "events.Event", related_name="sessions", on_delete=fields.CASCADE
+    )
+    title_zh = fields.CharField(max_length=200)
+    title_en = fields.CharField(max_length=200, default="")
+    speakers = fields.JSONField[list[str]](default=list)
+    room = fields.CharField(max_length=100, default="")
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField()
+
+    event_id: int
+
+    class Meta:
+        table = "agenda_session"
+
+
+class TicketType(Model):
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "events.Event", related_name="ticket_types", on_delete=fields.CASCADE
+    )
+    name_zh = fields.CharField(max_length=100)
+    name_en = fields.CharField(max_length=100, default="")
+    is_default = fields.BooleanField(default=False)
+
+    event_id: int
+
+    class Meta:
+        table = "ticket_type"
+
+
+class Question(Model):
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "events.Event", related_name="questions", on_delete=fields.CASCADE
+    )
+    key = fields.CharField(max_length=40)
+    kind = fields.CharEnumField(QuestionKind, max_length=20)
+    label_zh = fields.CharField(max_length=200)
+    label_en = fields.CharField(max_length=200, default="")
+    required = fields.BooleanField(default=False)
+    position = fields.IntField(default=0)
+    minimum = fields.FloatField(null=True)
+    maximum = fields.FloatField(null=True)
+    choices = fields.JSONField[list[dict[str, object]]](default=list, description="[{key, zh, en, limit}]")
+
+    event_id: int
+
+    class Meta:
+        table = "question"
+        unique_together = (("event", "key"),)
+
+
+class Quota(Model):
+    """Scarce capacity: `used` counts holders and only ever moves through `events.capacity`.
+
+    A quota covers every ticket type of its event (`covers_all`, the event's capacity), the ticket types linked
+    to it, or one limited choice of a question (`question` + `choice_key`).
+    """
+
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "events.Event", related_name="quotas", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=100)
+    size = fields.IntField()
+    used = fields.IntField(default=0)
+    covers_all = fields.BooleanField(default=False)
+    is_event_capacity = fields.BooleanField(default=False, description="the quota behind Event.capacity")
+    ticket_types: fields.ManyToManyRelation[TicketType] = fields.ManyToManyField(
+        "events.TicketType", related_name="quotas", through="quota_ticket_type"
+    )
+    question: fields.ForeignKeyNullableRelation[Question] = fields.ForeignKeyField(
+        "events.Question", related_name="choice_quotas", null=True, on_delete=fields.CASCADE
+    )
+    choice_key = fields.CharField(max_length=40, null=True)
+
+    event_id: int
+    question_id: int | None
+
+    class Meta:
+        table = "quota"
+
+
+class Registration(Model):
+    """One person's place at an event. `seq` orders the waiting list, `active_email` keeps one active per email."""
+
+    seq = fields.BigIntField(primary_key=True)
+    id = fields.UUIDField(unique=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "events.Event", related_name="registrations", on_delete=fields.CASCADE
+    )
+    ticket_type: fields.ForeignKeyRelation[TicketType] = fields.ForeignKeyField(
+        "events.TicketType", related_name="registrations", on_delete=fields.RESTRICT
+    )
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "server.User", related_name="registrations", null=True, on_delete=fields.SET_NULL
+    )
+    email = fields.CharField(max_length=254)
+    active_email = fields.CharField(max_length=254, null=True, description="email while active, else NULL")
+    name = fields.CharField(max_length=100)
+    locale = fields.CharField(max_length=8, default="zh-CN")
+    answers = fields.JSONField[dict[str, object]](default=dict)
+    status = fields.CharEnumField(RegistrationStatus, max_length=20)
+    manage_token_hash = fields.CharField(max_length=64, unique=True)
+    offered_until = fields.DatetimeField(null=True)
+    reason = fields.CharField(max_length=500, default="")
+    checked_in_at = fields.DatetimeField(null=True)
+    checkin_nonce = fields.CharField(max_length=64, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    event_id: int
+    ticket_type_id: int
+    user_id: int | None
+
+    class Meta:
+        table = "registration"
+        unique_together = (("event", "active_email"),)
+        indexes = (("event_id", "status", "seq"),)
+
+
+class QuotaHold(Model):
+    """One unit of a quota held by one registration: `quancheng check` recounts these against `Quota.used`."""
+
+    id = fields.BigIntField(primary_key=True)
+    quota: fields.ForeignKeyRelation[Quota] = fields.ForeignKeyField(
+        "events.Quota", related_name="holds", on_delete=fields.CASCADE
+    )
+    registration: fields.ForeignKeyRelation[Registration] = fields.ForeignKeyField(
+        "events.Registration", related_name="holds", on_delete=fields.CASCADE
+    )
+
+    quota_id: int
+    registration_id: int
+
+    class Meta:
+        table = "quota_hold"
+        unique_together = (("quota", "registration"),)
+
+
+class IdempotencyRecord(Model):
+    """The first answer to a registration request sent with an Idempotency-Key (the key itself is stored hashed)."""
+
+    id = fields.BigIntField(primary_key=True)
+    key_hash = fields.CharField(max_length=64, unique=True)
+    request_hash = fields.CharField(max_length=64)
+    registration: fields.ForeignKeyRelation[Registration] = fields.ForeignKeyField(
+        "events.Registration", related_name=False, on_delete=fields.CASCADE
+    )
+    status = fields.CharEnumField(RegistrationStatus, max_length=20)
+    waitlist_position = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    registration_id: int
+
+    class Meta:
+        table = "idempotency_record"

@@ -1,0 +1,56 @@
+"""Custom registration questions: a pydantic model built from an event's question definitions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
+
+from events.models import Question, QuestionKind
+from server.errors import from_validation
+from server.identifiers import USCC, Email, Mobile
+
+_SCALAR: dict[QuestionKind, Any] = {
+    QuestionKind.TEXT: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)],
+    QuestionKind.LONG_TEXT: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)],
+    QuestionKind.BOOL: bool,
+    QuestionKind.DATE: date,
+    QuestionKind.PHONE: Mobile,
+    QuestionKind.USCC: USCC,
+    QuestionKind.EMAIL: Email,
+}
+
+
+def _answer_type(question: Question) -> Any:
+    if question.kind is QuestionKind.NUMBER:
+        return Annotated[float, Field(ge=question.minimum, le=question.maximum, allow_inf_nan=False)]
+    if question.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTI_CHOICE):
+        one = Literal[tuple(str(choice["key"]) for choice in question.choices)]  # type: ignore[valid-type]
+        if question.kind is QuestionKind.SINGLE_CHOICE:
+            return one
+        return Annotated[set[one], Field(min_length=1 if question.required else 0)]  # type: ignore[valid-type]
+    return _SCALAR[question.kind]
+
+
+def answers_model(questions: list[Question]) -> type[BaseModel]:
+    """The model for one event's answers: keyed by question key, unknown keys refused, required ones required."""
+    fields: dict[str, Any] = {}
+    for question in questions:
+        kind = _answer_type(question)
+        default = ... if question.required else None
+        fields[f"answer_{question.key}"] = (
+            kind if question.required else kind | None,
+            Field(default, alias=question.key),
+        )
+    return create_model("Answers", __config__=ConfigDict(extra="forbid"), **fields)
+
+
+def validate_answers(questions: list[Question], answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers cleaned to JSON-ready values, or InvalidInput with errors under ("body", "answers", key)."""
+    try:
+        clean = answers_model(questions).model_validate(answers)
+    except ValidationError as exc:
+        raise from_validation(exc, "body", "answers") from None
+    values = clean.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return {key: sorted(value) if isinstance(value, list) else value for key, value in values.items()}

@@ -1,0 +1,349 @@
+"""Registrations: creation, the one transition function, the waiting list and its offers, check-in.
+
+Capacity moves only through `events.capacity`; state moves only through `transition`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import orjson
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from events import capacity
+from events.models import (
+    ACTIVE,
+    HOLDING,
+    Event,
+    EventStatus,
+    IdempotencyRecord,
+    Question,
+    Registration,
+    RegistrationStatus,
+    TicketType,
+)
+from events.questions import validate_answers
+from events.schemas import RegistrationIn
+from server import audit
+from server.auth import hash_secret
+from server.clock import utcnow
+from server.errors import Conflict, InvalidInput, NotFound
+from server.i18n import Label
+from server.models import User
+
+S = RegistrationStatus
+TRANSITIONS: dict[RegistrationStatus, frozenset[RegistrationStatus]] = {
+    S.PENDING: frozenset({S.CONFIRMED, S.REJECTED, S.CANCELLED}),
+    S.CONFIRMED: frozenset({S.CANCELLED}),
+    S.WAITLISTED: frozenset({S.OFFERED, S.CANCELLED}),
+    S.OFFERED: frozenset({S.CONFIRMED, S.PENDING, S.CANCELLED}),
+    S.CANCELLED: frozenset(),
+    S.REJECTED: frozenset(),
+}
+OFFER_EXPIRED = "offer_expired"
+
+
+class RegistrationClosed(Conflict):
+    key = "error.registration_closed"
+
+
+class SoldOut(Conflict):
+    key = "error.sold_out"
+
+
+class TransitionForbidden(Conflict):
+    key = "error.transition_forbidden"
+
+
+class IdempotencyMismatch(Conflict):
+    key = "error.idempotency_mismatch"
+
+
+class CheckInRefused(Conflict):
+    key = "error.checkin_refused"
+
+
+@dataclass(frozen=True)
+class Created:
+    registration: Registration
+    manage_token: str
+    waitlist_position: int | None
+    status: RegistrationStatus
+
+
+Actor = User | str
+
+
+async def register(
+    event_id: int, data: RegistrationIn, *, user: User | None, idempotency_key: str | None, secret_key: str
+) -> Created:
+    """Register for a published event inside its window: a seat if every quota has room, else the waiting list.
+
+    One active registration per (event, email); a repeated Idempotency-Key with the same request replays the
+    first answer, with a different request it is refused.
+    """
+    event = await Event.get_or_none(id=event_id)
+    if event is None or event.status is EventStatus.DRAFT:
+        raise NotFound()
+    request_hash = _request_hash(data, user)
+    key_hash = hash_secret(f"{event.id}:{idempotency_key}") if idempotency_key else None
+    if key_hash and (replay := await _replay(key_hash, request_hash, idempotency_key, event.id, secret_key)):
+        return replay
+    _check_open(event)
+    email = data.email or (user.email if user else None)
+    if email is None:
+        raise InvalidInput(errors=[(("body", "email"), "validation.missing")])
+    ticket_type = await _ticket_type(event, data.ticket_type)
+    answers = validate_answers(await Question.filter(event_id=event.id).order_by("position", "id"), data.answers)
+    quota_map = await capacity.quota_map(event.id)
+    quotas = quota_map.for_registration(ticket_type.id, answers)
+    token = _manage_token(secret_key, event.id, idempotency_key)
+    try:
+        async with in_transaction():
+            registration = await Registration.create(
+                id=uuid.uuid4(),
+                event=event,
+                ticket_type=ticket_type,
+                user=user,
+                email=email,
+                active_email=email,
+                name=data.name,
+                locale=data.locale or (user.locale if user else "zh-CN"),
+                answers=answers,
+                status=S.PENDING if event.requires_approval else S.CONFIRMED,
+                manage_token_hash=hash_secret(token),
+            )
+            full = await capacity.hold(registration, quotas)
+            if full is not None:
+                if full.id in quota_map.question_key_of:
+                    key = quota_map.question_key_of[full.id]
+                    raise InvalidInput(errors=[(("body", "answers", key), "validation.choice_full")])
+                if not event.waitlist_enabled:
+                    raise SoldOut()
+                registration.status = S.WAITLISTED
+                await registration.save(update_fields=["status"])
+            await audit.record(
+                user or "registrant",
+                "registration.create",
+                registration,
+                organisation_id=event.organisation_id,
+                after={"status": registration.status.value, "email": email, "ticket_type": ticket_type.id},
+            )
+            if key_hash:
+                await IdempotencyRecord.create(
+                    key_hash=key_hash, request_hash=request_hash, registration=registration, status=registration.status
+                )
+    except IntegrityError:
+        if key_hash and (replay := await _replay(key_hash, request_hash, idempotency_key, event.id, secret_key)):
+            return replay
+        raise Conflict(
+            "error.already_registered", errors=[(("body", "email"), "validation.already_registered")]
+        ) from None
+    position = await waitlist_position(registration)
+    if key_hash and position is not None:
+        await IdempotencyRecord.filter(key_hash=key_hash).update(waitlist_position=position)
+    return Created(registration, token, position, registration.status)
+
+
+def _check_open(event: Event) -> None:
+    if event.status is not EventStatus.PUBLISHED:
+        raise RegistrationClosed("error.event_not_open", status=event.status.value)
+    now = utcnow()
+    closes = event.registration_closes_at or event.starts_at
+    if event.registration_opens_at and now < event.registration_opens_at:
+        raise RegistrationClosed("error.registration_not_yet_open", opens=event.registration_opens_at.isoformat())
+    if now >= closes:
+        raise RegistrationClosed()
+
+
+async def _ticket_type(event: Event, ticket_type_id: int | None) -> TicketType:
+    if ticket_type_id is None:
+        found = await TicketType.get_or_none(event_id=event.id, is_default=True)
+    else:
+        found = await TicketType.get_or_none(event_id=event.id, id=ticket_type_id)
+    if found is None:
+        raise InvalidInput(errors=[(("body", "ticket_type"), "validation.unknown_ticket_type")])
+    return found
+
+
+def _request_hash(data: RegistrationIn, user: User | None) -> str:
+    body = orjson.dumps([data.model_dump(mode="json"), user.id if user else None], option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(body).hexdigest()
+
+
+def _manage_token(secret_key: str, event_id: int, idempotency_key: str | None) -> str:
+    """A fresh secret; derived from the Idempotency-Key when there is one, so that a replay can show it again
+    although only its hash is stored."""
+    if idempotency_key is None:
+        return f"qcm_{secrets.token_urlsafe(32)}"
+    digest = hmac.new(secret_key.encode(), f"manage:{event_id}:{idempotency_key}".encode(), hashlib.sha256).digest()
+    return f"qcm_{base64.urlsafe_b64encode(digest).decode().rstrip('=')}"
+
+
+async def _replay(
+    key_hash: str, request_hash: str, idempotency_key: str | None, event_id: int, secret_key: str
+) -> Created | None:
+    record = await IdempotencyRecord.get_or_none(key_hash=key_hash).select_related("registration")
+    if record is None:
+        return None
+    if record.request_hash != request_hash:
+        raise IdempotencyMismatch()
+    token = _manage_token(secret_key, event_id, idempotency_key)
+    return Created(record.registration, token, record.waitlist_position, record.status)
+
+
+async def waitlist_position(registration: Registration) -> int | None:
+    """1-based place in the event's FIFO waiting list, derived from the registration order (no counter row)."""
+    if registration.status is not S.WAITLISTED:
+        return None
+    return await Registration.filter(
+        event_id=registration.event_id, status=S.WAITLISTED, seq__lte=registration.seq
+    ).count()
+
+
+async def transition(
+    registration: Registration,
+    to: RegistrationStatus,
+    *,
+    actor: Actor,
+    event: Event,
+    reason: str = "",
+    offered_until: datetime | None = None,
+) -> None:
+    """The only place a registration changes state: checks the move, frees capacity when it leaves a holding
+    state (offering it to the waiting list in the same transaction), and writes the audit entry.
+
+    Runs inside the caller's transaction, with the registration row locked by the caller.
+    """
+    before = registration.status
+    if to not in TRANSITIONS[before]:
+        raise TransitionForbidden(before=Label(f"status.{before.value}"), to=Label(f"status.{to.value}"))
+    if before in HOLDING and to not in HOLDING:
+        await capacity.lock_event(event.id)
+    registration.status = to
+    registration.active_email = registration.email if to in ACTIVE else None
+    registration.offered_until = offered_until if to is S.OFFERED else None
+    registration.reason = reason or registration.reason
+    await registration.save(update_fields=["status", "active_email", "offered_until", "reason", "updated_at"])
+    await audit.record(
+        actor,
+        f"registration.{to.value}",
+        registration,
+        organisation_id=event.organisation_id,
+        before={"status": before.value},
+        after={"status": to.value, "reason": reason},
+    )
+    if before in HOLDING and to not in HOLDING:
+        await capacity.release(registration)
+        await offer_freed_seats(event)
+
+
+async def offer_freed_seats(event: Event) -> None:
+    """Offer free capacity to the waiting list in FIFO order, inside the transaction that freed it."""
+    if not event.waitlist_enabled or event.status is not EventStatus.PUBLISHED:
+        return
+    quotas = await capacity.quota_map(event.id)
+    deadline = utcnow() + timedelta(hours=event.offer_hours)
+    waiting = (
+        Registration.filter(event_id=event.id, status=S.WAITLISTED).order_by("seq").select_for_update(skip_locked=True)
+    )
+    for candidate in await waiting.limit(500):
+        full = await capacity.hold(candidate, quotas.for_registration(candidate.ticket_type_id, candidate.answers))
+        if full is None:
+            await transition(candidate, S.OFFERED, actor="system", event=event, offered_until=deadline)
+        elif full.covers_all:
+            return  # the event itself is full: nobody further down fits either
+
+
+async def load_for_change(registration_id: uuid.UUID) -> tuple[Registration, Event]:
+    """The registration, row-locked for a transition, and its event; call inside a transaction."""
+    registration = await Registration.filter(id=registration_id).select_for_update().first()
+    if registration is None:
+        raise NotFound()
+    return registration, await Event.get(id=registration.event_id)
+
+
+async def change(registration_id: uuid.UUID, to: RegistrationStatus, *, actor: Actor, reason: str = "") -> Registration:
+    """Move a registration to `to` in its own transaction (cancel, approve, reject)."""
+    async with in_transaction():
+        registration, event = await load_for_change(registration_id)
+        await transition(registration, to, actor=actor, event=event, reason=reason)
+    return registration
+
+
+async def accept_offer(registration_id: uuid.UUID, *, actor: Actor) -> Registration:
+    """Take an offered seat: confirmed, or pending where the event needs approval. A lapsed offer is refused."""
+    async with in_transaction():
+        registration, event = await load_for_change(registration_id)
+        if registration.status is S.OFFERED and registration.offered_until and registration.offered_until <= utcnow():
+            raise TransitionForbidden("error.offer_expired")
+        target = S.PENDING if event.requires_approval else S.CONFIRMED
+        await transition(registration, target, actor=actor, event=event)
+    return registration
+
+
+async def expire_offers() -> int:
+    """Pass on every offer past its deadline (it becomes cancelled and the seat goes to the next in line)."""
+    now = utcnow()
+    expired = 0
+    for registration_id in [r.id for r in await Registration.filter(status=S.OFFERED, offered_until__lte=now)]:
+        async with in_transaction():
+            registration, event = await load_for_change(registration_id)
+            if registration.status is S.OFFERED and registration.offered_until and registration.offered_until <= now:
+                await transition(registration, S.CANCELLED, actor="system", event=event, reason=OFFER_EXPIRED)
+                expired += 1
+    return expired
+
+
+def qr_payload(secret_key: str, registration_id: uuid.UUID) -> str:
+    """The check-in code of a registration: its id and a signature, so it cannot be forged."""
+    return f"QC1.{registration_id.hex}.{_qr_signature(secret_key, registration_id.hex)}"
+
+
+def _qr_signature(secret_key: str, hex_id: str) -> str:
+    return hmac.new(secret_key.encode(), f"qr:{hex_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def registration_from_qr(secret_key: str, payload: str) -> uuid.UUID | None:
+    parts = payload.strip().split(".")
+    if len(parts) != 3 or parts[0] != "QC1" or len(parts[1]) != 32:
+        return None
+    if not hmac.compare_digest(parts[2], _qr_signature(secret_key, parts[1])):
+        return None
+    try:
+        return uuid.UUID(hex=parts[1])
+    except ValueError:
+        return None
+
+
+async def check_in(registration: Registration, nonce: str, *, actor: Actor, organisation_id: int) -> Registration:
+    """Mark a confirmed registration as arrived. The same nonce again answers the same; a second scan with
+    another nonce is refused, saying when the first was."""
+    if registration.status is not S.CONFIRMED:
+        raise CheckInRefused("error.checkin_not_confirmed", status=Label(f"status.{registration.status.value}"))
+    now = utcnow()
+    async with in_transaction():
+        marked = await Registration.filter(seq=registration.seq, status=S.CONFIRMED, checked_in_at=None).update(
+            checked_in_at=now, checkin_nonce=nonce
+        )
+        if marked:
+            await audit.record(
+                actor,
+                "registration.check_in",
+                registration,
+                organisation_id=organisation_id,
+                after={"checked_in_at": now.isoformat()},
+            )
+    await registration.refresh_from_db()
+    if registration.status is not S.CONFIRMED or registration.checked_in_at is None:
+        raise CheckInRefused("error.checkin_not_confirmed", status=Label(f"status.{registration.status.value}"))
+    if registration.checkin_nonce != nonce:
+        raise CheckInRefused("error.already_checked_in", at=registration.checked_in_at.isoformat())
+    return registration

@@ -1,0 +1,195 @@
+"""Races on PostgreSQL: concurrent registrations, overlapping quotas, cancellations and offer acceptances.
+
+Each proof has a negative control, as pretix's concurrency tests do: the same race with the guarded update
+replaced by read-then-write shows the overbooking that the guard prevents.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from events import capacity
+from events.models import Quota, QuotaHold, Registration, RegistrationStatus
+from tests.events.support import organiser, published_event, register
+
+
+@pytest.fixture(autouse=True)
+def postgres_only(database: str) -> None:
+    if not database.startswith("postgres"):
+        pytest.skip("concurrency is proven on PostgreSQL; SQLite serialises every writer")
+
+
+async def read_then_write_hold(registration: Registration, quotas: list[Quota]) -> Quota | None:
+    """The guard removed: check, pause (as pretix's sleep-after-quota-check), then write what was read."""
+    for quota in sorted(quotas, key=lambda q: q.id):
+        current = await Quota.get(id=quota.id)
+        if current.used >= current.size:
+            return quota
+        await asyncio.sleep(0.002)
+        await Quota.filter(id=quota.id).update(used=current.used + 1)
+    await QuotaHold.bulk_create([QuotaHold(quota_id=q.id, registration_id=registration.seq) for q in quotas])
+    return None
+
+
+@pytest.fixture
+def unguarded(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(capacity, "hold", read_then_write_hold)
+    yield
+
+
+async def rush(
+    client: httpx.AsyncClient, event_id: int, count: int, prefix: str, **fields: Any
+) -> list[httpx.Response]:
+    return await asyncio.gather(*(register(client, event_id, f"{prefix}{i}@x.cn", **fields) for i in range(count)))
+
+
+async def holding_per_quota() -> dict[int, tuple[int, int, int]]:
+    """quota id -> (size, used, registrations that hold it)"""
+    result = {}
+    for quota in await Quota.all():
+        holders = await QuotaHold.filter(
+            quota_id=quota.id, registration__status__in=["pending", "confirmed", "offered"]
+        ).count()
+        result[quota.id] = (quota.size, quota.used, holders)
+    return result
+
+
+async def waitlist_positions(client: httpx.AsyncClient, event_id: int, headers: dict[str, str]) -> list[int]:
+    positions: list[int] = []
+    for page in (1, 2):
+        listed = await client.get(
+            f"/api/v1/events/{event_id}/registrations",
+            params={"status": "waitlisted", "per_page": "200", "page": str(page)},
+            headers=headers,
+        )
+        positions += [r["waitlist_position"] for r in listed.json()["items"]]
+    return positions
+
+
+async def test_300_concurrent_registrations_for_50_seats(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id, capacity=50)
+    answers = await rush(client, event_id, 300, "p")
+    assert all(a.status_code == 201 for a in answers), {a.status_code for a in answers}
+    statuses = [a.json()["status"] for a in answers]
+    assert (statuses.count("confirmed"), statuses.count("waitlisted")) == (50, 250)
+    assert await waitlist_positions(client, event_id, headers) == list(range(1, 251))
+    told = sorted(a.json()["waitlist_position"] for a in answers if a.json()["status"] == "waitlisted")
+    assert all(1 <= p <= 250 for p in told)
+    assert await holding_per_quota() == {(await Quota.get(event_id=event_id)).id: (50, 50, 50)}
+    assert await capacity.drift() == []
+
+
+async def test_negative_control_without_the_guard_the_same_rush_overbooks(
+    client: httpx.AsyncClient, unguarded: None
+) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id, capacity=50)
+    answers = await rush(client, event_id, 300, "p")
+    confirmed = [a for a in answers if a.status_code == 201 and a.json()["status"] == "confirmed"]
+    assert len(confirmed) > 50
+    assert await capacity.drift() != []
+
+
+async def overlapping(client: httpx.AsyncClient) -> tuple[dict[str, str], int, int, int]:
+    """60 seats in all; enterprise representatives at most 20 of them."""
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id, capacity=60)
+    general = (await client.get(f"/api/v1/events/{event_id}/ticket-types")).json()[0]["id"]
+    enterprise = (
+        await client.post(f"/api/v1/events/{event_id}/ticket-types", json={"name": {"zh": "企业代表"}}, headers=headers)
+    ).json()["id"]
+    await client.post(
+        f"/api/v1/events/{event_id}/quotas",
+        json={"name": "企业", "size": 20, "ticket_types": [enterprise]},
+        headers=headers,
+    )
+    return headers, event_id, general, enterprise
+
+
+async def rush_two_types(
+    client: httpx.AsyncClient, event_id: int, general: int, enterprise: int
+) -> list[httpx.Response]:
+    return await asyncio.gather(
+        *(register(client, event_id, f"e{i}@x.cn", ticket_type=enterprise) for i in range(150)),
+        *(register(client, event_id, f"g{i}@x.cn", ticket_type=general) for i in range(150)),
+    )
+
+
+async def test_two_overlapping_quotas_are_never_exceeded(client: httpx.AsyncClient) -> None:
+    _, event_id, general, enterprise = await overlapping(client)
+    answers = await rush_two_types(client, event_id, general, enterprise)
+    assert all(a.status_code == 201 for a in answers)
+    seated = await Registration.filter(event_id=event_id, status=RegistrationStatus.CONFIRMED)
+    assert len(seated) == 60
+    assert sum(1 for r in seated if r.ticket_type_id == enterprise) <= 20
+    for size, used, holders in (await holding_per_quota()).values():
+        assert used == holders <= size
+    assert await capacity.drift() == []
+
+
+async def test_negative_control_overlapping_quotas_overbook_without_the_guard(
+    client: httpx.AsyncClient, unguarded: None
+) -> None:
+    _, event_id, general, enterprise = await overlapping(client)
+    await rush_two_types(client, event_id, general, enterprise)
+    over = [(size, holders) for size, _, holders in (await holding_per_quota()).values() if holders > size]
+    assert over, "the unguarded race should have overbooked at least one quota"
+
+
+async def churn(
+    client: httpx.AsyncClient, event_id: int, seated: list[httpx.Response], waiting: list[httpx.Response]
+) -> None:
+    """Cancel half the seated while 100 newcomers register and the waiting accept whatever they are offered."""
+
+    def bearer(made: httpx.Response) -> dict[str, str]:
+        return {"Authorization": f"Bearer {made.json()['manage_token']}"}
+
+    async def cancel(made: httpx.Response) -> None:
+        await client.post(f"/api/v1/registrations/{made.json()['id']}/cancel", headers=bearer(made))
+
+    async def keep_accepting(made: httpx.Response) -> None:
+        for _ in range(20):
+            answer = await client.post(f"/api/v1/registrations/{made.json()['id']}/accept", headers=bearer(made))
+            if answer.status_code == 200:
+                return
+            await asyncio.sleep(0.01)
+
+    await asyncio.gather(
+        *(cancel(m) for m in seated[::2]),
+        *(register(client, event_id, f"late{i}@x.cn") for i in range(100)),
+        *(keep_accepting(m) for m in waiting),
+    )
+
+
+async def test_cancellations_racing_registrations_and_acceptances_never_overbook(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id, capacity=50)
+    answers = [await register(client, event_id, f"s{i}@x.cn") for i in range(80)]
+    seated = [a for a in answers if a.json()["status"] == "confirmed"]
+    waiting = [a for a in answers if a.json()["status"] == "waitlisted"]
+    await churn(client, event_id, seated, waiting)
+    holding = await Registration.filter(event_id=event_id, status__in=["pending", "confirmed", "offered"]).count()
+    assert holding == 50  # every freed seat went straight back to someone waiting
+    assert await holding_per_quota() == {(await Quota.get(event_id=event_id)).id: (50, 50, 50)}
+    assert await capacity.drift() == []
+    newcomers = await Registration.filter(email__startswith="late", status=RegistrationStatus.CONFIRMED).count()
+    assert newcomers == 0  # nobody jumped the queue
+
+
+async def test_negative_control_the_churn_overbooks_without_the_guard(
+    client: httpx.AsyncClient, unguarded: None
+) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id, capacity=50)
+    answers = await rush(client, event_id, 80, "s")
+    seated = [a for a in answers if a.status_code == 201 and a.json()["status"] == "confirmed"]
+    waiting = [a for a in answers if a.status_code == 201 and a.json()["status"] == "waitlisted"]
+    await churn(client, event_id, seated, waiting)
+    holding = await Registration.filter(event_id=event_id, status__in=["pending", "confirmed", "offered"]).count()
+    assert holding > 50

@@ -1,0 +1,81 @@
+"""Check-in at the door: by id or signed QR code, idempotent with a nonce, only for confirmed registrations."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.conftest import sign_up
+from tests.events.support import organiser, published_event, register
+
+
+async def setup(client: httpx.AsyncClient) -> tuple[dict[str, str], int, int, dict[str, str]]:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id, capacity=1)
+    checker = await sign_up(client, "door@x.cn")
+    added = await client.post(
+        f"/api/v1/organisations/{org_id}/members", json={"email": "door@x.cn", "role": "checker"}, headers=headers
+    )
+    assert added.status_code == 201
+    return headers, org_id, event_id, checker
+
+
+async def test_a_checker_scans_the_qr_code_and_a_repeat_scan_is_refused(client: httpx.AsyncClient) -> None:
+    _, _, event_id, checker = await setup(client)
+    made = await register(client, event_id, "guest@x.cn")
+    token = {"Authorization": f"Bearer {made.json()['manage_token']}"}
+    qr = (await client.get(f"/api/v1/registrations/{made.json()['id']}", headers=token)).json()["qr"]
+    url = f"/api/v1/events/{event_id}/check-in"
+    first = await client.post(url, json={"qr": qr, "nonce": "scan-0001"}, headers=checker)
+    assert first.status_code == 200
+    assert (first.json()["id"], first.json()["name"]) == (made.json()["id"], "guest")
+    retry = await client.post(url, json={"qr": qr, "nonce": "scan-0001"}, headers=checker)
+    assert retry.json() == first.json()  # the same scan sent twice (a flaky network) answers the same
+    second = await client.post(url, json={"qr": qr, "nonce": "scan-0002"}, headers=checker)
+    assert second.status_code == 409 and second.json()["title"] == "已签到"
+    assert first.json()["checked_in_at"][:16].replace("T", " ") in second.json()["detail"].replace("T", " ")
+
+
+async def test_forged_or_foreign_codes_are_refused(client: httpx.AsyncClient) -> None:
+    headers, org_id, event_id, checker = await setup(client)
+    made = await register(client, event_id, "guest@x.cn")
+    token = {"Authorization": f"Bearer {made.json()['manage_token']}"}
+    qr = (await client.get(f"/api/v1/registrations/{made.json()['id']}", headers=token)).json()["qr"]
+    url = f"/api/v1/events/{event_id}/check-in"
+    forged = qr[:-4] + ("0000" if not qr.endswith("0000") else "1111")
+    answer = await client.post(url, json={"qr": forged, "nonce": "scan-0001"}, headers=checker)
+    assert answer.status_code == 400 and answer.json()["errors"][0]["loc"] == ["body", "qr"]
+    assert (await client.post(url, json={"qr": "hello", "nonce": "scan-0001"}, headers=checker)).status_code == 400
+    other_event = await published_event(client, headers, org_id)
+    elsewhere = await client.post(
+        f"/api/v1/events/{other_event}/check-in", json={"qr": qr, "nonce": "scan-0003"}, headers=checker
+    )
+    assert elsewhere.status_code == 404
+
+
+async def test_only_confirmed_registrations_check_in(client: httpx.AsyncClient) -> None:
+    headers, _, event_id, checker = await setup(client)
+    await register(client, event_id, "seated@x.cn")
+    waiting = await register(client, event_id, "waiting@x.cn")
+    answer = await client.post(
+        f"/api/v1/registrations/{waiting.json()['id']}/check-in", json={"nonce": "scan-0004"}, headers=checker
+    )
+    assert answer.status_code == 409
+    assert answer.json()["detail"] == "只有已确认的报名才能签到（当前状态：候补中）。"
+
+
+async def test_check_in_is_for_the_organisations_staff_only(client: httpx.AsyncClient) -> None:
+    _, _, event_id, checker = await setup(client)
+    made = await register(client, event_id, "guest@x.cn")
+    url = f"/api/v1/registrations/{made.json()['id']}/check-in"
+    outsider, _ = await organiser(client, "other@organiser.cn")
+    assert (await client.post(url, json={"nonce": "scan-0005"}, headers=outsider)).status_code == 403
+    guest = {"Authorization": f"Bearer {made.json()['manage_token']}"}
+    assert (await client.post(url, json={"nonce": "scan-0005"}, headers=guest)).status_code == 401
+    short_nonce = await client.post(url, json={"nonce": "x"}, headers=checker)
+    assert short_nonce.status_code == 422 and short_nonce.json()["errors"][0]["loc"] == ["body", "nonce"]
+
+
+async def test_a_checker_cannot_manage_the_event(client: httpx.AsyncClient) -> None:
+    _, _, event_id, checker = await setup(client)
+    assert (await client.patch(f"/api/v1/events/{event_id}", json={"venue": "x"}, headers=checker)).status_code == 403
+    assert (await client.get(f"/api/v1/events/{event_id}/registrations", headers=checker)).status_code == 403

@@ -1,0 +1,157 @@
+"""Custom questions: every kind validated on the server, and limited choices that never overbook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from events.models import Quota
+from tests.events.support import organiser, published_event, register
+
+QUESTIONS: list[dict[str, Any]] = [
+    {"key": "company", "kind": "text", "label": {"zh": "单位名称", "en": "Company"}, "required": True},
+    {"key": "needs", "kind": "long_text", "label": {"zh": "需求描述"}},
+    {"key": "staff", "kind": "number", "label": {"zh": "员工人数"}, "minimum": 1, "maximum": 100000},
+    {
+        "key": "track",
+        "kind": "single_choice",
+        "label": {"zh": "分论坛"},
+        "required": True,
+        "choices": [
+            {"key": "mfg", "label": {"zh": "智能制造"}, "limit": 1},
+            {"key": "health", "label": {"zh": "医疗健康"}},
+        ],
+    },
+    {
+        "key": "topics",
+        "kind": "multi_choice",
+        "label": {"zh": "关注方向"},
+        "choices": [
+            {"key": "llm", "label": {"zh": "大模型", "en": "LLMs"}},
+            {"key": "vision", "label": {"zh": "视觉"}},
+        ],
+    },
+    {"key": "lunch", "kind": "bool", "label": {"zh": "是否用餐"}},
+    {"key": "arrival", "kind": "date", "label": {"zh": "到达日期"}},
+    {"key": "mobile", "kind": "phone", "label": {"zh": "手机号"}},
+    {"key": "uscc", "kind": "uscc", "label": {"zh": "统一社会信用代码"}},
+    {"key": "contact", "kind": "email", "label": {"zh": "联系人邮箱"}},
+]
+
+GOOD = {
+    "company": "济南智造",
+    "needs": "质检",
+    "staff": 120,
+    "track": "mfg",
+    "topics": ["vision", "llm", "llm"],
+    "lunch": True,
+    "arrival": "2026-12-01",
+    "mobile": "+86 138 1234 5678",
+    "uscc": "91350100m000100y43",
+    "contact": "HR@Example.cn",
+}
+
+
+async def event_with_questions(client: httpx.AsyncClient) -> tuple[dict[str, str], int]:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id)
+    for question in QUESTIONS:
+        added = await client.post(f"/api/v1/events/{event_id}/questions", json=question, headers=headers)
+        assert added.status_code == 201, added.text
+    return headers, event_id
+
+
+async def test_good_answers_are_stored_cleaned(client: httpx.AsyncClient) -> None:
+    headers, event_id = await event_with_questions(client)
+    made = await register(client, event_id, "ok@x.cn", answers=GOOD)
+    assert made.status_code == 201, made.text
+    stored = (await client.get(f"/api/v1/registrations/{made.json()['id']}", headers=headers)).json()["answers"]
+    assert stored == {
+        "company": "济南智造",
+        "needs": "质检",
+        "staff": 120.0,
+        "track": "mfg",
+        "topics": ["llm", "vision"],
+        "lunch": True,
+        "arrival": "2026-12-01",
+        "mobile": "13812345678",
+        "uscc": "91350100M000100Y43",
+        "contact": "hr@example.cn",
+    }
+    listed = (await client.get(f"/api/v1/events/{event_id}/questions")).json()
+    assert [q["key"] for q in listed] == [q["key"] for q in QUESTIONS]
+
+
+async def test_every_kind_refuses_bad_answers_with_a_message_on_that_answer(client: httpx.AsyncClient) -> None:
+    _, event_id = await event_with_questions(client)
+    bad = {
+        "needs": "x" * 5001,
+        "staff": 0,
+        "track": "space",
+        "topics": ["llm", "cooking"],
+        "lunch": "maybe",
+        "arrival": "tomorrow",
+        "mobile": "12345",
+        "uscc": "91350100M000100Y44",
+        "contact": "nope",
+        "extra": 1,
+    }
+    answer = await register(client, event_id, "bad@x.cn", answers=bad)
+    assert answer.status_code == 422
+    errors = {tuple(e["loc"][2:]): e["msg"] for e in answer.json()["errors"]}
+    assert errors == {
+        ("company",): "此字段为必填项",
+        ("needs",): "不能超过 5000 个字符",
+        ("staff",): "应不小于 1.0",
+        ("track",): "取值应为以下之一：'mfg'、'health'",
+        ("topics", 1): "取值应为以下之一：'llm'、'vision'",
+        ("lunch",): "应为是或否（true/false）",
+        ("arrival",): "日期格式不正确（应为 YYYY-MM-DD）",
+        ("mobile",): "手机号码格式不正确",
+        ("uscc",): "统一社会信用代码校验位不正确",
+        ("contact",): "邮箱地址格式不正确",
+        ("extra",): "不允许此字段",
+    }
+    assert all(e["loc"][:2] == ["body", "answers"] for e in answer.json()["errors"])
+
+
+async def test_a_full_choice_is_refused_on_that_answer_while_seats_remain(client: httpx.AsyncClient) -> None:
+    _, event_id = await event_with_questions(client)
+    assert (await register(client, event_id, "m1@x.cn", answers=GOOD)).status_code == 201
+    full = await register(client, event_id, "m2@x.cn", answers=GOOD)
+    assert full.status_code == 422
+    assert full.json()["errors"] == [
+        {"loc": ["body", "answers", "track"], "msg": "该选项名额已满，请选择其他选项", "type": "choice_full"}
+    ]
+    assert (await register(client, event_id, "m2@x.cn", answers={**GOOD, "track": "health"})).status_code == 201
+    choice_quota = await Quota.get(choice_key="mfg")
+    assert (choice_quota.used, choice_quota.size) == (1, 1)
+
+
+async def test_question_definitions_are_validated(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id)
+    url = f"/api/v1/events/{event_id}/questions"
+    cases = [
+        ({"key": "Bad Key", "kind": "text", "label": {"zh": "x"}}, ["body", "key"]),
+        ({"key": "c", "kind": "single_choice", "label": {"zh": "x"}}, ["body"]),
+        ({"key": "n", "kind": "number", "label": {"zh": "x"}, "minimum": 5, "maximum": 1}, ["body"]),
+        ({"key": "t", "kind": "text", "label": {"zh": "x"}, "minimum": 1}, ["body"]),
+        (
+            {
+                "key": "d",
+                "kind": "multi_choice",
+                "label": {"zh": "x"},
+                "choices": [{"key": "a", "label": {"zh": "a"}}, {"key": "a", "label": {"zh": "b"}}],
+            },
+            ["body"],
+        ),
+    ]
+    for body, loc in cases:
+        answer = await client.post(url, json=body, headers=headers)
+        assert answer.status_code == 422 and answer.json()["errors"][0]["loc"] == loc, body
+    ok = {"key": "k", "kind": "text", "label": {"zh": "x"}}
+    assert (await client.post(url, json=ok, headers=headers)).status_code == 201
+    again = await client.post(url, json=ok, headers=headers)
+    assert again.status_code == 422 and again.json()["errors"][0]["msg"] == "本活动已有相同标识的问题"
