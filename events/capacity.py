@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tortoise.expressions import F
+from tortoise import connections
 from tortoise.functions import Count
 
 from events.models import Quota, QuotaHold, Registration
@@ -18,36 +18,63 @@ from server.audit import in_transaction_now
 
 
 @dataclass(frozen=True)
+class QuotaRef:
+    """What a registration needs to know of a quota: which ticket types or which answer it limits."""
+
+    id: int
+    size: int
+    used: int
+    covers_all: bool
+    is_event_capacity: bool
+    ticket_types: frozenset[int]
+    question_key: str | None
+    choice_key: str | None
+
+    def applies(self, ticket_type_id: int, answers: dict[str, object]) -> bool:
+        if self.question_key is not None:
+            answer = answers.get(self.question_key)
+            return self.choice_key in (answer if isinstance(answer, list) else [answer])
+        return self.covers_all or ticket_type_id in self.ticket_types
+
+
+@dataclass(frozen=True)
 class QuotaMap:
     """An event's quotas, to resolve which ones a registration counts against."""
 
-    quotas: list[Quota]
-    ticket_types_of: dict[int, set[int]]
-    question_key_of: dict[int, str]  # quota id -> key of the question whose choice it limits
+    quotas: list[QuotaRef]
 
-    def for_registration(self, ticket_type_id: int, answers: dict[str, object]) -> list[Quota]:
-        return [
-            quota
-            for quota in self.quotas
-            if quota.covers_all
-            or ticket_type_id in self.ticket_types_of.get(quota.id, set())
-            or (quota.id in self.question_key_of and self._chosen(quota, answers))
-        ]
-
-    def _chosen(self, quota: Quota, answers: dict[str, object]) -> bool:
-        answer = answers.get(self.question_key_of[quota.id])
-        return quota.choice_key in (answer if isinstance(answer, list) else [answer])
+    def for_registration(self, ticket_type_id: int, answers: dict[str, object]) -> list[QuotaRef]:
+        return [quota for quota in self.quotas if quota.applies(ticket_type_id, answers)]
 
 
 async def quota_map(event_id: int) -> QuotaMap:
-    quotas = await Quota.filter(event_id=event_id).select_related("question").order_by("id")
-    links: dict[int, set[int]] = {}
-    for quota_id, ticket_type_id in await Quota.filter(event_id=event_id, ticket_types__id__isnull=False).values_list(
-        "id", "ticket_types__id"
-    ):
-        links.setdefault(quota_id, set()).add(ticket_type_id)
-    question_key_of = {q.id: q.question.key for q in quotas if q.question is not None}
-    return QuotaMap(quotas=quotas, ticket_types_of=links, question_key_of=question_key_of)
+    """The event's quotas in one query (this runs on every registration)."""
+    rows = await connections.get("default").execute_query_dict(
+        'SELECT q."id", q."size", q."used", q."covers_all", q."is_event_capacity", q."choice_key", '
+        'qu."key" AS "question_key", qt."tickettype_id" FROM "quota" q '
+        'LEFT JOIN "question" qu ON qu."id" = q."question_id" '
+        'LEFT JOIN "quota_ticket_type" qt ON qt."quota_id" = q."id" '
+        f'WHERE q."event_id" = {int(event_id)} ORDER BY q."id"'
+    )
+    ticket_types: dict[int, set[int]] = {}
+    for row in rows:
+        ticket_types.setdefault(row["id"], set()).update([row["tickettype_id"]] if row["tickettype_id"] else [])
+    first_rows = {row["id"]: row for row in reversed(rows)}
+    return QuotaMap(
+        [
+            QuotaRef(
+                id=quota_id,
+                size=row["size"],
+                used=row["used"],
+                covers_all=bool(row["covers_all"]),
+                is_event_capacity=bool(row["is_event_capacity"]),
+                ticket_types=frozenset(ticket_types[quota_id]),
+                question_key=row["question_key"],
+                choice_key=row["choice_key"],
+            )
+            for quota_id, row in sorted(first_rows.items())
+        ]
+    )
 
 
 def _require_transaction() -> None:
@@ -55,17 +82,24 @@ def _require_transaction() -> None:
         raise RuntimeError("capacity changes must run inside the registration transaction")
 
 
-async def hold(registration: Registration, quotas: list[Quota]) -> Quota | None:
+async def _add(quota_id: int, step: int, *, guarded: bool) -> bool:
+    guard = ' AND "used" < "size"' if guarded else ""
+    sql = f'UPDATE "quota" SET "used" = "used" + ({int(step)}) WHERE "id" = {int(quota_id)}{guard}'
+    changed, _ = await connections.get("default").execute_query(sql)
+    return bool(changed)
+
+
+async def hold(registration: Registration, quotas: list[QuotaRef]) -> QuotaRef | None:
     """Take one unit of every quota for `registration`, all or nothing.
 
     Returns None when all are held, or the first quota that is full (having given back what it took).
     """
     _require_transaction()
-    taken: list[Quota] = []
+    taken: list[QuotaRef] = []
     for quota in sorted(quotas, key=lambda q: q.id):
-        if not await Quota.filter(id=quota.id, used__lt=F("size")).update(used=F("used") + 1):
+        if not await _add(quota.id, +1, guarded=True):
             for earlier in taken:
-                await Quota.filter(id=earlier.id).update(used=F("used") - 1)
+                await _add(earlier.id, -1, guarded=False)
             return quota
         taken.append(quota)
     if taken:
@@ -76,11 +110,10 @@ async def hold(registration: Registration, quotas: list[Quota]) -> Quota | None:
 async def release(registration: Registration) -> None:
     """Give back every unit `registration` holds."""
     _require_transaction()
-    quota_ids = (
-        await QuotaHold.filter(registration_id=registration.seq).order_by("quota_id").values_list("quota_id", flat=True)
-    )
+    holds = await QuotaHold.filter(registration_id=registration.seq).order_by("quota_id")
+    quota_ids = [held.quota_id for held in holds]
     for quota_id in quota_ids:
-        await Quota.filter(id=quota_id).update(used=F("used") - 1)
+        await _add(quota_id, -1, guarded=False)
     await QuotaHold.filter(registration_id=registration.seq).delete()
 
 

@@ -70,7 +70,7 @@ async def event_out(event: Event) -> EventOut:
     capacity = next((q.size for q in quotas.quotas if q.is_event_capacity), None)
     ticket_types = []
     for ticket_type in await TicketType.filter(event_id=event.id).order_by("id"):
-        covering = [q for q in quotas.for_registration(ticket_type.id, {}) if q.question_id is None]
+        covering = [q for q in quotas.for_registration(ticket_type.id, {}) if q.question_key is None]
         available = min((q.size - q.used for q in covering), default=None)
         ticket_types.append(
             TicketAvailability(

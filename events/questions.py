@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
@@ -22,21 +24,43 @@ _SCALAR: dict[QuestionKind, Any] = {
 }
 
 
-def _answer_type(question: Question) -> Any:
+@dataclass(frozen=True)
+class _Definition:
+    """The parts of a question that shape its answer (hashable, so that built models can be cached)."""
+
+    key: str
+    kind: QuestionKind
+    required: bool
+    minimum: float | None
+    maximum: float | None
+    choice_keys: tuple[str, ...]
+
+
+def _answer_type(question: _Definition) -> Any:
     if question.kind is QuestionKind.NUMBER:
         return Annotated[float, Field(ge=question.minimum, le=question.maximum, allow_inf_nan=False)]
     if question.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTI_CHOICE):
-        one = Literal[tuple(str(choice["key"]) for choice in question.choices)]  # type: ignore[valid-type]
+        one: Any = Literal.__getitem__(question.choice_keys)
         if question.kind is QuestionKind.SINGLE_CHOICE:
             return one
-        return Annotated[set[one], Field(min_length=1 if question.required else 0)]  # type: ignore[valid-type]
+        return Annotated[set[one], Field(min_length=1 if question.required else 0)]
     return _SCALAR[question.kind]
 
 
 def answers_model(questions: list[Question]) -> type[BaseModel]:
     """The model for one event's answers: keyed by question key, unknown keys refused, required ones required."""
+    return _model_for(
+        tuple(
+            _Definition(q.key, q.kind, q.required, q.minimum, q.maximum, tuple(str(c["key"]) for c in q.choices))
+            for q in questions
+        )
+    )
+
+
+@lru_cache(maxsize=512)
+def _model_for(definitions: tuple[_Definition, ...]) -> type[BaseModel]:
     fields: dict[str, Any] = {}
-    for question in questions:
+    for question in definitions:
         kind = _answer_type(question)
         default = ... if question.required else None
         fields[f"answer_{question.key}"] = (

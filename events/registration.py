@@ -102,8 +102,7 @@ async def register(
         raise InvalidInput(errors=[(("body", "email"), "validation.missing")])
     ticket_type = await _ticket_type(event, data.ticket_type)
     answers = validate_answers(await Question.filter(event_id=event.id).order_by("position", "id"), data.answers)
-    quota_map = await capacity.quota_map(event.id)
-    quotas = quota_map.for_registration(ticket_type.id, answers)
+    quotas = (await capacity.quota_map(event.id)).for_registration(ticket_type.id, answers)
     token = _manage_token(secret_key, event.id, idempotency_key)
     try:
         async with in_transaction():
@@ -122,9 +121,8 @@ async def register(
             )
             full = await capacity.hold(registration, quotas)
             if full is not None:
-                if full.id in quota_map.question_key_of:
-                    key = quota_map.question_key_of[full.id]
-                    raise InvalidInput(errors=[(("body", "answers", key), "validation.choice_full")])
+                if full.question_key is not None:
+                    raise InvalidInput(errors=[(("body", "answers", full.question_key), "validation.choice_full")])
                 if not event.waitlist_enabled:
                     raise SoldOut()
                 registration.status = S.WAITLISTED

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 from pathlib import Path
@@ -17,6 +18,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
+from events.registration import expire_offers
 from events.routes import api as events_api
 from server import openapi
 from server.api import Endpoint, error_locale
@@ -49,7 +51,11 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             yield
             return
         async with RegisterTortoise(app, config=tortoise_config(settings.DATABASE_URL)):
-            yield
+            sweeper = asyncio.create_task(every(settings.SWEEP_SECONDS, expire_offers))
+            try:
+                yield
+            finally:
+                sweeper.cancel()
 
     routes: list[BaseRoute] = [
         *(route for each in APIS for route in each.routes()),
@@ -65,6 +71,19 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     )
     app.state.settings = settings
     return app
+
+
+async def every(seconds: float, work: Callable[[], Awaitable[object]]) -> None:
+    """Run `work` every `seconds` until cancelled; a failure is logged and the next round runs anyway.
+
+    Safe in any number of processes: each job re-checks its rows under a lock before it changes them.
+    """
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await work()
+        except Exception:
+            log.exception("periodic job %s failed", getattr(work, "__name__", work))
 
 
 async def _domain_error(request: Request, exc: Exception) -> Response:

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     DEFAULT_LOCALE: Locale = "zh-CN"
     MAX_BODY_BYTES: int = Field(default=1_048_576, gt=0)
     SESSION_DAYS: int = Field(default=14, gt=0)
+    SWEEP_SECONDS: float = Field(default=30, gt=0, description="how often lapsed waiting-list offers are passed on")
 
     @field_validator("DATABASE_URL")
     @classmethod

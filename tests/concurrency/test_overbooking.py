@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from events import capacity
+from events.capacity import QuotaRef
 from events.models import Quota, QuotaHold, Registration, RegistrationStatus
 from tests.events.support import organiser, published_event, register
 
@@ -24,7 +25,7 @@ def postgres_only(database: str) -> None:
         pytest.skip("concurrency is proven on PostgreSQL; SQLite serialises every writer")
 
 
-async def read_then_write_hold(registration: Registration, quotas: list[Quota]) -> Quota | None:
+async def read_then_write_hold(registration: Registration, quotas: list[QuotaRef]) -> QuotaRef | None:
     """The guard removed: check, pause (as pretix's sleep-after-quota-check), then write what was read."""
     for quota in sorted(quotas, key=lambda q: q.id):
         current = await Quota.get(id=quota.id)

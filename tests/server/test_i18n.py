@@ -13,8 +13,15 @@ def test_both_catalogues_have_the_same_keys_and_no_empty_message() -> None:
     assert all(catalogue("zh-CN").values()) and all(catalogue("en").values())
 
 
+def _all_kinds(kind: type[errors.DomainError]) -> list[type[errors.DomainError]]:
+    return [kind, *(sub for child in kind.__subclasses__() for sub in _all_kinds(child))]
+
+
 def test_every_error_kind_has_a_title_and_detail_in_both_languages() -> None:
-    kinds = [k for k in vars(errors).values() if isinstance(k, type) and issubclass(k, errors.DomainError)]
+    import server.app  # noqa: F401  (every package's errors)
+
+    kinds = _all_kinds(errors.DomainError)
+    assert len(kinds) >= 19
     for kind in kinds:
         for locale in ("zh-CN", "en"):
             assert kind.key in catalogue(locale) and f"{kind.key}.detail" in catalogue(locale), kind
@@ -40,3 +47,18 @@ def test_translate_fills_placeholders_and_survives_missing_ones() -> None:
     assert translate("validation.string_too_long", "en", max_length=5) == "Must have at most 5 characters"
     assert translate("validation.string_too_long", "zh-CN") == "不能超过 {max_length} 个字符"
     assert translate("no.such.key", "en") == "no.such.key"
+
+
+def test_every_message_key_named_in_the_code_is_in_the_catalogue() -> None:
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    used = {
+        key
+        for package in ("server", "events", "talent", "notifications")
+        for path in (root / package).rglob("*.py")
+        for key in re.findall(r'"((?:error|validation|status|event_status|export)\.[a-z_]+)"', path.read_text("utf-8"))
+    }
+    assert len(used) > 40
+    assert sorted(used - catalogue("zh-CN").keys()) == []

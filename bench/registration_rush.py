@@ -1,0 +1,244 @@
+"""A registration rush against `quancheng serve --workers 2` on PostgreSQL, with a raw-asyncpg baseline.
+
+    python bench/registration_rush.py [--attempts 2000] [--clients 50] [--seats 200] [--pg postgres://...]
+
+2000 attempts from 50 concurrent keep-alive clients at a 200-seat event with the waiting list on. Checks that
+exactly 200 are confirmed and that the waiting list holds positions 1..1800, then prints attempts/s, confirmed/s
+and latency percentiles. In the same run it times the same logical transaction (guarded quota update,
+registration insert, audit insert) issued straight through asyncpg at the same concurrency, and prints our
+throughput as a ratio of it. The load generator is a plain asyncio HTTP/1.1 client; its own CPU time is printed
+to show that it is not the bottleneck.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import asyncpg
+from tortoise import Tortoise
+
+from events.editing import create_event, set_status
+from events.models import EventStatus
+from events.schemas import EventIn
+from server.accounts import create_admin, create_organisation
+from server.clock import utcnow
+from server.db import migrate, tortoise_config
+from server.schemas import OrganisationIn
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def prepare(url: str, seats: int) -> int:
+    """A migrated database with one published event of `seats` seats; returns the event id."""
+    await migrate(url)
+    await Tortoise.init(config=tortoise_config(url))
+    admin = await create_admin("bench@bureau.gov.cn", "bench password 1", "bench")
+    organisation = await create_organisation(
+        admin, OrganisationIn.model_validate({"name": {"zh": "压测承办"}, "kind": "organiser", "region": "lixia"})
+    )
+    starts = utcnow() + timedelta(days=30)
+    data = EventIn.model_validate(
+        {
+            "organisation_id": organisation.id,
+            "kind": "conference",
+            "title": {"zh": "压测大会"},
+            "region": "lixia",
+            "starts_at": starts,
+            "ends_at": starts + timedelta(hours=8),
+            "capacity": seats,
+        }
+    )
+    event = await create_event(admin, data, default_timezone="Asia/Shanghai", uid_domain="bench")
+    await set_status(admin, event.id, EventStatus.PUBLISHED)
+    await Tortoise.close_connections()
+    return event.id
+
+
+async def http_client(
+    port: int, path: str, bodies: asyncio.Queue[bytes], latencies: list[float], codes: list[int]
+) -> None:
+    """One keep-alive connection sending POSTs until the queue is empty."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    while not bodies.empty():
+        body = bodies.get_nowait()
+        started = time.perf_counter()
+        writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
+        )
+        await reader.readexactly(length)
+        latencies.append(time.perf_counter() - started)
+        codes.append(int(head.split(b" ", 2)[1]))
+    writer.close()
+
+
+async def rush(port: int, event_id: int, attempts: int, clients: int) -> tuple[float, list[float], list[int], float]:
+    bodies: asyncio.Queue[bytes] = asyncio.Queue()
+    for i in range(attempts):
+        bodies.put_nowait(json.dumps({"email": f"p{i}@rush.cn", "name": f"参会者{i}"}).encode())
+    latencies: list[float] = []
+    codes: list[int] = []
+    cpu, wall = time.process_time(), time.perf_counter()
+    path = f"/api/v1/events/{event_id}/registrations"
+    await asyncio.gather(*(http_client(port, path, bodies, latencies, codes) for _ in range(clients)))
+    return time.perf_counter() - wall, latencies, codes, time.process_time() - cpu
+
+
+async def baseline(url: str, attempts: int, clients: int, seats: int) -> float:
+    """The same logical transaction through asyncpg alone, at the same concurrency; returns seconds."""
+    pool = await asyncpg.create_pool(url, min_size=20, max_size=20)
+    async with pool.acquire() as connection:
+        event = await connection.fetchrow('SELECT "id", "organisation_id" FROM "event" LIMIT 1')
+        ticket_type = await connection.fetchval('SELECT "id" FROM "ticket_type" WHERE "event_id" = $1', event["id"])
+        quota = await connection.fetchval(
+            'INSERT INTO "quota" ("event_id", "name", "size", "used", "covers_all", "is_event_capacity") '
+            "VALUES ($1, 'baseline', $2, 0, TRUE, FALSE) RETURNING \"id\"",
+            event["id"],
+            seats,
+        )
+    counter = iter(range(attempts))
+
+    async def worker() -> None:
+        for i in counter:
+            async with pool.acquire() as connection, connection.transaction():
+                held = await connection.fetchval(
+                    'UPDATE "quota" SET "used" = "used" + 1 WHERE "id" = $1 AND "used" < "size" RETURNING 1', quota
+                )
+                email = f"b{i}@baseline.cn"
+                seq = await connection.fetchval(
+                    'INSERT INTO "registration" ("id", "event_id", "ticket_type_id", "email", "active_email", "name", '
+                    '"locale", "answers", "status", "manage_token_hash", "reason", "created_at", "updated_at") '
+                    "VALUES ($1, $2, $3, $4, $4, 'b', 'zh-CN', '{}', $5, $6, '', now(), now()) RETURNING \"seq\"",
+                    uuid.uuid4(),
+                    event["id"],
+                    ticket_type,
+                    email,
+                    "confirmed" if held else "waitlisted",
+                    secrets.token_hex(32),
+                )
+                await connection.execute(
+                    'INSERT INTO "audit_entry" ("at", "actor_label", "action", "object_type", "object_id", '
+                    '"organisation_id", "after") VALUES (now(), $1, $2, $3, $4, $5, $6)',
+                    "registrant",
+                    "registration.create",
+                    "Registration",
+                    str(seq),
+                    event["organisation_id"],
+                    json.dumps({"email": email}),
+                )
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    elapsed = time.perf_counter() - started
+    await pool.close()
+    return elapsed
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def wait_ready(port: int) -> None:
+    for _ in range(300):
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n")
+            if b" 200 " in await reader.readuntil(b"\r\n"):
+                writer.close()
+                return
+        except OSError:
+            pass
+        await asyncio.sleep(0.1)
+    raise SystemExit("the server did not become ready")
+
+
+async def verify(url: str, event_id: int, seats: int, attempts: int) -> None:
+    connection = await asyncpg.connect(url)
+    rows = await connection.fetch(
+        'SELECT "status", count(*) AS n FROM "registration" '
+        'WHERE "event_id" = $1 AND "email" LIKE $2 GROUP BY "status"',
+        event_id,
+        "%@rush.cn",
+    )
+    counts = {row["status"]: row["n"] for row in rows}
+    positions = await connection.fetch(
+        'SELECT row_number() OVER (ORDER BY "seq") AS position FROM "registration" '
+        'WHERE "event_id" = $1 AND "status" = \'waitlisted\' AND "email" LIKE $2',
+        event_id,
+        "%@rush.cn",
+    )
+    used = await connection.fetchval(
+        'SELECT "used" FROM "quota" WHERE "event_id" = $1 AND "is_event_capacity"', event_id
+    )
+    await connection.close()
+    assert counts.get("confirmed") == seats, counts
+    assert [row["position"] for row in positions] == list(range(1, attempts - seats + 1)), "waiting list has gaps"
+    assert used == seats, used
+    print(f"verified: {seats} confirmed, waiting list 1..{attempts - seats}, quota used {used}/{seats}, 0 oversold")
+
+
+async def main(args: argparse.Namespace) -> None:
+    name = f"quancheng_bench_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(f"{args.pg}/postgres")
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = f"{args.pg}/{name}"
+    try:
+        event_id = await prepare(url, args.seats)
+        port = free_port()
+        environment = {**os.environ, "DATABASE_URL": f"{url}?maxsize=10", "SECRET_KEY": secrets.token_urlsafe(40)}
+        server = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "serve", "--workers", "2", "--port", str(port)],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            await wait_ready(port)
+            elapsed, latencies, codes, client_cpu = await rush(port, event_id, args.attempts, args.clients)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        assert codes.count(201) == args.attempts, {code: codes.count(code) for code in set(codes)}
+        await verify(url, event_id, args.seats, args.attempts)
+        baseline_seconds = await baseline(url, args.attempts, args.clients, args.seats)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+    quantiles = statistics.quantiles(latencies, n=100)
+    ours, raw = args.attempts / elapsed, args.attempts / baseline_seconds
+    print(f"quancheng: {ours:8.0f} attempts/s  {args.seats / elapsed:6.0f} confirmed/s (seats sold within the run)")
+    p50, p95, p99 = (quantiles[i] * 1000 for i in (49, 94, 98))
+    print(f"latency:   p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  p99 {p99:6.1f} ms")
+    print(f"baseline:  {raw:8.0f} attempts/s  (asyncpg, same transaction, same concurrency)")
+    print(f"ratio:     {ours / raw:8.2f}  (quancheng / baseline)")
+    print(f"client:    {client_cpu / elapsed * 100:5.0f}% of one core during the rush")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--attempts", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seats", type=int, default=200)
+    parser.add_argument("--pg", default=os.environ.get("QUANCHENG_TEST_PG", "postgres://postgres@127.0.0.1:5432"))
+    asyncio.run(main(parser.parse_args()))
