@@ -26,6 +26,7 @@ from events.registration import offer_freed_seats
 from events.schemas import EventIn, EventPatch, QuestionIn, QuotaIn, SessionIn, TicketTypeIn
 from server import audit
 from server.accounts import require_role
+from server.clock import utcnow
 from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied, from_validation
 from server.i18n import Label
 from server.markdown import render
@@ -107,6 +108,8 @@ def _columns(data: EventIn, region: Region, default_timezone: str) -> dict[str, 
         "requires_approval": data.requires_approval,
         "waitlist_enabled": data.waitlist_enabled,
         "offer_hours": data.offer_hours,
+        "agenda_in_calendar": data.agenda_in_calendar,
+        "alarm_minutes": data.alarm_minutes or None,
     }
 
 
@@ -155,6 +158,8 @@ def event_as_input(event: Event, capacity_size: int | None) -> dict[str, Any]:
         "offer_hours": event.offer_hours,
         "capacity": capacity_size,
         "tags": [tag.code for tag in event.tags],
+        "agenda_in_calendar": event.agenda_in_calendar,
+        "alarm_minutes": event.alarm_minutes,
     }
 
 
@@ -182,7 +187,8 @@ async def update_event(user: User, event_id: int, patch: EventPatch, *, default_
         locked = await Event.filter(id=event.id).select_for_update().first()
         assert locked is not None
         moved = any(getattr(locked, name) != columns.get(name, getattr(locked, name)) for name in CALENDAR_FIELDS)
-        await Event.filter(id=event.id).update(**columns, **({"sequence": F("sequence") + 1} if moved else {}))
+        bump = {"sequence": F("sequence") + 1} if moved else {}
+        await Event.filter(id=event.id).update(**columns, **bump, updated_at=utcnow())
         await event.tags.clear()
         await event.tags.add(*tags)
         if data.capacity is not None and data.capacity != before["capacity"]:
@@ -239,7 +245,7 @@ async def set_status(user: User, event_id: int, to: EventStatus) -> Event:
             raise EventStatusForbidden(
                 before=Label(f"event_status.{locked.status.value}"), to=Label(f"event_status.{to.value}")
             )
-        await Event.filter(id=event.id).update(status=to, sequence=F("sequence") + 1)
+        await Event.filter(id=event.id).update(status=to, sequence=F("sequence") + 1, updated_at=utcnow())
         await audit.record(
             user,
             f"event.{to.value}",
@@ -273,6 +279,7 @@ async def add_session(user: User, event_id: int, data: SessionIn) -> AgendaSessi
             room=data.room,
             starts_at=data.starts_at,
             ends_at=data.ends_at,
+            uid=f"{uuid.uuid4()}@{event.uid.partition('@')[2]}",
         )
         await audit.record(
             user, "session.create", session, organisation_id=event.organisation_id, after=data.model_dump(mode="json")

@@ -103,6 +103,8 @@ async def event_out(event: Event) -> EventOut:
         offer_hours=event.offer_hours,
         capacity=capacity,
         tags=sorted(tag.code for tag in event.tags),
+        agenda_in_calendar=event.agenda_in_calendar,
+        alarm_minutes=event.alarm_minutes,
         ticket_types=ticket_types,
         waitlist_length=waiting,
         uid=event.uid,

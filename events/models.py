@@ -78,6 +78,8 @@ class Event(Model):
     requires_approval = fields.BooleanField(default=False)
     waitlist_enabled = fields.BooleanField(default=True)
     offer_hours = fields.IntField(default=48)
+    agenda_in_calendar = fields.BooleanField(default=False, description="agenda sessions as their own VEVENTs")
+    alarm_minutes = fields.IntField(null=True, default=60, description="VALARM this long before, null for none")
     tags: fields.ManyToManyRelation[Domain] = fields.ManyToManyField(
         "server.Domain", related_name="events", through="event_tag"
     )
@@ -105,6 +107,7 @@ class AgendaSession(Model):
     room = fields.CharField(max_length=100, default="")
     starts_at = fields.DatetimeField()
     ends_at = fields.DatetimeField()
+    uid = fields.CharField(max_length=100, unique=True, description="iCalendar UID, fixed at creation")
 
     event_id: int
 
@@ -254,3 +257,21 @@ class IdempotencyRecord(Model):
 
     class Meta:
         table = "idempotency_record"
+
+
+class CalendarFeed(Model):
+    """A personal calendar subscription: the secret in its URL is stored hashed, and can be rotated or revoked."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "server.User", related_name="calendar_feeds", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=100, default="")
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+    user_id: int
+
+    class Meta:
+        table = "calendar_feed"

@@ -12,10 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from events.models import Question, QuestionKind
 from server.errors import from_validation
 from server.identifiers import USCC, Email, Mobile
+from server.schemas import Multiline, OneLine
 
 _SCALAR: dict[QuestionKind, Any] = {
-    QuestionKind.TEXT: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)],
-    QuestionKind.LONG_TEXT: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)],
+    QuestionKind.TEXT: Annotated[str, StringConstraints(min_length=1, max_length=500), OneLine],
+    QuestionKind.LONG_TEXT: Annotated[str, StringConstraints(min_length=1, max_length=5000), Multiline],
     QuestionKind.BOOL: bool,
     QuestionKind.DATE: date,
     QuestionKind.PHONE: Mobile,

@@ -358,7 +358,7 @@ def _manage_token(ctx: Context) -> str | None:
     return ctx.request.query_params.get("token")
 
 
-async def _access(ctx: Context, registration_id: uuid.UUID) -> tuple[Registration, bool, bool]:
+async def registration_access(ctx: Context, registration_id: uuid.UUID) -> tuple[Registration, bool, bool]:
     """The registration and whether the caller is its registrant and/or organises its event; else 404."""
     found = await Registration.get_or_none(id=registration_id)
     if found is None:
@@ -404,7 +404,7 @@ REGISTRANT = "The registrant (manage token as bearer or `?token=`, or their acco
     rule=REGISTRANT,
 )
 async def get_registration(ctx: Context, registration_id: uuid.UUID) -> RegistrationOut:
-    found, _, _ = await _access(ctx, registration_id)
+    found, _, _ = await registration_access(ctx, registration_id)
     return await _registration_out(ctx, found)
 
 
@@ -417,7 +417,7 @@ async def get_registration(ctx: Context, registration_id: uuid.UUID) -> Registra
     rule=REGISTRANT,
 )
 async def cancel_registration(ctx: Context, registration_id: uuid.UUID) -> RegistrationOut:
-    await _access(ctx, registration_id)
+    await registration_access(ctx, registration_id)
     changed = await registration.change(registration_id, RegistrationStatus.CANCELLED, actor=_actor(ctx))
     return await _registration_out(ctx, changed)
 
@@ -431,14 +431,14 @@ async def cancel_registration(ctx: Context, registration_id: uuid.UUID) -> Regis
     rule="The registrant only.",
 )
 async def accept_offer(ctx: Context, registration_id: uuid.UUID) -> RegistrationOut:
-    _, is_registrant, _ = await _access(ctx, registration_id)
+    _, is_registrant, _ = await registration_access(ctx, registration_id)
     if not is_registrant:
         raise PermissionDenied()
     return await _registration_out(ctx, await registration.accept_offer(registration_id, actor=_actor(ctx)))
 
 
-async def _organiser_access(ctx: Context, registration_id: uuid.UUID) -> None:
-    _, _, is_organiser = await _access(ctx, registration_id)
+async def _organiserregistration_access(ctx: Context, registration_id: uuid.UUID) -> None:
+    _, _, is_organiser = await registration_access(ctx, registration_id)
     if not is_organiser:
         raise PermissionDenied()
 
@@ -452,7 +452,7 @@ async def _organiser_access(ctx: Context, registration_id: uuid.UUID) -> None:
     rule=ORGANISERS,
 )
 async def approve_registration(ctx: Context, registration_id: uuid.UUID) -> RegistrationOut:
-    await _organiser_access(ctx, registration_id)
+    await _organiserregistration_access(ctx, registration_id)
     changed = await registration.change(registration_id, RegistrationStatus.CONFIRMED, actor=ctx.user)
     return await _registration_out(ctx, changed)
 
@@ -466,7 +466,7 @@ async def approve_registration(ctx: Context, registration_id: uuid.UUID) -> Regi
     rule=ORGANISERS,
 )
 async def reject_registration(ctx: Context, registration_id: uuid.UUID, body: ReasonIn) -> RegistrationOut:
-    await _organiser_access(ctx, registration_id)
+    await _organiserregistration_access(ctx, registration_id)
     changed = await registration.change(
         registration_id, RegistrationStatus.REJECTED, actor=ctx.user, reason=body.reason
     )

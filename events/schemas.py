@@ -22,10 +22,13 @@ from pydantic_core import PydanticCustomError
 from events.models import EventKind, EventStatus, QuestionKind, RegistrationStatus
 from server.api import PageQuery
 from server.identifiers import Email
-from server.schemas import I18nText, In, Name
+from server.schemas import I18nText, In, Multiline, Name, OneLine, SearchText
 from server.settings import Locale
 
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+LongText = Annotated[str, StringConstraints(max_length=500), OneLine]
+Description = Annotated[str, StringConstraints(max_length=20_000), Multiline]
+Venue = Annotated[str, StringConstraints(max_length=300), OneLine]
+Room = Annotated[str, StringConstraints(max_length=100), OneLine]
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
 
@@ -54,9 +57,9 @@ class EventIn(In):
     kind: EventKind
     title: I18nText
     summary: I18nSummary = I18nSummary()
-    description: Annotated[str, StringConstraints(max_length=20_000)] = ""
+    description: Description = ""
     region: Annotated[str, StringConstraints(max_length=40)]
-    venue: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
+    venue: Venue = ""
     online_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
     starts_at: AwareDatetime
     ends_at: AwareDatetime
@@ -68,6 +71,8 @@ class EventIn(In):
     offer_hours: int = Field(default=48, ge=1, le=720, description="How long a freed seat is held for an offer.")
     capacity: int | None = Field(default=None, ge=1, le=1_000_000, description="Seats over all ticket types.")
     tags: list[Annotated[str, StringConstraints(max_length=40)]] = Field(default=[], max_length=13)
+    agenda_in_calendar: bool = Field(default=False, description="Agenda sessions as their own calendar entries.")
+    alarm_minutes: int | None = Field(default=60, ge=0, le=40_320, description="Calendar reminder; null for none.")
 
     @field_validator("online_url")
     @classmethod
@@ -103,9 +108,9 @@ class EventPatch(In):
     kind: EventKind | None = None
     title: I18nText | None = None
     summary: I18nSummary | None = None
-    description: Annotated[str, StringConstraints(max_length=20_000)] | None = None
+    description: Description | None = None
     region: Annotated[str, StringConstraints(max_length=40)] | None = None
-    venue: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+    venue: Venue | None = None
     online_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
@@ -117,6 +122,8 @@ class EventPatch(In):
     offer_hours: int | None = Field(default=None, ge=1, le=720)
     capacity: int | None = Field(default=None, ge=1, le=1_000_000)
     tags: list[Annotated[str, StringConstraints(max_length=40)]] | None = Field(default=None, max_length=13)
+    agenda_in_calendar: bool | None = None
+    alarm_minutes: int | None = Field(default=None, ge=0, le=40_320)
 
 
 class TicketAvailability(BaseModel):
@@ -148,6 +155,8 @@ class EventOut(BaseModel):
     offer_hours: int
     capacity: int | None
     tags: list[str]
+    agenda_in_calendar: bool
+    alarm_minutes: int | None
     ticket_types: list[TicketAvailability]
     waitlist_length: int
     uid: str
@@ -163,15 +172,13 @@ class EventQuery(PageQuery):
     status: EventStatus | None = Field(default=None, description="Public listing: published, cancelled, completed.")
     starts_from: AwareDatetime | date | None = Field(default=None, alias="from")
     starts_to: AwareDatetime | date | None = Field(default=None, alias="to")
-    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    q: SearchText | None = None
 
 
 class SessionIn(In):
     title: I18nText
-    speakers: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]] = Field(
-        default=[], max_length=30
-    )
-    room: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    speakers: list[Name] = Field(default=[], max_length=30)
+    room: Room = ""
     starts_at: AwareDatetime
     ends_at: AwareDatetime
 
@@ -299,12 +306,12 @@ class RegistrationList(BaseModel):
 class RegistrationQuery(PageQuery):
     status: RegistrationStatus | None = None
     ticket_type: int | None = None
-    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    q: SearchText | None = None
     format: str | None = Field(default=None, pattern="^(json|csv|xlsx)$")
 
 
 class ReasonIn(In):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500), Multiline]
 
 
 class CheckInIn(In):

@@ -110,7 +110,12 @@ async def create_organisation(user: User, data: OrganisationIn) -> Organisation:
     try:
         async with in_transaction():
             organisation = await Organisation.create(
-                name_zh=data.name.zh, name_en=data.name.en, kind=data.kind, region=region, uscc=data.uscc
+                name_zh=data.name.zh,
+                name_en=data.name.en,
+                kind=data.kind,
+                region=region,
+                uscc=data.uscc,
+                contact_email=data.contact_email or "",
             )
             if not user.is_admin:
                 await Membership.create(user=user, organisation=organisation, role=Role.MANAGER)

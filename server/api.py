@@ -83,6 +83,11 @@ class Endpoint:
     body: type[BaseModel] | None
     query: type[BaseModel] | None
     returns: Any
+    produces: str = "application/json"
+
+    @property
+    def renders_json(self) -> bool:
+        return not (isinstance(self.returns, type) and issubclass(self.returns, Response))
 
     @property
     def openapi_path(self) -> str:
@@ -97,10 +102,20 @@ class Api:
         self.endpoints: list[Endpoint] = []
 
     def route(
-        self, method: str, path: str, *, allow: Allow, summary: str, tag: str, status: int = 200, rule: str = ""
+        self,
+        method: str,
+        path: str,
+        *,
+        allow: Allow,
+        summary: str,
+        tag: str,
+        status: int = 200,
+        rule: str = "",
+        produces: str = "application/json",
     ) -> Callable[[Callable[..., Awaitable[T]]], Callable[..., Awaitable[T]]]:
         """Declare an endpoint. The handler takes `ctx`, path parameters by name, and optionally `body` and
-        `query` annotated with pydantic models; its return annotation is the response shape."""
+        `query` annotated with pydantic models; its return annotation is the response shape (a Response
+        subclass for files, with `produces` naming their media type)."""
 
         def register(handler: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
             hints = get_type_hints(handler)
@@ -119,6 +134,7 @@ class Api:
                     body=hints.get("body"),
                     query=hints.get("query"),
                     returns=_rendered_shape(hints.get("return")),
+                    produces=produces,
                 )
             )
             return handler
@@ -138,7 +154,8 @@ def _rendered_shape(annotation: Any) -> Any:
 
 
 def _endpoint_app(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
-    adapter = TypeAdapter(endpoint.returns) if endpoint.returns not in (None, type(None)) else None
+    shaped = endpoint.renders_json and endpoint.returns not in (None, type(None))
+    adapter = TypeAdapter(endpoint.returns) if shaped else None
 
     async def app(request: Request) -> Response:
         settings: Settings = request.app.state.settings

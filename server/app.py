@@ -18,6 +18,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
+from events.calendar_routes import api as calendar_api
+from events.calendar_routes import cal
 from events.registration import expire_offers
 from events.routes import api as events_api
 from server import openapi
@@ -30,7 +32,7 @@ from server.settings import Settings, get_settings
 
 log = logging.getLogger("quancheng")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-APIS = (health, api, events_api)
+APIS = (health, api, events_api, calendar_api, cal)
 ENDPOINTS: list[Endpoint] = [endpoint for each in APIS for endpoint in each.endpoints]
 
 

@@ -79,6 +79,7 @@ class Organisation(Model):
         "server.Region", related_name="organisations", on_delete=fields.RESTRICT
     )
     uscc = fields.CharField(max_length=18, null=True, unique=True)
+    contact_email = fields.CharField(max_length=254, default="", description="ORGANIZER of its calendar invitations")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     region_id: int

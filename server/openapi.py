@@ -85,7 +85,11 @@ def _parameters(endpoint: Endpoint, schema_of: Any) -> list[dict[str, Any]]:
 
 def _responses(endpoint: Endpoint, schema_of: Any, problem: dict[str, Any]) -> dict[str, Any]:
     responses: dict[str, Any] = {}
-    if endpoint.returns in (None, type(None)):
+    if not endpoint.renders_json:
+        file = {"schema": {"type": "string"}}
+        responses[str(endpoint.status)] = {"description": "File", "content": {endpoint.produces: file}}
+        responses["304"] = {"description": "Not modified (the ETag or Last-Modified matched)"}
+    elif endpoint.returns in (None, type(None)):
         responses["204" if endpoint.status == 200 else str(endpoint.status)] = {"description": "Done"}
     else:
         responses[str(endpoint.status)] = {

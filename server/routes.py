@@ -140,6 +140,7 @@ def _organisation_out(organisation: Organisation) -> OrganisationOut:
         kind=organisation.kind,
         region=organisation.region.code,
         uscc=organisation.uscc,
+        contact_email=organisation.contact_email,
         created_at=organisation.created_at,
     )
 

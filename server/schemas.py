@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from server.api import PageQuery
 from server.identifiers import USCC, Email
 from server.models import OrganisationKind, Role
 from server.settings import Locale
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+def _one_line(value: object) -> object:
+    """Line breaks and tabs pasted into a one-line field become single spaces."""
+    return re.sub(r"[\r\n\t\v\f]+", " ", value).strip() if isinstance(value, str) else value
+
+
+def _lf(value: object) -> object:
+    """Multi-line text is stored trimmed, with LF line ends only."""
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip() if isinstance(value, str) else value
+
+
+OneLine = BeforeValidator(_one_line)
+Multiline = BeforeValidator(_lf)
+Name = Annotated[str, StringConstraints(min_length=1, max_length=100), OneLine]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=200), OneLine]
+SearchText = Annotated[str, StringConstraints(max_length=100), OneLine]
 Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
 
 
@@ -25,8 +41,8 @@ class In(BaseModel):
 class I18nText(In):
     """Text the public sees, in Chinese (required) and English (optional)."""
 
-    zh: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    en: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    zh: Title
+    en: Annotated[str, StringConstraints(max_length=200), OneLine] = ""
 
 
 class ReferenceOut(BaseModel):
@@ -94,6 +110,7 @@ class OrganisationIn(In):
     kind: OrganisationKind
     region: Annotated[str, StringConstraints(max_length=40)] = Field(description="A region code from /regions.")
     uscc: USCC | None = Field(default=None, description="统一社会信用代码, checked against its check character.")
+    contact_email: Email | None = Field(default=None, description="Organiser of its calendar invitations.")
 
 
 class OrganisationOut(BaseModel):
@@ -102,13 +119,14 @@ class OrganisationOut(BaseModel):
     kind: OrganisationKind
     region: str
     uscc: str | None
+    contact_email: str
     created_at: datetime
 
 
 class OrganisationQuery(PageQuery):
     kind: OrganisationKind | None = None
     region: str | None = None
-    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    q: SearchText | None = None
 
 
 class MemberIn(In):

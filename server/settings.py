@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     BASE_URL: str = "http://127.0.0.1:8000"
     SMTP_URL: str = ""
     MAIL_DIR: Path = Path("")
+    MAIL_FROM: str = "events@quancheng.localhost"
     DEFAULT_TIMEZONE: str = "Asia/Shanghai"
     DEFAULT_LOCALE: Locale = "zh-CN"
     MAX_BODY_BYTES: int = Field(default=1_048_576, gt=0)

@@ -1,0 +1,179 @@
+"""Calendar endpoints: per-event, public and personal feeds, feed tokens, and a registrant's invitation."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+from starlette.responses import Response
+
+from events import editing, feeds, listing
+from events.calendar import feed
+from events.models import CalendarFeed, Event
+from events.routes import REGISTRANT, registration_access
+from events.schemas import EventQuery
+from server.api import Allow, Api, Context
+from server.clock import utcnow
+from server.responses import conditional
+from server.schemas import In, OneLine
+from server.settings import Locale
+
+api = Api()
+cal = Api(prefix="")
+ICS = "text/calendar; charset=utf-8"
+
+
+class FeedQuery(EventQuery):
+    lang: Locale | None = Field(default=None, description="Language of titles; default from Accept-Language.")
+
+
+class FeedIn(In):
+    name: Annotated[str, StringConstraints(max_length=100), OneLine] = ""
+
+
+class FeedOut(BaseModel):
+    id: int
+    name: str
+    created_at: str
+    last_used_at: str | None
+
+
+class FeedCreated(FeedOut):
+    token: str = Field(description="Shown only in this answer.")
+    https_url: str
+    webcal_url: str
+
+
+def _ics(ctx: Context, content: bytes, events: list[Event], filename: str) -> Response:
+    return conditional(
+        ctx.request, content, media_type=ICS, filename=filename, last_modified=feeds.last_modified(events)
+    )
+
+
+@api.route(
+    "GET",
+    "/events/{event_id:int}/calendar.ics",
+    allow=Allow.ANYONE,
+    summary="One event as a calendar",
+    tag="calendars",
+    produces=ICS,
+    rule="Drafts only for the organisation's organisers.",
+)
+async def event_calendar(ctx: Context, event_id: int) -> Response:
+    event = await editing.visible_event(event_id, ctx.caller.user if ctx.caller else None)
+    facts = await feeds.facts([event], locale=ctx.locale, mail_from=ctx.settings.MAIL_FROM)
+    name = event.title_en if ctx.locale == "en" and event.title_en else event.title_zh
+    return _ics(
+        ctx, feed(facts, name=name, locale=ctx.locale, base_url=ctx.settings.BASE_URL), [event], f"event-{event.id}.ics"
+    )
+
+
+@api.route(
+    "GET",
+    "/calendar.ics",
+    allow=Allow.ANYONE,
+    summary="Public feed, with the event listing's filters",
+    tag="calendars",
+    produces=ICS,
+    rule="Without a date range: events that ended in the last 90 days and later ones.",
+)
+async def public_calendar(ctx: Context, query: FeedQuery) -> Response:
+    locale = query.lang or ctx.locale
+    found = listing.filter_events(feeds.in_feeds(Event.all()), query, ctx.settings.DEFAULT_TIMEZONE)
+    if query.starts_from is None and query.starts_to is None:
+        found = found.filter(ends_at__gte=utcnow() - feeds.PAST_KEPT)
+    events = await found.distinct().order_by("starts_at", "id").limit(10_000)
+    facts = await feeds.facts(events, locale=locale, mail_from=ctx.settings.MAIL_FROM)
+    name = "泉城活动" if locale == "zh-CN" else "Quancheng events"
+    return _ics(ctx, feed(facts, name=name, locale=locale, base_url=ctx.settings.BASE_URL), events, "quancheng.ics")
+
+
+@cal.route(
+    "GET",
+    "/cal/{token}.ics",
+    allow=Allow.ANYONE,
+    summary="Personal feed of my registrations",
+    tag="calendars",
+    produces=ICS,
+    rule="Anyone holding the secret URL; a wrong, rotated or revoked one is not found.",
+)
+async def personal_calendar(ctx: Context, token: str) -> Response:
+    subscription = await feeds.feed_by_token(token)
+    locale: Locale = "en" if subscription.user.locale == "en" else "zh-CN"
+    events = await feeds.personal_events(subscription)
+    facts = await feeds.facts(events, locale=locale, mail_from=ctx.settings.MAIL_FROM)
+    name = "我的泉城活动" if locale == "zh-CN" else "My Quancheng events"
+    return _ics(ctx, feed(facts, name=name, locale=locale, base_url=ctx.settings.BASE_URL), events, "my-events.ics")
+
+
+def _feed_out(subscription: CalendarFeed) -> FeedOut:
+    return FeedOut(
+        id=subscription.id,
+        name=subscription.name,
+        created_at=subscription.created_at.isoformat(),
+        last_used_at=subscription.last_used_at.isoformat() if subscription.last_used_at else None,
+    )
+
+
+def _created(ctx: Context, secret: str, subscription: CalendarFeed) -> FeedCreated:
+    https_url = f"{ctx.settings.BASE_URL}/cal/{secret}.ics"
+    webcal_url = "webcal://" + https_url.split("://", 1)[1]
+    return FeedCreated(**_feed_out(subscription).model_dump(), token=secret, https_url=https_url, webcal_url=webcal_url)
+
+
+@api.route("GET", "/me/calendar-feeds", allow=Allow.USER, summary="My calendar feeds", tag="calendars")
+async def list_feeds(ctx: Context) -> list[FeedOut]:
+    found = CalendarFeed.filter(user=ctx.user, revoked_at=None).order_by("id")
+    return [_feed_out(subscription) for subscription in await found]
+
+
+@api.route(
+    "POST", "/me/calendar-feeds", allow=Allow.USER, summary="Create a personal feed URL", tag="calendars", status=201
+)
+async def create_feed(ctx: Context, body: FeedIn) -> FeedCreated:
+    secret, subscription = await feeds.create_feed(ctx.user, body.name)
+    return _created(ctx, secret, subscription)
+
+
+@api.route(
+    "POST",
+    "/me/calendar-feeds/{feed_id:int}/rotate",
+    allow=Allow.USER,
+    summary="Replace a feed's secret URL",
+    tag="calendars",
+    rule="Only the feed's owner; the old URL stops working.",
+)
+async def rotate_feed(ctx: Context, feed_id: int) -> FeedCreated:
+    secret, subscription = await feeds.rotate_feed(ctx.user, feed_id)
+    return _created(ctx, secret, subscription)
+
+
+@api.route(
+    "DELETE",
+    "/me/calendar-feeds/{feed_id:int}",
+    allow=Allow.USER,
+    summary="Revoke a feed",
+    tag="calendars",
+    rule="Only the feed's owner.",
+)
+async def revoke_feed(ctx: Context, feed_id: int) -> None:
+    await feeds.revoke_feed(ctx.user, feed_id)
+
+
+@api.route(
+    "GET",
+    "/registrations/{registration_id:uuid}/invitation.ics",
+    allow=Allow.ANYONE,
+    summary="My invitation (REQUEST), or its cancellation (CANCEL)",
+    tag="calendars",
+    produces=ICS,
+    rule=REGISTRANT,
+)
+async def invitation(ctx: Context, registration_id: uuid.UUID) -> Response:
+    await registration_access(ctx, registration_id)
+    content, event = await feeds.invitation(
+        registration_id, mail_from=ctx.settings.MAIL_FROM, base_url=ctx.settings.BASE_URL
+    )
+    disposition = f'attachment; filename="invitation-{event.id}.ics"'
+    return Response(content, media_type=ICS, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})

@@ -1,0 +1,136 @@
+"""Calendar feeds and invitations: what goes in them, and the personal feed tokens behind /cal/{token}.ics."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from events import calendar
+from events.calendar import EventFacts, Method
+from events.models import ACTIVE, HOLDING, AgendaSession, CalendarFeed, Event, EventStatus, Registration
+from server import audit
+from server.auth import hash_secret, new_secret
+from server.clock import utcnow
+from server.errors import Conflict, NotFound
+from server.i18n import Label, pick, translate
+from server.models import Organisation, User
+from server.settings import Locale
+
+CANCELLED_KEPT = timedelta(days=30)  # cancelled events stay in feeds this long, so subscribers see the cancellation
+PAST_KEPT = timedelta(days=90)
+
+
+class NoInvitation(Conflict):
+    key = "error.no_invitation"
+
+
+def in_feeds(found: QuerySet[Event]) -> QuerySet[Event]:
+    """Published and completed events, and events cancelled in the last 30 days; never drafts."""
+    recently = utcnow() - CANCELLED_KEPT
+    return found.filter(
+        Q(status__in=[EventStatus.PUBLISHED, EventStatus.COMPLETED])
+        | Q(status=EventStatus.CANCELLED, updated_at__gte=recently)
+    )
+
+
+async def facts(events: list[Event], *, locale: Locale, mail_from: str) -> list[EventFacts]:
+    """Everything the calendar entries of `events` show, in a fixed number of queries."""
+    sessions: dict[int, list[AgendaSession]] = defaultdict(list)
+    with_agenda = [event.id for event in events if event.agenda_in_calendar]
+    if with_agenda:
+        for session in await AgendaSession.filter(event_id__in=with_agenda).order_by("starts_at", "id"):
+            sessions[session.event_id].append(session)
+    organisations = {o.id: o for o in await Organisation.filter(id__in={e.organisation_id for e in events})}
+    await Event.fetch_for_list(events, "tags")
+    return [
+        EventFacts(
+            event=event,
+            sessions=sessions[event.id],
+            categories=[
+                translate(f"event_kind.{event.kind.value}", locale),
+                *sorted(pick(tag.name, locale) for tag in event.tags),
+            ],
+            organizer_email=organisations[event.organisation_id].contact_email or mail_from,
+            organizer_name=pick(
+                {
+                    "zh": organisations[event.organisation_id].name_zh,
+                    "en": organisations[event.organisation_id].name_en,
+                },
+                locale,
+            ),
+        )
+        for event in events
+    ]
+
+
+def last_modified(events: list[Event]) -> datetime | None:
+    return max((event.updated_at for event in events), default=None)
+
+
+async def personal_events(feed: CalendarFeed) -> list[Event]:
+    """The events of the feed owner's active registrations (cancelled events kept for 30 days)."""
+    event_ids = Registration.filter(user_id=feed.user_id, status__in=list(ACTIVE)).values_list("event_id", flat=True)
+    return await in_feeds(Event.filter(id__in=[i for i in await event_ids])).order_by("starts_at", "id")
+
+
+async def feed_by_token(token: str) -> CalendarFeed:
+    """The live feed for a secret; an unknown or revoked one is simply not found."""
+    feed = await CalendarFeed.get_or_none(token_hash=hash_secret(token), revoked_at=None).select_related("user")
+    if feed is None or not feed.user.is_active:
+        raise NotFound()
+    now = utcnow()
+    if feed.last_used_at is None or now - feed.last_used_at > timedelta(minutes=5):
+        await CalendarFeed.filter(id=feed.id).update(last_used_at=now)
+    return feed
+
+
+async def create_feed(user: User, name: str) -> tuple[str, CalendarFeed]:
+    secret, digest = new_secret("qcf")
+    async with in_transaction():
+        feed = await CalendarFeed.create(user=user, name=name, token_hash=digest)
+        await audit.record(user, "calendar_feed.create", feed, after={"name": name})
+    return secret, feed
+
+
+async def rotate_feed(user: User, feed_id: int) -> tuple[str, CalendarFeed]:
+    """A new secret for the same feed; the old URL stops working at once."""
+    secret, digest = new_secret("qcf")
+    async with in_transaction():
+        feed = await _own_live_feed(user, feed_id)
+        await CalendarFeed.filter(id=feed.id).update(token_hash=digest)
+        await audit.record(user, "calendar_feed.rotate", feed)
+    return secret, feed
+
+
+async def revoke_feed(user: User, feed_id: int) -> None:
+    async with in_transaction():
+        feed = await _own_live_feed(user, feed_id)
+        await CalendarFeed.filter(id=feed.id).update(revoked_at=utcnow())
+        await audit.record(user, "calendar_feed.revoke", feed)
+
+
+async def _own_live_feed(user: User, feed_id: int) -> CalendarFeed:
+    feed = await CalendarFeed.filter(id=feed_id, user=user, revoked_at=None).select_for_update().first()
+    if feed is None:
+        raise NotFound()
+    return feed
+
+
+async def invitation(registration_id: uuid.UUID, *, mail_from: str, base_url: str) -> tuple[bytes, Event]:
+    """The registrant's own iTIP message: REQUEST while they hold a seat, CANCEL once it or the event is gone."""
+    registration = await Registration.get(id=registration_id)
+    event = await Event.get(id=registration.event_id)
+    if event.status is EventStatus.CANCELLED or registration.status not in ACTIVE:
+        method = Method.CANCEL
+    elif registration.status in HOLDING:
+        method = Method.REQUEST
+    else:
+        raise NoInvitation(status=Label(f"status.{registration.status.value}"))
+    locale: Locale = "en" if registration.locale == "en" else "zh-CN"
+    (event_facts,) = await facts([event], locale=locale, mail_from=mail_from)
+    return calendar.invitation(event_facts, registration, method, base_url=base_url), event
