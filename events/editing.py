@@ -281,6 +281,7 @@ async def add_session(user: User, event_id: int, data: SessionIn) -> AgendaSessi
             ends_at=data.ends_at,
             uid=f"{uuid.uuid4()}@{event.uid.partition('@')[2]}",
         )
+        await Event.filter(id=event.id).update(updated_at=utcnow())  # the calendar feeds changed
         await audit.record(
             user, "session.create", session, organisation_id=event.organisation_id, after=data.model_dump(mode="json")
         )
@@ -294,6 +295,7 @@ async def delete_session(user: User, event_id: int, session_id: int) -> None:
         if session is None:
             raise NotFound()
         await session.delete()
+        await Event.filter(id=event.id).update(updated_at=utcnow())
         await audit.record(
             user, "session.delete", session, organisation_id=event.organisation_id, before={"title": session.title_zh}
         )

@@ -68,6 +68,21 @@ async def facts(events: list[Event], *, locale: Locale, mail_from: str) -> list[
     ]
 
 
+def fingerprint(facts: EventFacts) -> tuple[object, ...]:
+    """Every input of an event's calendar entries, cheap to compare: the basis of feed ETags."""
+    event = facts.event
+    sessions = [(s.uid, s.title_zh, s.title_en, s.room, s.starts_at, s.ends_at) for s in facts.sessions]
+    return (
+        event.id,
+        event.updated_at,
+        event.sequence,
+        facts.organizer_email,
+        facts.organizer_name,
+        tuple(facts.categories),
+        tuple(sessions),
+    )
+
+
 def last_modified(events: list[Event]) -> datetime | None:
     return max((event.updated_at for event in events), default=None)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
@@ -10,28 +11,35 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 
+def etag_of(*parts: object) -> str:
+    """A strong ETag from everything the representation is made of."""
+    return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
+
+
 def conditional(
     request: Request,
-    content: bytes,
+    build: Callable[[], bytes],
     *,
+    etag: str,
     media_type: str,
     filename: str,
     last_modified: datetime | None,
-    disposition: str = "inline",
     max_age: int = 300,
 ) -> Response:
-    """`content` with validators; 304 when If-None-Match (or, without it, If-Modified-Since) matches."""
-    etag = f'"{hashlib.sha256(content).hexdigest()[:32]}"'
+    """304 when If-None-Match (or, without it, If-Modified-Since) matches; else what `build` makes.
+
+    `etag` must be derived from every input of `build`, so that a match needs no building at all.
+    """
     headers = {
         "ETag": etag,
         "Cache-Control": f"private, max-age={max_age}",
-        "Content-Disposition": f'{disposition}; filename="{filename}"',
+        "Content-Disposition": f'inline; filename="{filename}"',
     }
     if last_modified is not None:
         headers["Last-Modified"] = format_datetime(last_modified.astimezone(UTC).replace(microsecond=0), usegmt=True)
     if _fresh(request, etag, last_modified):
         return Response(status_code=304, headers=headers)
-    return Response(content, media_type=media_type, headers=headers)
+    return Response(build(), media_type=media_type, headers=headers)
 
 
 def _fresh(request: Request, etag: str, last_modified: datetime | None) -> bool:
