@@ -168,7 +168,7 @@ async def main(args: argparse.Namespace) -> None:
                 args.rounds, lambda: client.get("/api/v1/calendar.ics", headers={"If-None-Match": etag})
             )
             print(
-                f"public feed revalidation answered 304 in {revalidate * 1000:.0f} ms (events loaded to compare, nothing built)"
+                f"public feed revalidation: 304 in {revalidate * 1000:.0f} ms (events loaded to compare, nothing built)"
             )
         await Tortoise.close_connections()
 
