@@ -10,7 +10,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from events import capacity
+from events import capacity, mailing
 from events.models import (
     HOLDING,
     AgendaSession,
@@ -110,6 +110,7 @@ def _columns(data: EventIn, region: Region, default_timezone: str) -> dict[str, 
         "offer_hours": data.offer_hours,
         "agenda_in_calendar": data.agenda_in_calendar,
         "alarm_minutes": data.alarm_minutes or None,
+        "reminder_hours": sorted(set(data.reminder_hours), reverse=True),
     }
 
 
@@ -160,6 +161,7 @@ def event_as_input(event: Event, capacity_size: int | None) -> dict[str, Any]:
         "tags": [tag.code for tag in event.tags],
         "agenda_in_calendar": event.agenda_in_calendar,
         "alarm_minutes": event.alarm_minutes,
+        "reminder_hours": event.reminder_hours,
     }
 
 
@@ -189,6 +191,8 @@ async def update_event(user: User, event_id: int, patch: EventPatch, *, default_
         moved = any(getattr(locked, name) != columns.get(name, getattr(locked, name)) for name in CALENDAR_FIELDS)
         bump = {"sequence": F("sequence") + 1} if moved else {}
         await Event.filter(id=event.id).update(**columns, **bump, updated_at=utcnow())
+        if moved and locked.status is EventStatus.PUBLISHED:
+            await mailing.event_moved(await Event.get(id=event.id))
         await event.tags.clear()
         await event.tags.add(*tags)
         if data.capacity is not None and data.capacity != before["capacity"]:
@@ -246,6 +250,8 @@ async def set_status(user: User, event_id: int, to: EventStatus) -> Event:
                 before=Label(f"event_status.{locked.status.value}"), to=Label(f"event_status.{to.value}")
             )
         await Event.filter(id=event.id).update(status=to, sequence=F("sequence") + 1, updated_at=utcnow())
+        if to is EventStatus.CANCELLED:
+            await mailing.event_cancelled(await Event.get(id=event.id))
         await audit.record(
             user,
             f"event.{to.value}",

@@ -105,6 +105,7 @@ async def event_out(event: Event) -> EventOut:
         tags=sorted(tag.code for tag in event.tags),
         agenda_in_calendar=event.agenda_in_calendar,
         alarm_minutes=event.alarm_minutes,
+        reminder_hours=event.reminder_hours,
         ticket_types=ticket_types,
         waitlist_length=waiting,
         uid=event.uid,

@@ -80,6 +80,7 @@ class Event(Model):
     offer_hours = fields.IntField(default=48)
     agenda_in_calendar = fields.BooleanField(default=False, description="agenda sessions as their own VEVENTs")
     alarm_minutes = fields.IntField(null=True, default=60, description="VALARM this long before, null for none")
+    reminder_hours = fields.JSONField[list[int]](default=[24, 1], description="reminder mails this long before")
     tags: fields.ManyToManyRelation[Domain] = fields.ManyToManyField(
         "server.Domain", related_name="events", through="event_tag"
     )
@@ -257,6 +258,23 @@ class IdempotencyRecord(Model):
 
     class Meta:
         table = "idempotency_record"
+
+
+class ReminderRun(Model):
+    """That the reminders of one event at one offset were scheduled: a second scheduler finds it and stops."""
+
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "events.Event", related_name="reminder_runs", on_delete=fields.CASCADE
+    )
+    hours = fields.IntField()
+    starts_at = fields.DatetimeField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    event_id: int
+
+    class Meta:
+        table = "reminder_run"
+        unique_together = (("event", "hours", "starts_at"),)
 
 
 class CalendarFeed(Model):

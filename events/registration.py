@@ -17,7 +17,7 @@ import orjson
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from events import capacity
+from events import capacity, mailing
 from events.models import (
     ACTIVE,
     HOLDING,
@@ -134,6 +134,8 @@ async def register(
                 organisation_id=event.organisation_id,
                 after={"status": registration.status.value, "email": email, "ticket_type": ticket_type.id},
             )
+            told = await waitlist_position(registration)
+            await mailing.registration_created(event, registration, told)
             if key_hash:
                 await IdempotencyRecord.create(
                     key_hash=key_hash, request_hash=request_hash, registration=registration, status=registration.status
@@ -230,6 +232,7 @@ async def transition(
     registration.offered_until = offered_until if to is S.OFFERED else None
     registration.reason = reason or registration.reason
     await registration.save(update_fields=["status", "active_email", "offered_until", "reason", "updated_at"])
+    await mailing.registration_moved(event, registration, before)
     await audit.record(
         actor,
         f"registration.{to.value}",

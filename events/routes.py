@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 
 from starlette.responses import Response
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
-from events import editing, exports, listing, registration
+from events import editing, exports, listing, mailing, registration
 from events.models import (
     AgendaSession,
     Event,
@@ -27,6 +28,10 @@ from events.schemas import (
     EventOut,
     EventPatch,
     EventQuery,
+    MailFailure,
+    MailSummary,
+    MessageIn,
+    MessageOut,
     QrCheckInIn,
     QuestionIn,
     QuestionOut,
@@ -44,6 +49,8 @@ from events.schemas import (
     TicketAvailability,
     TicketTypeIn,
 )
+from notifications import delivery
+from server import audit
 from server.accounts import require_role
 from server.api import Allow, Api, Context, Page, PageQuery
 from server.auth import hash_secret
@@ -353,7 +360,7 @@ async def _export(ctx: Context, event: Event, rows: list[RegistrationOut], kind:
 
 def _manage_token(ctx: Context) -> str | None:
     scheme, _, value = ctx.request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and value.strip().startswith("qcm_"):
+    if scheme.lower() == "bearer" and value.strip().startswith(("qcm_", "qcl_")):
         return value.strip()
     return ctx.request.query_params.get("token")
 
@@ -365,8 +372,10 @@ async def registration_access(ctx: Context, registration_id: uuid.UUID) -> tuple
         raise NotFound()
     token = _manage_token(ctx)
     user: User | None = ctx.caller.user if ctx.caller else None
-    is_registrant = bool(token and hmac.compare_digest(hash_secret(token), found.manage_token_hash)) or bool(
-        user and found.user_id == user.id
+    is_registrant = (
+        bool(token and hmac.compare_digest(hash_secret(token), found.manage_token_hash))
+        or bool(token and token.startswith("qcl_") and mailing.link_is_valid(token, found.id))
+        or bool(user and found.user_id == user.id)
     )
     is_organiser = False
     if user is not None:
@@ -525,3 +534,64 @@ async def my_registrations(ctx: Context, query: PageQuery) -> Page[RegistrationO
     secret = ctx.settings.secret_key()
     qr = {str(r.id): registration.qr_payload(secret, r.id) for r in rows if r.status is RegistrationStatus.CONFIRMED}
     return Page(items=await listing.registrations_out(rows, qr), total=total, page=query.page, per_page=query.per_page)
+
+
+@api.route(
+    "POST",
+    "/events/{event_id:int}/messages",
+    allow=Allow.USER,
+    summary="Mail the registrants",
+    tag="mail",
+    status=201,
+    rule=ORGANISERS + " Goes to the registrations in `statuses` (default: confirmed).",
+)
+async def send_message(ctx: Context, event_id: int, body: MessageIn) -> MessageOut:
+    event = await editing.managed_event(event_id, ctx.user)
+    async with in_transaction():
+        count = await mailing.organiser_message(event, body.statuses, body.subject, body.body)
+        await audit.record(
+            ctx.user,
+            "event.message",
+            event,
+            organisation_id=event.organisation_id,
+            after={"subject": body.subject, "recipients": count},
+        )
+    return MessageOut(recipients=count)
+
+
+@api.route(
+    "GET",
+    "/events/{event_id:int}/mail",
+    allow=Allow.USER,
+    summary="Mail of this event: counts and failures",
+    tag="mail",
+    rule=ORGANISERS,
+)
+async def mail_summary(ctx: Context, event_id: int) -> MailSummary:
+    event = await editing.managed_event(event_id, ctx.user)
+    topic = f"event:{event.id}"
+    failed = [
+        MailFailure(
+            id=m.id,
+            to=m.to_addr,
+            template=m.template,
+            attempts=m.attempts,
+            last_code=m.last_code,
+            last_error=m.last_error,
+        )
+        for m in await delivery.failures(topic)
+    ]
+    return MailSummary(counts=await delivery.counts(topic), failed=failed)
+
+
+@api.route(
+    "POST",
+    "/events/{event_id:int}/mail/retry",
+    allow=Allow.USER,
+    summary="Send failed mail again",
+    tag="mail",
+    rule=ORGANISERS,
+)
+async def retry_mail(ctx: Context, event_id: int) -> MessageOut:
+    event = await editing.managed_event(event_id, ctx.user)
+    return MessageOut(recipients=await delivery.retry_failed(f"event:{event.id}"))

@@ -73,6 +73,9 @@ class EventIn(In):
     tags: list[Annotated[str, StringConstraints(max_length=40)]] = Field(default=[], max_length=13)
     agenda_in_calendar: bool = Field(default=False, description="Agenda sessions as their own calendar entries.")
     alarm_minutes: int | None = Field(default=60, ge=0, le=40_320, description="Calendar reminder; null for none.")
+    reminder_hours: list[Annotated[int, Field(ge=1, le=720)]] = Field(
+        default=[24, 1], max_length=5, description="Reminder mails this many hours before the start."
+    )
 
     @field_validator("online_url")
     @classmethod
@@ -124,6 +127,7 @@ class EventPatch(In):
     tags: list[Annotated[str, StringConstraints(max_length=40)]] | None = Field(default=None, max_length=13)
     agenda_in_calendar: bool | None = None
     alarm_minutes: int | None = Field(default=None, ge=0, le=40_320)
+    reminder_hours: list[Annotated[int, Field(ge=1, le=720)]] | None = Field(default=None, max_length=5)
 
 
 class TicketAvailability(BaseModel):
@@ -157,6 +161,7 @@ class EventOut(BaseModel):
     tags: list[str]
     agenda_in_calendar: bool
     alarm_minutes: int | None
+    reminder_hours: list[int]
     ticket_types: list[TicketAvailability]
     waitlist_length: int
     uid: str
@@ -327,3 +332,27 @@ class CheckInOut(BaseModel):
     name: str
     ticket_type: int
     checked_in_at: datetime
+
+
+class MessageIn(In):
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=150), OneLine]
+    body: Annotated[str, StringConstraints(min_length=1, max_length=10_000), Multiline]
+    statuses: list[RegistrationStatus] = Field(default=[RegistrationStatus.CONFIRMED], min_length=1)
+
+
+class MessageOut(BaseModel):
+    recipients: int
+
+
+class MailFailure(BaseModel):
+    id: int
+    to: str
+    template: str
+    attempts: int
+    last_code: int | None
+    last_error: str
+
+
+class MailSummary(BaseModel):
+    counts: dict[str, int]
+    failed: list[MailFailure]

@@ -18,10 +18,14 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
+from events import mailing
 from events.calendar_routes import api as calendar_api
 from events.calendar_routes import cal
 from events.registration import expire_offers
 from events.routes import api as events_api
+from notifications.routes import api as mail_api
+from notifications.transport import transport_for
+from notifications.worker import Worker
 from server import openapi
 from server.api import Endpoint, error_locale
 from server.db import tortoise_config
@@ -32,13 +36,14 @@ from server.settings import Settings, get_settings
 
 log = logging.getLogger("quancheng")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-APIS = (health, api, events_api, calendar_api, cal)
+APIS = (health, api, events_api, calendar_api, cal, mail_api)
 ENDPOINTS: list[Endpoint] = [endpoint for each in APIS for endpoint in each.endpoints]
 
 
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
     """Build the ASGI app. With `manage_database` the lifespan opens and closes the Tortoise connections."""
     settings = settings or get_settings()
+    mailing.configure(settings)
     spec = openapi.document(ENDPOINTS, version=version("quancheng"))
 
     async def openapi_json(request: Request) -> Response:
@@ -53,11 +58,14 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             yield
             return
         async with RegisterTortoise(app, config=tortoise_config(settings.DATABASE_URL)):
-            sweeper = asyncio.create_task(every(settings.SWEEP_SECONDS, expire_offers))
+            stop = asyncio.Event()
+            with_worker = settings.WORKER == "on" or (settings.WORKER == "auto" and settings.is_embedded)
+            jobs = asyncio.create_task(background(settings, stop, with_worker=with_worker))
             try:
                 yield
             finally:
-                sweeper.cancel()
+                stop.set()
+                await jobs
 
     routes: list[BaseRoute] = [
         *(route for each in APIS for route in each.routes()),
@@ -73,6 +81,25 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     )
     app.state.settings = settings
     return app
+
+
+async def background(settings: Settings, stop: asyncio.Event, *, with_worker: bool) -> None:
+    """The periodic jobs (lapsed offers, due reminders) and, if asked, the mail worker, until `stop` is set.
+
+    The worker finishes the batch it is sending before this returns.
+    """
+    periodic = [
+        asyncio.create_task(every(settings.SWEEP_SECONDS, expire_offers)),
+        asyncio.create_task(every(60, mailing.send_due_reminders)),
+    ]
+    if with_worker:
+        transport = transport_for(settings.SMTP_URL, settings.MAIL_DIR, settings.SMTP_CA_FILE)
+        await Worker(transport, sender=settings.MAIL_FROM).run(stop)
+    else:
+        await stop.wait()
+    for job in periodic:
+        job.cancel()
+    await asyncio.gather(*periodic, return_exceptions=True)
 
 
 async def every(seconds: float, work: Callable[[], Awaitable[object]]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -13,8 +14,9 @@ import uvicorn
 from pydantic import BaseModel, ValidationError
 from tortoise import Tortoise
 
-from events import capacity
+from events import capacity, mailing
 from server import accounts, db
+from server.app import background
 from server.identifiers import Email
 from server.schemas import Name, Password
 from server.settings import Settings, SettingsError, get_settings
@@ -30,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     commands.add_parser("migrate", help="apply pending database migrations")
+    commands.add_parser("worker", help="send mail from the outbox (and run reminders) until SIGTERM")
     admin = commands.add_parser("createadmin", help="create an admin account (asks, unless given the options)")
     admin.add_argument("--email")
     admin.add_argument("--password")
@@ -66,6 +69,25 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         workers=args.workers,
         proxy_headers=True,
     )
+    return 0
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> int:
+
+    mailing.configure(settings)
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signal_number, stop.set)
+        print(
+            "worker: sending mail", "over SMTP" if settings.SMTP_URL else f"to files in {settings.MAIL_DIR}", flush=True
+        )
+        await background(settings, stop, with_worker=True)
+        print("worker: stopped", flush=True)
+
+    asyncio.run(_with_database(settings, run))
     return 0
 
 

@@ -11,7 +11,11 @@ from tortoise.migrations.executor import MigrationExecutor
 
 from server.settings import get_settings
 
-APPS: dict[str, list[str]] = {"server": ["server.models"], "events": ["events.models"]}
+APPS: dict[str, list[str]] = {
+    "server": ["server.models"],
+    "notifications": ["notifications.models"],
+    "events": ["events.models"],
+}
 
 # Tables whose rows come from data migrations; test cleanup keeps them.
 REFERENCE_TABLES = frozenset({"region", "domain"})

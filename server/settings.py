@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     SMTP_URL: str = ""
     MAIL_DIR: Path = Path("")
     MAIL_FROM: str = "events@quancheng.localhost"
+    SMTP_CA_FILE: str | None = Field(default=None, description="CA bundle to trust for the SMTP server's TLS")
+    WORKER: Literal["auto", "on", "off"] = Field(
+        default="auto", description="mail worker inside `serve`: auto = only on the embedded default"
+    )
     DEFAULT_TIMEZONE: str = "Asia/Shanghai"
     DEFAULT_LOCALE: Locale = "zh-CN"
     MAX_BODY_BYTES: int = Field(default=1_048_576, gt=0)

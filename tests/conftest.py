@@ -64,14 +64,20 @@ async def _empty_tables() -> None:
 
 
 @pytest.fixture
-async def settings(database: str, tmp_path: Path) -> Settings:
-    return load_settings(DATABASE_URL=database, DATA_DIR=tmp_path, SECRET_KEY="k" * 40)
+async def db(database: str) -> AsyncIterator[str]:
+    """The session's database, emptied again (but for reference data) after the test."""
+    yield database
+    await _empty_tables()
 
 
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[Starlette]:
-    yield create_app(settings, manage_database=False)
-    await _empty_tables()
+async def settings(db: str, tmp_path: Path) -> Settings:
+    return load_settings(DATABASE_URL=db, DATA_DIR=tmp_path, SECRET_KEY="k" * 40)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> Starlette:
+    return create_app(settings, manage_database=False)
 
 
 @pytest.fixture

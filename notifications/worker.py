@@ -1,0 +1,184 @@
+"""The mail worker: claims due outbox rows, sends them outside the claim, and records what happened.
+
+States: pending -> sending -> sent | retry | failed. A claim is a lease: a worker that dies mid-batch leaves
+rows in `sending` whose lease runs out, and the next claim takes them again. Delivery is at-least-once; the
+Message-ID of a row never changes, so a resent mail is recognisable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import socket
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import aiosmtplib
+from tortoise import connections
+
+from notifications import parts
+from notifications.mime import build_message
+from notifications.models import MailStatus, OutboxMessage
+from notifications.templates import render
+from notifications.transport import Connection, Transport
+from server.clock import utcnow
+
+log = logging.getLogger("quancheng.mail")
+MAX_ATTEMPTS = 10
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=2)
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, ... up to 2 h, each with ±25 % jitter so that retries do not arrive in step."""
+    delay: timedelta = min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+    return delay * random.uniform(0.75, 1.25)
+
+
+@dataclass
+class Worker:
+    transport: Transport
+    sender: str
+    batch: int = 50
+    lease: timedelta = timedelta(minutes=5)
+    name: str = field(default_factory=lambda: f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}")
+
+    async def run(self, stop: asyncio.Event, *, poll: float = 2.0) -> None:
+        """Drain until `stop` is set; a batch under way is finished first (graceful stop)."""
+        while not stop.is_set():
+            try:
+                handled = await self.drain_once()
+            except Exception:  # a broken database or template must not end the worker
+                log.exception("mail batch failed")
+                handled = 0
+            if not handled:
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=poll)
+                except TimeoutError:
+                    pass
+
+    async def drain_once(self) -> int:
+        """Claim one batch of due rows and send them over one connection; answers how many were claimed."""
+        rows = await self.claim()
+        if not rows:
+            return 0
+        try:
+            async with self.transport.connect() as connection:
+                for index, row in enumerate(rows):
+                    if not await self._send(connection, row):
+                        await self._requeue(rows[index + 1 :], "connection lost")
+                        break
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:  # could not connect (or log in) at all
+            log.warning("mail server unavailable: %s", exc)
+            await self._requeue(rows, f"{type(exc).__name__}: {exc}", code=getattr(exc, "code", None))
+        return len(rows)
+
+    async def claim(self) -> list[OutboxMessage]:
+        """Take up to `batch` due rows (and rows whose lease ran out) in one statement."""
+        connection = connections.get("default")
+        postgres = connection.capabilities.dialect == "postgres"
+        now = utcnow()
+
+        def p(n: int) -> str:
+            return f"${n}" if postgres else "?"
+
+        lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
+        sql = (
+            f'UPDATE "outbox_message" SET "status" = {p(1)}, "locked_by" = {p(2)}, "locked_until" = {p(3)}, '
+            f'"attempts" = "attempts" + 1 WHERE "id" IN (SELECT "id" FROM "outbox_message" '
+            f'WHERE ("status" IN ({p(4)}, {p(5)}) AND "next_attempt_at" <= {p(6)}) '
+            f'OR ("status" = {p(7)} AND "locked_until" < {p(8)}) ORDER BY "id" LIMIT {int(self.batch)}{lock}) '
+            'RETURNING "id"'
+        )
+        values = [
+            MailStatus.SENDING.value,
+            self.name,
+            now + self.lease,
+            MailStatus.PENDING.value,
+            MailStatus.RETRY.value,
+            now,
+            MailStatus.SENDING.value,
+            now,
+        ]
+        rows = await connection.execute_query_dict(sql, values)
+        ids = [row["id"] for row in rows]
+        return await OutboxMessage.filter(id__in=ids).order_by("id") if ids else []
+
+    async def _send(self, connection: Connection, row: OutboxMessage) -> bool:
+        """Send one row and record the outcome; False when the connection is gone (the rest must wait)."""
+        try:
+            rendered = render(row.template, row.locale, row.context)
+            calendar = await parts.build(row.calendar)
+            message = build_message(
+                rendered,
+                to=row.to_addr,
+                to_name=row.to_name,
+                sender=self.sender,
+                sender_name=row.from_name,
+                message_id=row.message_id,
+                calendar=calendar,
+            )
+        except Exception as exc:  # a template or builder that cannot render this row will never succeed
+            log.exception("cannot build mail %s", row.id)
+            await self._finish(row, MailStatus.FAILED, error=f"build: {type(exc).__name__}: {exc}")
+            return True
+        try:
+            refused = await connection.send(message)
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = {r.recipient: (r.code, r.message) for r in exc.recipients}
+            worst = max(code for code, _ in codes.values())
+            await self._outcome(row, worst, str(codes), refused=codes)
+            return True
+        except aiosmtplib.SMTPResponseException as exc:
+            await self._outcome(row, exc.code, exc.message)
+            return exc.code not in (421,)
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            await self._retry(row, f"{type(exc).__name__}: {exc}", code=None)
+            return False
+        await self._finish(row, MailStatus.SENT, refused=dict(refused) or None)
+        return True
+
+    async def _outcome(self, row: OutboxMessage, code: int, error: str, *, refused: object = None) -> None:
+        if 400 <= code < 500:
+            await self._retry(row, error, code=code, refused=refused)
+        else:
+            await self._finish(row, MailStatus.FAILED, error=error, code=code, refused=refused)
+
+    async def _retry(self, row: OutboxMessage, error: str, *, code: int | None, refused: object = None) -> None:
+        if row.attempts >= MAX_ATTEMPTS:
+            await self._finish(
+                row, MailStatus.FAILED, error=f"gave up after {row.attempts} attempts: {error}", code=code
+            )
+            return
+        await self._update(
+            row,
+            status=MailStatus.RETRY,
+            next_attempt_at=utcnow() + backoff(row.attempts),
+            last_error=error,
+            last_code=code,
+            refused=refused,
+        )
+
+    async def _requeue(self, rows: list[OutboxMessage], error: str, *, code: int | None = None) -> None:
+        for row in rows:
+            await self._retry(row, error, code=code)
+
+    async def _finish(
+        self,
+        row: OutboxMessage,
+        status: MailStatus,
+        *,
+        error: str = "",
+        code: int | None = None,
+        refused: object = None,
+    ) -> None:
+        sent_at = utcnow() if status is MailStatus.SENT else None
+        await self._update(row, status=status, last_error=error, last_code=code, refused=refused, sent_at=sent_at)
+
+    async def _update(self, row: OutboxMessage, **values: object) -> None:
+        """Record an outcome only while this worker still holds the row's lease."""
+        await OutboxMessage.filter(id=row.id, status=MailStatus.SENDING, locked_by=self.name).update(
+            locked_by=None, locked_until=None, **values
+        )
