@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         "migrate": _migrate,
         "createadmin": _createadmin,
         "check": _check,
+        "worker": _worker,
     }[args.command]
     return handler(settings, args)
 

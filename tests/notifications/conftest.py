@@ -37,7 +37,7 @@ class Mailbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         answer = self.answers.pop(0) if self.answers else "250 OK"
         if answer.startswith("250"):
-            self.received.append(message_from_bytes(envelope.original_content, policy=policy.default))  # type: ignore[arg-type]
+            self.received.append(message_from_bytes(envelope.original_content, policy=policy.default))
         return answer
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -82,6 +83,51 @@ def _free_port() -> int:
         return port
 
 
+def _register_and_wait_for_mail(api: str, data_dir: Path) -> None:
+    """On the embedded default the in-process worker writes the confirmation as an .eml file."""
+    run(["createadmin", "--email", "admin@bureau.gov.cn", "--password", "a long password"], data_dir)
+    login = httpx.post(f"{api}/auth/login", json={"email": "admin@bureau.gov.cn", "password": "a long password"})
+    admin = {"Authorization": f"Bearer {login.json()['token']}"}
+    org = httpx.post(
+        f"{api}/organisations", headers=admin, json={"name": {"zh": "联盟"}, "kind": "organiser", "region": "lixia"}
+    ).json()
+    event = httpx.post(
+        f"{api}/events",
+        headers=admin,
+        json={
+            "organisation_id": org["id"],
+            "kind": "forum",
+            "title": {"zh": "端到端论坛"},
+            "region": "lixia",
+            "starts_at": "2030-01-01T09:00:00+08:00",
+            "ends_at": "2030-01-01T17:00:00+08:00",
+        },
+    ).json()
+    httpx.post(f"{api}/events/{event['id']}/publish", headers=admin)
+    made = httpx.post(f"{api}/events/{event['id']}/registrations", json={"email": "guest@x.cn", "name": "来宾"})
+    assert made.status_code == 201, made.text
+    deadline = time.monotonic() + 30
+    while not list((data_dir / "mail").glob("*.eml")):
+        assert time.monotonic() < deadline, "no mail was written"
+        time.sleep(0.2)
+    (mail,) = list((data_dir / "mail").glob("*.eml"))
+    assert b"To: =?utf-8?b?" in mail.read_bytes() and b"guest@x.cn" in mail.read_bytes()
+
+
+def test_worker_runs_until_sigterm_and_stops_cleanly(tmp_path: Path) -> None:
+    run(["migrate"], tmp_path)
+    environment = {**os.environ, "DATA_DIR": str(tmp_path)}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "worker"], env=environment, stdout=subprocess.PIPE, text=True
+    )
+    assert worker.stdout is not None
+    with worker.stdout:
+        assert worker.stdout.readline().startswith("worker: sending mail to files in")
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
+        assert worker.stdout.read() == "worker: stopped\n"
+
+
 def test_serve_migrates_the_embedded_default_and_answers(tmp_path: Path) -> None:
     port = _free_port()
     environment = {**os.environ, "DATA_DIR": str(tmp_path)}
@@ -104,6 +150,7 @@ def test_serve_migrates_the_embedded_default_and_answers(tmp_path: Path) -> None
         regions = httpx.get(f"http://127.0.0.1:{port}/api/v1/regions").json()
         assert len(regions) == 15 and regions[0]["name"]["zh"] == "历下区"
         assert (tmp_path / "secret_key").exists()
+        _register_and_wait_for_mail(f"http://127.0.0.1:{port}/api/v1", tmp_path)
     finally:
         server.terminate()
         server.wait(timeout=30)

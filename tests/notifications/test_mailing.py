@@ -1,0 +1,241 @@
+"""Which mails the events side sends, in which language, with which calendar part; templates and reminders."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import httpx
+import pytest
+
+from events import mailing
+from events.models import Event
+from notifications.models import MailStatus, OutboxMessage
+from notifications.templates import TEMPLATES, preview
+from notifications.transport import FileTransport
+from notifications.worker import Worker
+from server.clock import utcnow
+from tests.conftest import sign_up
+from tests.events.ical_lint import lint
+from tests.events.support import organiser, published_event, register
+
+SENDER = "events@quancheng.localhost"
+
+
+class Capture:
+    """A transport that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.sent: list[EmailMessage] = []
+
+    def connect(self) -> Capture:
+        return self
+
+    async def __aenter__(self) -> Capture:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def send(self, message: EmailMessage) -> dict[str, tuple[int, str]]:
+        self.sent.append(message)
+        return {}
+
+
+async def drain() -> list[EmailMessage]:
+    capture = Capture()
+    worker = Worker(capture, sender=SENDER)
+    while await worker.drain_once():
+        pass
+    return capture.sent
+
+
+def calendar_of(message: EmailMessage) -> tuple[str, bytes] | None:
+    for part in message.walk():
+        if part.get_content_type() == "text/calendar":
+            return str(part.get_param("method")), part.get_payload(decode=True)  # type: ignore[return-value]
+    return None
+
+
+def text_of(message: EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert body is not None
+    return str(body.get_content())
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_every_template_renders_its_samples_in_both_languages(name: str, locale: str) -> None:
+    rendered = preview(name, locale)
+    assert rendered.subject and "\n" not in rendered.subject and "{{" not in rendered.text + rendered.html
+    assert (
+        ("您好" in rendered.text or name == "organiser_message") if locale == "zh-CN" else "您好" not in rendered.text
+    )
+    assert rendered.html.startswith("<!doctype html>")
+
+
+async def test_waitlisted_offered_and_accepted_mails(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id, capacity=1, offer_hours=24)
+    first = await register(client, event_id, "first@x.cn")
+    await register(client, event_id, "second@x.cn", locale="en")
+    await drain()
+    await client.post(
+        f"/api/v1/registrations/{first.json()['id']}/cancel",
+        headers={"Authorization": f"Bearer {first.json()['manage_token']}"},
+    )
+    sent = {m["To"].addresses[0].addr_spec: m for m in await drain()}
+    cancelled, offered = sent["first@x.cn"], sent["second@x.cn"]
+    method, content = calendar_of(cancelled)  # type: ignore[misc]
+    assert method == "CANCEL" and lint(content, method="CANCEL")
+    assert offered["Subject"].startswith("AI for Manufacturing Forum: a place is held for you until ")
+    accept = text_of(offered).split("Accept the place: ")[1].split()[0].replace("http://127.0.0.1:8000", "/api/v1")
+    registration_id = accept.split("/registrations/")[1].split("?")[0]
+    token = accept.split("token=")[1]
+    accepted = await client.post(f"/api/v1/registrations/{registration_id}/accept", params={"token": token})
+    assert accepted.json()["status"] == "confirmed"
+    (confirmed,) = await drain()
+    assert confirmed["Subject"] == "AI for Manufacturing Forum: you are registered" and calendar_of(confirmed)
+
+
+async def test_a_forged_or_expired_mail_link_opens_nothing(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id)
+    made = await register(client, event_id, "a@x.cn")
+    registration_id = made.json()["id"]
+    good = mailing.link_token(made.json()["id"], utcnow() + timedelta(hours=1))
+    assert (await client.get(f"/api/v1/registrations/{registration_id}", params={"token": good})).status_code == 200
+    expired = mailing.link_token(made.json()["id"], utcnow() - timedelta(seconds=1))
+    forged = good[:-4] + "0000"
+    for token in (expired, forged, "qcl_x_y", "qcl_"):
+        assert (
+            await client.get(f"/api/v1/registrations/{registration_id}", params={"token": token})
+        ).status_code == 404
+
+
+async def test_waitlisted_mail_tells_the_position_and_rejection_the_reason(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id, capacity=1, requires_approval=True)
+    pending = await register(client, event_id, "p@x.cn")
+    await register(client, event_id, "w@x.cn")
+    sent = {m["To"].addresses[0].addr_spec: m for m in await drain()}
+    assert sent["p@x.cn"]["Subject"] == "【人工智能赋能制造业论坛】报名已收到，等待审核" and not calendar_of(
+        sent["p@x.cn"]
+    )
+    assert "目前排在第 1 位" in text_of(sent["w@x.cn"])
+    await client.post(
+        f"/api/v1/registrations/{pending.json()['id']}/reject", json={"reason": "名额优先制造业企业"}, headers=headers
+    )
+    rejected = next(m for m in await drain() if m["To"].addresses[0].addr_spec == "p@x.cn")
+    assert "原因：名额优先制造业企业" in text_of(rejected)
+
+
+async def test_moving_an_event_sends_one_update_per_confirmed_registrant_with_the_new_sequence(
+    client: httpx.AsyncClient,
+) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id, capacity=2)
+    for email in ("a@x.cn", "b@x.cn", "waiting@x.cn"):
+        await register(client, event_id, email)
+    await drain()
+    event = (await client.get(f"/api/v1/events/{event_id}")).json()
+    for hours in (1, 2):  # two moves before the worker runs: only the latest update goes out
+        starts = (await Event.get(id=event_id)).starts_at + timedelta(hours=hours)
+        await client.patch(
+            f"/api/v1/events/{event_id}",
+            json={"starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=8)).isoformat()},
+            headers=headers,
+        )
+    assert await OutboxMessage.filter(status=MailStatus.SUPERSEDED).count() == 2
+    updates = await drain()
+    assert sorted(m["To"].addresses[0].addr_spec for m in updates) == ["a@x.cn", "b@x.cn"]
+    for message in updates:
+        method, content = calendar_of(message)  # type: ignore[misc]
+        (entry,) = lint(content, method="REQUEST").events
+        assert method == "REQUEST" and entry.sequence == event["sequence"] + 2
+    await client.patch(f"/api/v1/events/{event_id}", json={"title": {"zh": "只改标题"}}, headers=headers)
+    assert await drain() == []  # a new title is not a calendar change
+
+
+async def test_cancelling_an_event_cancels_everyone(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id, capacity=1)
+    await register(client, event_id, "seated@x.cn")
+    await register(client, event_id, "waiting@x.cn")
+    await drain()
+    await client.post(f"/api/v1/events/{event_id}/cancel", headers=headers)
+    sent = {m["To"].addresses[0].addr_spec: m for m in await drain()}
+    assert sent["seated@x.cn"]["Subject"] == "【人工智能赋能制造业论坛】活动已取消"
+    method, content = calendar_of(sent["seated@x.cn"])  # type: ignore[misc]
+    assert method == "CANCEL" and lint(content, method="CANCEL")
+    assert calendar_of(sent["waiting@x.cn"]) is None  # never had an invitation
+
+
+async def test_organisers_message_a_filtered_set_and_preview_templates(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id, capacity=1)
+    await register(client, event_id, "seated@x.cn")
+    await register(client, event_id, "waiting@x.cn")
+    await drain()
+    url = f"/api/v1/events/{event_id}/messages"
+    body = {"subject": "会场变更\r\nBcc: all@x.cn", "body": "改到 B 厅。<script>x</script>", "statuses": ["waitlisted"]}
+    assert (await client.post(url, json=body, headers=headers)).json() == {"recipients": 1}
+    (message,) = await drain()
+    assert message["Subject"] == "【人工智能赋能制造业论坛】会场变更 Bcc: all@x.cn" and message["Bcc"] is None
+    assert "&lt;script&gt;" in message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert (await client.post(url, json={"subject": "", "body": "x"}, headers=headers)).status_code == 422
+    outsider, _ = await organiser(client, "other@organiser.cn")
+    assert (await client.post(url, json=body, headers=outsider)).status_code == 403
+    preview_url = "/api/v1/mail-templates/registration_offered/preview"
+    shown = await client.post(preview_url, json={"locale": "en", "context": {"recipient_name": "Li"}}, headers=headers)
+    assert shown.json()["text"].startswith("Dear Li,")
+    bad = await client.post(preview_url, json={"context": {"password": "x"}}, headers=headers)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["body", "context", "password"]
+    participant = await sign_up(client, "p@x.cn")
+    assert (await client.post(preview_url, json={}, headers=participant)).status_code == 403
+    assert (await client.get("/api/v1/mail-templates", headers=headers)).status_code == 200
+    assert (await client.post("/api/v1/mail-templates/nope/preview", json={}, headers=headers)).status_code == 404
+
+
+async def test_reminders_go_once_and_not_for_cancelled(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    soon = utcnow() + timedelta(minutes=30)
+    event_id = await published_event(client, headers, org_id, starts_at=soon, reminder_hours=[24, 1])
+    cancelled_event = await published_event(client, headers, org_id, starts_at=soon)
+    await register(client, event_id, "going@x.cn")
+    left = await register(client, event_id, "left@x.cn")
+    await register(client, cancelled_event, "x@x.cn")
+    await client.post(
+        f"/api/v1/registrations/{left.json()['id']}/cancel",
+        headers={"Authorization": f"Bearer {left.json()['manage_token']}"},
+    )
+    await client.post(f"/api/v1/events/{cancelled_event}/cancel", headers=headers)
+    await drain()
+    assert await mailing.send_due_reminders() == 2  # the 24 h and the 1 h reminder have both come due
+    assert list(await asyncio.gather(mailing.send_due_reminders(), mailing.send_due_reminders())) == [0, 0]
+    reminders = [m for m in await drain() if "活动提醒" in m["Subject"]]
+    assert [m["To"].addresses[0].addr_spec for m in reminders] == ["going@x.cn", "going@x.cn"]
+
+
+async def test_admins_see_the_outbox(client: httpx.AsyncClient) -> None:
+    from tests.conftest import admin_headers
+
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id)
+    await register(client, event_id, "a@x.cn")
+    admin = await admin_headers(client, "clerk@bureau.gov.cn")
+    listed = (await client.get("/api/v1/outbox", params={"topic": f"event:{event_id}"}, headers=admin)).json()
+    assert [(m["to"], m["status"]) for m in listed["items"]] == [("a@x.cn", "pending")]
+    assert (await client.get("/api/v1/outbox", headers=headers)).status_code == 403
+
+
+async def test_the_worker_stops_gracefully(db: str, tmp_path: Path) -> None:
+    stop = asyncio.Event()
+    worker = Worker(FileTransport(tmp_path), sender=SENDER)
+    running = asyncio.create_task(worker.run(stop, poll=0.01))
+    await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(running, timeout=5)
+    assert running.done() and running.exception() is None
