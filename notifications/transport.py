@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
@@ -17,7 +17,7 @@ import aiosmtplib
 
 
 class Connection(Protocol):
-    async def send(self, message: EmailMessage) -> dict[str, tuple[int, str]]:
+    async def send(self, message: Message) -> dict[str, tuple[int, str]]:
         """Send one message; answers the recipients the server refused (a partial refusal), by address."""
         ...
 
@@ -74,7 +74,7 @@ class SmtpTransport:
 class _SmtpConnection:
     client: aiosmtplib.SMTP
 
-    async def send(self, message: EmailMessage) -> dict[str, tuple[int, str]]:
+    async def send(self, message: Message) -> dict[str, tuple[int, str]]:
         refused, _ = await self.client.send_message(message)
         return {address: (response.code, response.message) for address, response in refused.items()}
 
@@ -90,7 +90,7 @@ class FileTransport:
         self.folder.mkdir(parents=True, exist_ok=True)
         yield self
 
-    async def send(self, message: EmailMessage) -> dict[str, tuple[int, str]]:
+    async def send(self, message: Message) -> dict[str, tuple[int, str]]:
         name = str(message["Message-ID"]).strip("<>").replace("/", "_") + ".eml"
         handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
         with os.fdopen(handle, "wb") as file:

@@ -20,8 +20,10 @@ def test_compose_app_uses_the_database_service_and_real_commands() -> None:
     environment = dict(app["environment"], SECRET_KEY="s" * 40)
     settings = load_settings(**environment)
     assert settings.DATABASE_URL.startswith("postgres://") and "@db:5432/" in settings.DATABASE_URL
-    steps = [shlex.split(step) for step in shlex.split(app["command"])[2].split("&&")]
-    commands = [step[1:] for step in steps if step[0] == "quancheng"]
-    assert [c[0] for c in commands] == ["migrate", "serve"]
-    for command in commands:
-        build_parser().parse_args(command)  # exits on an unknown command or option
+    assert settings.SMTP_URL == "smtp://mailpit:1025" and "mailpit" in compose["services"]
+    for service, expected in (("app", ["migrate", "serve"]), ("worker", ["worker"])):
+        steps = [shlex.split(step) for step in shlex.split(compose["services"][service]["command"])[2].split("&&")]
+        commands = [step[1:] for step in steps if step[0] == "quancheng"]
+        assert [c[0] for c in commands] == expected
+        for command in commands:
+            build_parser().parse_args(command)  # exits on an unknown command or option

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -40,13 +41,13 @@ class Capture:
         return None
 
     async def send(self, message: EmailMessage) -> dict[str, tuple[int, str]]:
-        self.sent.append(message)
+        self.sent.append(message_from_bytes(message.as_bytes(), policy=policy.default))
         return {}
 
 
 async def drain() -> list[EmailMessage]:
     capture = Capture()
-    worker = Worker(capture, sender=SENDER)
+    worker = Worker(capture, sender=SENDER)  # type: ignore[arg-type]
     while await worker.drain_once():
         pass
     return capture.sent
