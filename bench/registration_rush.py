@@ -5,8 +5,8 @@
 2000 attempts from 50 concurrent keep-alive clients at a 200-seat event with the waiting list on. Checks that
 exactly 200 are confirmed and that the waiting list holds positions 1..1800, then prints attempts/s, confirmed/s
 and latency percentiles. In the same run it times the same logical transaction (guarded quota update,
-registration insert, audit insert) issued straight through asyncpg at the same concurrency, and prints our
-throughput as a ratio of it. The load generator is a plain asyncio HTTP/1.1 client; its own CPU time is printed
+registration insert, audit insert, outbox insert) issued straight through asyncpg at the same concurrency, and
+prints our throughput as a ratio of it. The load generator is a plain asyncio HTTP/1.1 client; its own CPU time is printed
 to show that it is not the bottleneck.
 """
 
@@ -142,6 +142,18 @@ async def baseline(url: str, attempts: int, clients: int, seats: int) -> float:
                     str(seq),
                     event["organisation_id"],
                     json.dumps({"email": email}),
+                )
+                await connection.execute(
+                    'INSERT INTO "outbox_message" ("created_at", "dedupe_key", "topic", "template", "locale", '
+                    '"to_addr", "to_name", "from_name", "context", "message_id", "status", "attempts", '
+                    '"next_attempt_at", "last_error") '
+                    "VALUES (now(), $1, $2, 'registration_confirmed', 'zh-CN', $3, 'b', '', $4, $5, 'pending', 0, "
+                    "now(), '')",
+                    f"baseline:{seq}",
+                    f"event:{event['id']}",
+                    email,
+                    json.dumps({"recipient_name": "b"}),
+                    uuid.uuid4().hex,
                 )
 
     started = time.perf_counter()

@@ -110,8 +110,9 @@ async def _organisation(event: Event) -> Organisation:
     return await Organisation.get(id=event.organisation_id)
 
 
-async def registration_created(event: Event, registration: Registration, waitlist_position: int | None) -> None:
-    organisation = await _organisation(event)
+async def registration_created(
+    event: Event, organisation: Organisation, registration: Registration, waitlist_position: int | None
+) -> None:
     if registration.status is S.CONFIRMED:
         mail = _mail(
             event, organisation, registration, "registration_confirmed", dedupe="", method=calendar.Method.REQUEST

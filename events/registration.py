@@ -89,7 +89,7 @@ async def register(
     One active registration per (event, email); a repeated Idempotency-Key with the same request replays the
     first answer, with a different request it is refused.
     """
-    event = await Event.get_or_none(id=event_id)
+    event = await Event.get_or_none(id=event_id).select_related("organisation")
     if event is None or event.status is EventStatus.DRAFT:
         raise NotFound()
     request_hash = _request_hash(data, user)
@@ -104,6 +104,9 @@ async def register(
     answers = validate_answers(await Question.filter(event_id=event.id).order_by("position", "id"), data.answers)
     quotas = (await capacity.quota_map(event.id)).for_registration(ticket_type.id, answers)
     token = _manage_token(secret_key, event.id, idempotency_key)
+    target = S.PENDING if event.requires_approval else S.CONFIRMED
+    # Written as waiting first: after a sell-out most attempts stay waiting and then need no second write.
+    initial = S.WAITLISTED if event.waitlist_enabled else target
     try:
         async with in_transaction():
             registration = await Registration.create(
@@ -116,16 +119,16 @@ async def register(
                 name=data.name,
                 locale=data.locale or (user.locale if user else "zh-CN"),
                 answers=answers,
-                status=S.PENDING if event.requires_approval else S.CONFIRMED,
+                status=initial,
                 manage_token_hash=hash_secret(token),
             )
             full = await capacity.hold(registration, quotas)
-            if full is not None:
-                if full.question_key is not None:
-                    raise InvalidInput(errors=[(("body", "answers", full.question_key), "validation.choice_full")])
-                if not event.waitlist_enabled:
-                    raise SoldOut()
-                registration.status = S.WAITLISTED
+            if full is not None and full.question_key is not None:
+                raise InvalidInput(errors=[(("body", "answers", full.question_key), "validation.choice_full")])
+            if full is not None and not event.waitlist_enabled:
+                raise SoldOut()
+            if full is None and initial is not target:
+                registration.status = target
                 await registration.save(update_fields=["status"])
             await audit.record(
                 user or "registrant",
@@ -134,11 +137,15 @@ async def register(
                 organisation_id=event.organisation_id,
                 after={"status": registration.status.value, "email": email, "ticket_type": ticket_type.id},
             )
-            told = await waitlist_position(registration)
-            await mailing.registration_created(event, registration, told)
+            position = await waitlist_position(registration)
+            await mailing.registration_created(event, event.organisation, registration, position)
             if key_hash:
                 await IdempotencyRecord.create(
-                    key_hash=key_hash, request_hash=request_hash, registration=registration, status=registration.status
+                    key_hash=key_hash,
+                    request_hash=request_hash,
+                    registration=registration,
+                    status=registration.status,
+                    waitlist_position=position,
                 )
     except IntegrityError:
         if key_hash and (replay := await _replay(key_hash, request_hash, idempotency_key, event.id, secret_key)):
@@ -146,9 +153,6 @@ async def register(
         raise Conflict(
             "error.already_registered", errors=[(("body", "email"), "validation.already_registered")]
         ) from None
-    position = await waitlist_position(registration)
-    if key_hash and position is not None:
-        await IdempotencyRecord.filter(key_hash=key_hash).update(waitlist_position=position)
     return Created(registration, token, position, registration.status)
 
 
