@@ -3,11 +3,11 @@
     python bench/registration_rush.py [--attempts 2000] [--clients 50] [--seats 200] [--pg postgres://...]
 
 2000 attempts from 50 concurrent keep-alive clients at a 200-seat event with the waiting list on. Checks that
-exactly 200 are confirmed and that the waiting list holds positions 1..1800, then prints attempts/s, confirmed/s
-and latency percentiles. In the same run it times the same logical transaction (guarded quota update,
-registration insert, audit insert, outbox insert) issued straight through asyncpg at the same concurrency, and
-prints our throughput as a ratio of it. The load generator is a plain asyncio HTTP/1.1 client; its own CPU time is printed
-to show that it is not the bottleneck.
+exactly 200 are confirmed and that the waiting list holds positions 1..1800, then prints attempts/s,
+confirmed/s and latency percentiles. In the same run it times the same logical transaction (guarded quota
+update, registration insert, audit insert, outbox insert) issued straight through asyncpg at the same
+concurrency, and prints our throughput as a ratio of it. The load generator is a plain asyncio HTTP/1.1
+client; its own CPU time is printed to show that it is not the bottleneck.
 """
 
 from __future__ import annotations
