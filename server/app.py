@@ -33,10 +33,11 @@ from server.errors import DomainError, InternalError, MethodNotAllowed, NotFound
 from server.middleware import BodySizeLimit
 from server.routes import api, health
 from server.settings import Settings, get_settings
+from talent.routes import api as talent_api
 
 log = logging.getLogger("quancheng")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-APIS = (health, api, events_api, calendar_api, cal, mail_api)
+APIS = (health, api, events_api, calendar_api, cal, mail_api, talent_api)
 ENDPOINTS: list[Endpoint] = [endpoint for each in APIS for endpoint in each.endpoints]
 
 

@@ -15,10 +15,11 @@ APPS: dict[str, list[str]] = {
     "server": ["server.models"],
     "notifications": ["notifications.models"],
     "events": ["events.models"],
+    "talent": ["talent.models"],
 }
 
 # Tables whose rows come from data migrations; test cleanup keeps them.
-REFERENCE_TABLES = frozenset({"region", "domain"})
+REFERENCE_TABLES = frozenset({"region", "domain", "occupation"})
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:

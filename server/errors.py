@@ -36,11 +36,17 @@ class DomainError(Exception):
     key = "error.bad_request"
 
     def __init__(
-        self, key: str | None = None, /, *, errors: Sequence[tuple[tuple[str | int, ...], str]] = (), **params: Any
+        self,
+        key: str | None = None,
+        /,
+        *,
+        errors: Sequence[tuple[tuple[str | int, ...], str] | tuple[tuple[str | int, ...], str, dict[str, Any]]] = (),
+        **params: Any,
     ) -> None:
         self.key = key or self.key
         self.params = params
-        self.field_errors = list(errors)  # (loc, message key) pairs, translated when rendered
+        # (loc, message key[, its own parameters]), translated when rendered
+        self.field_errors = [(e[0], e[1], e[2] if len(e) == 3 else {}) for e in errors]
         super().__init__(self.key)
 
 
@@ -156,8 +162,8 @@ def problem(error: DomainError, locale: Locale) -> Problem:
     if isinstance(error, InvalidInput) and error.validation is not None:
         fields = _validation_fields(error.validation, error.prefix, locale)
     fields += [
-        FieldError(loc=list(loc), msg=translate(key, locale, **error.params), type=key.rpartition(".")[2])
-        for loc, key in error.field_errors
+        FieldError(loc=list(loc), msg=translate(key, locale, **{**error.params, **own}), type=key.rpartition(".")[2])
+        for loc, key, own in error.field_errors
     ]
     detail = fields[0].msg if len(fields) == 1 else translate(f"{error.key}.detail", locale, **error.params)
     return Problem(

@@ -1,0 +1,397 @@
+"""Talent API: occupations, programmes, periods and lock exceptions, trainee reports, dashboards, targets."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from server import audit
+from server.accounts import require_role
+from server.api import Allow, Api, Context, PageQuery
+from server.errors import InvalidInput, NotFound
+from server.i18n import translate
+from server.models import AuditEntry, Membership, Organisation, OrganisationKind, Role
+from talent import dashboard, reports
+from talent.models import LockException, Occupation, Period, Programme, ReportStatus, Target, TraineeReport
+from talent.schemas import (
+    CommentIn,
+    ExceptionIn,
+    Finding,
+    OccupationIn,
+    OccupationOut,
+    PeriodIn,
+    PeriodOut,
+    ProgrammeIn,
+    ProgrammeOut,
+    ReportIn,
+    ReportOut,
+    TargetIn,
+    TargetOut,
+)
+
+api = Api(prefix="/api/v1/talent")
+REPORTERS = "Admins, and reporters and managers of that training base."
+
+
+def _occupation_out(occupation: Occupation) -> OccupationOut:
+    return OccupationOut(
+        id=occupation.id,
+        code=occupation.code,
+        name={"zh": occupation.name_zh, "en": occupation.name_en},
+        levels=occupation.levels,
+        tracks=occupation.tracks,
+    )
+
+
+@api.route("GET", "/occupations", allow=Allow.ANYONE, summary="Occupations and their levels", tag="talent")
+async def list_occupations(ctx: Context) -> list[OccupationOut]:
+    return [_occupation_out(o) for o in await Occupation.all().order_by("code")]
+
+
+@api.route("POST", "/occupations", allow=Allow.ADMIN, summary="Add an occupation", tag="talent", status=201)
+async def add_occupation(ctx: Context, body: OccupationIn) -> OccupationOut:
+    try:
+        async with in_transaction():
+            occupation = await Occupation.create(
+                code=body.code,
+                name_zh=body.name.zh,
+                name_en=body.name.en,
+                tracks=body.tracks,
+                levels=[{"code": level.code, "zh": level.name.zh, "en": level.name.en} for level in body.levels],
+            )
+            await audit.record(ctx.user, "occupation.create", occupation, after=body.model_dump(mode="json"))
+    except IntegrityError:
+        raise InvalidInput(errors=[(("body", "code"), "validation.occupation_taken")]) from None
+    return _occupation_out(occupation)
+
+
+def _programme_out(programme: Programme, occupation: Occupation) -> ProgrammeOut:
+    return ProgrammeOut(
+        id=programme.id,
+        occupation=occupation.code,
+        base_id=programme.base_id,
+        target_level=programme.target_level,
+        track=programme.track,
+        cohort=programme.cohort,
+        starts_on=programme.starts_on,
+        ends_on=programme.ends_on,
+        planned_size=programme.planned_size,
+    )
+
+
+class ProgrammeQuery(PageQuery):
+    base_id: int | None = None
+
+
+@api.route(
+    "GET",
+    "/programmes",
+    allow=Allow.USER,
+    summary="Programmes",
+    tag="talent",
+    rule="Admins see all; others the programmes of the bases they report for.",
+)
+async def list_programmes(ctx: Context, query: ProgrammeQuery) -> list[ProgrammeOut]:
+    found = Programme.all().select_related("occupation").order_by("id")
+    if not ctx.user.is_admin:
+        bases = await Membership.filter(user=ctx.user, role__in=[Role.REPORTER, Role.MANAGER]).values_list(
+            "organisation_id", flat=True
+        )
+        found = found.filter(base_id__in=list(bases))
+    if query.base_id:
+        found = found.filter(base_id=query.base_id)
+    return [_programme_out(p, p.occupation) for p in await found]
+
+
+@api.route(
+    "POST",
+    "/programmes",
+    allow=Allow.USER,
+    summary="Open a programme at a training base",
+    tag="talent",
+    status=201,
+    rule="Admins, and managers of that training base.",
+)
+async def add_programme(ctx: Context, body: ProgrammeIn) -> ProgrammeOut:
+    base = await Organisation.get_or_none(id=body.base_id)
+    if base is None:
+        raise InvalidInput(errors=[(("body", "base_id"), "validation.unknown_base")])
+    await require_role(ctx.user, base.id, Role.MANAGER)
+    if base.kind is not OrganisationKind.TRAINING_BASE:
+        raise InvalidInput("error.not_a_training_base", errors=[(("body", "base_id"), "error.not_a_training_base")])
+    occupation = await Occupation.get_or_none(code=body.occupation)
+    if occupation is None:
+        raise InvalidInput(errors=[(("body", "occupation"), "validation.unknown_occupation")])
+    if body.target_level not in {level["code"] for level in occupation.levels}:
+        raise InvalidInput(errors=[(("body", "target_level"), "validation.unknown_level")])
+    async with in_transaction():
+        programme = await Programme.create(
+            occupation=occupation, base=base, **body.model_dump(exclude={"occupation", "base_id"})
+        )
+        await audit.record(
+            ctx.user, "programme.create", programme, organisation_id=base.id, after=body.model_dump(mode="json")
+        )
+    return _programme_out(programme, occupation)
+
+
+def _period_out(period: Period) -> PeriodOut:
+    return PeriodOut(
+        id=period.id,
+        kind=period.kind,
+        starts_on=period.starts_on,
+        ends_on=period.ends_on,
+        due_on=period.due_on,
+        locks_on=period.locks_on,
+    )
+
+
+@api.route("GET", "/periods", allow=Allow.ANYONE, summary="Reporting periods", tag="talent")
+async def list_periods(ctx: Context) -> list[PeriodOut]:
+    return [_period_out(p) for p in await Period.all().order_by("id")]
+
+
+@api.route("POST", "/periods", allow=Allow.ADMIN, summary="Open a reporting period", tag="talent", status=201)
+async def add_period(ctx: Context, body: PeriodIn) -> PeriodOut:
+    kind, starts, ends = reports.period_bounds(body.id)
+    try:
+        async with in_transaction():
+            period = await Period.create(
+                id=body.id,
+                kind=kind,
+                starts_on=starts,
+                ends_on=ends,
+                due_on=ends + timedelta(days=body.due_days),
+                locks_on=ends + timedelta(days=body.lock_days),
+            )
+            await audit.record(ctx.user, "period.create", period, after=body.model_dump())
+    except IntegrityError:
+        raise InvalidInput(errors=[(("body", "id"), "validation.period_taken")]) from None
+    return _period_out(period)
+
+
+@api.route(
+    "POST",
+    "/periods/{period_id}/exceptions",
+    allow=Allow.ADMIN,
+    summary="Reopen a locked period for one base",
+    tag="talent",
+    status=201,
+)
+async def add_exception(ctx: Context, period_id: str, body: ExceptionIn) -> PeriodOut:
+    period = await Period.get_or_none(id=period_id)
+    base = await Organisation.get_or_none(id=body.base_id)
+    if period is None:
+        raise NotFound()
+    if base is None:
+        raise InvalidInput(errors=[(("body", "base_id"), "validation.unknown_base")])
+    async with in_transaction():
+        exception = await LockException.create(
+            period=period, base=base, until=body.until, reason=body.reason, granted_by=ctx.user
+        )
+        await audit.record(
+            ctx.user, "period.exception", exception, organisation_id=base.id, after=body.model_dump(mode="json")
+        )
+    return _period_out(period)
+
+
+async def _report_out(ctx: Context, report: TraineeReport, place: reports.Slot) -> ReportOut:
+    found = await reports.findings(report, place)
+    return ReportOut(
+        id=report.id,
+        base_id=report.base_id,
+        period=report.period_id,
+        programme_id=report.programme_id,
+        status=report.status,
+        editable=await reports.editable(report, place),
+        opening=report.opening,
+        new_male=report.new_male,
+        new_female=report.new_female,
+        completed=report.completed,
+        dropped=report.dropped,
+        closing=report.closing,
+        levels=report.levels,
+        employed_jinan=report.employed_jinan,
+        employed_elsewhere=report.employed_elsewhere,
+        training_hours=report.training_hours,
+        comment=report.comment,
+        submitted_at=report.submitted_at,
+        findings=[
+            Finding(
+                rule=rule.code,
+                importance=rule.importance,
+                field=field,
+                message=translate(f"rule.{rule.code}", ctx.locale, **params),
+            )
+            for rule, field, params in found
+        ],
+    )
+
+
+REPORT = "/reports/{base_id:int}/{period_id}/{programme_id:int}"
+
+
+@api.route(
+    "GET", REPORT, allow=Allow.USER, summary="A trainee report (a new draft if none yet)", tag="talent", rule=REPORTERS
+)
+async def get_report(ctx: Context, base_id: int, period_id: str, programme_id: int) -> ReportOut:
+    place = await reports.slot(ctx.user, base_id, period_id, programme_id)
+    return await _report_out(ctx, await reports.current(place), place)
+
+
+@api.route(
+    "PUT",
+    REPORT,
+    allow=Allow.USER,
+    summary="Save a trainee report while it is editable",
+    tag="talent",
+    rule=REPORTERS + " Saving is allowed with findings; submitting is not while an error remains.",
+)
+async def put_report(ctx: Context, base_id: int, period_id: str, programme_id: int, body: ReportIn) -> ReportOut:
+    place = await reports.slot(ctx.user, base_id, period_id, programme_id)
+    return await _report_out(ctx, await reports.save(ctx.user, place, body), place)
+
+
+@api.route("POST", REPORT + "/submit", allow=Allow.USER, summary="Submit for approval", tag="talent", rule=REPORTERS)
+async def submit_report(ctx: Context, base_id: int, period_id: str, programme_id: int) -> ReportOut:
+    place = await reports.slot(ctx.user, base_id, period_id, programme_id)
+    return await _report_out(ctx, await reports.submit(ctx.user, place), place)
+
+
+@api.route("POST", REPORT + "/approve", allow=Allow.ADMIN, summary="Approve (and lock)", tag="talent")
+async def approve_report(ctx: Context, base_id: int, period_id: str, programme_id: int) -> ReportOut:
+    place = await reports.slot(ctx.user, base_id, period_id, programme_id)
+    return await _report_out(ctx, await reports.review(ctx.user, place, ReportStatus.APPROVED), place)
+
+
+@api.route("POST", REPORT + "/return", allow=Allow.ADMIN, summary="Return with a comment", tag="talent")
+async def return_report(ctx: Context, base_id: int, period_id: str, programme_id: int, body: CommentIn) -> ReportOut:
+    place = await reports.slot(ctx.user, base_id, period_id, programme_id)
+    return await _report_out(ctx, await reports.review(ctx.user, place, ReportStatus.RETURNED, body.comment), place)
+
+
+class HistoryEntry(BaseModel):
+    at: str
+    who: str
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@api.route(
+    "GET", REPORT + "/history", allow=Allow.USER, summary="Every change of the report", tag="talent", rule=REPORTERS
+)
+async def report_history(ctx: Context, base_id: int, period_id: str, programme_id: int) -> list[HistoryEntry]:
+    place = await reports.slot(ctx.user, base_id, period_id, programme_id)
+    report = await reports.current(place)
+    if report.id is None:
+        return []
+    entries = await AuditEntry.filter(object_type="TraineeReport", object_id=str(report.id)).order_by("id")
+    return [
+        HistoryEntry(at=e.at.isoformat(), who=e.actor_label, action=e.action, before=e.before, after=e.after)
+        for e in entries
+    ]
+
+
+class DashboardQuery(BaseModel):
+    group_by: str = Field(default="region", description="Comma-separated: region, base, occupation, level, period.")
+    period_from: str | None = Field(default=None, alias="from")
+    period_to: str | None = Field(default=None, alias="to")
+
+    @field_validator("group_by")
+    @classmethod
+    def _groups(cls, value: str) -> str:
+        names = [name.strip() for name in value.split(",") if name.strip()]
+        if not names or any(name not in dashboard.GROUPS for name in names) or len(set(names)) != len(names):
+            raise PydanticCustomError(
+                "literal_error", "choose from {expected}", {"expected": ", ".join(dashboard.GROUPS)}
+            )
+        return ",".join(names)
+
+
+@api.route("GET", "/dashboard", allow=Allow.ADMIN, summary="Totals from received reports", tag="talent")
+async def talent_dashboard(ctx: Context, query: DashboardQuery) -> list[dict[str, Any]]:
+    found = await dashboard.received(query.period_from, query.period_to)
+    return dashboard.totals(found, tuple(query.group_by.split(",")))
+
+
+class CompletenessQuery(BaseModel):
+    period: Annotated[str, StringConstraints(max_length=7)]
+
+
+class CompletenessRow(BaseModel):
+    base_id: int
+    base: str
+    region: str
+    programme_id: int
+    state: str
+
+
+@api.route("GET", "/completeness", allow=Allow.ADMIN, summary="Who has reported for a period", tag="talent")
+async def talent_completeness(ctx: Context, query: CompletenessQuery) -> list[CompletenessRow]:
+    period = await Period.get_or_none(id=query.period)
+    if period is None:
+        raise NotFound()
+    return [CompletenessRow(**row.__dict__) for row in await dashboard.completeness(period)]
+
+
+@api.route("GET", "/targets", allow=Allow.ADMIN, summary="Targets and progress", tag="talent")
+async def list_targets(ctx: Context) -> list[TargetOut]:
+    targets = await Target.all().select_related("occupation").order_by("year", "id")
+    found = await dashboard.received(None, None)
+    return [
+        TargetOut(
+            id=t.id,
+            year=t.year,
+            occupation=t.occupation.code,
+            level=t.level,
+            base_id=t.base_id,
+            metric=t.metric,
+            value=t.value,
+            actual=dashboard.actual(t, found),
+        )
+        for t in targets
+    ]
+
+
+@api.route("POST", "/targets", allow=Allow.ADMIN, summary="Set a target", tag="talent", status=201)
+async def add_target(ctx: Context, body: TargetIn) -> TargetOut:
+    occupation = await Occupation.get_or_none(code=body.occupation)
+    if occupation is None:
+        raise InvalidInput(errors=[(("body", "occupation"), "validation.unknown_occupation")])
+    if body.level and body.level not in {level["code"] for level in occupation.levels}:
+        raise InvalidInput(errors=[(("body", "level"), "validation.unknown_level")])
+    if body.base_id is not None and not await Organisation.exists(id=body.base_id, kind=OrganisationKind.TRAINING_BASE):
+        raise InvalidInput(errors=[(("body", "base_id"), "validation.unknown_base")])
+    duplicate = InvalidInput(errors=[(("body", "metric"), "validation.target_taken")])
+    if await Target.exists(
+        year=body.year, occupation=occupation, level=body.level, base_id=body.base_id, metric=body.metric
+    ):
+        raise duplicate  # the unique index cannot catch city-wide targets: their base is NULL
+    try:
+        async with in_transaction():
+            target = await Target.create(
+                year=body.year,
+                occupation=occupation,
+                level=body.level,
+                base_id=body.base_id,
+                metric=body.metric,
+                value=body.value,
+            )
+            await audit.record(ctx.user, "target.create", target, after=body.model_dump(mode="json"))
+    except IntegrityError:
+        raise duplicate from None
+    return TargetOut(
+        id=target.id,
+        year=target.year,
+        occupation=occupation.code,
+        level=target.level,
+        base_id=target.base_id,
+        metric=target.metric,
+        value=target.value,
+        actual=dashboard.actual(target, await dashboard.received(None, None)),
+    )

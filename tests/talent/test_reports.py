@@ -1,0 +1,242 @@
+"""Trainee reports: rules with importance, carry-over, locks and exceptions, workflow, isolation between bases."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from server.clock import utcnow
+from talent.models import TraineeReport
+from tests.conftest import admin_headers, sign_up
+
+
+async def base_with_reporter(
+    client: httpx.AsyncClient, admin: dict[str, str], email: str, region: str = "lixia"
+) -> tuple[dict[str, str], int]:
+    base = await client.post(
+        "/api/v1/organisations",
+        headers=admin,
+        json={"name": {"zh": f"实训基地 {email}"}, "kind": "training_base", "region": region},
+    )
+    base_id: int = base.json()["id"]
+    reporter = await sign_up(client, email)
+    await client.post(
+        f"/api/v1/organisations/{base_id}/members", json={"email": email, "role": "reporter"}, headers=admin
+    )
+    return reporter, base_id
+
+
+async def setup(client: httpx.AsyncClient) -> tuple[dict[str, str], dict[str, str], int, int]:
+    """An admin, a base with its reporter, periods 2026-10 and 2026-11, and an AI-trainer programme."""
+    admin = await admin_headers(client)
+    reporter, base_id = await base_with_reporter(client, admin, "reporter@base.cn")
+    for period in ("2026-10", "2026-11"):
+        assert (await client.post("/api/v1/talent/periods", json={"id": period}, headers=admin)).status_code == 201
+    programme = await client.post(
+        "/api/v1/talent/programmes",
+        headers=admin,
+        json={
+            "occupation": "4-04-05-05",
+            "base_id": base_id,
+            "target_level": "4",
+            "track": "数据标注员",
+            "cohort": "2026 秋季班",
+            "starts_on": "2026-09-01",
+            "ends_on": "2027-06-30",
+            "planned_size": 60,
+        },
+    )
+    assert programme.status_code == 201, programme.text
+    return admin, reporter, base_id, programme.json()["id"]
+
+
+GOOD: dict[str, Any] = {
+    "opening": 0,
+    "new_male": 20,
+    "new_female": 25,
+    "completed": 5,
+    "dropped": 2,
+    "levels": {"4": {"assessed": 5, "certified": 4}},
+    "employed_jinan": 3,
+    "employed_elsewhere": 1,
+    "training_hours": 320,
+}
+
+
+async def test_a_report_saves_validates_and_goes_through_the_workflow(client: httpx.AsyncClient) -> None:
+    admin, reporter, base_id, programme_id = await setup(client)
+    url = f"/api/v1/talent/reports/{base_id}/2026-10/{programme_id}"
+    blank = (await client.get(url, headers=reporter)).json()
+    assert (blank["id"], blank["status"], blank["editable"], blank["opening"]) == (None, "draft", True, 0)
+    saved = (await client.put(url, json=GOOD, headers=reporter)).json()
+    assert (saved["closing"], saved["findings"]) == (38, [])
+    submitted = await client.post(url + "/submit", headers=reporter)
+    assert submitted.json()["status"] == "submitted" and submitted.json()["editable"] is False
+    assert (await client.put(url, json=GOOD, headers=reporter)).status_code == 409
+    returned = await client.post(url + "/return", json={"comment": "结业人数请核对"}, headers=admin)
+    assert (returned.json()["status"], returned.json()["comment"]) == ("returned", "结业人数请核对")
+    await client.put(url, json={**GOOD, "completed": 6}, headers=reporter)
+    await client.post(url + "/submit", headers=reporter)
+    approved = await client.post(url + "/approve", headers=admin)
+    assert approved.json()["status"] == "approved" and approved.json()["editable"] is False
+    assert (await client.put(url, json=GOOD, headers=reporter)).json()["type"] == "urn:quancheng:problem:report_locked"
+    assert (await client.post(url + "/approve", headers=reporter)).status_code == 403
+    history = (await client.get(url + "/history", headers=reporter)).json()
+    assert [h["action"] for h in history] == [
+        "talent_report.update",
+        "talent_report.submitted",
+        "talent_report.returned",
+        "talent_report.update",
+        "talent_report.submitted",
+        "talent_report.approved",
+    ]
+    assert history[3]["before"] == {"completed": 5} and history[3]["after"] == {"completed": 6}
+    assert history[3]["who"] == "reporter@base.cn"
+    following = (await client.get(f"/api/v1/talent/reports/{base_id}/2026-11/{programme_id}", headers=reporter)).json()
+    assert following["opening"] == 37  # carried over from October's closing
+
+
+async def test_errors_block_submission_and_name_field_and_rule(client: httpx.AsyncClient) -> None:
+    _, reporter, base_id, programme_id = await setup(client)
+    url = f"/api/v1/talent/reports/{base_id}/2026-10/{programme_id}"
+    bad = {
+        **GOOD,
+        "completed": 2,
+        "dropped": 50,
+        "levels": {"4": {"assessed": 2, "certified": 3}, "9": {"assessed": 1}},
+    }
+    saved = (await client.put(url, json=bad, headers=reporter)).json()  # a draft may be saved with errors
+    assert {(f["rule"], f["importance"], f["field"]) for f in saved["findings"]} == {
+        ("closing_negative", "error", "dropped"),
+        ("level_unknown", "error", "levels.9"),
+        ("certified_above_assessed", "error", "levels.4.certified"),
+        ("certified_above_completed", "warning", "levels"),
+    }
+    refused = await client.post(url + "/submit", headers=reporter)
+    assert refused.status_code == 422
+    messages = {tuple(e["loc"]): e["msg"] for e in refused.json()["errors"]}
+    assert messages[("report", "dropped")] == "期末在训人数为 -7，不能为负：期初 + 新增 − 结业 − 流失须 ≥ 0"
+    assert messages[("report", "levels.4.certified")] == "等级 4 的取证人数（3）不能多于参加鉴定人数（2）"
+    assert messages[("report", "levels.9")] == "该职业没有等级“9”"
+    assert (await TraineeReport.get(programme_id=programme_id)).status == "draft"
+
+
+async def test_warnings_do_not_block(client: httpx.AsyncClient) -> None:
+    _, reporter, base_id, programme_id = await setup(client)
+    october = f"/api/v1/talent/reports/{base_id}/2026-10/{programme_id}"
+    await client.put(october, json=GOOD, headers=reporter)
+    november = f"/api/v1/talent/reports/{base_id}/2026-11/{programme_id}"
+    saved = (await client.put(november, json={"opening": 30, "new_male": 4}, headers=reporter)).json()
+    assert {(f["rule"], f["importance"]) for f in saved["findings"]} == {
+        ("opening_differs", "warning"),
+        ("new_without_hours", "warning"),
+    }
+    assert (await client.post(november + "/submit", headers=reporter)).status_code == 200
+
+
+async def test_input_types_and_ranges_are_4xx_with_fields(client: httpx.AsyncClient) -> None:
+    _, reporter, base_id, programme_id = await setup(client)
+    url = f"/api/v1/talent/reports/{base_id}/2026-10/{programme_id}"
+    answer = await client.put(
+        url, json={"new_male": -1, "completed": "many", "levels": {"Bad Level": {}}}, headers=reporter
+    )
+    assert answer.status_code == 422
+    assert {tuple(e["loc"][:2]) for e in answer.json()["errors"]} == {
+        ("body", "new_male"),
+        ("body", "completed"),
+        ("body", "levels"),
+    }
+    assert (
+        await client.get(f"/api/v1/talent/reports/{base_id}/2031-01/{programme_id}", headers=reporter)
+    ).status_code == 404
+
+
+async def test_a_past_period_is_locked_until_the_bureau_grants_an_exception(client: httpx.AsyncClient) -> None:
+    admin, reporter, base_id, programme_id = await setup(client)
+    await client.post(
+        "/api/v1/talent/periods", json={"id": "2026Q3", "due_days": 5, "lock_days": 10}, headers=admin
+    )  # ended 2026-09-30, locked since 2026-10-10
+    url = f"/api/v1/talent/reports/{base_id}/2026Q3/{programme_id}"
+    assert (await client.get(url, headers=reporter)).json()["editable"] is False
+    assert (await client.put(url, json=GOOD, headers=reporter)).status_code == 409
+    grant = {"base_id": base_id, "until": (utcnow() + timedelta(days=2)).isoformat(), "reason": "补报九月数据"}
+    assert (
+        await client.post("/api/v1/talent/periods/2026Q3/exceptions", json=grant, headers=reporter)
+    ).status_code == 403
+    assert (await client.post("/api/v1/talent/periods/2026Q3/exceptions", json=grant, headers=admin)).status_code == 201
+    assert (await client.put(url, json=GOOD, headers=reporter)).status_code == 200
+    expired = {**grant, "until": (utcnow() - timedelta(minutes=1)).isoformat()}
+    other_admin = await admin_headers(client, "clerk2@bureau.gov.cn")
+    await client.post("/api/v1/talent/periods/2026Q3/exceptions", json=expired, headers=other_admin)
+    assert (await client.get(url, headers=reporter)).json()["editable"] is True  # the first grant still runs
+
+
+async def test_a_base_reporter_cannot_touch_another_base(client: httpx.AsyncClient) -> None:
+    admin, _, base_id, programme_id = await setup(client)
+    other, other_base = await base_with_reporter(client, admin, "other@base.cn", region="shizhong")
+    url = f"/api/v1/talent/reports/{base_id}/2026-10/{programme_id}"
+    assert (await client.get(url, headers=other)).status_code == 403
+    assert (await client.put(url, json=GOOD, headers=other)).status_code == 403
+    assert (await client.post(url + "/submit", headers=other)).status_code == 403
+    assert (await client.get(url + "/history", headers=other)).status_code == 403
+    crossed = f"/api/v1/talent/reports/{other_base}/2026-10/{programme_id}"  # own base, another base's programme
+    assert (await client.get(crossed, headers=other)).status_code == 404
+    assert (await client.get("/api/v1/talent/programmes", headers=other)).json() == []
+    assert (await client.get("/api/v1/talent/dashboard", headers=other)).status_code == 403
+    participant = await sign_up(client, "p@x.cn")
+    assert (await client.get(url, headers=participant)).status_code == 403
+    assert (await client.get(url)).status_code == 401
+
+
+async def test_two_submits_at_once_make_one_transition(client: httpx.AsyncClient) -> None:
+    _, reporter, base_id, programme_id = await setup(client)
+    url = f"/api/v1/talent/reports/{base_id}/2026-10/{programme_id}"
+    await client.put(url, json=GOOD, headers=reporter)
+    answers = await asyncio.gather(*(client.post(url + "/submit", headers=reporter) for _ in range(2)))
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    history = (await client.get(url + "/history", headers=reporter)).json()
+    assert [h["action"] for h in history].count("talent_report.submitted") == 1
+
+
+async def test_setup_input_is_checked(client: httpx.AsyncClient) -> None:
+    admin = await admin_headers(client)
+    for body, loc in (
+        ({"id": "2026-13"}, ["body", "id"]),
+        ({"id": "2026Q5"}, ["body", "id"]),
+        ({"id": "2026-01", "due_days": 20, "lock_days": 5}, ["body"]),
+    ):
+        answer = await client.post("/api/v1/talent/periods", json=body, headers=admin)
+        assert answer.status_code == 422 and answer.json()["errors"][0]["loc"] == loc
+    await client.post("/api/v1/talent/periods", json={"id": "2026-01"}, headers=admin)
+    assert (await client.post("/api/v1/talent/periods", json={"id": "2026-01"}, headers=admin)).status_code == 422
+    company = await client.post(
+        "/api/v1/organisations", headers=admin, json={"name": {"zh": "公司"}, "kind": "company", "region": "lixia"}
+    )
+    programme = {
+        "occupation": "4-04-05-05",
+        "base_id": company.json()["id"],
+        "target_level": "4",
+        "cohort": "x",
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-06-30",
+        "planned_size": 10,
+    }
+    assert (await client.post("/api/v1/talent/programmes", json=programme, headers=admin)).status_code == 422
+    _, base_id = await base_with_reporter(client, admin, "r@b.cn")
+    for change, field in (
+        ({"occupation": "9-99-99-99"}, "occupation"),
+        ({"target_level": "senior"}, "target_level"),
+        ({"ends_on": "2025-01-01"}, None),
+    ):
+        answer = await client.post(
+            "/api/v1/talent/programmes", json={**programme, "base_id": base_id, **change}, headers=admin
+        )
+        assert answer.status_code == 422, change
+        if field:
+            assert answer.json()["errors"][0]["loc"] == ["body", field]
+    occupations = (await client.get("/api/v1/talent/occupations")).json()
+    assert [o["code"] for o in occupations] == ["2-02-10-09", "4-04-05-05"]
+    assert occupations[0]["tracks"] == ["算法工程师", "运维工程师"]
