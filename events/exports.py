@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
-
-from openpyxl import Workbook
 
 from events.models import Question, TicketType
 from events.schemas import RegistrationOut
@@ -59,30 +55,3 @@ def _answer(question: Question, value: object, locale: Locale) -> object:
     if isinstance(value, bool):
         return translate("export.yes" if value else "export.no", locale)
     return labels.get(str(value), value) if labels else value
-
-
-def _safe_cell(value: object) -> object:
-    """Text that a spreadsheet would run as a formula is prefixed with a quote (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def to_csv(rows: list[list[object]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow(["" if v is None else _safe_cell(v) for v in row])
-    return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read Chinese correctly
-
-
-def to_xlsx(rows: list[list[object]], sheet_title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = sheet_title
-    for row in rows:
-        sheet.append([_safe_cell(v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -50,7 +50,7 @@ from events.schemas import (
     TicketTypeIn,
 )
 from notifications import delivery
-from server import audit
+from server import audit, spreadsheets
 from server.accounts import require_role
 from server.api import Allow, Api, Context, Page, PageQuery
 from server.auth import hash_secret
@@ -352,10 +352,9 @@ async def _export(ctx: Context, event: Event, rows: list[RegistrationOut], kind:
     filename = f"registrations-{event.id}.{kind}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if kind == "csv":
-        return Response(exports.to_csv(table), media_type="text/csv; charset=utf-8", headers=headers)
-    content = exports.to_xlsx(table, translate("export.sheet", ctx.locale))
-    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(content, media_type=xlsx, headers=headers)
+        return Response(spreadsheets.to_csv(table), media_type=spreadsheets.CSV, headers=headers)
+    content = spreadsheets.to_xlsx(table, translate("export.sheet", ctx.locale))
+    return Response(content, media_type=spreadsheets.XLSX, headers=headers)
 
 
 def _manage_token(ctx: Context) -> str | None:

@@ -71,15 +71,23 @@ def period_bounds(period_id: str) -> tuple[PeriodKind, date, date]:
     return (PeriodKind.QUARTERLY if "Q" in period_id else PeriodKind.MONTHLY), start, after - timedelta(days=1)
 
 
-async def slot(user: User, base_id: int, period_id: str, programme_id: int) -> Slot:
-    """The report's place, for admins and the base's own reporters and managers only."""
+async def slot_checks(user: User, base_id: int, period_id: str) -> tuple[Organisation, Period]:
+    """The base and period, for admins and the base's own reporters and managers only."""
     base = await Organisation.get_or_none(id=base_id)
     if base is None:
         raise NotFound()
     await require_role(user, base.id, Role.REPORTER, Role.MANAGER)
     period = await Period.get_or_none(id=period_id)
+    if period is None:
+        raise NotFound()
+    return base, period
+
+
+async def slot(user: User, base_id: int, period_id: str, programme_id: int) -> Slot:
+    """The report's place, for admins and the base's own reporters and managers only."""
+    base, period = await slot_checks(user, base_id, period_id)
     programme = await Programme.get_or_none(id=programme_id, base_id=base.id).select_related("occupation")
-    if period is None or programme is None:
+    if programme is None:
         raise NotFound()
     if programme.starts_on > period.ends_on or programme.ends_on < period.starts_on:
         raise NotFound("error.programme_not_active")

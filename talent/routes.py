@@ -7,16 +7,17 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
+from starlette.responses import Response
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from server import audit
+from server import audit, spreadsheets
 from server.accounts import require_role
 from server.api import Allow, Api, Context, PageQuery
 from server.errors import InvalidInput, NotFound
 from server.i18n import translate
 from server.models import AuditEntry, Membership, Organisation, OrganisationKind, Role
-from talent import dashboard, reports
+from talent import dashboard, reports, sheets
 from talent.models import LockException, Occupation, Period, Programme, ReportStatus, Target, TraineeReport
 from talent.schemas import (
     CommentIn,
@@ -395,3 +396,45 @@ async def add_target(ctx: Context, body: TargetIn) -> TargetOut:
         value=target.value,
         actual=dashboard.actual(target, await dashboard.received(None, None)),
     )
+
+
+SHEET = "/sheets/{base_id:int}/{period_id}"
+
+
+@api.route(
+    "GET",
+    SHEET,
+    allow=Allow.USER,
+    summary="The base's XLSX template for a period",
+    tag="talent",
+    produces=spreadsheets.XLSX,
+    rule=REPORTERS,
+)
+async def download_sheet(ctx: Context, base_id: int, period_id: str) -> Response:
+    content = await sheets.template(ctx.user, base_id, period_id, ctx.locale)
+    disposition = f'attachment; filename="reports-{base_id}-{period_id}.xlsx"'
+    return Response(content, media_type=spreadsheets.XLSX, headers={"Content-Disposition": disposition})
+
+
+class UploadQuery(BaseModel):
+    apply: bool = Field(default=False, description="Without it, a dry run: every row is checked, nothing written.")
+
+
+class RowProblems(BaseModel):
+    row: int
+    programme_id: int | None
+    problems: list[dict[str, str]]
+
+
+@api.route(
+    "POST",
+    SHEET,
+    allow=Allow.USER,
+    summary="Upload a filled template (dry run unless ?apply=true)",
+    tag="talent",
+    rule=REPORTERS + " Send the .xlsx file as the request body.",
+)
+async def upload_sheet(ctx: Context, base_id: int, period_id: str, query: UploadQuery) -> list[RowProblems]:
+    content = await ctx.request.body()
+    results = await sheets.upload(ctx.user, base_id, period_id, content, apply=query.apply, locale=ctx.locale)
+    return [RowProblems(row=r.row, programme_id=r.programme_id, problems=r.problems) for r in results]

@@ -1,0 +1,55 @@
+"""Tables as CSV or XLSX files, safe to open in a spreadsheet, and XLSX files read back as rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _safe_cell(value: object) -> object:
+    """Text that a spreadsheet would run as a formula is prefixed with a quote (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def to_csv(rows: list[list[object]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(["" if v is None else _safe_cell(v) for v in row])
+    return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read Chinese correctly
+
+
+def to_xlsx(rows: list[list[object]], sheet_title: str) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = sheet_title
+    for row in rows:
+        sheet.append([_safe_cell(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+class UnreadableSheet(ValueError):
+    pass
+
+
+def read_xlsx(content: bytes) -> list[list[Any]]:
+    """The first sheet's rows as plain values; an unreadable file raises UnreadableSheet."""
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds (zip, XML, key errors) for files that are not XLSX
+        raise UnreadableSheet(str(exc)) from None
+    sheet = workbook.worksheets[0]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    workbook.close()
+    return rows

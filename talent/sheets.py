@@ -1,0 +1,153 @@
+"""A base's reports for one period as a spreadsheet: a template to fill in, and its upload, checked row by row
+(a dry run writes nothing) before it is applied in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+from pydantic import ValidationError
+from tortoise.transactions import in_transaction
+
+from server import spreadsheets
+from server.errors import InvalidInput, NotFound
+from server.i18n import translate
+from server.models import User
+from server.settings import Locale
+from talent import reports
+from talent.models import Programme
+from talent.schemas import ReportIn
+
+COUNTS = (
+    "opening",
+    "new_male",
+    "new_female",
+    "completed",
+    "dropped",
+    "employed_jinan",
+    "employed_elsewhere",
+    "training_hours",
+)
+
+
+@dataclass
+class RowResult:
+    row: int
+    programme_id: int | None
+    problems: list[dict[str, str]] = field(default_factory=list)
+
+
+async def _places(user: User, base_id: int, period_id: str) -> list[reports.Slot]:
+    programmes = await Programme.filter(base_id=base_id).order_by("id")
+    places = []
+    for programme in programmes:
+        try:
+            places.append(await reports.slot(user, base_id, period_id, programme.id))
+        except NotFound:
+            continue  # not running in this period
+    return places
+
+
+def _levels(places: list[reports.Slot]) -> list[str]:
+    seen: list[str] = []
+    for place in places:
+        seen += [level["code"] for level in place.occupation.levels if level["code"] not in seen]
+    return seen
+
+
+async def template(user: User, base_id: int, period_id: str, locale: Locale) -> bytes:
+    """One row per programme running in the period, with what is stored (or the carried-over opening)."""
+    await reports.slot_checks(user, base_id, period_id)
+    places = await _places(user, base_id, period_id)
+    levels = _levels(places)
+    keys = [
+        "programme_id",
+        "cohort",
+        *COUNTS,
+        *[f"{kind}:{code}" for code in levels for kind in ("assessed", "certified")],
+    ]
+    labels = [
+        translate(f"sheet.{key.partition(':')[0]}", locale) + (f" {key.partition(':')[2]}" if ":" in key else "")
+        for key in keys
+    ]
+    rows: list[list[object]] = [list[object](labels), list[object](keys)]
+    for place in places:
+        report = await reports.current(place)
+        values: list[object] = [place.programme.id, place.programme.cohort, *(getattr(report, name) for name in COUNTS)]
+        for code in levels:
+            counts = report.levels.get(code, {})
+            values += [counts.get("assessed"), counts.get("certified")]
+        rows.append(values)
+    return spreadsheets.to_xlsx(rows, period_id)
+
+
+async def upload(
+    user: User, base_id: int, period_id: str, content: bytes, *, apply: bool, locale: Locale
+) -> list[RowResult]:
+    """Check every row; with `apply`, store them all in one transaction, or nothing if any row has a problem."""
+    await reports.slot_checks(user, base_id, period_id)
+    try:
+        rows = spreadsheets.read_xlsx(content)
+    except spreadsheets.UnreadableSheet:
+        raise InvalidInput(errors=[(("body",), "validation.sheet_unreadable")]) from None
+    if len(rows) < 2 or not rows[1] or rows[1][0] != "programme_id":
+        raise InvalidInput(errors=[(("body",), "validation.sheet_layout")])
+    keys = [str(key) if key is not None else "" for key in rows[1]]
+    places = {place.programme.id: place for place in await _places(user, base_id, period_id)}
+    results: list[tuple[RowResult, reports.Slot | None, ReportIn | None]] = []
+    for number, row in enumerate(rows[2:], start=3):
+        if all(cell in (None, "") for cell in row):
+            continue
+        results.append(await _check(number, dict(zip(keys, row, strict=False)), keys, places, locale))
+    if apply:
+        if any(result.problems for result, _, _ in results):
+            raise InvalidInput("error.sheet_has_problems")
+        async with in_transaction():
+            for _, place, data in results:
+                assert place is not None and data is not None
+                await reports.save(user, place, data)
+    return [result for result, _, _ in results]
+
+
+async def _check(
+    number: int, cells: dict[str, Any], keys: list[str], places: dict[int, reports.Slot], locale: Locale
+) -> tuple[RowResult, reports.Slot | None, ReportIn | None]:
+    def column(key: str) -> str:
+        return get_column_letter(keys.index(key) + 1) if key in keys else ""
+
+    raw_id = cells.get("programme_id")
+    programme_id = (
+        int(raw_id) if isinstance(raw_id, int | float) or (isinstance(raw_id, str) and raw_id.isdigit()) else None
+    )
+    result = RowResult(row=number, programme_id=programme_id)
+    place = places.get(programme_id) if programme_id is not None else None
+    if place is None:
+        result.problems.append(
+            {
+                "column": column("programme_id"),
+                "field": "programme_id",
+                "message": translate("validation.sheet_programme", locale),
+            }
+        )
+        return result, None, None
+    levels: dict[str, dict[str, Any]] = {}
+    for key, value in cells.items():
+        kind, _, code = key.partition(":")
+        if code and value not in (None, ""):
+            levels.setdefault(code, {})[kind] = value
+    values = {name: cells.get(name) for name in COUNTS if cells.get(name) not in (None, "")}
+    try:
+        data = ReportIn.model_validate({**values, "levels": levels})
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            name = str(error["loc"][0])
+            key = f"{error['loc'][2]}:{error['loc'][1]}" if name == "levels" and len(error["loc"]) > 2 else name
+            message = translate(
+                f"validation.{error['type']}", locale, **{k: str(v) for k, v in (error.get("ctx") or {}).items()}
+            )
+            result.problems.append({"column": column(key), "field": key, "message": message})
+        return result, place, None
+    if not await reports.editable(await reports.current(place), place):
+        result.problems.append({"column": "", "field": "", "message": translate("error.report_locked", locale)})
+    return result, place, data
