@@ -32,6 +32,15 @@ EVENT: dict[str, object] = {
 }
 
 
+REPORT: dict[str, object] = {
+    "recipient_name": "张老师",
+    "period": "2026-10",
+    "base_name": "济南人工智能实训基地",
+    "due_on": "2026-11-10",
+    "report_url": "https://events.example.cn/talent/reports/7/2026-10",
+}
+
+
 @dataclass(frozen=True)
 class MailTemplate:
     placeholders: dict[str, object]  # every name a template may use, with a sample value for previews
@@ -54,6 +63,18 @@ TEMPLATES: dict[str, MailTemplate] = {
     "reminder": MailTemplate(EVENT, "manage_url"),
     "organiser_message": MailTemplate(
         {**EVENT, "subject": "会场变更提醒", "body": "各位嘉宾：\n\n会场改到 B 厅，请提前 15 分钟入场。"}, "event_url"
+    ),
+    "report_due": MailTemplate(REPORT, "report_url"),
+    "report_overdue": MailTemplate(REPORT, "report_url"),
+    "report_overdue_digest": MailTemplate(
+        {
+            "recipient_name": "王处长",
+            "period": "2026-10",
+            "due_on": "2026-11-10",
+            "missing": "- 济南人工智能实训基地（历下区）\n- 章丘职业技能实训基地（章丘区）",
+            "dashboard_url": "https://events.example.cn/talent/completeness?period=2026-10",
+        },
+        "dashboard_url",
     ),
 }
 

@@ -33,6 +33,7 @@ from server.errors import DomainError, InternalError, MethodNotAllowed, NotFound
 from server.middleware import BodySizeLimit
 from server.routes import api, health
 from server.settings import Settings, get_settings
+from talent import mailing as talent_mailing
 from talent.routes import api as talent_api
 
 log = logging.getLogger("quancheng")
@@ -92,6 +93,7 @@ async def background(settings: Settings, stop: asyncio.Event, *, with_worker: bo
     periodic = [
         asyncio.create_task(every(settings.SWEEP_SECONDS, expire_offers)),
         asyncio.create_task(every(60, mailing.send_due_reminders)),
+        asyncio.create_task(every(3600, lambda: talent_mailing.send_report_reminders(settings.BASE_URL))),
     ]
     if with_worker:
         transport = transport_for(settings.SMTP_URL, settings.MAIL_DIR, settings.SMTP_CA_FILE)

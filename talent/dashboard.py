@@ -3,9 +3,11 @@ progress against targets. Figures come from submitted and approved reports; clos
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from talent.models import Metric, Period, Programme, ReportStatus, Target, TraineeReport
 from talent.reports import CITY_ZONE
@@ -47,62 +49,82 @@ async def completeness(period: Period) -> list[Expected]:
     return rows
 
 
-def _figures(report: TraineeReport, level: str | None) -> dict[str, int]:
+Row = dict[str, Any]  # one received report, as the few plain values the dashboard needs
+COLUMNS = {
+    "region": "base__region__code",
+    "occupation": "programme__occupation__code",
+    "occupation_id": "programme__occupation_id",
+    "base_id": "base_id",
+    "period_id": "period_id",
+    "new_male": "new_male",
+    "new_female": "new_female",
+    "completed": "completed",
+    "dropped": "dropped",
+    "employed_jinan": "employed_jinan",
+    "employed_elsewhere": "employed_elsewhere",
+    "levels": "levels",
+}
+
+
+def _figures(row: Row, level: str | None) -> dict[str, int]:
+    levels: dict[str, dict[str, int]] = row["levels"] or {}
     if level is not None:
-        counts = report.levels.get(level, {})
+        counts = levels.get(level, {})
         return {"assessed": counts.get("assessed", 0), "certified": counts.get("certified", 0)}
     return {
-        "enrolled": report.new,
-        "completed": report.completed,
-        "dropped": report.dropped,
-        "employed": report.employed_jinan + report.employed_elsewhere,
-        "assessed": sum(c.get("assessed", 0) for c in report.levels.values()),
-        "certified": sum(c.get("certified", 0) for c in report.levels.values()),
+        "enrolled": row["new_male"] + row["new_female"],
+        "completed": row["completed"],
+        "dropped": row["dropped"],
+        "employed": row["employed_jinan"] + row["employed_elsewhere"],
+        "assessed": sum(c.get("assessed", 0) for c in levels.values()),
+        "certified": sum(c.get("certified", 0) for c in levels.values()),
     }
 
 
-async def received(period_from: str | None, period_to: str | None) -> list[TraineeReport]:
+async def received(period_from: str | None, period_to: str | None) -> list[Row]:
+    """Submitted and approved reports as plain rows (no model objects: there can be tens of thousands)."""
     found = TraineeReport.filter(status__in=RECEIVED)
     if period_from:
         found = found.filter(period_id__gte=period_from)
     if period_to:
         found = found.filter(period_id__lte=period_to)
-    return await found.select_related("base__region", "programme__occupation")
+    rows: list[Row] = await found.values(**COLUMNS)
+    for row in rows:
+        if isinstance(row["levels"], str | bytes):  # some drivers hand JSON back undecoded in values()
+            row["levels"] = json.loads(row["levels"])
+    return rows
 
 
-def totals(reports: Iterable[TraineeReport], group_by: tuple[str, ...]) -> list[dict[str, object]]:
+def totals(rows: Iterable[Row], group_by: tuple[str, ...]) -> list[dict[str, object]]:
     """Sums per group. Grouping by level splits assessed and certified by level (the other figures have none)."""
     sums: dict[tuple[str, ...], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for report in reports:
+    for row in rows:
         keys = {
-            "region": report.base.region.code,
-            "base": str(report.base_id),
-            "occupation": report.programme.occupation.code,
-            "period": report.period_id,
+            "region": row["region"],
+            "base": str(row["base_id"]),
+            "occupation": row["occupation"],
+            "period": row["period_id"],
         }
-        levels: list[str | None] = [*sorted(report.levels)] if "level" in group_by else [None]
+        levels: list[str | None] = [*sorted(row["levels"] or {})] if "level" in group_by else [None]
         for level in levels:
             group = tuple(level or "" if name == "level" else keys[name] for name in group_by)
-            for name, value in _figures(report, level).items():
+            for name, value in _figures(row, level).items():
                 sums[group][name] += value
     return [{**dict(zip(group_by, group, strict=True)), **figures} for group, figures in sorted(sums.items())]
 
 
-def actual(target: Target, reports: Iterable[TraineeReport]) -> int:
+def actual(target: Target, rows: Iterable[Row]) -> int:
     """What the received reports of the target's year add up to, for its occupation, level, base and metric."""
-    total = 0
-    for report in reports:
-        if report.period_id[:4] != str(target.year) or report.programme.occupation_id != target.occupation_id:
-            continue
-        if target.base_id is not None and report.base_id != target.base_id:
-            continue
-        figures = _figures(report, target.level or None)
-        if target.metric is Metric.ENROLLED:
-            total += figures.get("enrolled", 0)
-        elif target.metric is Metric.COMPLETED:
-            total += figures.get("completed", 0)
-        elif target.metric is Metric.EMPLOYED:
-            total += figures.get("employed", 0)
-        else:
-            total += figures["certified"]
-    return total
+    metric = {
+        Metric.ENROLLED: "enrolled",
+        Metric.COMPLETED: "completed",
+        Metric.EMPLOYED: "employed",
+        Metric.CERTIFIED: "certified",
+    }[target.metric]
+    return sum(
+        _figures(row, target.level or None).get(metric, 0)
+        for row in rows
+        if row["period_id"][:4] == str(target.year)
+        and row["occupation_id"] == target.occupation_id
+        and (target.base_id is None or row["base_id"] == target.base_id)
+    )
