@@ -302,6 +302,7 @@ class DashboardQuery(BaseModel):
     group_by: str = Field(default="region", description="Comma-separated: region, base, occupation, level, period.")
     period_from: str | None = Field(default=None, alias="from")
     period_to: str | None = Field(default=None, alias="to")
+    format: str | None = Field(default=None, pattern="^(json|csv|xlsx)$", description="csv or xlsx downloads it.")
 
     @field_validator("group_by")
     @classmethod
@@ -315,9 +316,18 @@ class DashboardQuery(BaseModel):
 
 
 @api.route("GET", "/dashboard", allow=Allow.ADMIN, summary="Totals from received reports", tag="talent")
-async def talent_dashboard(ctx: Context, query: DashboardQuery) -> list[dict[str, Any]]:
-    found = await dashboard.received(query.period_from, query.period_to)
-    return dashboard.totals(found, tuple(query.group_by.split(",")))
+async def talent_dashboard(ctx: Context, query: DashboardQuery) -> list[dict[str, Any]] | Response:
+    groups = tuple(query.group_by.split(","))
+    table = dashboard.totals(await dashboard.received(query.period_from, query.period_to), groups)
+    if query.format not in ("csv", "xlsx"):
+        return table
+    columns = [*groups, *dashboard.TOTALS]
+    rows: list[list[object]] = [[translate(f"dashboard.{c}", ctx.locale) for c in columns]]
+    rows += [[row.get(c, "") for c in columns] for row in table]
+    disposition = {"Content-Disposition": f'attachment; filename="talent-dashboard.{query.format}"'}
+    if query.format == "csv":
+        return Response(spreadsheets.to_csv(rows), media_type=spreadsheets.CSV, headers=disposition)
+    return Response(spreadsheets.to_xlsx(rows, "dashboard"), media_type=spreadsheets.XLSX, headers=disposition)
 
 
 class CompletenessQuery(BaseModel):

@@ -59,7 +59,7 @@ def test_every_message_key_named_in_the_code_is_in_the_catalogue() -> None:
         for package in ("server", "events", "talent", "notifications")
         for path in (root / package).rglob("*.py")
         for key in re.findall(
-            r'"((?:error|validation|status|event_status|event_kind|export|rule|report_status)\.[a-z_]+)"',
+            r'"((?:error|validation|status|event_status|event_kind|export|rule|report_status|sheet|dashboard)\.[a-z_]+)"',
             path.read_text("utf-8"),
         )
     }

@@ -116,6 +116,9 @@ async def test_dashboard_totals_equal_a_straight_sql_recount(client: httpx.Async
     assert {(r["occupation"], r["level"]) for r in by_level} == {("4-04-05-05", "4"), ("2-02-10-09", "middle")}
     received = await TraineeReport.filter(status__in=["submitted", "approved"])
     assert sum(r["certified"] for r in by_level) == sum(r.levels[next(iter(r.levels))]["certified"] for r in received)
+    sheet = await client.get("/api/v1/talent/dashboard", params={"group_by": "region", "format": "csv"}, headers=admin)
+    lines = sheet.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "区域,新增,结业,流失,新就业,参加鉴定,取得证书" and len(lines) == 16
     bad = await client.get("/api/v1/talent/dashboard", params={"group_by": "region,colour"}, headers=admin)
     assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["query", "group_by"]
 
