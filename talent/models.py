@@ -60,6 +60,7 @@ class Programme(Model):
     starts_on = fields.DateField()
     ends_on = fields.DateField()
     planned_size = fields.IntField()
+    event_ids = fields.JSONField[list[int]](default=list, description="Quancheng training events of this cohort")
     created_at = fields.DatetimeField(auto_now_add=True)
     occupation_id: int
     base_id: int

@@ -17,7 +17,8 @@ from server.api import Allow, Api, Context, PageQuery
 from server.errors import InvalidInput, NotFound
 from server.i18n import translate
 from server.models import AuditEntry, Membership, Organisation, OrganisationKind, Role
-from talent import dashboard, reports, sheets
+from server.schemas import In
+from talent import dashboard, evidence, reports, sheets
 from talent.models import LockException, Occupation, Period, Programme, ReportStatus, Target, TraineeReport
 from talent.schemas import (
     CommentIn,
@@ -82,6 +83,7 @@ def _programme_out(programme: Programme, occupation: Occupation) -> ProgrammeOut
         starts_on=programme.starts_on,
         ends_on=programme.ends_on,
         planned_size=programme.planned_size,
+        event_ids=programme.event_ids,
     )
 
 
@@ -448,3 +450,57 @@ async def upload_sheet(ctx: Context, base_id: int, period_id: str, query: Upload
     content = await ctx.request.body()
     results = await sheets.upload(ctx.user, base_id, period_id, content, apply=query.apply, locale=ctx.locale)
     return [RowProblems(row=r.row, programme_id=r.programme_id, problems=r.problems) for r in results]
+
+
+class EventLinksIn(In):
+    event_ids: list[int] = Field(max_length=200)
+
+
+@api.route(
+    "PUT",
+    "/programmes/{programme_id:int}/events",
+    allow=Allow.USER,
+    summary="Name the programme's training events",
+    tag="talent",
+    rule="Admins, and managers of the programme's base.",
+)
+async def link_events(ctx: Context, programme_id: int, body: EventLinksIn) -> ProgrammeOut:
+    programme = await Programme.get_or_none(id=programme_id).select_related("occupation")
+    if programme is None:
+        raise NotFound()
+    await require_role(ctx.user, programme.base_id, Role.MANAGER)
+    async with in_transaction():
+        await evidence.link_events(programme, body.event_ids)
+        await audit.record(
+            ctx.user,
+            "programme.events",
+            programme,
+            organisation_id=programme.base_id,
+            after={"event_ids": programme.event_ids},
+        )
+    return _programme_out(programme, programme.occupation)
+
+
+class EvidenceRow(BaseModel):
+    programme_id: int
+    base_id: int
+    reported_new: int
+    registered: int
+    reported_completed: int
+    checked_in: int
+    flags: list[str]
+
+
+@api.route(
+    "GET",
+    "/evidence",
+    allow=Allow.ADMIN,
+    summary="Reports against registrations and check-ins",
+    tag="talent",
+    rule="Flags programmes whose report claims more than their Quancheng training events show.",
+)
+async def talent_evidence(ctx: Context, query: CompletenessQuery) -> list[EvidenceRow]:
+    period = await Period.get_or_none(id=query.period)
+    if period is None:
+        raise NotFound()
+    return [EvidenceRow(**row.__dict__) for row in await evidence.check(period)]

@@ -65,6 +65,7 @@ class ProgrammeOut(BaseModel):
     starts_on: date
     ends_on: date
     planned_size: int
+    event_ids: list[int] = []
 
 
 PERIOD_ID = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$|^(\d{4})Q([1-4])$")
