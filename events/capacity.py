@@ -117,6 +117,14 @@ async def release(registration: Registration) -> None:
     await QuotaHold.filter(registration_id=registration.seq).delete()
 
 
+async def share_event(event_id: int) -> None:
+    """Hold the event row in share mode (PostgreSQL): changes to the event's quotas wait for this transaction."""
+    _require_transaction()
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_query(f'SELECT 1 FROM "event" WHERE "id" = {int(event_id)} FOR SHARE')
+
+
 async def lock_event(event_id: int) -> None:
     """Lock the event's quota rows in ascending id order (PostgreSQL; SQLite serialises writers anyway)."""
     _require_transaction()

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from events import capacity, mailing
@@ -166,32 +166,35 @@ def event_as_input(event: Event, capacity_size: int | None) -> dict[str, Any]:
 
 
 async def update_event(user: User, event_id: int, patch: EventPatch, *, default_timezone: str) -> Event:
-    """Apply a partial edit, validated as the whole event it makes; time, place or status changes bump SEQUENCE."""
-    event = await managed_event(event_id, user)
-    if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
-        raise EventStatusForbidden("error.event_closed", status=Label(f"event_status.{event.status.value}"))
-    capacity_quota = await Quota.get_or_none(event_id=event.id, is_event_capacity=True)
-    before = event_as_input(event, capacity_quota.size if capacity_quota else None)
-    merged = {**before, **patch.model_dump(mode="json", exclude_unset=True)}
-    try:
-        data = EventIn.model_validate(merged)
-    except ValidationError as exc:
-        raise from_validation(exc, "body") from None
-    region, tags = await _region_and_tags(data)
-    columns = _columns(data, region, default_timezone)
-    sessions_outside = (
-        await AgendaSession.filter(event_id=event.id).filter(starts_at__lt=data.starts_at).exists()
-        or await AgendaSession.filter(event_id=event.id, ends_at__gt=data.ends_at).exists()
-    )
-    if sessions_outside:
-        raise ScheduleConflict("error.sessions_outside_event")
+    """Apply a partial edit, validated as the whole event it makes; time, place or status changes bump SEQUENCE.
+
+    The edit is merged onto the event as read under its row lock, so two edits at once both take effect.
+    """
+    await managed_event(event_id, user)
     async with in_transaction():
-        locked = await Event.filter(id=event.id).select_for_update().first()
-        assert locked is not None
-        moved = any(getattr(locked, name) != columns.get(name, getattr(locked, name)) for name in CALENDAR_FIELDS)
+        await Event.filter(id=event_id).select_for_update().first()
+        event = await Event.get(id=event_id).select_related("region").prefetch_related("tags")
+        if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
+            raise EventStatusForbidden("error.event_closed", status=Label(f"event_status.{event.status.value}"))
+        capacity_quota = await Quota.get_or_none(event_id=event.id, is_event_capacity=True)
+        before = event_as_input(event, capacity_quota.size if capacity_quota else None)
+        merged = {**before, **patch.model_dump(mode="json", exclude_unset=True)}
+        try:
+            data = EventIn.model_validate(merged)
+        except ValidationError as exc:
+            raise from_validation(exc, "body") from None
+        region, tags = await _region_and_tags(data)
+        columns = _columns(data, region, default_timezone)
+        if (
+            await AgendaSession.filter(event_id=event.id)
+            .filter(Q(starts_at__lt=data.starts_at) | Q(ends_at__gt=data.ends_at))
+            .exists()
+        ):
+            raise ScheduleConflict("error.sessions_outside_event")
+        moved = any(getattr(event, name) != columns.get(name, getattr(event, name)) for name in CALENDAR_FIELDS)
         bump = {"sequence": F("sequence") + 1} if moved else {}
         await Event.filter(id=event.id).update(**columns, **bump, updated_at=utcnow())
-        if moved and locked.status is EventStatus.PUBLISHED:
+        if moved and event.status is EventStatus.PUBLISHED:
             await mailing.event_moved(await Event.get(id=event.id))
         await event.tags.clear()
         await event.tags.add(*tags)
@@ -206,6 +209,7 @@ async def update_event(user: User, event_id: int, patch: EventPatch, *, default_
             after=data.model_dump(mode="json"),
         )
         if data.waitlist_enabled and not before["waitlist_enabled"]:
+            await capacity.lock_event(event.id)
             await offer_freed_seats(await Event.get(id=event.id))
     return await managed_event(event.id, user)
 
@@ -328,6 +332,7 @@ async def add_quota(user: User, event_id: int, data: QuotaIn) -> Quota:
     if len(ticket_types) != len(set(data.ticket_types)):
         raise InvalidInput(errors=[(("body", "ticket_types"), "validation.unknown_ticket_type")])
     async with in_transaction():
+        await Event.filter(id=event.id).select_for_update().first()  # in-flight registrations finish first
         await capacity.lock_event(event.id)
         quota = await Quota.create(event=event, name=data.name, size=data.size, covers_all=not data.ticket_types)
         await quota.ticket_types.add(*ticket_types)

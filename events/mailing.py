@@ -45,10 +45,10 @@ def link_token(registration_id: uuid.UUID, expires: datetime) -> str:
 def link_is_valid(token: str, registration_id: uuid.UUID) -> bool:
     _, _, rest = token.partition("qcl_")
     stamp, _, signature = rest.partition("_")
-    if not stamp.isdigit() or int(stamp) < utcnow().timestamp():
+    if not (token.isascii() and stamp.isdigit()) or int(stamp) < utcnow().timestamp():
         return False
     expected = link_token(registration_id, datetime.fromtimestamp(int(stamp), tz=ZoneInfo("UTC")))
-    return hmac.compare_digest(token, expected)
+    return hmac.compare_digest(token.encode(), expected.encode())
 
 
 def _when(event: Event) -> str:

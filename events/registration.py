@@ -102,13 +102,16 @@ async def register(
         raise InvalidInput(errors=[(("body", "email"), "validation.missing")])
     ticket_type = await _ticket_type(event, data.ticket_type)
     answers = validate_answers(await Question.filter(event_id=event.id).order_by("position", "id"), data.answers)
-    quotas = (await capacity.quota_map(event.id)).for_registration(ticket_type.id, answers)
     token = _manage_token(secret_key, event.id, idempotency_key)
     target = S.PENDING if event.requires_approval else S.CONFIRMED
     # Written as waiting first: after a sell-out most attempts stay waiting and then need no second write.
     initial = S.WAITLISTED if event.waitlist_enabled else target
     try:
         async with in_transaction():
+            # Read the quotas under a share lock on the event, so a quota added meanwhile (which locks the event
+            # exclusively) either counts this registration or is seen by it.
+            await capacity.share_event(event.id)
+            quotas = (await capacity.quota_map(event.id)).for_registration(ticket_type.id, answers)
             registration = await Registration.create(
                 id=uuid.uuid4(),
                 event=event,
@@ -269,16 +272,28 @@ async def offer_freed_seats(event: Event) -> None:
 
 async def load_for_change(registration_id: uuid.UUID) -> tuple[Registration, Event]:
     """The registration, row-locked for a transition, and its event; call inside a transaction."""
-    registration = await Registration.filter(id=registration_id).select_for_update().first()
+    registration = await Registration.filter(id=registration_id).select_for_update(no_key=True).first()
     if registration is None:
         raise NotFound()
     return registration, await Event.get(id=registration.event_id)
 
 
-async def change(registration_id: uuid.UUID, to: RegistrationStatus, *, actor: Actor, reason: str = "") -> Registration:
-    """Move a registration to `to` in its own transaction (cancel, approve, reject)."""
+async def change(
+    registration_id: uuid.UUID,
+    to: RegistrationStatus,
+    *,
+    actor: Actor,
+    reason: str = "",
+    only_from: frozenset[RegistrationStatus] | None = None,
+) -> Registration:
+    """Move a registration to `to` in its own transaction (cancel, approve, reject); `only_from` narrows the
+    states it may move from (an organiser approves pending registrations only)."""
     async with in_transaction():
         registration, event = await load_for_change(registration_id)
+        if only_from is not None and registration.status not in only_from:
+            raise TransitionForbidden(
+                before=Label(f"status.{registration.status.value}"), to=Label(f"status.{to.value}")
+            )
         await transition(registration, to, actor=actor, event=event, reason=reason)
     return registration
 
@@ -287,7 +302,9 @@ async def accept_offer(registration_id: uuid.UUID, *, actor: Actor) -> Registrat
     """Take an offered seat: confirmed, or pending where the event needs approval. A lapsed offer is refused."""
     async with in_transaction():
         registration, event = await load_for_change(registration_id)
-        if registration.status is S.OFFERED and registration.offered_until and registration.offered_until <= utcnow():
+        if registration.status is not S.OFFERED or event.status is not EventStatus.PUBLISHED:
+            raise TransitionForbidden(before=Label(f"status.{registration.status.value}"), to=Label("status.confirmed"))
+        if registration.offered_until and registration.offered_until <= utcnow():
             raise TransitionForbidden("error.offer_expired")
         target = S.PENDING if event.requires_approval else S.CONFIRMED
         await transition(registration, target, actor=actor, event=event)
@@ -318,9 +335,9 @@ def _qr_signature(secret_key: str, hex_id: str) -> str:
 
 def registration_from_qr(secret_key: str, payload: str) -> uuid.UUID | None:
     parts = payload.strip().split(".")
-    if len(parts) != 3 or parts[0] != "QC1" or len(parts[1]) != 32:
+    if len(parts) != 3 or parts[0] != "QC1" or len(parts[1]) != 32 or not payload.isascii():
         return None
-    if not hmac.compare_digest(parts[2], _qr_signature(secret_key, parts[1])):
+    if not hmac.compare_digest(parts[2].encode(), _qr_signature(secret_key, parts[1]).encode()):
         return None
     try:
         return uuid.UUID(hex=parts[1])
@@ -331,6 +348,9 @@ def registration_from_qr(secret_key: str, payload: str) -> uuid.UUID | None:
 async def check_in(registration: Registration, nonce: str, *, actor: Actor, organisation_id: int) -> Registration:
     """Mark a confirmed registration as arrived. The same nonce again answers the same; a second scan with
     another nonce is refused, saying when the first was."""
+    event = await Event.get(id=registration.event_id)
+    if event.status is EventStatus.CANCELLED:
+        raise CheckInRefused("error.event_closed", status=Label("event_status.cancelled"))
     if registration.status is not S.CONFIRMED:
         raise CheckInRefused("error.checkin_not_confirmed", status=Label(f"status.{registration.status.value}"))
     now = utcnow()

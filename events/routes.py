@@ -461,7 +461,9 @@ async def _organiserregistration_access(ctx: Context, registration_id: uuid.UUID
 )
 async def approve_registration(ctx: Context, registration_id: uuid.UUID) -> RegistrationOut:
     await _organiserregistration_access(ctx, registration_id)
-    changed = await registration.change(registration_id, RegistrationStatus.CONFIRMED, actor=ctx.user)
+    changed = await registration.change(
+        registration_id, RegistrationStatus.CONFIRMED, actor=ctx.user, only_from=frozenset({RegistrationStatus.PENDING})
+    )
     return await _registration_out(ctx, changed)
 
 

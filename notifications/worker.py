@@ -29,6 +29,7 @@ log = logging.getLogger("quancheng.mail")
 MAX_ATTEMPTS = 10
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=2)
+RENEW_EVERY = 10  # sends between lease renewals (and recordings of what was sent)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -68,6 +69,8 @@ class Worker:
         try:
             async with self.transport.connect() as connection:
                 for index, row in enumerate(rows):
+                    if index and index % RENEW_EVERY == 0:
+                        await self._renew(sent)  # a slow server must not let the lease run out mid-batch
                     if not await self._send(connection, row, sent):
                         await self._requeue(rows[index + 1 :], "connection lost")
                         break
@@ -142,7 +145,7 @@ class Worker:
             await self._outcome(row, exc.code, exc.message)
             return exc.code not in (421,)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            await self._retry(row, f"{type(exc).__name__}: {exc}", code=None)
+            await self._requeue([row], f"{type(exc).__name__}: {exc}")
             return False
         if refused:
             await self._finish(row, MailStatus.SENT, refused=dict(refused))
@@ -172,8 +175,15 @@ class Worker:
         )
 
     async def _requeue(self, rows: list[OutboxMessage], error: str, *, code: int | None = None) -> None:
+        """Rows that could not even be tried (no server): they wait, however long the outage lasts."""
         for row in rows:
-            await self._retry(row, error, code=code)
+            await self._update(
+                row,
+                status=MailStatus.RETRY,
+                next_attempt_at=utcnow() + backoff(row.attempts),
+                last_error=error,
+                last_code=code,
+            )
 
     async def _finish(
         self,
@@ -186,6 +196,13 @@ class Worker:
     ) -> None:
         sent_at = utcnow() if status is MailStatus.SENT else None
         await self._update(row, status=status, last_error=error, last_code=code, refused=refused, sent_at=sent_at)
+
+    async def _renew(self, sent: list[int]) -> None:
+        await self._sent(sent)
+        sent.clear()
+        await OutboxMessage.filter(status=MailStatus.SENDING, locked_by=self.name).update(
+            locked_until=utcnow() + self.lease
+        )
 
     async def _sent(self, ids: list[int]) -> None:
         if ids:

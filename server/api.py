@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.auth import Caller, authenticate
+from server.auth import SESSION_COOKIE, Caller, authenticate
 from server.errors import AuthenticationRequired, BadRequest, DomainError, PermissionDenied, from_validation
 from server.i18n import negotiate
 from server.models import User
@@ -181,6 +181,8 @@ def _endpoint_app(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]
         else:
             content = orjson.dumps(adapter.dump_python(result, mode="json"))
             response = Response(content, status_code=endpoint.status, media_type="application/json")
+        if getattr(request.state, "stale_session", False):
+            response.delete_cookie(SESSION_COOKIE)
         for cookie in ctx.cookies:
             response.set_cookie(**cookie)
         response.headers["Content-Language"] = ctx.locale

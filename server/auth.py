@@ -91,10 +91,13 @@ async def authenticate(request: Request, secret_key: str) -> Caller | None:
     token = await AuthToken.get_or_none(token_hash=digest).select_related("user")
     now = utcnow()
     if token is None or token.revoked_at or (token.expires_at and token.expires_at <= now) or not token.user.is_active:
+        if via_cookie:  # a stale cookie must not lock the browser out of signing in again: drop it
+            request.state.stale_session = True
+            return None
         raise AuthenticationRequired("error.token_invalid")
     if via_cookie and request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
-        if not hmac.compare_digest(sent, csrf_token(secret_key, digest)):
+        if not hmac.compare_digest(sent.encode(), csrf_token(secret_key, digest).encode()):
             raise PermissionDenied("error.csrf_failed")
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         await AuthToken.filter(id=token.id).update(last_used_at=now)

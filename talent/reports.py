@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from server import audit
@@ -145,10 +146,18 @@ async def findings(report: TraineeReport, place: Slot) -> list[tuple[rules.Rule,
 
 async def save(user: User, place: Slot, data: ReportIn) -> TraineeReport:
     """Store the values while the report is editable; the fields that changed are audited, old and new."""
+    for attempt in (1, 2):
+        try:
+            return await _save(user, place, data)
+        except IntegrityError:  # another first save of the same report won the insert: update that row instead
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _save(user: User, place: Slot, data: ReportIn) -> TraineeReport:
     async with in_transaction():
-        report = await TraineeReport.filter(
-            base_id=place.base.id, period_id=place.period.id, programme_id=place.programme.id
-        ).select_for_update().first() or await current(place)
+        report = await _locked(place) or await current(place)
         if not await editable(report, place):
             raise ReportLocked()
         values = data.model_dump(exclude={"opening"} if data.opening is None else set())
@@ -169,21 +178,31 @@ async def save(user: User, place: Slot, data: ReportIn) -> TraineeReport:
     return report
 
 
+async def _locked(place: Slot) -> TraineeReport | None:
+    return (
+        await TraineeReport.filter(base_id=place.base.id, period_id=place.period.id, programme_id=place.programme.id)
+        .select_for_update()
+        .first()
+    )
+
+
 async def submit(user: User, place: Slot) -> TraineeReport:
-    """Submit if no rule of importance `error` fails; of two submits at once, one wins and one gets 409."""
-    report = await current(place)
-    if report.id is None:
-        raise ReportStatusForbidden(status=Label("report_status.draft"))
-    if not await editable(report, place):
-        raise ReportLocked()
-    errors = [
-        (("report", field), f"rule.{rule.code}", params)
-        for rule, field, params in await findings(report, place)
-        if rule.importance == "error"
-    ]
-    if errors:
-        raise InvalidInput("error.report_invalid", errors=errors)
-    return await _move(user, report, place, EDITABLE, ReportStatus.SUBMITTED, submitted_at=utcnow())
+    """Submit if no rule of importance `error` fails, judged on the row as locked for the move; of two submits
+    at once, one wins and one gets 409."""
+    async with in_transaction():
+        report = await _locked(place)
+        if report is None:
+            raise ReportStatusForbidden(status=Label("report_status.draft"))
+        if not await editable(report, place):
+            raise ReportLocked()
+        errors = [
+            (("report", field), f"rule.{rule.code}", params)
+            for rule, field, params in await findings(report, place)
+            if rule.importance == "error"
+        ]
+        if errors:
+            raise InvalidInput("error.report_invalid", errors=errors)
+        return await _move(user, report, place, EDITABLE, ReportStatus.SUBMITTED, submitted_at=utcnow())
 
 
 async def review(user: User, place: Slot, to: ReportStatus, comment: str = "") -> TraineeReport:

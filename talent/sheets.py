@@ -96,10 +96,17 @@ async def upload(
     keys = [str(key) if key is not None else "" for key in rows[1]]
     places = {place.programme.id: place for place in await _places(user, base_id, period_id)}
     results: list[tuple[RowResult, reports.Slot | None, ReportIn | None]] = []
+    seen: set[int] = set()
     for number, row in enumerate(rows[2:], start=3):
         if all(cell in (None, "") for cell in row):
             continue
-        results.append(await _check(number, dict(zip(keys, row, strict=False)), keys, places, locale))
+        result, place, data = await _check(number, dict(zip(keys, row, strict=False)), keys, places, locale)
+        if result.programme_id in seen:
+            result.problems.append(
+                {"column": "A", "field": "programme_id", "message": translate("validation.sheet_repeated", locale)}
+            )
+        seen.add(result.programme_id or 0)
+        results.append((result, place, data))
     if apply:
         if any(result.problems for result, _, _ in results):
             raise InvalidInput("error.sheet_has_problems")

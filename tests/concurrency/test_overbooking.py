@@ -194,3 +194,21 @@ async def test_negative_control_the_churn_overbooks_without_the_guard(
     await churn(client, event_id, seated, waiting)
     holding = await Registration.filter(event_id=event_id, status__in=["pending", "confirmed", "offered"]).count()
     assert holding > 50
+
+
+async def test_a_quota_added_during_a_rush_counts_every_holder(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id)
+
+    async def add_quota() -> httpx.Response:
+        await asyncio.sleep(0.05)
+        return await client.post(
+            f"/api/v1/events/{event_id}/quotas", json={"name": "场地", "size": 500}, headers=headers
+        )
+
+    answers = await asyncio.gather(add_quota(), *(register(client, event_id, f"q{i}@x.cn") for i in range(120)))
+    assert answers[0].status_code == 201
+    holders = await Registration.filter(event_id=event_id, status__in=["pending", "confirmed", "offered"]).count()
+    quota = await Quota.get(event_id=event_id)
+    assert quota.used == holders == 120
+    assert await capacity.drift() == []

@@ -279,3 +279,27 @@ async def test_unknown_ticket_type_and_bad_fields_are_field_errors(client: httpx
     assert answer.status_code == 422 and answer.json()["errors"][0]["loc"] == ["body", "ticket_type"]
     answer = await client.post(f"/api/v1/events/{event_id}/registrations", json={"email": "bad", "name": ""})
     assert {tuple(e["loc"]) for e in answer.json()["errors"]} == {("body", "email"), ("body", "name")}
+
+
+async def test_a_pending_registrant_cannot_approve_themselves_through_accept(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id, requires_approval=True)
+    pending = await register(client, event_id, "eager@x.cn")
+    await client.patch(f"/api/v1/events/{event_id}", json={"requires_approval": False}, headers=headers)
+    answer = await client.post(f"/api/v1/registrations/{pending.json()['id']}/accept", headers=bearer(pending))
+    assert answer.status_code == 409
+    assert (await Registration.get(id=pending.json()["id"])).status is RegistrationStatus.PENDING
+
+
+async def test_malformed_tokens_and_codes_are_refused_not_crashes(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id)
+    made = await register(client, event_id, "m@x.cn")
+    url = f"/api/v1/registrations/{made.json()['id']}"
+    for token in ("qcl_²_abc", "qcl_1e9_zz", "qcm_é"):
+        assert (await client.get(url, params={"token": token})).status_code == 404
+    qr = f"QC1.{made.json()['id'].replace('-', '')}.é{'0' * 31}"
+    answer = await client.post(
+        f"/api/v1/events/{event_id}/check-in", json={"qr": qr, "nonce": "scan-0009"}, headers=headers
+    )
+    assert answer.status_code == 400

@@ -156,3 +156,24 @@ async def test_log_in_helper_keeps_working_after_logout(client: httpx.AsyncClien
     await client.post("/api/v1/auth/logout", headers=headers)
     again = await log_in(client, "lin@example.cn")
     assert (await client.get("/api/v1/me", headers=again)).status_code == 200
+
+
+async def test_a_stale_session_cookie_is_dropped_not_a_lockout(client: httpx.AsyncClient) -> None:
+    await sign_up(client, "stale@example.cn")
+    login = await client.post("/api/v1/auth/login", json={"email": "stale@example.cn", "password": PASSWORD})
+    await client.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {login.json()['token']}"})
+    client.cookies.set("qc_session", login.json()["token"])  # another tab still holds the revoked cookie
+    listing = await client.get("/api/v1/organisations")
+    assert listing.status_code == 200 and 'qc_session=""' in listing.headers["set-cookie"]
+    client.cookies.set("qc_session", login.json()["token"])
+    again = await client.post("/api/v1/auth/login", json={"email": "stale@example.cn", "password": PASSWORD})
+    assert again.status_code == 200
+
+
+async def test_non_ascii_csrf_header_is_a_403_not_a_crash(client: httpx.AsyncClient) -> None:
+    await sign_up(client, "csrf@example.cn")
+    await client.post("/api/v1/auth/login", json={"email": "csrf@example.cn", "password": PASSWORD})
+    answer = await client.post(
+        "/api/v1/me/tokens", json={"name": "x"}, headers={"X-CSRF-Token": "é".encode()}
+    )
+    assert answer.status_code == 403

@@ -84,7 +84,7 @@ async def generate(bases: int) -> None:
 
 async def test_dashboard_totals_equal_a_straight_sql_recount(client: httpx.AsyncClient) -> None:
     admin = await admin_headers(client)
-    await generate(60)
+    await generate(200)
     answer = await client.get(
         "/api/v1/talent/dashboard",
         params={"group_by": "region,occupation", "from": "2025-04", "to": "2026-09"},

@@ -240,3 +240,11 @@ async def test_setup_input_is_checked(client: httpx.AsyncClient) -> None:
     occupations = (await client.get("/api/v1/talent/occupations")).json()
     assert [o["code"] for o in occupations] == ["2-02-10-09", "4-04-05-05"]
     assert occupations[0]["tracks"] == ["算法工程师", "运维工程师"]
+
+
+async def test_two_first_saves_at_once_both_succeed(client: httpx.AsyncClient) -> None:
+    _, reporter, base_id, programme_id = await setup(client)
+    url = f"/api/v1/talent/reports/{base_id}/2026-10/{programme_id}"
+    answers = await asyncio.gather(*(client.put(url, json={**GOOD, "completed": n}, headers=reporter) for n in (1, 2)))
+    assert [a.status_code for a in answers] == [200, 200]
+    assert await TraineeReport.filter(programme_id=programme_id).count() == 1

@@ -91,3 +91,12 @@ async def test_wrong_files_and_other_bases_are_refused(client: httpx.AsyncClient
     other, _ = await base_with_reporter(client, admin, "other@base.cn")
     assert (await client.get(url, headers=other)).status_code == 403
     assert (await client.post(url, content=template, headers={**other, **XLSX})).status_code == 403
+
+
+async def test_a_programme_twice_in_one_sheet_is_a_problem(client: httpx.AsyncClient) -> None:
+    _, reporter, base_id, programme_id = await setup(client)
+    url = f"/api/v1/talent/sheets/{base_id}/2026-10"
+    template = (await client.get(url, headers=reporter)).content
+    doubled = edited(template, {(4, "A"): programme_id, (4, "B"): "again", (4, "D"): 1})
+    rows = (await client.post(url, content=doubled, headers={**reporter, **XLSX})).json()
+    assert [r["problems"] for r in rows][1][0]["message"] == "同一个项目在表格中出现了两次"
