@@ -173,7 +173,5 @@ async def test_a_stale_session_cookie_is_dropped_not_a_lockout(client: httpx.Asy
 async def test_non_ascii_csrf_header_is_a_403_not_a_crash(client: httpx.AsyncClient) -> None:
     await sign_up(client, "csrf@example.cn")
     await client.post("/api/v1/auth/login", json={"email": "csrf@example.cn", "password": PASSWORD})
-    answer = await client.post(
-        "/api/v1/me/tokens", json={"name": "x"}, headers={"X-CSRF-Token": "é".encode()}
-    )
+    answer = await client.post("/api/v1/me/tokens", json={"name": "x"}, headers={b"X-CSRF-Token": "é".encode()})
     assert answer.status_code == 403
