@@ -29,7 +29,7 @@ log = logging.getLogger("quancheng.mail")
 MAX_ATTEMPTS = 10
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=2)
-RENEW_EVERY = 10  # sends between lease renewals (and recordings of what was sent)
+RENEW_EVERY = 25  # sends between lease renewals (and recordings of what was sent)
 
 
 def backoff(attempts: int) -> timedelta:
