@@ -54,6 +54,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     async def api_docs(request: Request) -> Response:
         return FileResponse(STATIC_DIR / "api-docs.html")
 
+    async def page(request: Request) -> Response:
+        return FileResponse(STATIC_DIR / "index.html")  # the web UI routes by path (the links in mails)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if not manage_database:
@@ -73,6 +76,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         *(route for each in APIS for route in each.routes()),
         Route("/api/v1/openapi.json", openapi_json, methods=["GET"]),
         Route("/api/docs", api_docs, methods=["GET"]),
+        Route("/", page, methods=["GET"]),
+        Route("/events/{event_id:int}", page, methods=["GET"]),
+        Route("/registrations/{registration_id:uuid}", page, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(

@@ -1,0 +1,21 @@
+// The JSON API: problem+json answers become ApiError with the per-field messages.
+export class ApiError extends Error {
+  constructor(problem) {
+    super(problem.detail || problem.title);
+    this.problem = problem;
+    this.fields = Object.fromEntries((problem.errors || []).map((e) => [e.loc.slice(1).join("."), e.msg]));
+  }
+}
+
+export async function api(path, { method = "GET", body, headers = {}, locale } = {}) {
+  const response = await fetch(`/api/v1${path}`, {
+    method,
+    headers: { "Accept-Language": locale, ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+    credentials: "same-origin",
+  });
+  if (response.status === 204) return null;
+  const data = await response.json();
+  if (!response.ok) throw new ApiError(data);
+  return data;
+}

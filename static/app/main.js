@@ -1,0 +1,209 @@
+// Public pages: the event list, an event with its registration form, and a registrant's own page.
+// Routes follow the paths that mails link to: /, /events/{id}, /registrations/{id}?token=...
+import { createApp, reactive, ref, computed, onMounted, watch } from "vue";
+import { api, ApiError } from "./api.js";
+import { i18n, load, t, pick } from "./i18n.js";
+
+const route = reactive({ path: location.pathname, query: new URLSearchParams(location.search) });
+function go(path) {
+  history.pushState({}, "", path);
+  route.path = location.pathname;
+  route.query = new URLSearchParams(location.search);
+  window.scrollTo(0, 0);
+}
+window.addEventListener("popstate", () => {
+  route.path = location.pathname;
+  route.query = new URLSearchParams(location.search);
+});
+
+function when(event) {
+  const options = { dateStyle: "medium", timeStyle: "short", timeZone: event.timezone };
+  const format = new Intl.DateTimeFormat(i18n.locale, options);
+  return `${format.format(new Date(event.starts_at))} – ${format.format(new Date(event.ends_at))}`;
+}
+
+function seats(event) {
+  const ticket = event.ticket_types.find((type) => type.is_default) || event.ticket_types[0];
+  if (!ticket || ticket.available === null) return { label: t("seats.open"), kind: "" };
+  if (ticket.available > 0) return { label: t("seats.left", { n: ticket.available }), kind: "" };
+  return event.waitlist_enabled ? { label: t("seats.waitlist"), kind: "wait" } : { label: t("seats.full"), kind: "full" };
+}
+
+const EventList = {
+  setup() {
+    const events = ref([]);
+    const filters = reactive({ q: "", kind: "" });
+    async function refresh() {
+      const query = new URLSearchParams(Object.entries(filters).filter(([, value]) => value));
+      events.value = (await api(`/events?${query}`, { locale: i18n.locale })).items;
+    }
+    onMounted(refresh);
+    watch(filters, refresh);
+    return { events, filters, t, pick, when, seats, go, kinds: ["conference", "forum", "matchmaking", "competition", "training"] };
+  },
+  template: `
+    <h1>{{ t("list.heading") }}</h1>
+    <div class="filters">
+      <label>{{ t("list.search") }}<input v-model.lazy="filters.q" name="q" type="search"></label>
+      <label>{{ t("list.kind") }}<select v-model="filters.kind" name="kind">
+        <option value="">{{ t("list.all") }}</option>
+        <option v-for="kind in kinds" :value="kind">{{ t("kind." + kind) }}</option>
+      </select></label>
+    </div>
+    <p v-if="!events.length" class="muted">{{ t("list.empty") }}</p>
+    <a v-for="event in events" :key="event.id" :href="'/events/' + event.id" @click.prevent="go('/events/' + event.id)"
+       class="card" style="display:block;color:inherit;text-decoration:none">
+      <h2>{{ pick(event.title) }}</h2>
+      <div class="muted">{{ t("kind." + event.kind) }} · {{ when(event) }} · {{ event.venue || event.online_url }}</div>
+      <span class="badge" :class="seats(event).kind">{{ event.status === "cancelled" ? t("event.cancelled") : seats(event).label }}</span>
+    </a>`,
+};
+
+const EventPage = {
+  props: ["id"],
+  setup(props) {
+    const event = ref(null);
+    const questions = ref([]);
+    const form = reactive({ name: "", email: "", answers: {} });
+    const errors = ref({});
+    const banner = ref("");
+    const result = ref(null);
+    const sending = ref(false);
+    const key = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now();
+    onMounted(async () => {
+      event.value = await api(`/events/${props.id}`, { locale: i18n.locale });
+      questions.value = await api(`/events/${props.id}/questions`, { locale: i18n.locale });
+    });
+    async function submit() {
+      sending.value = true;
+      errors.value = {};
+      banner.value = "";
+      try {
+        result.value = await api(`/events/${props.id}/registrations`, {
+          method: "POST", locale: i18n.locale, headers: { "Idempotency-Key": key },
+          body: { name: form.name, email: form.email, locale: i18n.locale, answers: form.answers },
+        });
+        event.value = await api(`/events/${props.id}`, { locale: i18n.locale });  // the seats left changed
+      } catch (error) {
+        if (!(error instanceof ApiError)) { banner.value = t("error.network"); return; }
+        errors.value = error.fields;
+        if (!Object.keys(error.fields).length || error.problem.status === 409) banner.value = error.problem.detail;
+      } finally {
+        sending.value = false;
+      }
+    }
+    const manageUrl = computed(() => result.value && `/registrations/${result.value.id}?token=${result.value.manage_token}`);
+    const calendar = computed(() => `/api/v1/events/${props.id}/calendar.ics`);
+    const webcal = computed(() => `webcal://${location.host}${calendar.value}`);
+    return { event, questions, form, errors, banner, result, sending, submit, manageUrl, calendar, webcal, t, pick, when, seats, go };
+  },
+  template: `
+    <div v-if="event">
+      <div class="card">
+        <h1>{{ pick(event.title) }}</h1>
+        <p v-if="event.status === 'cancelled'" class="banner">{{ t("event.cancelled") }}</p>
+        <p><strong>{{ t("event.when") }}：</strong>{{ when(event) }}</p>
+        <p><strong>{{ t("event.where") }}：</strong>{{ event.venue || event.online_url }}</p>
+        <p><span class="badge" :class="seats(event).kind">{{ seats(event).label }}</span></p>
+        <p><a :href="calendar">{{ t("event.calendar") }}</a> · <a :href="webcal">{{ t("event.subscribe") }}</a></p>
+        <div v-html="event.description_html"></div>
+      </div>
+      <div class="card" v-if="result">
+        <p class="banner ok" role="status">{{ result.status === "waitlisted" ? t("result.waitlisted", { n: result.waitlist_position })
+           : t("result." + result.status) }}</p>
+        <p>{{ t("result.keep") }}</p>
+        <a :href="manageUrl" @click.prevent="go(manageUrl)">{{ t("result.manage") }}</a>
+      </div>
+      <form v-else-if="event.status === 'published'" class="card" @submit.prevent="submit" novalidate>
+        <h2>{{ t("form.heading") }}</h2>
+        <p v-if="banner" class="banner" role="alert">{{ banner }}</p>
+        <label for="f-name">{{ t("form.name") }}</label>
+        <input id="f-name" v-model="form.name" autocomplete="name" :aria-invalid="!!errors.name">
+        <div v-if="errors.name" class="field-error">{{ errors.name }}</div>
+        <label for="f-email">{{ t("form.email") }}</label>
+        <input id="f-email" v-model="form.email" type="email" autocomplete="email" :aria-invalid="!!errors.email">
+        <div v-if="errors.email" class="field-error">{{ errors.email }}</div>
+        <div v-for="q in questions" :key="q.key">
+          <label :for="'q-' + q.key">{{ pick(q.label) }}<span v-if="q.required"> *</span></label>
+          <select v-if="q.kind === 'single_choice'" :id="'q-' + q.key" v-model="form.answers[q.key]">
+            <option v-for="c in q.choices" :value="c.key">{{ pick(c) }}</option>
+          </select>
+          <input v-else-if="q.kind === 'bool'" :id="'q-' + q.key" type="checkbox" v-model="form.answers[q.key]">
+          <textarea v-else-if="q.kind === 'long_text'" :id="'q-' + q.key" v-model="form.answers[q.key]"></textarea>
+          <input v-else :id="'q-' + q.key" v-model="form.answers[q.key]"
+                 :type="q.kind === 'number' ? 'number' : q.kind === 'date' ? 'date' : 'text'">
+          <div v-if="errors['answers.' + q.key]" class="field-error">{{ errors["answers." + q.key] }}</div>
+        </div>
+        <button type="submit" :disabled="sending">{{ sending ? t("form.sending") : t("form.submit") }}</button>
+      </form>
+    </div>`,
+};
+
+const ManagePage = {
+  props: ["id"],
+  setup(props) {
+    const token = route.query.get("token") || "";
+    const registration = ref(null);
+    const missing = ref(false);
+    const banner = ref("");
+    const auth = { Authorization: `Bearer ${token}` };
+    async function refresh() {
+      try {
+        registration.value = await api(`/registrations/${props.id}`, { headers: auth, locale: i18n.locale });
+      } catch (error) {
+        missing.value = true;
+      }
+    }
+    async function act(action) {
+      if (action === "cancel" && !confirm(t("manage.confirm_cancel"))) return;
+      try {
+        registration.value = await api(`/registrations/${props.id}/${action}`, { method: "POST", headers: auth, locale: i18n.locale });
+      } catch (error) {
+        banner.value = error instanceof ApiError ? error.problem.detail : t("error.network");
+      }
+    }
+    onMounted(refresh);
+    const invitation = computed(() => `/api/v1/registrations/${props.id}/invitation.ics?token=${encodeURIComponent(token)}`);
+    const active = computed(() => registration.value && !["cancelled", "rejected"].includes(registration.value.status));
+    return { registration, missing, banner, act, invitation, active, t };
+  },
+  template: `
+    <p v-if="missing" class="banner">{{ t("manage.not_found") }}</p>
+    <div v-else-if="registration" class="card">
+      <h1>{{ t("manage.heading") }}</h1>
+      <p v-if="banner" class="banner" role="alert">{{ banner }}</p>
+      <p><strong>{{ t("manage.status") }}：</strong><span data-test="status">{{ t("status." + registration.status) }}</span></p>
+      <p v-if="registration.waitlist_position"><strong>{{ t("manage.position") }}：</strong>{{ registration.waitlist_position }}</p>
+      <p v-if="registration.offered_until"><strong>{{ t("manage.deadline") }}：</strong>{{ new Date(registration.offered_until).toLocaleString() }}</p>
+      <p v-if="registration.qr"><strong>{{ t("manage.code") }}：</strong><code>{{ registration.qr }}</code></p>
+      <p v-if="['confirmed', 'pending'].includes(registration.status)"><a :href="invitation">{{ t("manage.invitation") }}</a></p>
+      <button v-if="registration.status === 'offered'" @click="act('accept')">{{ t("manage.accept") }}</button>
+      <button v-if="active" class="secondary" @click="act('cancel')">{{ t("manage.cancel") }}</button>
+    </div>`,
+};
+
+const App = {
+  components: { EventList, EventPage, ManagePage },
+  setup() {
+    const page = computed(() => {
+      const event = route.path.match(/^\/events\/(\d+)$/);
+      if (event) return { component: "EventPage", id: event[1] };
+      const registration = route.path.match(/^\/registrations\/([0-9a-f-]+)$/);
+      if (registration) return { component: "ManagePage", id: registration[1] };
+      return { component: "EventList", id: null };
+    });
+    const toggle = () => load(i18n.locale === "zh-CN" ? "en" : "zh-CN");
+    return { page, toggle, t, go, i18n };
+  },
+  template: `
+    <header>
+      <a href="/" @click.prevent="go('/')">{{ t("app.title") }}</a>
+      <button class="secondary" style="margin:0" @click="toggle">{{ t("app.language") }}</button>
+    </header>
+    <main :key="i18n.locale + page.component + page.id">
+      <component :is="page.component" :id="page.id" />
+    </main>`,
+};
+
+await load(i18n.locale);
+createApp(App).mount("#app");

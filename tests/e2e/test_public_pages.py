@@ -1,0 +1,143 @@
+"""The public pages in a real browser (Debian's Chromium driven by Playwright) against `quancheng serve`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import Browser, async_playwright, expect
+
+from tests.server.test_cli import _free_port, run
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """A running service on the embedded default with one published forum of one seat; yields (url, event id)."""
+    data = tmp_path_factory.mktemp("site")
+    run(["migrate"], data)
+    run(["createadmin", "--email", "admin@bureau.gov.cn", "--password", "a long password"], data)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
+        env={**os.environ, "DATA_DIR": str(data)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base}/readyz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        yield base, _seed(f"{base}/api/v1")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _seed(api: str) -> int:
+    login = httpx.post(f"{api}/auth/login", json={"email": "admin@bureau.gov.cn", "password": "a long password"})
+    admin = {"Authorization": f"Bearer {login.json()['token']}"}
+    org = httpx.post(
+        f"{api}/organisations",
+        headers=admin,
+        json={"name": {"zh": "济南人工智能产业联盟"}, "kind": "organiser", "region": "lixia"},
+    ).json()
+    event = httpx.post(
+        f"{api}/events",
+        headers=admin,
+        json={
+            "organisation_id": org["id"],
+            "kind": "forum",
+            "title": {"zh": "AI赋能制造业对接会", "en": "AI for Manufacturing"},
+            "region": "lixia",
+            "venue": "高新区会展中心",
+            "starts_at": "2030-03-18T09:00:00+08:00",
+            "ends_at": "2030-03-18T17:00:00+08:00",
+            "capacity": 1,
+        },
+    ).json()
+    httpx.post(
+        f"{api}/events/{event['id']}/questions",
+        headers=admin,
+        json={"key": "company", "kind": "text", "label": {"zh": "单位名称", "en": "Company"}, "required": True},
+    )
+    httpx.post(f"{api}/events/{event['id']}/publish", headers=admin)
+    return int(event["id"])
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield launched
+        await launched.close()
+
+
+async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[str, int], browser: Browser) -> None:
+    base, event_id = site
+    page = await browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    await page.goto(base + "/")
+    await page.get_by_text("AI赋能制造业对接会").click()
+    await expect(page.get_by_text("剩余 1 席")).to_be_visible()
+    await page.get_by_label("姓名").fill("李雷")
+    await page.get_by_label("邮箱").fill("not-an-email")
+    await page.get_by_role("button", name="提交报名").click()
+    await expect(page.get_by_text("邮箱地址格式不正确")).to_be_visible()  # next to the field
+    await expect(page.get_by_label("姓名")).to_have_value("李雷")  # nothing typed is lost
+    await page.get_by_label("邮箱").fill("li.lei@example.cn")
+    await page.get_by_role("button", name="提交报名").click()
+    await expect(page.get_by_text("此字段为必填项")).to_be_visible()  # the required company
+    await page.get_by_label("单位名称").fill("济南智造")
+    await page.get_by_role("button", name="提交报名").click()
+    await expect(page.get_by_role("status")).to_have_text("报名成功")
+
+    second = await browser.new_page(locale="zh-CN")
+    await second.goto(f"{base}/events/{event_id}")
+    await expect(second.get_by_text("已满，可候补")).to_be_visible()
+    await second.get_by_label("姓名").fill("韩梅梅")
+    await second.get_by_label("邮箱").fill("han@example.cn")
+    await second.get_by_label("单位名称").fill("济南数据")
+    await second.get_by_role("button", name="提交报名").click()
+    await expect(second.get_by_role("status")).to_have_text("已进入候补名单，第 1 位")
+    await second.get_by_text("查看或取消我的报名").click()
+    await expect(second.locator("[data-test=status]")).to_have_text("候补中")
+    second.on("dialog", lambda dialog: dialog.accept())
+    await second.get_by_role("button", name="取消报名").click()
+    await expect(second.locator("[data-test=status]")).to_have_text("已取消")
+    await page.screenshot(path=str(Path(os.environ.get("QUANCHENG_SCREENSHOTS", "/tmp")) / "registered.png"))
+
+
+async def test_english_toggle_and_a_forged_manage_link(site: tuple[str, int], browser: Browser) -> None:
+    base, event_id = site
+    page = await browser.new_page()
+    await page.goto(f"{base}/events/{event_id}")
+    await page.get_by_role("button", name="English").click()
+    await expect(page.get_by_role("heading", name="AI for Manufacturing")).to_be_visible()
+    await page.goto(f"{base}/registrations/00000000-0000-0000-0000-000000000000?token=qcm_forged")
+    await expect(page.get_by_text("This link is invalid or has expired")).to_be_visible()
