@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hmac
+import io
 import uuid
 from urllib.parse import urlsplit
 
+import segno
 from starlette.responses import Response
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -55,7 +57,7 @@ from server.accounts import require_role
 from server.api import Allow, Api, Context, Page, PageQuery
 from server.auth import hash_secret
 from server.errors import BadRequest, NotFound, PermissionDenied
-from server.i18n import translate
+from server.i18n import Label, translate
 from server.models import Role, User
 
 api = Api()
@@ -596,3 +598,23 @@ async def mail_summary(ctx: Context, event_id: int) -> MailSummary:
 async def retry_mail(ctx: Context, event_id: int) -> MessageOut:
     event = await editing.managed_event(event_id, ctx.user)
     return MessageOut(recipients=await delivery.retry_failed(f"event:{event.id}"))
+
+
+@api.route(
+    "GET",
+    "/registrations/{registration_id:uuid}/qr.svg",
+    allow=Allow.ANYONE,
+    summary="The entry QR code",
+    tag="check-in",
+    produces="image/svg+xml",
+    rule=REGISTRANT + " Only for a confirmed registration.",
+)
+async def registration_qr(ctx: Context, registration_id: uuid.UUID) -> Response:
+    found, _, _ = await registration_access(ctx, registration_id)
+    if found.status is not RegistrationStatus.CONFIRMED:
+        raise registration.CheckInRefused("error.checkin_not_confirmed", status=Label(f"status.{found.status.value}"))
+    image = io.BytesIO()
+    segno.make(registration.qr_payload(ctx.settings.secret_key(), found.id), error="m").save(
+        image, kind="svg", scale=8, border=2
+    )
+    return Response(image.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "private, no-store"})

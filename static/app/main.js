@@ -164,8 +164,9 @@ const ManagePage = {
     }
     onMounted(refresh);
     const invitation = computed(() => `/api/v1/registrations/${props.id}/invitation.ics?token=${encodeURIComponent(token)}`);
+    const qr = computed(() => `/api/v1/registrations/${props.id}/qr.svg?token=${encodeURIComponent(token)}`);
     const active = computed(() => registration.value && !["cancelled", "rejected"].includes(registration.value.status));
-    return { registration, missing, banner, act, invitation, active, t };
+    return { registration, missing, banner, act, invitation, qr, active, t };
   },
   template: `
     <p v-if="missing" class="banner">{{ t("manage.not_found") }}</p>
@@ -175,7 +176,10 @@ const ManagePage = {
       <p><strong>{{ t("manage.status") }}：</strong><span data-test="status">{{ t("status." + registration.status) }}</span></p>
       <p v-if="registration.waitlist_position"><strong>{{ t("manage.position") }}：</strong>{{ registration.waitlist_position }}</p>
       <p v-if="registration.offered_until"><strong>{{ t("manage.deadline") }}：</strong>{{ new Date(registration.offered_until).toLocaleString() }}</p>
-      <p v-if="registration.qr"><strong>{{ t("manage.code") }}：</strong><code>{{ registration.qr }}</code></p>
+      <figure v-if="registration.qr" style="margin:12px 0">
+        <img :src="qr" :alt="t('manage.code')" width="240" height="240" style="max-width:100%;height:auto">
+        <figcaption class="muted"><code>{{ registration.qr }}</code></figcaption>
+      </figure>
       <p v-if="['confirmed', 'pending'].includes(registration.status)"><a :href="invitation">{{ t("manage.invitation") }}</a></p>
       <button v-if="registration.status === 'offered'" @click="act('accept')">{{ t("manage.accept") }}</button>
       <button v-if="active" class="secondary" @click="act('cancel')">{{ t("manage.cancel") }}</button>

@@ -116,6 +116,9 @@ async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[
     await page.get_by_label("单位名称").fill("济南智造")
     await page.get_by_role("button", name="提交报名").click()
     await expect(page.get_by_role("status")).to_have_text("报名成功")
+    await page.get_by_text("查看或取消我的报名").click()
+    await expect(page.get_by_role("img", name="入场码")).to_be_visible()
+    await page.go_back()
 
     second = await browser.new_page(locale="zh-CN")
     await second.goto(f"{base}/events/{event_id}")

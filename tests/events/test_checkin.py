@@ -79,3 +79,18 @@ async def test_a_checker_cannot_manage_the_event(client: httpx.AsyncClient) -> N
     _, _, event_id, checker = await setup(client)
     assert (await client.patch(f"/api/v1/events/{event_id}", json={"venue": "x"}, headers=checker)).status_code == 403
     assert (await client.get(f"/api/v1/events/{event_id}/registrations", headers=checker)).status_code == 403
+
+
+async def test_the_entry_qr_code_is_an_svg_for_confirmed_registrations_only(client: httpx.AsyncClient) -> None:
+    _, _, event_id, _ = await setup(client)
+    seated = await register(client, event_id, "seated@x.cn")
+    waiting = await register(client, event_id, "waiting@x.cn")
+    image = await client.get(
+        f"/api/v1/registrations/{seated.json()['id']}/qr.svg", params={"token": seated.json()["manage_token"]}
+    )
+    assert image.headers["content-type"] == "image/svg+xml" and image.content.startswith(b"<?xml")
+    refused = await client.get(
+        f"/api/v1/registrations/{waiting.json()['id']}/qr.svg", params={"token": waiting.json()["manage_token"]}
+    )
+    assert refused.status_code == 409
+    assert (await client.get(f"/api/v1/registrations/{seated.json()['id']}/qr.svg")).status_code == 404
