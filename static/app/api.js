@@ -7,10 +7,14 @@ export class ApiError extends Error {
   }
 }
 
+// The signed-in session: the cookie travels by itself; unsafe requests add its CSRF value.
+export const session = { csrf: null };
+
 export async function api(path, { method = "GET", body, headers = {}, locale } = {}) {
+  const csrf = method !== "GET" && session.csrf ? { "X-CSRF-Token": session.csrf } : {};
   const response = await fetch(`/api/v1${path}`, {
     method,
-    headers: { "Accept-Language": locale, ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
+    headers: { "Accept-Language": locale, ...(body ? { "Content-Type": "application/json" } : {}), ...csrf, ...headers },
     body: body ? JSON.stringify(body) : undefined,
     credentials: "same-origin",
   });

@@ -3,6 +3,7 @@
 import { createApp, reactive, ref, computed, onMounted, watch } from "vue";
 import { api, ApiError } from "./api.js";
 import { i18n, load, t, pick } from "./i18n.js";
+import { LoginPage, MePage, SignupPage, logout, me, refreshMe } from "./account.js";
 
 const route = reactive({ path: location.pathname, query: new URLSearchParams(location.search) });
 function go(path) {
@@ -30,6 +31,7 @@ function seats(event) {
 }
 
 const EventList = {
+  props: ["id", "go"],
   setup() {
     const events = ref([]);
     const filters = reactive({ q: "", kind: "" });
@@ -60,7 +62,7 @@ const EventList = {
 };
 
 const EventPage = {
-  props: ["id"],
+  props: ["id", "go"],
   setup(props) {
     const event = ref(null);
     const questions = ref([]);
@@ -140,7 +142,7 @@ const EventPage = {
 };
 
 const ManagePage = {
-  props: ["id"],
+  props: ["id", "go"],
   setup(props) {
     const token = route.query.get("token") || "";
     const registration = ref(null);
@@ -187,9 +189,11 @@ const ManagePage = {
 };
 
 const App = {
-  components: { EventList, EventPage, ManagePage },
+  components: { EventList, EventPage, ManagePage, LoginPage, SignupPage, MePage },
   setup() {
     const page = computed(() => {
+      const simple = { "/login": "LoginPage", "/signup": "SignupPage", "/me": "MePage" }[route.path];
+      if (simple) return { component: simple, id: null };
       const event = route.path.match(/^\/events\/(\d+)$/);
       if (event) return { component: "EventPage", id: event[1] };
       const registration = route.path.match(/^\/registrations\/([0-9a-f-]+)$/);
@@ -197,17 +201,26 @@ const App = {
       return { component: "EventList", id: null };
     });
     const toggle = () => load(i18n.locale === "zh-CN" ? "en" : "zh-CN");
-    return { page, toggle, t, go, i18n };
+    async function signOut() {
+      await logout();
+      go("/");
+    }
+    return { page, toggle, t, go, i18n, me, signOut };
   },
   template: `
     <header>
       <a href="/" @click.prevent="go('/')">{{ t("app.title") }}</a>
-      <button class="secondary" style="margin:0" @click="toggle">{{ t("app.language") }}</button>
+      <nav style="display:flex;gap:12px;align-items:center">
+        <a v-if="me.user" href="/me" @click.prevent="go('/me')">{{ me.user.name }}</a>
+        <a v-if="me.user" href="/" @click.prevent="signOut">{{ t("nav.logout") }}</a>
+        <a v-else href="/login" @click.prevent="go('/login')">{{ t("nav.login") }}</a>
+        <button class="secondary" style="margin:0" @click="toggle">{{ t("app.language") }}</button>
+      </nav>
     </header>
     <main :key="i18n.locale + page.component + page.id">
-      <component :is="page.component" :id="page.id" />
+      <component :is="page.component" :id="page.id" :go="go" />
     </main>`,
 };
 
-await load(i18n.locale);
+await Promise.all([load(i18n.locale), refreshMe()]);
 createApp(App).mount("#app");

@@ -27,13 +27,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     run(["migrate"], data)
     run(["createadmin", "--email", "admin@bureau.gov.cn", "--password", "a long password"], data)
     port = _free_port()
+    base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
-        env={**os.environ, "DATA_DIR": str(data)},
+        env={**os.environ, "DATA_DIR": str(data), "BASE_URL": base},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -144,3 +144,36 @@ async def test_english_toggle_and_a_forged_manage_link(site: tuple[str, int], br
     await expect(page.get_by_role("heading", name="AI for Manufacturing")).to_be_visible()
     await page.goto(f"{base}/registrations/00000000-0000-0000-0000-000000000000?token=qcm_forged")
     await expect(page.get_by_text("This link is invalid or has expired")).to_be_visible()
+
+
+async def test_an_account_registers_and_subscribes_to_its_calendar(site: tuple[str, int], browser: Browser) -> None:
+    base, event_id = site
+    page = await browser.new_page(locale="zh-CN")
+    await page.goto(base + "/login")
+    await page.get_by_text("还没有账号？注册").click()
+    await page.get_by_label("姓名").fill("王芳")
+    await page.get_by_label("邮箱").fill("wang.fang@example.cn")
+    await page.get_by_label("密码（至少 10 位）").fill("short")
+    await page.get_by_role("button", name="注册账号").click()
+    await expect(page.get_by_text("至少需要 10 个字符")).to_be_visible()
+    await page.get_by_label("密码（至少 10 位）").fill("a long password")
+    await page.get_by_role("button", name="注册账号").click()
+    await expect(page.get_by_role("heading", name="我的报名")).to_be_visible()
+    await page.get_by_role("button", name="生成订阅地址").click()
+    webcal = await page.locator("[data-test=feed] a").get_attribute("href")
+    assert webcal is not None and webcal.startswith("webcal://") and webcal.endswith(".ics")
+    feed_url = "http://" + webcal.removeprefix("webcal://")
+    assert httpx.get(feed_url).status_code == 200
+    await page.get_by_role("button", name="更换地址").click()  # the old address stops working
+    await expect(page.locator("[data-test=feed] a")).not_to_have_attribute("href", webcal)
+    assert httpx.get(feed_url).status_code == 404
+    await page.goto(f"{base}/events/{event_id}")
+    await page.get_by_label("姓名").fill("王芳")
+    await page.get_by_label("邮箱").fill("wang.fang@example.cn")
+    await page.get_by_label("单位名称").fill("济南智造")
+    await page.get_by_role("button", name="提交报名").click()
+    await expect(page.get_by_role("status")).to_be_visible()
+    await page.get_by_role("link", name="王芳").click()
+    await expect(page.locator("main p a").first).to_be_visible()  # the registration is listed
+    await page.get_by_role("link", name="退出").click()
+    await expect(page.get_by_role("link", name="登录")).to_be_visible()

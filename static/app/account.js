@@ -1,0 +1,119 @@
+// Accounts: sign up, log in, and "me": my registrations and my personal calendar feed.
+import { reactive, ref, onMounted } from "vue";
+import { api, ApiError, session } from "./api.js";
+import { i18n, t } from "./i18n.js";
+
+export const me = reactive({ user: null });
+
+export async function refreshMe() {
+  try {
+    const user = await api("/me", { locale: i18n.locale });
+    session.csrf = user.csrf_token;
+    me.user = user;
+  } catch (error) {
+    me.user = null;
+  }
+}
+
+export async function logout() {
+  await api("/auth/logout", { method: "POST", locale: i18n.locale });
+  session.csrf = null;
+  me.user = null;
+}
+
+function accountForm(path, fields) {
+  return {
+    props: ["go"],
+    setup(props) {
+      const form = reactive(Object.fromEntries(fields.map((name) => [name, ""])));
+      const errors = ref({});
+      const banner = ref("");
+      async function submit() {
+        errors.value = {};
+        banner.value = "";
+        try {
+          if (path === "/auth/signup") {
+            await api(path, { method: "POST", body: { ...form, locale: i18n.locale }, locale: i18n.locale });
+          }
+          const login = await api("/auth/login", {
+            method: "POST", body: { email: form.email, password: form.password }, locale: i18n.locale,
+          });
+          session.csrf = login.csrf_token;
+          await refreshMe();
+          props.go("/me");
+        } catch (error) {
+          if (!(error instanceof ApiError)) { banner.value = t("error.network"); return; }
+          errors.value = error.fields;
+          if (!Object.keys(error.fields).length) banner.value = error.problem.detail;
+        }
+      }
+      return { form, errors, banner, submit, fields, t, path };
+    },
+    template: `
+      <form class="card" @submit.prevent="submit" novalidate>
+        <h1>{{ path === "/auth/signup" ? t("account.signup") : t("account.login") }}</h1>
+        <p v-if="banner" class="banner" role="alert">{{ banner }}</p>
+        <div v-for="name in fields" :key="name">
+          <label :for="'a-' + name">{{ name === "email" ? t("form.email") : t("account." + name) }}</label>
+          <input :id="'a-' + name" v-model="form[name]" :type="name === 'password' ? 'password' : name === 'email' ? 'email' : 'text'"
+                 :autocomplete="name === 'password' ? (path === '/auth/signup' ? 'new-password' : 'current-password') : name">
+          <div v-if="errors[name]" class="field-error">{{ errors[name] }}</div>
+        </div>
+        <button type="submit">{{ path === "/auth/signup" ? t("account.signup") : t("account.login") }}</button>
+        <p v-if="path !== '/auth/signup'"><a href="/signup" @click.prevent="go('/signup')">{{ t("account.no_account") }}</a></p>
+      </form>`,
+  };
+}
+
+export const LoginPage = accountForm("/auth/login", ["email", "password"]);
+export const SignupPage = accountForm("/auth/signup", ["name", "email", "password"]);
+
+export const MePage = {
+  props: ["go"],
+  setup() {
+    const registrations = ref([]);
+    const feeds = ref([]);
+    const fresh = ref(null);
+    async function refresh() {
+      registrations.value = (await api("/me/registrations", { locale: i18n.locale })).items;
+      feeds.value = await api("/me/calendar-feeds", { locale: i18n.locale });
+    }
+    async function create() {
+      fresh.value = await api("/me/calendar-feeds", { method: "POST", body: {}, locale: i18n.locale });
+      await refresh();
+    }
+    async function rotate(id) {
+      fresh.value = await api(`/me/calendar-feeds/${id}/rotate`, { method: "POST", locale: i18n.locale });
+    }
+    async function revoke(id) {
+      await api(`/me/calendar-feeds/${id}`, { method: "DELETE", locale: i18n.locale });
+      fresh.value = null;
+      await refresh();
+    }
+    onMounted(refresh);
+    return { registrations, feeds, fresh, create, rotate, revoke, t, me };
+  },
+  template: `
+    <div class="card">
+      <h1>{{ t("account.my_registrations") }}</h1>
+      <p v-if="!registrations.length" class="muted">{{ t("account.none") }}</p>
+      <p v-for="r in registrations" :key="r.id">
+        <a :href="'/registrations/' + r.id" @click.prevent="go('/registrations/' + r.id)">{{ t("status." + r.status) }}</a>
+        <span class="muted"> · {{ new Date(r.created_at).toLocaleDateString() }}</span>
+      </p>
+    </div>
+    <div class="card">
+      <h2>{{ t("feed.heading") }}</h2>
+      <p class="muted">{{ t("feed.explain") }}</p>
+      <div v-if="fresh" data-test="feed">
+        <p><a :href="fresh.webcal_url">{{ t("feed.subscribe") }}</a></p>
+        <p>{{ t("feed.copy") }}<br><input readonly :value="fresh.https_url" aria-label="https"></p>
+      </div>
+      <p v-if="feeds.length" class="muted">{{ t("feed.active") }}: {{ feeds.length }}</p>
+      <div v-for="feed in feeds" :key="feed.id">
+        <button class="secondary" @click="rotate(feed.id)">{{ t("feed.rotate") }}</button>
+        <button class="secondary" @click="revoke(feed.id)">{{ t("feed.revoke") }}</button>
+      </div>
+      <button v-if="!feeds.length" @click="create">{{ t("feed.create") }}</button>
+    </div>`,
+};
