@@ -26,6 +26,8 @@ from events.models import (
 from events.schemas import (
     CheckInIn,
     CheckInOut,
+    DoorEntry,
+    DoorQuery,
     EventIn,
     EventOut,
     EventPatch,
@@ -618,3 +620,27 @@ async def registration_qr(ctx: Context, registration_id: uuid.UUID) -> Response:
         image, kind="svg", scale=8, border=2
     )
     return Response(image.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "private, no-store"})
+
+
+def _hint(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[:2]}***@{domain}"
+
+
+@api.route(
+    "GET",
+    "/events/{event_id:int}/check-in/search",
+    allow=Allow.USER,
+    summary="Find a confirmed registrant at the door",
+    tag="check-in",
+    rule=CHECKERS + " At most 20 matches by name or email, with the email partly hidden.",
+)
+async def door_search(ctx: Context, event_id: int, query: DoorQuery) -> list[DoorEntry]:
+    event = await editing.managed_event(event_id, ctx.user, Role.ORGANISER, Role.CHECKER)
+    found = Registration.filter(event_id=event.id, status=RegistrationStatus.CONFIRMED).filter(
+        Q(name__icontains=query.q) | Q(email__icontains=query.q)
+    )
+    return [
+        DoorEntry(id=r.id, name=r.name, email_hint=_hint(r.email), checked_in_at=r.checked_in_at)
+        for r in await found.order_by("name").limit(20)
+    ]

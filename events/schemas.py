@@ -334,6 +334,19 @@ class CheckInOut(BaseModel):
     checked_in_at: datetime
 
 
+class DoorQuery(BaseModel):
+    q: Annotated[str, StringConstraints(min_length=1, max_length=100), OneLine]
+
+
+class DoorEntry(BaseModel):
+    """What the door needs to find someone: no more of the registration than that."""
+
+    id: uuid.UUID
+    name: str
+    email_hint: str = Field(description="The address with most of its local part hidden.")
+    checked_in_at: datetime | None
+
+
 class MessageIn(In):
     subject: Annotated[str, StringConstraints(min_length=1, max_length=150), OneLine]
     body: Annotated[str, StringConstraints(min_length=1, max_length=10_000), Multiline]

@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         Route("/", page, methods=["GET"]),
         *(Route(path, page, methods=["GET"]) for path in ("/login", "/signup", "/me")),
         Route("/events/{event_id:int}", page, methods=["GET"]),
+        Route("/events/{event_id:int}/door", page, methods=["GET"]),
         Route("/registrations/{registration_id:uuid}", page, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]

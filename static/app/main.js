@@ -4,6 +4,7 @@ import { createApp, reactive, ref, computed, onMounted, watch } from "vue";
 import { api, ApiError } from "./api.js";
 import { i18n, load, t, pick } from "./i18n.js";
 import { LoginPage, MePage, SignupPage, logout, me, refreshMe } from "./account.js";
+import { DoorPage } from "./door.js";
 
 const route = reactive({ path: location.pathname, query: new URLSearchParams(location.search) });
 function go(path) {
@@ -189,11 +190,13 @@ const ManagePage = {
 };
 
 const App = {
-  components: { EventList, EventPage, ManagePage, LoginPage, SignupPage, MePage },
+  components: { EventList, EventPage, ManagePage, LoginPage, SignupPage, MePage, DoorPage },
   setup() {
     const page = computed(() => {
       const simple = { "/login": "LoginPage", "/signup": "SignupPage", "/me": "MePage" }[route.path];
       if (simple) return { component: simple, id: null };
+      const door = route.path.match(/^\/events\/(\d+)\/door$/);
+      if (door) return { component: "DoorPage", id: door[1] };
       const event = route.path.match(/^\/events\/(\d+)$/);
       if (event) return { component: "EventPage", id: event[1] };
       const registration = route.path.match(/^\/registrations\/([0-9a-f-]+)$/);

@@ -177,3 +177,31 @@ async def test_an_account_registers_and_subscribes_to_its_calendar(site: tuple[s
     await expect(page.locator("main p a").first).to_be_visible()  # the registration is listed
     await page.get_by_role("link", name="退出").click()
     await expect(page.get_by_role("link", name="登录")).to_be_visible()
+
+
+async def test_the_door_checks_people_in_by_name_and_refuses_forged_codes(
+    site: tuple[str, int], browser: Browser
+) -> None:
+    base, _ = site
+    event_id = _seed(f"{base}/api/v1")  # its own event, so the seat is free whatever ran before
+    httpx.post(
+        f"{base}/api/v1/events/{event_id}/registrations",
+        json={"email": "zhao.liu@example.cn", "name": "赵六", "answers": {"company": "济南数据"}},
+    )
+    page = await browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    await page.goto(f"{base}/events/{event_id}/door")
+    await expect(page.get_by_text("请先登录")).to_be_visible()
+    await page.goto(base + "/login")
+    await page.get_by_label("邮箱").fill("admin@bureau.gov.cn")
+    await page.get_by_label("密码（至少 10 位）").fill("a long password")
+    await page.get_by_role("button", name="登录").click()
+    await expect(page.get_by_role("heading", name="我的报名")).to_be_visible()
+    await page.goto(f"{base}/events/{event_id}/door")
+    await page.get_by_label("按姓名或邮箱查找").fill("赵六")
+    await expect(page.get_by_text("zh***@example.cn")).to_be_visible()
+    await page.get_by_role("button", name="签到").last.click()
+    await expect(page.get_by_role("status")).to_have_text("签到成功：赵六")
+    await expect(page.get_by_text("已签到", exact=True)).to_be_visible()
+    await page.get_by_label("扫码或输入入场码").fill("QC1.forged.code")
+    await page.get_by_label("扫码或输入入场码").press("Enter")
+    await expect(page.get_by_role("status")).to_have_text("二维码无效或已被篡改")

@@ -94,3 +94,15 @@ async def test_the_entry_qr_code_is_an_svg_for_confirmed_registrations_only(clie
     )
     assert refused.status_code == 409
     assert (await client.get(f"/api/v1/registrations/{seated.json()['id']}/qr.svg")).status_code == 404
+
+
+async def test_the_door_finds_confirmed_people_by_name_and_shows_little_else(client: httpx.AsyncClient) -> None:
+    _, _, event_id, checker = await setup(client)
+    await register(client, event_id, "li.lei@example.cn", name="李雷")
+    await register(client, event_id, "li.si@example.cn", name="李四")  # waitlisted: capacity is 1
+    url = f"/api/v1/events/{event_id}/check-in/search"
+    found = (await client.get(url, params={"q": "李"}, headers=checker)).json()
+    assert [(f["name"], f["email_hint"], f["checked_in_at"]) for f in found] == [("李雷", "li***@example.cn", None)]
+    assert (await client.get(url, params={"q": ""}, headers=checker)).status_code == 422
+    outsider, _ = await organiser(client, "other@organiser.cn")
+    assert (await client.get(url, params={"q": "李"}, headers=outsider)).status_code == 403
