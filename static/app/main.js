@@ -35,14 +35,20 @@ const EventList = {
   props: ["id", "go"],
   setup() {
     const events = ref([]);
-    const filters = reactive({ q: "", kind: "" });
+    const regions = ref([]);
+    const domains = ref([]);
+    const filters = reactive({ q: "", kind: "", region: "", tag: "", from: "", to: "" });
     async function refresh() {
       const query = new URLSearchParams(Object.entries(filters).filter(([, value]) => value));
       events.value = (await api(`/events?${query}`, { locale: i18n.locale })).items;
     }
-    onMounted(refresh);
+    onMounted(async () => {
+      [regions.value, domains.value] = await Promise.all([api("/regions"), api("/domains")]);
+      await refresh();
+    });
     watch(filters, refresh);
-    return { events, filters, t, pick, when, seats, go, kinds: ["conference", "forum", "matchmaking", "competition", "training"] };
+    const kinds = ["conference", "forum", "matchmaking", "competition", "training"];
+    return { events, regions, domains, filters, t, pick, when, seats, go, kinds };
   },
   template: `
     <h1>{{ t("list.heading") }}</h1>
@@ -52,6 +58,16 @@ const EventList = {
         <option value="">{{ t("list.all") }}</option>
         <option v-for="kind in kinds" :value="kind">{{ t("kind." + kind) }}</option>
       </select></label>
+      <label>{{ t("list.region") }}<select v-model="filters.region" name="region">
+        <option value="">{{ t("list.all") }}</option>
+        <option v-for="r in regions" :value="r.code">{{ pick(r.name) }}</option>
+      </select></label>
+      <label>{{ t("list.domain") }}<select v-model="filters.tag" name="tag">
+        <option value="">{{ t("list.all") }}</option>
+        <option v-for="d in domains" :value="d.code">{{ pick(d.name) }}</option>
+      </select></label>
+      <label>{{ t("list.from") }}<input v-model="filters.from" type="date" name="from"></label>
+      <label>{{ t("list.to") }}<input v-model="filters.to" type="date" name="to"></label>
     </div>
     <p v-if="!events.length" class="muted">{{ t("list.empty") }}</p>
     <a v-for="event in events" :key="event.id" :href="'/events/' + event.id" @click.prevent="go('/events/' + event.id)"

@@ -103,7 +103,10 @@ async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[
     base, event_id = site
     page = await browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
     await page.goto(base + "/")
-    await page.get_by_text("AI赋能制造业对接会").click()
+    await page.get_by_label("区域").select_option("shizhong")
+    await expect(page.get_by_text("没有找到活动")).to_be_visible()  # the forum is in 历下区
+    await page.get_by_label("区域").select_option("lixia")
+    await page.get_by_text("AI赋能制造业对接会").first.click()
     await expect(page.get_by_text("剩余 1 席")).to_be_visible()
     await page.get_by_label("姓名").fill("李雷")
     await page.get_by_label("邮箱").fill("not-an-email")
