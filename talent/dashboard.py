@@ -6,24 +6,15 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from talent.models import Metric, Period, Programme, ReportStatus, Target, TraineeReport
 from talent.reports import CITY_ZONE
+from talent.schemas import Expected
 
 RECEIVED = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
 GROUPS = ("region", "base", "occupation", "level", "period")
 TOTALS = ("enrolled", "completed", "dropped", "employed", "assessed", "certified")
-
-
-@dataclass(frozen=True)
-class Expected:
-    base_id: int
-    base: str
-    region: str
-    programme_id: int
-    state: str  # missing, draft, on_time, late
 
 
 async def completeness(period: Period) -> list[Expected]:
@@ -44,7 +35,13 @@ async def completeness(period: Period) -> list[Expected]:
         else:
             state = "on_time" if report.submitted_at.astimezone(CITY_ZONE).date() <= period.due_on else "late"
         rows.append(
-            Expected(programme.base_id, programme.base.name_zh, programme.base.region.code, programme.id, state)
+            Expected(
+                base_id=programme.base_id,
+                base=programme.base.name_zh,
+                region=programme.base.region.code,
+                programme_id=programme.id,
+                state=state,
+            )
         )
     return rows
 

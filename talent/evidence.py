@@ -6,24 +6,13 @@ This is the one place where talent reads events (a dependency that points one wa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, time
 
 from events.models import HOLDING, Event, EventKind, Registration
 from server.errors import InvalidInput
 from talent.models import Period, Programme, ReportStatus, TraineeReport
 from talent.reports import CITY_ZONE
-
-
-@dataclass(frozen=True)
-class Evidence:
-    programme_id: int
-    base_id: int
-    reported_new: int
-    registered: int
-    reported_completed: int
-    checked_in: int
-    flags: list[str]
+from talent.schemas import Evidence
 
 
 async def link_events(programme: Programme, event_ids: list[int]) -> None:
@@ -60,6 +49,14 @@ async def check(period: Period) -> list[Evidence]:
         if report.completed > checked_in:
             flags.append("more_completed_than_checked_in")
         results.append(
-            Evidence(programme.id, programme.base_id, report.new, registered, report.completed, checked_in, flags)
+            Evidence(
+                programme_id=programme.id,
+                base_id=programme.base_id,
+                reported_new=report.new,
+                registered=registered,
+                reported_completed=report.completed,
+                checked_in=checked_in,
+                flags=flags,
+            )
         )
     return results

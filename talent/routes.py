@@ -22,7 +22,9 @@ from talent import dashboard, evidence, reports, sheets
 from talent.models import LockException, Occupation, Period, Programme, ReportStatus, Target, TraineeReport
 from talent.schemas import (
     CommentIn,
+    Evidence,
     ExceptionIn,
+    Expected,
     Finding,
     OccupationIn,
     OccupationOut,
@@ -336,20 +338,12 @@ class CompletenessQuery(BaseModel):
     period: Annotated[str, StringConstraints(max_length=7)]
 
 
-class CompletenessRow(BaseModel):
-    base_id: int
-    base: str
-    region: str
-    programme_id: int
-    state: str
-
-
 @api.route("GET", "/completeness", allow=Allow.ADMIN, summary="Who has reported for a period", tag="talent")
-async def talent_completeness(ctx: Context, query: CompletenessQuery) -> list[CompletenessRow]:
+async def talent_completeness(ctx: Context, query: CompletenessQuery) -> list[Expected]:
     period = await Period.get_or_none(id=query.period)
     if period is None:
         raise NotFound()
-    return [CompletenessRow(**row.__dict__) for row in await dashboard.completeness(period)]
+    return await dashboard.completeness(period)
 
 
 @api.route("GET", "/targets", allow=Allow.ADMIN, summary="Targets and progress", tag="talent")
@@ -481,16 +475,6 @@ async def link_events(ctx: Context, programme_id: int, body: EventLinksIn) -> Pr
     return _programme_out(programme, programme.occupation)
 
 
-class EvidenceRow(BaseModel):
-    programme_id: int
-    base_id: int
-    reported_new: int
-    registered: int
-    reported_completed: int
-    checked_in: int
-    flags: list[str]
-
-
 @api.route(
     "GET",
     "/evidence",
@@ -499,8 +483,8 @@ class EvidenceRow(BaseModel):
     tag="talent",
     rule="Flags programmes whose report claims more than their Quancheng training events show.",
 )
-async def talent_evidence(ctx: Context, query: CompletenessQuery) -> list[EvidenceRow]:
+async def talent_evidence(ctx: Context, query: CompletenessQuery) -> list[Evidence]:
     period = await Period.get_or_none(id=query.period)
     if period is None:
         raise NotFound()
-    return [EvidenceRow(**row.__dict__) for row in await evidence.check(period)]
+    return await evidence.check(period)

@@ -173,3 +173,25 @@ class TargetOut(BaseModel):
     metric: Metric
     value: int
     actual: int
+
+
+class Expected(BaseModel):
+    """A programme running in a period, and whether its report came: missing, draft, on_time or late."""
+
+    base_id: int
+    base: str
+    region: str
+    programme_id: int
+    state: str
+
+
+class Evidence(BaseModel):
+    """A received report set against the programme's own training events in Quancheng."""
+
+    programme_id: int
+    base_id: int
+    reported_new: int
+    registered: int
+    reported_completed: int
+    checked_in: int
+    flags: list[str]

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -14,7 +11,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, async_playwright, expect
 
-from tests.server.test_cli import _free_port, run
+from tests.server.test_cli import run, serving
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
@@ -26,27 +23,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     data = tmp_path_factory.mktemp("site")
     run(["migrate"], data)
     run(["createadmin", "--email", "admin@bureau.gov.cn", "--password", "a long password"], data)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
-        env={**os.environ, "DATA_DIR": str(data), "BASE_URL": base},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{base}/readyz", timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline
-                time.sleep(0.2)
+    with serving(data) as base:
         yield base, _seed(f"{base}/api/v1")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def _seed(api: str) -> int:

@@ -9,6 +9,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -128,12 +130,13 @@ def test_worker_runs_until_sigterm_and_stops_cleanly(tmp_path: Path) -> None:
         assert worker.stdout.read() == "worker: stopped\n"
 
 
-def test_serve_migrates_the_embedded_default_and_answers(tmp_path: Path) -> None:
-    port = _free_port()
-    environment = {**os.environ, "DATA_DIR": str(tmp_path)}
+@contextmanager
+def serving(data_dir: Path) -> Iterator[str]:
+    """`quancheng serve` on a free port with its data under `data_dir`; yields its address once it is ready."""
+    base = f"http://127.0.0.1:{_free_port()}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
-        env=environment,
+        [sys.executable, "-m", "server.cli", "serve", "--port", base.rpartition(":")[2]],
+        env={**os.environ, "DATA_DIR": str(data_dir), "BASE_URL": base},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -141,16 +144,20 @@ def test_serve_migrates_the_embedded_default_and_answers(tmp_path: Path) -> None
         deadline = time.monotonic() + 30
         while True:
             try:
-                ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
+                assert httpx.get(f"{base}/readyz", timeout=1).json() == {"status": "ok"}
                 break
             except httpx.TransportError:
                 assert time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)
-        assert ready.json() == {"status": "ok"}
-        regions = httpx.get(f"http://127.0.0.1:{port}/api/v1/regions").json()
-        assert len(regions) == 15 and regions[0]["name"]["zh"] == "历下区"
-        assert (tmp_path / "secret_key").exists()
-        _register_and_wait_for_mail(f"http://127.0.0.1:{port}/api/v1", tmp_path)
+        yield base
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_serve_migrates_the_embedded_default_and_answers(tmp_path: Path) -> None:
+    with serving(tmp_path) as base:
+        regions = httpx.get(f"{base}/api/v1/regions").json()
+        assert len(regions) == 15 and regions[0]["name"]["zh"] == "历下区"
+        assert (tmp_path / "secret_key").exists()
+        _register_and_wait_for_mail(f"{base}/api/v1", tmp_path)
