@@ -6,7 +6,6 @@ Invitations (REQUEST) and cancellations (CANCEL) ride along as calendar parts bu
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import uuid
 from datetime import datetime, timedelta
@@ -20,6 +19,7 @@ from events.feeds import facts
 from events.models import Event, EventStatus, Registration, RegistrationStatus, ReminderRun
 from notifications import parts
 from notifications.outbox import Mail, enqueue
+from server.auth import sign
 from server.clock import utcnow
 from server.i18n import pick
 from server.models import Organisation
@@ -38,8 +38,7 @@ def configure(settings: Settings) -> None:
 def link_token(registration_id: uuid.UUID, expires: datetime) -> str:
     """A mail link's credential for one registration, valid until `expires` (the manage token stays hashed)."""
     stamp = int(expires.timestamp())
-    signature = hmac.new(_site["secret"].encode(), f"link:{registration_id}:{stamp}".encode(), hashlib.sha256)
-    return f"qcl_{stamp}_{signature.hexdigest()[:40]}"
+    return f"qcl_{stamp}_{sign(_site['secret'], f'link:{registration_id}:{stamp}')[:40]}"
 
 
 def link_is_valid(token: str, registration_id: uuid.UUID) -> bool:

@@ -32,7 +32,7 @@ from events.models import (
 from events.questions import validate_answers
 from events.schemas import RegistrationIn
 from server import audit
-from server.auth import hash_secret
+from server.auth import hash_secret, sign
 from server.clock import utcnow
 from server.errors import Conflict, InvalidInput, NotFound
 from server.i18n import Label
@@ -190,7 +190,7 @@ def _manage_token(secret_key: str, event_id: int, idempotency_key: str | None) -
     although only its hash is stored."""
     if idempotency_key is None:
         return f"qcm_{secrets.token_urlsafe(32)}"
-    digest = hmac.new(secret_key.encode(), f"manage:{event_id}:{idempotency_key}".encode(), hashlib.sha256).digest()
+    digest = bytes.fromhex(sign(secret_key, f"manage:{event_id}:{idempotency_key}"))
     return f"qcm_{base64.urlsafe_b64encode(digest).decode().rstrip('=')}"
 
 
@@ -330,7 +330,7 @@ def qr_payload(secret_key: str, registration_id: uuid.UUID) -> str:
 
 
 def _qr_signature(secret_key: str, hex_id: str) -> str:
-    return hmac.new(secret_key.encode(), f"qr:{hex_id}".encode(), hashlib.sha256).hexdigest()[:32]
+    return sign(secret_key, f"qr:{hex_id}")[:32]
 
 
 def registration_from_qr(secret_key: str, payload: str) -> uuid.UUID | None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from tortoise import connections
-from tortoise.backends.base.client import TransactionalDBClient
-
 from notifications.models import MailStatus, OutboxMessage
 from notifications.templates import TEMPLATES
+from server.audit import in_transaction_now
 from server.clock import utcnow
 
 
@@ -39,7 +37,7 @@ async def enqueue(*mails: Mail) -> None:
     A dedupe key already present writes nothing (so a retried job never mails twice); pending mails with the
     same supersede key are marked superseded (a later update makes the earlier one pointless).
     """
-    if not isinstance(connections.get("default"), TransactionalDBClient):
+    if not in_transaction_now():
         raise NotInTransaction("enqueue must run inside the transaction of the change that causes the mail")
     for mail in mails:
         unknown = set(mail.context) - set(TEMPLATES[mail.template].placeholders)

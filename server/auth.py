@@ -58,9 +58,14 @@ async def issue_token(
     return secret, token
 
 
+def sign(secret_key: str, message: str) -> str:
+    """HMAC-SHA256 of `message` under the secret key, in hex: every derived credential is made with it."""
+    return hmac.new(secret_key.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
 def csrf_token(secret_key: str, token_hash: str) -> str:
     """The CSRF value bound to one session: derived, so nothing more is stored."""
-    return hmac.new(secret_key.encode(), f"csrf:{token_hash}".encode(), hashlib.sha256).hexdigest()
+    return sign(secret_key, f"csrf:{token_hash}")
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from talent.models import Metric, Period, Programme, ReportStatus, Target, TraineeReport
-from talent.reports import CITY_ZONE
+from talent.models import Metric, Period, ReportStatus, Target, TraineeReport
+from talent.reports import CITY_ZONE, running_in
 from talent.schemas import Expected
 
 RECEIVED = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
@@ -19,11 +19,7 @@ TOTALS = ("enrolled", "completed", "dropped", "employed", "assessed", "certified
 
 async def completeness(period: Period) -> list[Expected]:
     """Every programme running in the period, and whether its report came, on time or late."""
-    running = (
-        await Programme.filter(starts_on__lte=period.ends_on, ends_on__gte=period.starts_on)
-        .select_related("base__region")
-        .order_by("base_id", "id")
-    )
+    running = await running_in(period).select_related("base__region").order_by("base_id", "id")
     reports = {r.programme_id: r for r in await TraineeReport.filter(period_id=period.id)}
     rows = []
     for programme in running:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from server import audit
@@ -72,6 +73,11 @@ def period_bounds(period_id: str) -> tuple[PeriodKind, date, date]:
     return (PeriodKind.QUARTERLY if "Q" in period_id else PeriodKind.MONTHLY), start, after - timedelta(days=1)
 
 
+def running_in(period: Period) -> QuerySet[Programme]:
+    """The programmes whose cohort dates overlap the period: the ones that owe it a report."""
+    return Programme.filter(starts_on__lte=period.ends_on, ends_on__gte=period.starts_on)
+
+
 async def slot_checks(user: User, base_id: int, period_id: str) -> tuple[Organisation, Period]:
     """The base and period, for admins and the base's own reporters and managers only."""
     base = await Organisation.get_or_none(id=base_id)
@@ -90,7 +96,7 @@ async def slot(user: User, base_id: int, period_id: str, programme_id: int) -> S
     programme = await Programme.get_or_none(id=programme_id, base_id=base.id).select_related("occupation")
     if programme is None:
         raise NotFound()
-    if programme.starts_on > period.ends_on or programme.ends_on < period.starts_on:
+    if programme.starts_on > period.ends_on or programme.ends_on < period.starts_on:  # as running_in() selects
         raise NotFound("error.programme_not_active")
     return Slot(base, period, programme, programme.occupation)
 

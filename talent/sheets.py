@@ -11,12 +11,12 @@ from pydantic import ValidationError
 from tortoise.transactions import in_transaction
 
 from server import spreadsheets
-from server.errors import InvalidInput, NotFound
+from server.errors import InvalidInput
 from server.i18n import translate
-from server.models import User
+from server.models import Organisation, User
 from server.settings import Locale
 from talent import reports
-from talent.models import Programme
+from talent.models import Period
 from talent.schemas import ReportIn
 
 COUNTS = (
@@ -38,15 +38,12 @@ class RowResult:
     problems: list[dict[str, str]] = field(default_factory=list)
 
 
-async def _places(user: User, base_id: int, period_id: str) -> list[reports.Slot]:
-    programmes = await Programme.filter(base_id=base_id).order_by("id")
-    places = []
-    for programme in programmes:
-        try:
-            places.append(await reports.slot(user, base_id, period_id, programme.id))
-        except NotFound:
-            continue  # not running in this period
-    return places
+async def _places(base: Organisation, period: Period) -> list[reports.Slot]:
+    """The base's programmes running in the period (the caller has checked who may see them)."""
+    running = reports.running_in(period).filter(base_id=base.id)
+    return [
+        reports.Slot(base, period, p, p.occupation) for p in await running.select_related("occupation").order_by("id")
+    ]
 
 
 def _levels(places: list[reports.Slot]) -> list[str]:
@@ -58,8 +55,7 @@ def _levels(places: list[reports.Slot]) -> list[str]:
 
 async def template(user: User, base_id: int, period_id: str, locale: Locale) -> bytes:
     """One row per programme running in the period, with what is stored (or the carried-over opening)."""
-    await reports.slot_checks(user, base_id, period_id)
-    places = await _places(user, base_id, period_id)
+    places = await _places(*await reports.slot_checks(user, base_id, period_id))
     levels = _levels(places)
     keys = [
         "programme_id",
@@ -86,7 +82,7 @@ async def upload(
     user: User, base_id: int, period_id: str, content: bytes, *, apply: bool, locale: Locale
 ) -> list[RowResult]:
     """Check every row; with `apply`, store them all in one transaction, or nothing if any row has a problem."""
-    await reports.slot_checks(user, base_id, period_id)
+    base, period = await reports.slot_checks(user, base_id, period_id)
     try:
         rows = spreadsheets.read_xlsx(content)
     except spreadsheets.UnreadableSheet:
@@ -94,7 +90,7 @@ async def upload(
     if len(rows) < 2 or not rows[1] or rows[1][0] != "programme_id":
         raise InvalidInput(errors=[(("body",), "validation.sheet_layout")])
     keys = [str(key) if key is not None else "" for key in rows[1]]
-    places = {place.programme.id: place for place in await _places(user, base_id, period_id)}
+    places = {place.programme.id: place for place in await _places(base, period)}
     results: list[tuple[RowResult, reports.Slot | None, ReportIn | None]] = []
     seen: set[int] = set()
     for number, row in enumerate(rows[2:], start=3):
