@@ -1,35 +1,15 @@
 // Public pages: the event list, an event with its registration form, and a registrant's own page.
 // Routes follow the paths that mails link to: /, /events/{id}, /registrations/{id}?token=...
-import { createApp, reactive, ref, computed, onMounted, watch } from "vue";
+import { createApp, defineAsyncComponent, reactive, ref, computed, onMounted, watch } from "vue";
 import { api, ApiError } from "./api.js";
 import { i18n, load, t, pick } from "./i18n.js";
 import { LoginPage, MePage, SignupPage, logout, me, refreshMe } from "./account.js";
 import { DoorPage } from "./door.js";
+import { route, go } from "./router.js";
+import { when, seats } from "./format.js";
 
-const route = reactive({ path: location.pathname, query: new URLSearchParams(location.search) });
-function go(path) {
-  history.pushState({}, "", path);
-  route.path = location.pathname;
-  route.query = new URLSearchParams(location.search);
-  window.scrollTo(0, 0);
-}
-window.addEventListener("popstate", () => {
-  route.path = location.pathname;
-  route.query = new URLSearchParams(location.search);
-});
-
-function when(event) {
-  const options = { dateStyle: "medium", timeStyle: "short", timeZone: event.timezone };
-  const format = new Intl.DateTimeFormat(i18n.locale, options);
-  return `${format.format(new Date(event.starts_at))} – ${format.format(new Date(event.ends_at))}`;
-}
-
-function seats(event) {
-  const ticket = event.ticket_types.find((type) => type.is_default) || event.ticket_types[0];
-  if (!ticket || ticket.available === null) return { label: t("seats.open"), kind: "" };
-  if (ticket.available > 0) return { label: t("seats.left", { n: ticket.available }), kind: "" };
-  return event.waitlist_enabled ? { label: t("seats.waitlist"), kind: "wait" } : { label: t("seats.full"), kind: "full" };
-}
+// The organiser console and the talent pages load when first visited.
+const lazy = (module, name) => defineAsyncComponent(() => import(module).then((loaded) => loaded[name]));
 
 const EventList = {
   props: ["id", "go"],
@@ -205,18 +185,35 @@ const ManagePage = {
     </div>`,
 };
 
+// Path pattern → page; the first group, if any, becomes the page's `id`.
+const PAGES = [
+  [/^\/login$/, "LoginPage"],
+  [/^\/signup$/, "SignupPage"],
+  [/^\/me$/, "MePage"],
+  [/^\/events\/(\d+)\/door$/, "DoorPage"],
+  [/^\/events\/(\d+)$/, "EventPage"],
+  [/^\/registrations\/([0-9a-f-]+)$/, "ManagePage"],
+  [/^\/console\/?$/, "ConsoleHome"],
+  [/^\/console\/events\/new$/, "EventEditor"],
+  [/^\/console\/events\/(\d+)\/edit$/, "EventEditor"],
+  [/^\/console\/events\/(\d+)$/, "EventAdmin"],
+  [/^\/talent(?:\/.*)?$/, "TalentPage"],
+];
+
 const App = {
-  components: { EventList, EventPage, ManagePage, LoginPage, SignupPage, MePage, DoorPage },
+  components: {
+    EventList, EventPage, ManagePage, LoginPage, SignupPage, MePage, DoorPage,
+    ConsoleHome: lazy("./console.js", "ConsoleHome"),
+    EventEditor: lazy("./console.js", "EventEditor"),
+    EventAdmin: lazy("./event-admin.js", "EventAdmin"),
+    TalentPage: lazy("./talent.js", "TalentPage"),
+  },
   setup() {
     const page = computed(() => {
-      const simple = { "/login": "LoginPage", "/signup": "SignupPage", "/me": "MePage" }[route.path];
-      if (simple) return { component: simple, id: null };
-      const door = route.path.match(/^\/events\/(\d+)\/door$/);
-      if (door) return { component: "DoorPage", id: door[1] };
-      const event = route.path.match(/^\/events\/(\d+)$/);
-      if (event) return { component: "EventPage", id: event[1] };
-      const registration = route.path.match(/^\/registrations\/([0-9a-f-]+)$/);
-      if (registration) return { component: "ManagePage", id: registration[1] };
+      for (const [pattern, component] of PAGES) {
+        const match = route.path.match(pattern);
+        if (match) return { component, id: match[1] ?? null };
+      }
       return { component: "EventList", id: null };
     });
     const toggle = () => load(i18n.locale === "zh-CN" ? "en" : "zh-CN");
@@ -224,12 +221,17 @@ const App = {
       await logout();
       go("/");
     }
-    return { page, toggle, t, go, i18n, me, signOut };
+    const roles = (names) => computed(() => !!me.user && (me.user.is_admin || me.user.memberships.some((m) => names.includes(m.role))));
+    const organises = roles(["manager", "organiser", "checker"]);
+    const reports = roles(["reporter"]);
+    return { page, toggle, t, go, i18n, me, signOut, organises, reports };
   },
   template: `
     <header>
       <a href="/" @click.prevent="go('/')">{{ t("app.title") }}</a>
       <nav style="display:flex;gap:12px;align-items:center">
+        <a v-if="organises" href="/console" @click.prevent="go('/console')">{{ t("nav.console") }}</a>
+        <a v-if="reports" href="/talent" @click.prevent="go('/talent')">{{ t("nav.talent") }}</a>
         <a v-if="me.user" href="/me" @click.prevent="go('/me')">{{ me.user.name }}</a>
         <a v-if="me.user" href="/" @click.prevent="signOut">{{ t("nav.logout") }}</a>
         <a v-else href="/login" @click.prevent="go('/login')">{{ t("nav.login") }}</a>

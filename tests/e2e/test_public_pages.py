@@ -3,83 +3,17 @@
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
-import pytest
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import expect
 
-from tests.server.test_cli import run, serving
-
-CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+from tests.e2e.conftest import NewPage, seed_forum
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
-    """A running service on the embedded default with one published forum of one seat; yields (url, event id)."""
-    data = tmp_path_factory.mktemp("site")
-    run(["migrate"], data)
-    run(["createadmin", "--email", "admin@bureau.gov.cn", "--password", "a long password"], data)
-    with serving(data) as base:
-        yield base, _seed(f"{base}/api/v1")
-
-
-def _seed(api: str) -> int:
-    login = httpx.post(f"{api}/auth/login", json={"email": "admin@bureau.gov.cn", "password": "a long password"})
-    admin = {"Authorization": f"Bearer {login.json()['token']}"}
-    org = httpx.post(
-        f"{api}/organisations",
-        headers=admin,
-        json={"name": {"zh": "济南人工智能产业联盟"}, "kind": "organiser", "region": "lixia"},
-    ).json()
-    event = httpx.post(
-        f"{api}/events",
-        headers=admin,
-        json={
-            "organisation_id": org["id"],
-            "kind": "forum",
-            "title": {"zh": "AI赋能制造业对接会", "en": "AI for Manufacturing"},
-            "region": "lixia",
-            "venue": "高新区会展中心",
-            "starts_at": "2030-03-18T09:00:00+08:00",
-            "ends_at": "2030-03-18T17:00:00+08:00",
-            "capacity": 1,
-        },
-    ).json()
-    httpx.post(
-        f"{api}/events/{event['id']}/questions",
-        headers=admin,
-        json={"key": "company", "kind": "text", "label": {"zh": "单位名称", "en": "Company"}, "required": True},
-    )
-    httpx.post(f"{api}/events/{event['id']}/publish", headers=admin)
-    return int(event["id"])
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield launched
-        await launched.close()
-
-
-async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[str, int], browser: Browser) -> None:
+async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[str, int], new_page: NewPage) -> None:
     base, event_id = site
-    page = await browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = await new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
     await page.goto(base + "/")
     await page.get_by_label("区域").select_option("shizhong")
     await expect(page.get_by_text("没有找到活动")).to_be_visible()  # the forum is in 历下区
@@ -101,7 +35,7 @@ async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[
     await expect(page.get_by_role("img", name="入场码")).to_be_visible()
     await page.go_back()
 
-    second = await browser.new_page(locale="zh-CN")
+    second = await new_page(locale="zh-CN")
     await second.goto(f"{base}/events/{event_id}")
     await expect(second.get_by_text("已满，可候补")).to_be_visible()
     await second.get_by_label("姓名").fill("韩梅梅")
@@ -117,9 +51,9 @@ async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[
     await page.screenshot(path=str(Path(os.environ.get("QUANCHENG_SCREENSHOTS", "/tmp")) / "registered.png"))
 
 
-async def test_english_toggle_and_a_forged_manage_link(site: tuple[str, int], browser: Browser) -> None:
+async def test_english_toggle_and_a_forged_manage_link(site: tuple[str, int], new_page: NewPage) -> None:
     base, event_id = site
-    page = await browser.new_page()
+    page = await new_page()
     await page.goto(f"{base}/events/{event_id}")
     await page.get_by_role("button", name="English").click()
     await expect(page.get_by_role("heading", name="AI for Manufacturing")).to_be_visible()
@@ -127,9 +61,9 @@ async def test_english_toggle_and_a_forged_manage_link(site: tuple[str, int], br
     await expect(page.get_by_text("This link is invalid or has expired")).to_be_visible()
 
 
-async def test_an_account_registers_and_subscribes_to_its_calendar(site: tuple[str, int], browser: Browser) -> None:
+async def test_an_account_registers_and_subscribes_to_its_calendar(site: tuple[str, int], new_page: NewPage) -> None:
     base, event_id = site
-    page = await browser.new_page(locale="zh-CN")
+    page = await new_page(locale="zh-CN")
     await page.goto(base + "/login")
     await page.get_by_text("还没有账号？注册").click()
     await page.get_by_label("姓名").fill("王芳")
@@ -161,15 +95,15 @@ async def test_an_account_registers_and_subscribes_to_its_calendar(site: tuple[s
 
 
 async def test_the_door_checks_people_in_by_name_and_refuses_forged_codes(
-    site: tuple[str, int], browser: Browser
+    site: tuple[str, int], admin: httpx.Client, new_page: NewPage
 ) -> None:
     base, _ = site
-    event_id = _seed(f"{base}/api/v1")  # its own event, so the seat is free whatever ran before
+    event_id = seed_forum(admin)  # its own event, so the seat is free whatever ran before
     httpx.post(
         f"{base}/api/v1/events/{event_id}/registrations",
         json={"email": "zhao.liu@example.cn", "name": "赵六", "answers": {"company": "济南数据"}},
     )
-    page = await browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = await new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
     await page.goto(f"{base}/events/{event_id}/door")
     await expect(page.get_by_text("请先登录")).to_be_visible()
     await page.goto(base + "/login")

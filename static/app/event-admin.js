@@ -1,0 +1,2 @@
+// Placeholder until this page is built.
+export const EventAdmin = { template: '<p class="muted">…</p>' };

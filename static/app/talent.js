@@ -1,0 +1,2 @@
+// Placeholder until this page is built.
+export const TalentPage = { template: '<p class="muted">…</p>' };
