@@ -254,8 +254,9 @@ async def transition(
 
 
 async def offer_freed_seats(event: Event) -> None:
-    """Offer free capacity to the waiting list in FIFO order, inside the transaction that freed it."""
-    if not event.waitlist_enabled or event.status is not EventStatus.PUBLISHED:
+    """Offer free capacity to the waiting list in FIFO order, inside the transaction that freed it. Switching the
+    waiting list off closes it to newcomers only: the people already on it keep their places and their offers."""
+    if event.status is not EventStatus.PUBLISHED:
         return
     quotas = await capacity.quota_map(event.id)
     deadline = utcnow() + timedelta(hours=event.offer_hours)

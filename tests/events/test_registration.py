@@ -255,6 +255,18 @@ async def test_sold_out_without_waiting_list_is_a_clear_409(client: httpx.AsyncC
     assert await Registration.filter(event_id=event_id).count() == 1
 
 
+async def test_closing_the_waiting_list_keeps_the_people_already_on_it(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id, capacity=1)
+    first = await register(client, event_id, "first@x.cn")
+    waiting = await register(client, event_id, "waiting@x.cn")
+    closed = await client.patch(f"/api/v1/events/{event_id}", json={"waitlist_enabled": False}, headers=headers)
+    assert closed.status_code == 200
+    assert (await register(client, event_id, "late@x.cn")).status_code == 409  # no newcomers
+    await client.post(f"/api/v1/registrations/{first.json()['id']}/cancel", headers=bearer(first))
+    assert (await Registration.get(id=waiting.json()["id"])).status is RegistrationStatus.OFFERED
+
+
 async def test_signed_in_users_register_without_typing_their_email_and_see_theirs(client: httpx.AsyncClient) -> None:
     headers, org_id = await organiser(client)
     event_id = await published_event(client, headers, org_id)
