@@ -25,7 +25,7 @@ export function fieldError(errors, name) {
 
 // Chinese (required) and English (optional) versions of one text, each with its own label and error.
 export const I18nInputs = {
-  props: ["modelValue", "name", "label", "errors", "required", "prefix"],
+  props: { modelValue: Object, name: String, label: String, errors: Object, required: Boolean, prefix: String },
   emits: ["update:modelValue"],
   setup(props, { emit }) {
     const update = (lang, value) => emit("update:modelValue", { ...props.modelValue, [lang]: value });
