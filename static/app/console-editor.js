@@ -99,6 +99,12 @@ export const EventEditor = {
     });
     onUnmounted(() => clearTimeout(timer));
 
+    // Quotas and tickets change seats: the capacity field follows, and nothing else typed is touched.
+    async function changed() {
+      await reload();
+      form.capacity = event.value.capacity ?? "";
+    }
+
     async function save() {
       saving.value = true;
       state.errors = {};
@@ -124,7 +130,7 @@ export const EventEditor = {
     const described = (name) => (err(name) ? `e-${name}-error` : null);
     const editable = computed(() => !event.value || ["draft", "published"].includes(event.value.status));
     return {
-      form, event, regions, domains, state, saving, preview, save, reload, err, described, editable, me,
+      form, event, regions, domains, state, saving, preview, save, changed, err, described, editable, me,
       kinds: KINDS, zones: ZONES, t, pick,
     };
   },
@@ -220,9 +226,9 @@ export const EventEditor = {
 
       <template v-if="event">
         <AgendaSection :event="event" />
-        <TicketsSection :event="event" @changed="reload" />
-        <QuotasSection :event="event" @changed="reload" />
-        <QuestionsSection :event="event" @changed="reload" />
+        <TicketsSection :event="event" @changed="changed" />
+        <QuotasSection :event="event" @changed="changed" />
+        <QuestionsSection :event="event" @changed="changed" />
       </template>
     </div>`,
 };

@@ -1,6 +1,6 @@
 // The parts of an event that exist only once the event does: agenda sessions, ticket types, quotas (seats
 // over ticket types) and the registration questions, each with its own small form.
-import { reactive, ref, onMounted } from "vue";
+import { reactive, ref, onMounted, watch } from "vue";
 import { api } from "./api.js";
 import { i18n, t, pick } from "./i18n.js";
 import { I18nInputs, showFailure, toInstant, toLocalInput } from "./console-fields.js";
@@ -137,6 +137,7 @@ export const QuotasSection = {
       for (const quota of quotas.value) sizes[quota.id] = quota.size;
     }
     onMounted(refresh);
+    watch(() => props.event, refresh);  // a saved capacity or a new question's limits change the quotas
     const size = (value) => (value === "" ? null : Number(value));
     async function add() {
       const body = { ...state.form, size: size(state.form.size) };
@@ -151,7 +152,7 @@ export const QuotasSection = {
       Object.assign(resizing, { errors: {}, banner: "", done: "", quota: quota.id });
       try {
         await api(`${path}/${quota.id}`, { method: "PATCH", body: { size: size(sizes[quota.id]) }, locale: i18n.locale });
-        resizing.done = t("console.quota_resized", { name: quota.name });
+        resizing.done = t("console.quota_resized", { name: label(quota) });
         await refresh();
         emit("changed");
       } catch (error) {

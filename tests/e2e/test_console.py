@@ -135,6 +135,19 @@ async def test_an_organiser_creates_shapes_publishes_and_cancels_an_event(
             f"{base_url}/api/v1/events/{event_id}/registrations",
             json={"name": name, "email": mail, "answers": {"track": "llm"}},
         ).raise_for_status()
+    await page.goto(f"{base_url}/console/events/{event_id}/edit")
+    capacity = quotas.locator("[data-quota=capacity]")
+    await expect(capacity).to_contain_text("已用 2 / 50")
+    await page.get_by_label("「总名额」名额数").fill("1")
+    await capacity.get_by_role("button", name="调整").click()
+    await expect(capacity.get_by_text("不能少于已占用的名额数")).to_be_visible()
+    await expect(quotas.get_by_role("alert")).to_be_visible()  # the 409's detail
+    await page.get_by_label("「总名额」名额数").fill("40")
+    await capacity.get_by_role("button", name="调整").click()
+    await expect(quotas.get_by_role("status")).to_have_text("「总名额」已调整")
+    await expect(capacity).to_contain_text("已用 2 / 40")
+    await expect(page.get_by_label("总名额（留空为不限）")).to_have_value("40")  # the form follows
+
     await page.goto(base_url + "/console")
     await row.get_by_role("button", name="取消活动").click()
     dialog = page.get_by_role("dialog", name=f"取消「{title}」？")
