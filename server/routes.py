@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from tortoise.expressions import Q
 
-from server import accounts
+from server import accounts, markdown
 from server.api import Allow, Api, Context, Page
 from server.auth import SESSION_COOKIE, csrf_token
 from server.db import ping
@@ -16,6 +16,8 @@ from server.schemas import (
     Health,
     LoginIn,
     LoginOut,
+    MarkdownIn,
+    MarkdownOut,
     MemberIn,
     MemberOut,
     MembershipOut,
@@ -57,6 +59,18 @@ async def list_regions(ctx: Context) -> list[ReferenceOut]:
 @api.route("GET", "/domains", allow=Allow.ANYONE, summary="Application domains", tag="reference")
 async def list_domains(ctx: Context) -> list[ReferenceOut]:
     return [ReferenceOut(code=d.code, name=d.name) for d in await Domain.all().order_by("id")]
+
+
+@api.route(
+    "POST",
+    "/markdown",
+    allow=Allow.USER,
+    summary="Preview Markdown as the public will see it",
+    tag="reference",
+    rule="Rendered and sanitised like event descriptions.",
+)
+async def preview_markdown(ctx: Context, body: MarkdownIn) -> MarkdownOut:
+    return MarkdownOut(html=markdown.render(body.text))
 
 
 @api.route("POST", "/auth/signup", allow=Allow.ANYONE, summary="Create an account", tag="accounts", status=201)

@@ -45,6 +45,14 @@ class I18nText(In):
     en: Annotated[str, StringConstraints(max_length=200), OneLine] = ""
 
 
+class MarkdownIn(In):
+    text: Annotated[str, StringConstraints(max_length=20_000), Multiline]
+
+
+class MarkdownOut(BaseModel):
+    html: str = Field(description="Sanitised HTML, exactly as an event description with this text would show.")
+
+
 class ReferenceOut(BaseModel):
     code: str
     name: dict[str, str]
