@@ -52,7 +52,6 @@ class Cast:
     alliance: Organisation
     association: Organisation
     bases: tuple[Organisation, Organisation]
-    company: Organisation
 
 
 def refusal(settings: Settings) -> str | None:
@@ -125,10 +124,8 @@ async def _cast() -> Cast:
                 "章丘人工智能技能培训中心", "Zhangqiu AI Skills Training Centre", K.TRAINING_BASE, "zhangqiu", "base-zq"
             ),
         ),
-        company=await organisation(
-            "济南智造云科技有限公司", "Jinan Zhizaoyun Technology Co., Ltd.", K.COMPANY, "licheng", "zhizaoyun"
-        ),
     )
+    await organisation("济南智造云科技有限公司", "Jinan Zhizaoyun Technology", K.COMPANY, "licheng", "zhizaoyun")
     memberships = [
         (cast.bureau, admin, Role.MANAGER),
         (cast.alliance, organiser, Role.MANAGER),
