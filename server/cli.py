@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from tortoise import Tortoise
 
 from events import capacity, mailing
-from server import accounts, db
+from server import accounts, db, demo
 from server.app import background
 from server.identifiers import Email
 from server.schemas import Name, Password
@@ -31,12 +31,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="first add demo data and accounts (not in production)")
     commands.add_parser("migrate", help="apply pending database migrations")
     commands.add_parser("worker", help="send mail from the outbox (and run reminders) until SIGTERM")
     admin = commands.add_parser("createadmin", help="create an admin account (asks, unless given the options)")
     admin.add_argument("--email")
     admin.add_argument("--password")
     admin.add_argument("--name", default="管理员")
+    commands.add_parser("demo", help="add demo data and accounts, then exit (not in production)")
     commands.add_parser("check", help="self-test of configuration and database; non-zero exit on any problem")
     return parser
 
@@ -54,13 +56,17 @@ def main(argv: list[str] | None = None) -> int:
         "createadmin": _createadmin,
         "check": _check,
         "worker": _worker,
+        "demo": _demo,
     }[args.command]
     return handler(settings, args)
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     settings.secret_key()  # generate the embedded key once, before any worker could race to
-    if settings.is_embedded:
+    if args.demo:
+        if status := _demo(settings, args):
+            return status
+    elif settings.is_embedded:
         asyncio.run(db.migrate(settings.DATABASE_URL))
     uvicorn.run(
         "server.app:create_app",
@@ -70,6 +76,28 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         workers=args.workers,
         proxy_headers=True,
     )
+    return 0
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    refused = demo.refusal(settings)
+    if refused:
+        print(f"quancheng: {refused}", file=sys.stderr)
+        return 2
+    if settings.is_embedded:
+        asyncio.run(db.migrate(settings.DATABASE_URL))
+
+    async def seed() -> bool | None:
+        return None if await db.pending_migrations() else await demo.seed(settings)
+
+    seeded = asyncio.run(_with_database(settings, seed))
+    if seeded is None:
+        print("quancheng: the database is not migrated: run `quancheng migrate` first", file=sys.stderr)
+        return 2
+    print("demo data added" if seeded else "demo data already present", "- demo accounts, password", demo.PASSWORD)
+    for account in demo.ACCOUNTS:
+        print(f"  {account.email:<30} {account.does}")
+    sys.stdout.flush()
     return 0
 
 

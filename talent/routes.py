@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
@@ -16,9 +15,9 @@ from server.accounts import require_role
 from server.api import Allow, Api, Context, PageQuery
 from server.errors import InvalidInput, NotFound
 from server.i18n import translate
-from server.models import AuditEntry, Membership, Organisation, OrganisationKind, Role
+from server.models import AuditEntry, Membership, Organisation, Role
 from server.schemas import In
-from talent import dashboard, evidence, reports, sheets
+from talent import dashboard, evidence, planning, reports, sheets
 from talent.models import LockException, Occupation, Period, Programme, ReportStatus, Target, TraineeReport
 from talent.schemas import (
     CommentIn,
@@ -123,25 +122,8 @@ async def list_programmes(ctx: Context, query: ProgrammeQuery) -> list[Programme
     rule="Admins, and managers of that training base.",
 )
 async def add_programme(ctx: Context, body: ProgrammeIn) -> ProgrammeOut:
-    base = await Organisation.get_or_none(id=body.base_id)
-    if base is None:
-        raise InvalidInput(errors=[(("body", "base_id"), "validation.unknown_base")])
-    await require_role(ctx.user, base.id, Role.MANAGER)
-    if base.kind is not OrganisationKind.TRAINING_BASE:
-        raise InvalidInput("error.not_a_training_base", errors=[(("body", "base_id"), "error.not_a_training_base")])
-    occupation = await Occupation.get_or_none(code=body.occupation)
-    if occupation is None:
-        raise InvalidInput(errors=[(("body", "occupation"), "validation.unknown_occupation")])
-    if body.target_level not in {level["code"] for level in occupation.levels}:
-        raise InvalidInput(errors=[(("body", "target_level"), "validation.unknown_level")])
-    async with in_transaction():
-        programme = await Programme.create(
-            occupation=occupation, base=base, **body.model_dump(exclude={"occupation", "base_id"})
-        )
-        await audit.record(
-            ctx.user, "programme.create", programme, organisation_id=base.id, after=body.model_dump(mode="json")
-        )
-    return _programme_out(programme, occupation)
+    programme = await planning.add_programme(ctx.user, body)
+    return _programme_out(programme, programme.occupation)
 
 
 def _period_out(period: Period) -> PeriodOut:
@@ -162,21 +144,7 @@ async def list_periods(ctx: Context) -> list[PeriodOut]:
 
 @api.route("POST", "/periods", allow=Allow.ADMIN, summary="Open a reporting period", tag="talent", status=201)
 async def add_period(ctx: Context, body: PeriodIn) -> PeriodOut:
-    kind, starts, ends = reports.period_bounds(body.id)
-    try:
-        async with in_transaction():
-            period = await Period.create(
-                id=body.id,
-                kind=kind,
-                starts_on=starts,
-                ends_on=ends,
-                due_on=ends + timedelta(days=body.due_days),
-                locks_on=ends + timedelta(days=body.lock_days),
-            )
-            await audit.record(ctx.user, "period.create", period, after=body.model_dump())
-    except IntegrityError:
-        raise InvalidInput(errors=[(("body", "id"), "validation.period_taken")]) from None
-    return _period_out(period)
+    return _period_out(await planning.add_period(ctx.user, body))
 
 
 @api.route(
@@ -367,35 +335,11 @@ async def list_targets(ctx: Context) -> list[TargetOut]:
 
 @api.route("POST", "/targets", allow=Allow.ADMIN, summary="Set a target", tag="talent", status=201)
 async def add_target(ctx: Context, body: TargetIn) -> TargetOut:
-    occupation = await Occupation.get_or_none(code=body.occupation)
-    if occupation is None:
-        raise InvalidInput(errors=[(("body", "occupation"), "validation.unknown_occupation")])
-    if body.level and body.level not in {level["code"] for level in occupation.levels}:
-        raise InvalidInput(errors=[(("body", "level"), "validation.unknown_level")])
-    if body.base_id is not None and not await Organisation.exists(id=body.base_id, kind=OrganisationKind.TRAINING_BASE):
-        raise InvalidInput(errors=[(("body", "base_id"), "validation.unknown_base")])
-    duplicate = InvalidInput(errors=[(("body", "metric"), "validation.target_taken")])
-    if await Target.exists(
-        year=body.year, occupation=occupation, level=body.level, base_id=body.base_id, metric=body.metric
-    ):
-        raise duplicate  # the unique index cannot catch city-wide targets: their base is NULL
-    try:
-        async with in_transaction():
-            target = await Target.create(
-                year=body.year,
-                occupation=occupation,
-                level=body.level,
-                base_id=body.base_id,
-                metric=body.metric,
-                value=body.value,
-            )
-            await audit.record(ctx.user, "target.create", target, after=body.model_dump(mode="json"))
-    except IntegrityError:
-        raise duplicate from None
+    target = await planning.add_target(ctx.user, body)
     return TargetOut(
         id=target.id,
         year=target.year,
-        occupation=occupation.code,
+        occupation=body.occupation,
         level=target.level,
         base_id=target.base_id,
         metric=target.metric,

@@ -131,11 +131,11 @@ def test_worker_runs_until_sigterm_and_stops_cleanly(tmp_path: Path) -> None:
 
 
 @contextmanager
-def serving(data_dir: Path) -> Iterator[str]:
-    """`quancheng serve` on a free port with its data under `data_dir`; yields its address once it is ready."""
+def serving(data_dir: Path, *options: str) -> Iterator[str]:
+    """`quancheng serve [options]` on a free port with its data under `data_dir`; yields its address once ready."""
     base = f"http://127.0.0.1:{_free_port()}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--port", base.rpartition(":")[2]],
+        [sys.executable, "-m", "server.cli", "serve", "--port", base.rpartition(":")[2], *options],
         env={**os.environ, "DATA_DIR": str(data_dir), "BASE_URL": base},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

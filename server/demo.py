@@ -1,0 +1,141 @@
+"""Demo data for `quancheng serve --demo`: the bureau, its organisers, two training bases and a company, the demo
+accounts, and (through `events.demo` and `talent.demo`) events and talent reports in every state.
+
+Everything is made by the service functions the API calls, as the people it names, in one transaction: the audit
+log, the outbox, calendars and quota counts are as real use leaves them, and a failed seeding leaves nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from events import demo as event_demo
+from events import mailing
+from server import accounts
+from server.models import Organisation, OrganisationKind, Role, User
+from server.schemas import I18nText, MemberIn, OrganisationIn, SignupIn
+from server.settings import Settings
+from talent import demo as talent_demo
+
+PASSWORD = "quancheng-demo"
+DOMAIN = "demo.quancheng.cn"
+ADMIN_EMAIL = f"admin@{DOMAIN}"
+
+
+@dataclass(frozen=True)
+class Account:
+    email: str
+    name: str
+    does: str  # what the account is for, in the start-up banner and the README
+
+
+ACCOUNTS = (
+    Account(ADMIN_EMAIL, "市工信局管理员", "admin, 济南市工业和信息化局 (events, reviews, talent dashboard)"),
+    Account(f"organiser@{DOMAIN}", "李晓婷", "organiser, 济南市人工智能产业联盟 and 济南市软件行业协会"),
+    Account(f"checker@{DOMAIN}", "赵磊", "checker at the door, for both organisers"),
+    Account(f"reporter@{DOMAIN}", "孙倩", "reporter, 泉城人工智能实训基地 (高新区)"),
+    Account(f"zhangqiu@{DOMAIN}", "周明", "reporter, 章丘人工智能技能培训中心 (章丘区)"),
+)
+
+
+@dataclass(frozen=True)
+class Cast:
+    """The demo's people and organisations, as the event and talent seeding need them."""
+
+    admin: User
+    organiser: User
+    checker: User
+    reporters: tuple[User, User]
+    bureau: Organisation
+    alliance: Organisation
+    association: Organisation
+    bases: tuple[Organisation, Organisation]
+
+
+def refusal(settings: Settings) -> str | None:
+    """Why the demo may not run here, or None: never in production, and only while mail goes to files."""
+    if settings.MODE == "production":
+        return "--demo is for trying Quancheng out and is refused when MODE is production"
+    if settings.SMTP_URL:
+        return "--demo writes its mail to files; unset SMTP_URL so that nothing leaves this machine"
+    return None
+
+
+async def present() -> bool:
+    """The demo admin's account is the marker: it is made first, in the transaction that makes all the rest."""
+    return await User.exists(email=ADMIN_EMAIL)
+
+
+async def seed(settings: Settings) -> bool:
+    """Add the demo data to the initialised database; False (and nothing added) when it is already there."""
+    mailing.configure(settings)  # the registrations' mails carry links signed with this service's key
+    async with in_transaction():
+        if await present():
+            return False
+        cast = await _cast()
+        await event_demo.seed(cast, settings)
+        await talent_demo.seed(cast)
+    return True
+
+
+async def _cast() -> Cast:
+    admin = await accounts.create_admin(ADMIN_EMAIL, PASSWORD, ACCOUNTS[0].name)
+    organiser, checker, reporter, zhangqiu = [
+        await accounts.signup(SignupIn(email=a.email, password=PASSWORD, name=a.name), client_ip="demo")
+        for a in ACCOUNTS[1:]
+    ]
+
+    async def organisation(zh: str, en: str, kind: OrganisationKind, region: str, mailbox: str) -> Organisation:
+        data = OrganisationIn(
+            name=I18nText(zh=zh, en=en), kind=kind, region=region, contact_email=f"{mailbox}@{DOMAIN}"
+        )
+        return await accounts.create_organisation(admin, data)
+
+    K = OrganisationKind
+    cast = Cast(
+        admin=admin,
+        organiser=organiser,
+        checker=checker,
+        reporters=(reporter, zhangqiu),
+        bureau=await organisation(
+            "济南市工业和信息化局",
+            "Jinan Municipal Bureau of Industry and Information Technology",
+            K.BUREAU,
+            "lixia",
+            "gxj",
+        ),
+        alliance=await organisation(
+            "济南市人工智能产业联盟",
+            "Jinan Artificial Intelligence Industry Alliance",
+            K.ORGANISER,
+            "high-tech-zone",
+            "ai",
+        ),
+        association=await organisation(
+            "济南市软件行业协会", "Jinan Software Industry Association", K.ORGANISER, "lixia", "software"
+        ),
+        bases=(
+            await organisation(
+                "泉城人工智能实训基地", "Quancheng AI Training Base", K.TRAINING_BASE, "high-tech-zone", "base-gxq"
+            ),
+            await organisation(
+                "章丘人工智能技能培训中心", "Zhangqiu AI Skills Training Centre", K.TRAINING_BASE, "zhangqiu", "base-zq"
+            ),
+        ),
+    )
+    await organisation("济南智造云科技有限公司", "Jinan Zhizaoyun Technology", K.COMPANY, "licheng", "zhizaoyun")
+    memberships = [
+        (cast.bureau, admin, Role.MANAGER),
+        (cast.alliance, organiser, Role.MANAGER),
+        (cast.alliance, organiser, Role.ORGANISER),
+        (cast.association, organiser, Role.ORGANISER),
+        (cast.alliance, checker, Role.CHECKER),
+        (cast.association, checker, Role.CHECKER),
+        (cast.bases[0], reporter, Role.REPORTER),
+        (cast.bases[1], zhangqiu, Role.REPORTER),
+    ]
+    for organisation_row, user, role in memberships:
+        await accounts.add_member(admin, organisation_row.id, MemberIn(email=user.email, role=role))
+    return cast

@@ -1,0 +1,129 @@
+"""`quancheng serve --demo`: the demo data has every promised state, is added once, is consistent, and never
+reaches production."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+from tortoise import Tortoise
+
+from events.models import Event, EventKind, EventStatus, Registration, RegistrationStatus
+from events.registration import waitlist_position
+from server import demo
+from server.clock import utcnow
+from server.models import AuditEntry, Membership, Organisation, OrganisationKind, User
+from server.settings import Settings, load_settings
+from talent import dashboard
+from talent.models import Period, ReportStatus, Target, TraineeReport
+from tests.server.test_cli import run, serving
+
+
+async def _rows() -> dict[str, int]:
+    return {model.__name__: await model.all().count() for model in Tortoise.apps["server"].values()} | {
+        model.__name__: await model.all().count()
+        for app in ("events", "talent", "notifications")
+        for model in Tortoise.apps[app].values()
+    }
+
+
+async def test_demo_has_events_in_every_state_and_kind(settings: Settings) -> None:
+    assert await demo.seed(settings)
+    events = await Event.all()
+    by_status = {status: sum(e.status is status for e in events) for status in EventStatus}
+    assert by_status == {
+        EventStatus.PUBLISHED: 4,
+        EventStatus.DRAFT: 1,
+        EventStatus.CANCELLED: 1,
+        EventStatus.COMPLETED: 1,
+    }
+    assert {e.kind for e in events} == set(EventKind)
+    now = utcnow()
+    for event in events:
+        if event.status is EventStatus.COMPLETED:
+            assert event.ends_at < now
+        else:
+            assert now + timedelta(days=6) < event.starts_at < now + timedelta(weeks=8, days=1), event.title_zh
+
+
+async def test_demo_registrations_wait_for_seats_and_approval(settings: Settings) -> None:
+    await demo.seed(settings)
+    full = await Event.get(kind=EventKind.MATCHMAKING)
+    waiting = await Registration.filter(event=full, status=RegistrationStatus.WAITLISTED).order_by("seq")
+    assert len(waiting) == 3 and await waitlist_position(waiting[0]) == 1
+    assert await Registration.filter(event=full, status=RegistrationStatus.CONFIRMED).count() == 12
+    contest = await Event.get(kind=EventKind.COMPETITION)
+    assert contest.requires_approval
+    assert await Registration.filter(event=contest, status=RegistrationStatus.PENDING).count() == 4
+    past = await Event.get(status=EventStatus.COMPLETED)
+    assert await Registration.filter(event=past, checked_in_at__not_isnull=True).count() == 7
+
+
+async def test_demo_talent_reports_are_in_every_state_and_the_dashboard_has_figures(settings: Settings) -> None:
+    await demo.seed(settings)
+    reports = await TraineeReport.all()
+    assert {r.status for r in reports} == set(ReportStatus)
+    (returned,) = [r for r in reports if r.status is ReportStatus.RETURNED]
+    assert returned.comment
+    last = await Period.all().order_by("-id").first()
+    assert last is not None
+    states = sorted(row.state for row in await dashboard.completeness(last))
+    assert "missing" in states and "draft" in states
+    rows = await dashboard.received(None, None)
+    assert dashboard.totals(rows, ("region",)) and await Target.exists()
+    assert all(dashboard.actual(target, rows) > 0 for target in await Target.filter(metric="enrolled"))
+
+
+async def test_demo_accounts_sign_in_with_the_printed_password(client: httpx.AsyncClient, settings: Settings) -> None:
+    await demo.seed(settings)
+    for account in demo.ACCOUNTS:
+        answer = await client.post("/api/v1/auth/login", json={"email": account.email, "password": demo.PASSWORD})
+        assert answer.status_code == 200, account.email
+        client.cookies.clear()  # else the next login would need the session's CSRF value
+    assert (await User.get(email=demo.ADMIN_EMAIL)).is_admin
+    bureau = await Organisation.get(kind=OrganisationKind.BUREAU)
+    assert bureau.name_en and await Membership.exists(organisation=bureau, user__email=demo.ADMIN_EMAIL)
+    listed = (await client.get("/api/v1/events")).json()
+    assert listed["total"] == 6  # everything but the draft
+
+
+async def test_a_second_seeding_adds_nothing(settings: Settings) -> None:
+    assert await demo.seed(settings)
+    before = await _rows()
+    assert before["AuditEntry"] > 100
+    assert not await demo.seed(settings)
+    assert await _rows() == before
+    assert await AuditEntry.all().count() == before["AuditEntry"]
+
+
+async def test_check_finds_no_drift_after_seeding(settings: Settings, tmp_path: Path) -> None:
+    await demo.seed(settings)
+    answer = run(["check"], tmp_path, DATABASE_URL=settings.DATABASE_URL)
+    assert answer.returncode == 0, answer.stdout + answer.stderr
+    assert "quotas: every count matches its holders" in answer.stdout
+
+
+def test_production_and_smtp_refuse_the_demo(tmp_path: Path) -> None:
+    for command in (["serve", "--demo"], ["demo"]):
+        answer = run(command, tmp_path, MODE="production", SECRET_KEY="s" * 40)
+        assert answer.returncode == 2
+        assert answer.stderr == (
+            "quancheng: --demo is for trying Quancheng out and is refused when MODE is production\n"
+        )
+    assert not (tmp_path / "quancheng.sqlite3").exists()
+    mailing = load_settings(DATA_DIR=tmp_path, SMTP_URL="smtp://mail.example.cn:25")
+    assert demo.refusal(mailing) == (
+        "--demo writes its mail to files; unset SMTP_URL so that nothing leaves this machine"
+    )
+
+
+def test_serve_demo_lists_the_demo_events(tmp_path: Path) -> None:
+    with serving(tmp_path, "--demo") as base:
+        events = httpx.get(f"{base}/api/v1/events", params={"per_page": 50}).json()
+        titles = {event["title"]["zh"] for event in events["items"]}
+        assert "泉城人工智能产业发展论坛" in titles and "AI赋能制造业供需对接会" in titles
+        assert all(event["title"]["en"] for event in events["items"])
+    seeded_again = run(["demo"], tmp_path)
+    assert seeded_again.returncode == 0 and seeded_again.stdout.startswith("demo data already present")
+    assert demo.ADMIN_EMAIL in seeded_again.stdout
