@@ -325,6 +325,28 @@ async def add_ticket_type(user: User, event_id: int, data: TicketTypeIn) -> Tick
     return ticket_type
 
 
+async def delete_ticket_type(user: User, event_id: int, ticket_type_id: int) -> None:
+    """Remove a ticket type nobody has registered with; the default one stays."""
+    event = await managed_event(event_id, user)
+    async with in_transaction():
+        await Event.filter(id=event.id).select_for_update().first()  # in-flight registrations finish first
+        ticket_type = await TicketType.get_or_none(id=ticket_type_id, event_id=event.id)
+        if ticket_type is None:
+            raise NotFound()
+        if ticket_type.is_default:
+            raise Conflict("error.default_ticket_type")
+        if await Registration.filter(ticket_type_id=ticket_type.id).exists():
+            raise Conflict("error.ticket_type_in_use")
+        await ticket_type.delete()
+        await audit.record(
+            user,
+            "ticket_type.delete",
+            ticket_type,
+            organisation_id=event.organisation_id,
+            before={"name": ticket_type.name_zh},
+        )
+
+
 async def add_quota(user: User, event_id: int, data: QuotaIn) -> Quota:
     """A quota over some ticket types (or all of them), counting the registrations that already hold seats."""
     event = await managed_event(event_id, user)
@@ -402,3 +424,20 @@ async def add_question(user: User, event_id: int, data: QuestionIn) -> Question:
     except IntegrityError:
         raise InvalidInput(errors=[(("body", "key"), "validation.question_key_taken")]) from None
     return question
+
+
+async def delete_question(user: User, event_id: int, question_id: int) -> None:
+    """Remove a question (and the quotas of its choices) while nobody has answered it: answers are never lost."""
+    event = await managed_event(event_id, user)
+    async with in_transaction():
+        await Event.filter(id=event.id).select_for_update().first()  # in-flight registrations finish first
+        question = await Question.get_or_none(id=question_id, event_id=event.id)
+        if question is None:
+            raise NotFound()
+        if await Registration.filter(event_id=event.id).exists():
+            raise Conflict("error.question_answered")
+        await Quota.filter(question_id=question.id).delete()
+        await question.delete()
+        await audit.record(
+            user, "question.delete", question, organisation_id=event.organisation_id, before={"key": question.key}
+        )

@@ -202,6 +202,18 @@ async def add_ticket_type(ctx: Context, event_id: int, body: TicketTypeIn) -> Ti
     return next(t for t in (await listing.event_out(event)).ticket_types if t.id == ticket_type.id)
 
 
+@api.route(
+    "DELETE",
+    "/events/{event_id:int}/ticket-types/{ticket_type_id:int}",
+    allow=Allow.USER,
+    summary="Remove a ticket type",
+    tag="tickets",
+    rule=ORGANISERS + " Not the default one, and only while nobody has registered with it.",
+)
+async def delete_ticket_type(ctx: Context, event_id: int, ticket_type_id: int) -> None:
+    await editing.delete_ticket_type(ctx.user, event_id, ticket_type_id)
+
+
 async def _quota_out(quota: Quota) -> QuotaOut:
     question = await Question.get_or_none(id=quota.question_id) if quota.question_id is not None else None
     return QuotaOut(
@@ -287,6 +299,18 @@ async def list_questions(ctx: Context, event_id: int) -> list[QuestionOut]:
 )
 async def add_question(ctx: Context, event_id: int, body: QuestionIn) -> QuestionOut:
     return _question_out(await editing.add_question(ctx.user, event_id, body))
+
+
+@api.route(
+    "DELETE",
+    "/events/{event_id:int}/questions/{question_id:int}",
+    allow=Allow.USER,
+    summary="Remove a registration question",
+    tag="tickets",
+    rule=ORGANISERS + " Only while the event has no registrations, so no answer is lost.",
+)
+async def delete_question(ctx: Context, event_id: int, question_id: int) -> None:
+    await editing.delete_question(ctx.user, event_id, question_id)
 
 
 @api.route(

@@ -155,3 +155,37 @@ async def test_question_definitions_are_validated(client: httpx.AsyncClient) -> 
     assert (await client.post(url, json=ok, headers=headers)).status_code == 201
     again = await client.post(url, json=ok, headers=headers)
     assert again.status_code == 422 and again.json()["errors"][0]["msg"] == "本活动已有相同标识的问题"
+
+
+async def test_questions_and_ticket_types_are_removed_only_while_nothing_depends_on_them(
+    client: httpx.AsyncClient,
+) -> None:
+    headers, event_id = await event_with_questions(client)
+    track = next(q for q in (await client.get(f"/api/v1/events/{event_id}/questions")).json() if q["key"] == "track")
+    other = await client.post(f"/api/v1/events/{event_id}/questions", json=QUESTIONS[1] | {"key": "x"}, headers=headers)
+    removed = await client.delete(f"/api/v1/events/{event_id}/questions/{track['id']}", headers=headers)
+    assert removed.status_code == 204
+    keys = [q["key"] for q in (await client.get(f"/api/v1/events/{event_id}/questions")).json()]
+    assert "track" not in keys and "x" in keys
+    assert not await Quota.filter(event_id=event_id, choice_key="mfg").exists()  # its choice's quota went too
+
+    types = f"/api/v1/events/{event_id}/ticket-types"
+    default = (await client.get(types)).json()[0]["id"]
+    vip = (await client.post(types, json={"name": {"zh": "嘉宾"}}, headers=headers)).json()["id"]
+    spare = (await client.post(types, json={"name": {"zh": "备用"}}, headers=headers)).json()["id"]
+    assert (await client.delete(f"{types}/{spare}", headers=headers)).status_code == 204
+    answers = {k: v for k, v in GOOD.items() if k != "track"}
+    assert (await register(client, event_id, "vip@x.cn", answers=answers, ticket_type=vip)).status_code == 201
+
+    refused = await client.delete(f"{types}/{vip}", headers=headers)  # in the organiser's language
+    assert (refused.status_code, refused.json()["title"]) == (409, "票种已被使用")
+    refused = await client.delete(f"{types}/{default}", headers=headers)
+    assert (refused.status_code, refused.json()["title"]) == (409, "不能删除默认票种")
+    refused = await client.delete(f"/api/v1/events/{event_id}/questions/{other.json()['id']}", headers=headers)
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == "活动已有报名，删除问题会丢失已填写的回答，因此不能删除。"
+    assert [t["id"] for t in (await client.get(types)).json()] == [default, vip]
+
+    stranger, _ = await organiser(client, "stranger@organiser.cn")
+    assert (await client.delete(f"{types}/{vip}", headers=stranger)).status_code == 403
+    assert (await client.delete(f"{types}/999999", headers=headers)).status_code == 404
