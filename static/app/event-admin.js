@@ -82,11 +82,12 @@ const Registrations = {
         else props.notice.fail("registrations", error);
       }
     }
-    watch(() => filters.status, () => { page.value = 1; refresh(); });
+    const firstPage = () => { if (page.value !== 1) page.value = 1; else refresh(); };  // the page watcher refreshes
+    watch(() => filters.status, firstPage);
     watch(page, refresh);
     function find() {
       filters.q = search.value.trim();
-      if (page.value !== 1) page.value = 1; else refresh();
+      firstPage();
     }
 
     async function act(action, row, body) {

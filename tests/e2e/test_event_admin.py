@@ -7,6 +7,7 @@ import io
 import os
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 from openpyxl import load_workbook
@@ -15,6 +16,7 @@ from playwright.async_api import Locator, Page, expect
 from tests.e2e.conftest import NewPage, seed_forum
 
 PASSWORD = "a long password"
+TITLE = {"zh": "大模型产业应用研讨会", "en": "LLM Applications Workshop"}
 SCREENSHOTS = Path(os.environ.get("QUANCHENG_SCREENSHOTS", "/tmp"))
 
 
@@ -37,6 +39,11 @@ def register(base: str, event_id: int, name: str, email: str) -> str:
     )
     assert answer.status_code == 201, answer.text
     return str(answer.json()["status"])
+
+
+def forum(admin: httpx.Client, **fields: Any) -> int:
+    """A published forum of its own title, so that the public pages' tests still find theirs first."""
+    return seed_forum(admin, title=TITLE, **fields)
 
 
 def organisation_of(admin: httpx.Client, event_id: int) -> int:
@@ -62,7 +69,7 @@ def row(page: Page, name: str) -> Locator:
 async def test_an_organiser_reviews_exports_and_messages_the_registrants(
     base_url: str, admin: httpx.Client, new_page: NewPage
 ) -> None:
-    event_id = seed_forum(admin, capacity=10, requires_approval=True)
+    event_id = forum(admin, capacity=10, requires_approval=True)
     organiser = member(base_url, admin, organisation_of(admin, event_id), "organiser", "主办方")
     assert register(base_url, event_id, "张三", "zhang.san@example.cn") == "pending"
     assert register(base_url, event_id, "李四", "li.si@example.cn") == "pending"
@@ -70,7 +77,7 @@ async def test_an_organiser_reviews_exports_and_messages_the_registrants(
     page = await new_page(locale="zh-CN")
     await log_in(page, base_url, organiser)
     await page.goto(f"{base_url}/console/events/{event_id}")
-    await expect(page.get_by_role("heading", name="AI赋能制造业对接会")).to_be_visible()
+    await expect(page.get_by_role("heading", name="大模型产业应用研讨会")).to_be_visible()
     await expect(page.get_by_role("link", name="编辑活动")).to_have_attribute(
         "href", f"/console/events/{event_id}/edit"
     )
@@ -119,7 +126,7 @@ async def test_an_organiser_reviews_exports_and_messages_the_registrants(
     await expect(page.get_by_label("正文")).to_have_value("会场改到 B 厅，请提前 15 分钟入场。")
     await page.get_by_label("邮件主题").fill("会场变更")
     await page.get_by_role("button", name="预览").click()
-    await expect(page.locator("[data-test=preview-subject]")).to_have_text("【AI赋能制造业对接会】会场变更")
+    await expect(page.locator("[data-test=preview-subject]")).to_have_text("【大模型产业应用研讨会】会场变更")
     frame = page.frame_locator("iframe[title=邮件预览]")
     await expect(frame.get_by_text("会场改到 B 厅，请提前 15 分钟入场。")).to_be_visible()
     await expect(page.get_by_text("将发送给 1 人")).to_be_visible()  # only the confirmed registrant
@@ -133,8 +140,8 @@ async def test_an_organiser_reviews_exports_and_messages_the_registrants(
 async def test_a_checker_checks_in_at_the_door_and_sees_no_other_organisations_registrations(
     base_url: str, admin: httpx.Client, new_page: NewPage
 ) -> None:
-    event_id = seed_forum(admin, capacity=5)
-    other_event = seed_forum(admin, capacity=5)  # another organisation's
+    event_id = forum(admin, capacity=5)
+    other_event = forum(admin, capacity=5)  # another organisation's
     checker = member(base_url, admin, organisation_of(admin, event_id), "checker", "签到员")
     assert register(base_url, event_id, "王五", "wang.wu@example.cn") == "confirmed"
 
@@ -147,7 +154,7 @@ async def test_a_checker_checks_in_at_the_door_and_sees_no_other_organisations_r
     await expect(page.get_by_role("status")).to_have_text("签到成功：王五")
 
     await page.goto(f"{base_url}/console/events/{other_event}")
-    await expect(page.get_by_role("heading", name="AI赋能制造业对接会")).to_be_visible()
+    await expect(page.get_by_role("heading", name="大模型产业应用研讨会")).to_be_visible()
     await expect(page.get_by_role("alert")).to_have_text("您没有执行此操作的权限。")
     await expect(page.get_by_role("table")).to_have_count(0)
 
@@ -155,7 +162,7 @@ async def test_a_checker_checks_in_at_the_door_and_sees_no_other_organisations_r
 async def test_on_a_phone_the_table_scrolls_inside_its_box_and_a_stale_approval_is_refused(
     base_url: str, admin: httpx.Client, new_page: NewPage
 ) -> None:
-    event_id = seed_forum(admin, capacity=5, requires_approval=True)
+    event_id = forum(admin, capacity=5, requires_approval=True)
     organiser = member(base_url, admin, organisation_of(admin, event_id), "organiser", "主办方")
     created = httpx.post(
         f"{base_url}/api/v1/events/{event_id}/registrations",
@@ -187,3 +194,24 @@ async def test_on_a_phone_the_table_scrolls_inside_its_box_and_a_stale_approval_
     await page.get_by_role("button", name="English").click()
     await expect(page.get_by_role("heading", name="Registrations")).to_be_visible()
     await expect(row(page, "欧阳明远")).to_contain_text("Company: 济南智造")
+
+
+async def test_many_registrations_come_in_pages_and_the_filter_starts_again_at_the_first(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    event_id = forum(admin, capacity=30)
+    organiser = member(base_url, admin, organisation_of(admin, event_id), "organiser", "主办方")
+    for n in range(1, 22):
+        register(base_url, event_id, f"参会者{n:02d}", f"p{n:02d}@example.cn")
+    page = await new_page(locale="zh-CN")
+    await log_in(page, base_url, organiser)
+    await page.goto(f"{base_url}/console/events/{event_id}")
+    await expect(page.get_by_text("第 1 / 2 页，共 21 条")).to_be_visible()
+    await expect(row(page, "参会者21")).to_have_count(0)
+    await page.get_by_role("button", name="下一页").click()
+    await expect(page.get_by_text("第 2 / 2 页，共 21 条")).to_be_visible()
+    await expect(row(page, "参会者21")).to_be_visible()
+    await page.get_by_label("状态").select_option("pending")
+    await expect(page.get_by_text("没有符合条件的报名")).to_be_visible()
+    await page.get_by_label("状态").select_option("confirmed")
+    await expect(page.get_by_text("第 1 / 2 页，共 21 条")).to_be_visible()
