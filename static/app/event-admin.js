@@ -94,7 +94,7 @@ const Registrations = {
       busy.value = true;
       props.notice.clear();
       try {
-        await request(`/registrations/${row.id}/${action}`, { method: "POST", ...(body ? { body } : {}) });
+        await request(`/registrations/${row.id}/${action}`, { method: "POST", body });
         props.notice.ok("registrations", t(`admin.done.${action}`, { name: row.name }));
         return true;
       } catch (error) {
