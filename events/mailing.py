@@ -19,6 +19,7 @@ from events.feeds import facts
 from events.models import Event, EventStatus, Registration, RegistrationStatus, ReminderRun
 from notifications import parts
 from notifications.outbox import Mail, enqueue
+from notifications.templates import Rendered, render
 from server.auth import sign
 from server.clock import utcnow
 from server.i18n import pick
@@ -198,17 +199,36 @@ async def event_cancelled(event: Event) -> None:
     await enqueue(*mails)
 
 
+def _message(
+    event: Event, organisation: Organisation, registration: Registration, message: str, subject: str, body: str
+) -> Mail:
+    extra: dict[str, object] = {"subject": subject, "body": body}
+    return _mail(event, organisation, registration, "organiser_message", dedupe=message, extra=extra)
+
+
 async def organiser_message(event: Event, statuses: list[RegistrationStatus], subject: str, body: str) -> int:
     """The organiser's own message to the registrants in `statuses`; answers how many it goes to."""
     message = uuid.uuid4().hex
     organisation = await _organisation(event)
     recipients = await Registration.filter(event_id=event.id, status__in=statuses)
-    mails = [
-        _mail(event, organisation, r, "organiser_message", dedupe=message, extra={"subject": subject, "body": body})
-        for r in recipients
-    ]
+    mails = [_message(event, organisation, r, message, subject, body) for r in recipients]
     await enqueue(*mails)
     return len(mails)
+
+
+async def organiser_message_preview(
+    event: Event, statuses: list[RegistrationStatus], subject: str, body: str, locale: Locale
+) -> tuple[Rendered, int]:
+    """The message as a registrant reading `locale` will get it (same mail, same template), and how many it
+    would go to now. The first such recipient stands in for all; a blank one when there is none yet."""
+    organisation = await _organisation(event)
+    recipients = Registration.filter(event_id=event.id, status__in=statuses)
+    count = await recipients.count()
+    sample = await recipients.filter(locale=locale).order_by("seq").first()
+    if sample is None:
+        sample = Registration(id=uuid.uuid4(), event_id=event.id, name="", email="", locale=locale)
+    mail = _message(event, organisation, sample, "preview", subject, body)
+    return render(mail.template, mail.locale, mail.context), count
 
 
 async def reminders_due(event: Event, hours_before: int) -> None:

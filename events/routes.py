@@ -36,6 +36,8 @@ from events.schemas import (
     MailSummary,
     MessageIn,
     MessageOut,
+    MessagePreview,
+    MessagePreviewIn,
     QrCheckInIn,
     QuestionIn,
     QuestionOut,
@@ -370,6 +372,7 @@ async def list_registrations(ctx: Context, event_id: int, query: RegistrationQue
         page=query.page,
         per_page=query.per_page,
         counts=await listing.status_counts(event.id),
+        checked_in=await Registration.filter(event_id=event.id, checked_in_at__isnull=False).count(),
     )
 
 
@@ -586,6 +589,22 @@ async def send_message(ctx: Context, event_id: int, body: MessageIn) -> MessageO
             after={"subject": body.subject, "recipients": count},
         )
     return MessageOut(recipients=count)
+
+
+@api.route(
+    "POST",
+    "/events/{event_id:int}/messages/preview",
+    allow=Allow.USER,
+    summary="Preview a message to the registrants",
+    tag="mail",
+    rule=ORGANISERS + " Renders the mail a registrant in `locale` would get, and counts its recipients; sends nothing.",
+)
+async def preview_message(ctx: Context, event_id: int, body: MessagePreviewIn) -> MessagePreview:
+    event = await editing.managed_event(event_id, ctx.user)
+    rendered, count = await mailing.organiser_message_preview(
+        event, body.statuses, body.subject, body.body, body.locale
+    )
+    return MessagePreview(recipients=count, subject=rendered.subject, text=rendered.text, html=rendered.html)
 
 
 @api.route(

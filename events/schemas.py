@@ -306,6 +306,7 @@ class RegistrationList(BaseModel):
     page: int
     per_page: int
     counts: dict[RegistrationStatus, int]
+    checked_in: int = Field(description="Registrations of the event checked in at the door, whatever the filters.")
 
 
 class RegistrationQuery(PageQuery):
@@ -353,8 +354,19 @@ class MessageIn(In):
     statuses: list[RegistrationStatus] = Field(default=[RegistrationStatus.CONFIRMED], min_length=1)
 
 
+class MessagePreviewIn(MessageIn):
+    locale: Locale = Field(default="zh-CN", description="The language of the registrants to preview it for.")
+
+
 class MessageOut(BaseModel):
     recipients: int
+
+
+class MessagePreview(BaseModel):
+    recipients: int = Field(description="How many registrations the message would go to now.")
+    subject: str
+    text: str
+    html: str
 
 
 class MailFailure(BaseModel):

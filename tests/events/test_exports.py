@@ -81,7 +81,13 @@ async def test_listing_counts_and_filters(client: httpx.AsyncClient) -> None:
     headers, event_id = await event_with_answers(client)
     listed = (await client.get(f"/api/v1/events/{event_id}/registrations?status=waitlisted", headers=headers)).json()
     assert [r["email"] for r in listed["items"]] == ["b@x.cn"]
-    assert listed["counts"]["confirmed"] == 1 and listed["counts"]["waitlisted"] == 1
+    assert listed["counts"]["confirmed"] == 1 and listed["counts"]["waitlisted"] == 1 and listed["checked_in"] == 0
+    (seated,) = (await client.get(f"/api/v1/events/{event_id}/registrations?status=confirmed", headers=headers)).json()[
+        "items"
+    ]
+    await client.post(f"/api/v1/registrations/{seated['id']}/check-in", json={"nonce": "n" * 8}, headers=headers)
+    listed = (await client.get(f"/api/v1/events/{event_id}/registrations?status=waitlisted", headers=headers)).json()
+    assert listed["checked_in"] == 1  # of the whole event, not of the filtered rows
     found = (await client.get(f"/api/v1/events/{event_id}/registrations", params={"q": "王"}, headers=headers)).json()
     assert found["total"] == 1
     bad = await client.get(f"/api/v1/events/{event_id}/registrations?format=pdf", headers=headers)

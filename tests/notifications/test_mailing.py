@@ -200,6 +200,39 @@ async def test_organisers_message_a_filtered_set_and_preview_templates(client: h
     assert (await client.post("/api/v1/mail-templates/nope/preview", json={}, headers=headers)).status_code == 404
 
 
+async def test_a_message_preview_is_the_mail_a_registrant_gets_and_sends_nothing(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id, capacity=1)
+    await register(client, event_id, "seated@x.cn", locale="en")
+    await register(client, event_id, "waiting@x.cn")
+    await drain()
+    url = f"/api/v1/events/{event_id}/messages/preview"
+    body = {"subject": "会场变更", "body": "改到 B 厅。<script>x</script>", "statuses": ["confirmed", "waitlisted"]}
+    shown = (await client.post(url, json=body, headers=headers)).json()
+    assert shown["recipients"] == 2 and shown["subject"] == "【人工智能赋能制造业论坛】会场变更"
+    assert shown["text"].startswith("改到 B 厅。<script>x</script>") and f"/events/{event_id}" in shown["text"]
+    assert "&lt;script&gt;" in shown["html"] and "<script>" not in shown["html"]
+    english = (await client.post(url, json={**body, "locale": "en"}, headers=headers)).json()
+    assert english["subject"] == "AI for Manufacturing Forum: 会场变更"
+    await client.post(url, json=body, headers=headers)
+    sent = (await client.post(f"/api/v1/events/{event_id}/messages", json=body, headers=headers)).json()
+    assert sent == {"recipients": 2}
+    mails = {m["To"].addresses[0].addr_spec: m for m in await drain()}
+    assert len(mails) == 2 and mails["waiting@x.cn"]["Subject"] == shown["subject"]  # the preview sent nothing
+    assert text_of(mails["waiting@x.cn"]).strip() == shown["text"].strip()
+    nobody = (await client.post(url, json={**body, "statuses": ["rejected"]}, headers=headers)).json()
+    assert nobody["recipients"] == 0 and nobody["subject"] == shown["subject"]
+
+    empty = await client.post(url, json={"subject": "", "body": "x", "locale": "fr"}, headers=headers)
+    assert empty.status_code == 422
+    assert {tuple(e["loc"]) for e in empty.json()["errors"]} == {("body", "subject"), ("body", "locale")}
+    outsider, _ = await organiser(client, "other@organiser.cn")
+    assert (await client.post(url, json=body, headers=outsider)).status_code == 403
+    assert (
+        await client.post(f"/api/v1/events/{event_id + 1000}/messages/preview", json=body, headers=headers)
+    ).status_code == 404
+
+
 async def test_reminders_go_once_and_not_for_cancelled(client: httpx.AsyncClient) -> None:
     headers, org_id = await organiser(client)
     soon = utcnow() + timedelta(minutes=30)
