@@ -191,6 +191,7 @@ class Expected(BaseModel):
     region: str
     programme_id: int
     state: str
+    status: ReportStatus | None = Field(description="The report's workflow status; none while it is missing.")
 
 
 class Evidence(BaseModel):
