@@ -14,6 +14,7 @@ import httpx
 from playwright.async_api import Page, expect
 
 from tests.e2e.conftest import ADMIN, NewPage
+from tests.talent.test_sheets import edited
 
 PASSWORD = "a long password"
 SHOTS = Path(os.environ.get("QUANCHENG_SCREENSHOTS", "/tmp"))
@@ -39,6 +40,24 @@ def open_period(admin: httpx.Client) -> str:
     return period
 
 
+def open_programme(admin: httpx.Client, base_id: int, year: str) -> int:
+    """An AI-trainer cohort at the base that runs all year."""
+    programme = admin.post(
+        "/talent/programmes",
+        json={
+            "occupation": "4-04-05-05",
+            "base_id": base_id,
+            "target_level": "4",
+            "cohort": "数据标注秋季班",
+            "starts_on": f"{year}-01-01",
+            "ends_on": f"{year}-12-31",
+            "planned_size": 40,
+        },
+    )
+    programme.raise_for_status()
+    return int(programme.json()["id"])
+
+
 async def log_in(page: Page, base: str, email: str, password: str) -> None:
     await page.goto(base + "/login")
     await page.get_by_label("邮箱").fill(email)
@@ -54,20 +73,8 @@ async def test_a_report_goes_from_a_base_through_review_to_the_dashboard(
     base_name = f"济南人工智能实训基地 {secrets.token_hex(3)}"
     base_id, email = base_with_reporter(admin, base_name, "lixia")
     year = period[:4]
-    programme = admin.post(
-        "/talent/programmes",
-        json={
-            "occupation": "4-04-05-05",
-            "base_id": base_id,
-            "target_level": "4",
-            "cohort": "数据标注秋季班",
-            "starts_on": f"{year}-01-01",
-            "ends_on": f"{year}-12-31",
-            "planned_size": 40,
-        },
-    )
-    programme.raise_for_status()
-    report_url = f"/talent/reports/{base_id}/{period}/{programme.json()['id']}"
+    programme_id = open_programme(admin, base_id, year)
+    report_url = f"/talent/reports/{base_id}/{period}/{programme_id}"
     target = {"year": int(year), "occupation": "4-04-05-05", "base_id": base_id, "metric": "enrolled", "value": 40}
     admin.post("/talent/targets", json=target).raise_for_status()
 
@@ -150,3 +157,35 @@ async def test_a_report_goes_from_a_base_through_review_to_the_dashboard(
     await log_in(stranger, base_url, other_email, PASSWORD)
     await stranger.goto(base_url + report_url)
     await expect(stranger.get_by_role("alert")).to_have_text("您没有执行此操作的权限。")
+
+
+async def test_a_base_checks_its_spreadsheet_before_it_is_applied(
+    base_url: str, admin: httpx.Client, new_page: NewPage, tmp_path: Path
+) -> None:
+    period = open_period(admin)
+    base_name = f"天桥区实训基地 {secrets.token_hex(3)}"
+    base_id, email = base_with_reporter(admin, base_name, "tianqiao")
+    open_programme(admin, base_id, period[:4])
+    template = admin.get(f"/talent/sheets/{base_id}/{period}")
+    template.raise_for_status()
+    (tmp_path / "bad.xlsx").write_bytes(edited(template.content, {(3, "D"): -5}))
+    (tmp_path / "good.xlsx").write_bytes(edited(template.content, {(3, "D"): 12, (3, "J"): 80}))
+
+    page = await new_page(locale="zh-CN")
+    await log_in(page, base_url, email, PASSWORD)
+    await page.get_by_role("link", name="人才报表").click()
+    upload = page.get_by_label("上传填好的表格（.xlsx）")
+    await upload.set_input_files(tmp_path / "bad.xlsx")
+    await page.get_by_role("button", name="检查表格（不保存）").click()
+    await expect(page.get_by_text("表格有问题，未导入任何数据：")).to_be_visible()
+    await expect(page.locator(".talent-sheet tbody tr td")).to_have_text(["3", "D", "应不小于 0"])
+    await expect(page.get_by_role("button", name="导入（写入全部行）")).to_have_count(0)
+    await upload.set_input_files(tmp_path / "good.xlsx")
+    await page.get_by_role("button", name="检查表格（不保存）").click()
+    await expect(page.get_by_text("1 行均无问题，可以导入。")).to_be_visible()
+    await page.get_by_role("button", name="导入（写入全部行）").click()
+    await expect(page.get_by_role("status").filter(has_text="已导入 1 行")).to_be_visible()
+    await expect(page.locator(".talent-reports li")).to_contain_text("草稿")
+    await page.get_by_role("link", name="数据标注秋季班 · 人工智能训练师").click()
+    await expect(page.get_by_label("新增学员（男）")).to_have_value("12")
+    await expect(page.get_by_label("培训课时")).to_have_value("80")
