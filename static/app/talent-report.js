@@ -142,25 +142,23 @@ export const ReportPage = {
       history.value = await api(`${path}/history`, { locale });
     }
     onMounted(async () => {
-      let loaded;
-      try {
-        loaded = await api(path, { locale });
+      try {  // the report first: its refusal (another base's, no such programme) is what the page then says
+        const loaded = await api(path, { locale });
+        const [organisation, periods, programmes, occupations] = await Promise.all([
+          api(`/organisations/${baseId}`, { locale }),
+          api("/talent/periods", { locale }),
+          api(`/talent/programmes?base_id=${baseId}`, { locale }),
+          api("/talent/occupations", { locale }),
+        ]);
+        context.base = organisation;
+        context.period = periods.find((p) => p.id === periodId);
+        context.programme = programmes.find((p) => p.id === Number(programmeId));
+        context.occupation = occupations.find((o) => o.code === context.programme?.occupation);
+        fill(loaded);
+        await loadHistory();
       } catch (error) {
         refused.value = problemText(error);
-        return;
       }
-      const [organisation, periods, programmes, occupations] = await Promise.all([
-        api(`/organisations/${baseId}`, { locale }),
-        api("/talent/periods", { locale }),
-        api(`/talent/programmes?base_id=${baseId}`, { locale }),
-        api("/talent/occupations", { locale }),
-      ]);
-      context.base = organisation;
-      context.period = periods.find((p) => p.id === periodId);
-      context.programme = programmes.find((p) => p.id === Number(programmeId));
-      context.occupation = occupations.find((o) => o.code === context.programme?.occupation);
-      fill(loaded);
-      await loadHistory();
     });
 
     async function act(run, message) {

@@ -189,3 +189,19 @@ async def test_a_base_checks_its_spreadsheet_before_it_is_applied(
     await page.get_by_role("link", name="数据标注秋季班 · 人工智能训练师").click()
     await expect(page.get_by_label("新增学员（男）")).to_have_value("12")
     await expect(page.get_by_label("培训课时")).to_have_value("80")
+
+    # Submitted meanwhile from elsewhere (another tab, an API client): the form's save is refused, and says why.
+    login = httpx.post(str(admin.base_url.join("auth/login")), json={"email": email, "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {login.json()['token']}"}
+    submit = admin.base_url.join("talent/" + page.url.split("/talent/", 1)[1] + "/submit")
+    httpx.post(str(submit), headers=headers).raise_for_status()
+    await page.get_by_label("培训课时").fill("90")
+    await page.get_by_role("button", name="保存草稿").click()
+    await expect(page.get_by_role("alert")).to_have_text(
+        "该报表已审核通过或已过锁定日期，不能再修改；如需修改请联系主管部门开放。"
+    )
+    await expect(page.get_by_label("培训课时")).to_have_value("90")  # what was typed stays
+    await page.get_by_role("button", name="English").click()
+    await expect(page.get_by_role("heading", name=f"Training report {page.url.split('/')[-2]}")).to_be_visible()
+    await expect(page.get_by_label("Training hours")).to_be_disabled()
+    await expect(page.get_by_text("This report is submitted and awaits the bureau's review.")).to_be_visible()
