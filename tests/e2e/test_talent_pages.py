@@ -183,6 +183,7 @@ async def test_a_base_checks_its_spreadsheet_before_it_is_applied(
     await upload.set_input_files(tmp_path / "good.xlsx")
     await page.get_by_role("button", name="检查表格（不保存）").click()
     await expect(page.get_by_text("1 行均无问题，可以导入。")).to_be_visible()
+    await page.screenshot(path=str(SHOTS / "talent-home.png"), full_page=True)
     await page.get_by_role("button", name="导入（写入全部行）").click()
     await expect(page.get_by_role("status").filter(has_text="已导入 1 行")).to_be_visible()
     await expect(page.locator(".talent-reports li")).to_contain_text("草稿")
@@ -205,3 +206,22 @@ async def test_a_base_checks_its_spreadsheet_before_it_is_applied(
     await expect(page.get_by_role("heading", name=f"Training report {page.url.split('/')[-2]}")).to_be_visible()
     await expect(page.get_by_label("Training hours")).to_be_disabled()
     await expect(page.get_by_text("This report is submitted and awaits the bureau's review.")).to_be_visible()
+
+
+async def test_a_report_of_a_locked_period_reads_only_and_says_why(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    locked = admin.post("/talent/periods", json={"id": "2025-06", "due_days": 5, "lock_days": 10})
+    assert locked.status_code in (201, 422), locked.text  # ended 2025-06-30, locked since 2025-07-10
+    base_id, email = base_with_reporter(admin, f"槐荫区实训基地 {secrets.token_hex(3)}", "huaiyin")
+    programme_id = open_programme(admin, base_id, "2025")
+    page = await new_page(locale="zh-CN")
+    await log_in(page, base_url, email, PASSWORD)
+    await page.goto(f"{base_url}/talent/reports/{base_id}/2025-06/{programme_id}")
+    await expect(page.locator("[data-test=read-only]")).to_have_text(
+        "报告期已于 2025-07-10 锁定，不能再修改；如需补报，请联系主管部门。"
+    )
+    await expect(page.get_by_label("新增学员（男）")).to_be_disabled()
+    await expect(page.get_by_role("button", name="保存草稿")).to_have_count(0)
+    await page.goto(f"{base_url}/talent/nothing-here")
+    await expect(page.get_by_role("alert")).to_contain_text("没有这个页面。")
