@@ -37,6 +37,7 @@ async def completeness(period: Period) -> list[Expected]:
                 region=programme.base.region.code,
                 programme_id=programme.id,
                 state=state,
+                status=report.status if report else None,
             )
         )
     return rows

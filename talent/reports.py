@@ -166,10 +166,8 @@ async def _save(user: User, place: Slot, data: ReportIn) -> TraineeReport:
         report = await _locked(place) or await current(place)
         if not await editable(report, place):
             raise ReportLocked()
-        values = data.model_dump(exclude={"opening"} if data.opening is None else set())
         before = {name: getattr(report, name) for name in FIELDS}
-        for name, value in values.items():
-            setattr(report, name, value)
+        _apply(report, data)
         await report.save()
         changed = {name for name in FIELDS if getattr(report, name) != before[name]}
         if changed or report.status is ReportStatus.DRAFT:
@@ -181,6 +179,18 @@ async def _save(user: User, place: Slot, data: ReportIn) -> TraineeReport:
                 before={name: before[name] for name in sorted(changed)},
                 after={name: getattr(report, name) for name in sorted(changed)},
             )
+    return report
+
+
+def _apply(report: TraineeReport, data: ReportIn) -> None:
+    for name, value in data.model_dump(exclude={"opening"} if data.opening is None else set()).items():
+        setattr(report, name, value)
+
+
+async def trial(place: Slot, data: ReportIn) -> TraineeReport:
+    """The report as these values would make it, unsaved: what the rules judge while a reporter types."""
+    report = await current(place)
+    _apply(report, data)
     return report
 
 

@@ -35,6 +35,7 @@ from talent.schemas import (
     ReportOut,
     TargetIn,
     TargetOut,
+    Validation,
 )
 
 api = Api(prefix="/api/v1/talent")
@@ -172,8 +173,19 @@ async def add_exception(ctx: Context, period_id: str, body: ExceptionIn) -> Peri
     return _period_out(period)
 
 
+async def _findings(ctx: Context, report: TraineeReport, place: reports.Slot) -> list[Finding]:
+    return [
+        Finding(
+            rule=rule.code,
+            importance=rule.importance,
+            field=field,
+            message=translate(f"rule.{rule.code}", ctx.locale, **params),
+        )
+        for rule, field, params in await reports.findings(report, place)
+    ]
+
+
 async def _report_out(ctx: Context, report: TraineeReport, place: reports.Slot) -> ReportOut:
-    found = await reports.findings(report, place)
     return ReportOut(
         id=report.id,
         base_id=report.base_id,
@@ -193,15 +205,7 @@ async def _report_out(ctx: Context, report: TraineeReport, place: reports.Slot) 
         training_hours=report.training_hours,
         comment=report.comment,
         submitted_at=report.submitted_at,
-        findings=[
-            Finding(
-                rule=rule.code,
-                importance=rule.importance,
-                field=field,
-                message=translate(f"rule.{rule.code}", ctx.locale, **params),
-            )
-            for rule, field, params in found
-        ],
+        findings=await _findings(ctx, report, place),
     )
 
 
@@ -227,6 +231,20 @@ async def get_report(ctx: Context, base_id: int, period_id: str, programme_id: i
 async def put_report(ctx: Context, base_id: int, period_id: str, programme_id: int, body: ReportIn) -> ReportOut:
     place = await reports.slot(ctx.user, base_id, period_id, programme_id)
     return await _report_out(ctx, await reports.save(ctx.user, place, body), place)
+
+
+@api.route(
+    "POST",
+    REPORT + "/validate",
+    allow=Allow.USER,
+    summary="Check values against the rules without saving",
+    tag="talent",
+    rule=REPORTERS + " A dry run: the rules judge the values as a save would store them; nothing is written.",
+)
+async def validate_report(ctx: Context, base_id: int, period_id: str, programme_id: int, body: ReportIn) -> Validation:
+    place = await reports.slot(ctx.user, base_id, period_id, programme_id)
+    report = await reports.trial(place, body)
+    return Validation(opening=report.opening, closing=report.closing, findings=await _findings(ctx, report, place))
 
 
 @api.route("POST", REPORT + "/submit", allow=Allow.USER, summary="Submit for approval", tag="talent", rule=REPORTERS)

@@ -151,6 +151,14 @@ class ReportOut(BaseModel):
     findings: list[Finding]
 
 
+class Validation(BaseModel):
+    """What a save of the values would give: the derived closing and the findings of every rule."""
+
+    opening: int
+    closing: int
+    findings: list[Finding]
+
+
 class CommentIn(In):
     comment: Annotated[str, StringConstraints(min_length=1, max_length=1000), Multiline]
 
@@ -183,6 +191,7 @@ class Expected(BaseModel):
     region: str
     programme_id: int
     state: str
+    status: ReportStatus | None = Field(description="The report's workflow status; none while it is missing.")
 
 
 class Evidence(BaseModel):

@@ -1,2 +1,201 @@
-// Placeholder until this page is built.
-export const TalentPage = { template: '<p class="muted">…</p>' };
+// Talent reporting. A base's reporters see their open periods and each running programme's report, and can
+// fill in the period's spreadsheet instead; the bureau (admins) reviews reports and reads the dashboard.
+// Paths: /talent, /talent/reports/{base}/{period}/{programme}, /talent/review, /talent/dashboard.
+import { ref, computed, onMounted } from "vue";
+import { api, ApiError, session } from "./api.js";
+import { i18n, t, pick } from "./i18n.js";
+import { me } from "./account.js";
+import { route, go } from "./router.js";
+import { ReportPage, ReviewQueue, cityToday, reportPath } from "./talent-report.js";
+import { TalentDashboard } from "./talent-dashboard.js";
+
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const REPORTING_ROLES = ["reporter", "manager"];
+
+// A spreadsheet goes up as the request body itself, which api() (JSON only) does not send.
+async function sendSheet(path, file) {
+  const response = await fetch(`/api/v1${path}`, {
+    method: "POST",
+    body: file,
+    credentials: "same-origin",
+    headers: { "Content-Type": XLSX, "Accept-Language": i18n.locale, ...(session.csrf ? { "X-CSRF-Token": session.csrf } : {}) },
+  });
+  const data = await response.json();
+  if (!response.ok) throw new ApiError(data);
+  return data;
+}
+
+// The state a base sees for one report: missing until first saved, then its workflow status; late once the
+// due date has passed without a submission, or when it was submitted after it.
+export function reportState(report, period) {
+  const state = report.id === null ? "missing" : report.status;
+  const submittedOn = report.submitted_at && new Date(report.submitted_at).toLocaleDateString("en-CA", { timeZone: "Asia/Shanghai" });
+  const late = submittedOn ? submittedOn > period.due_on : ["missing", "draft", "returned"].includes(state) && cityToday() > period.due_on;
+  return { state, late };
+}
+
+const SheetUpload = {
+  props: ["base", "period"],
+  emits: ["applied"],
+  setup(props, { emit }) {
+    const file = ref(null);
+    const rows = ref(null);
+    const banner = ref("");
+    const done = ref("");
+    const busy = ref(false);
+    const id = `sheet-${props.base}-${props.period}`;
+    const path = `/talent/sheets/${props.base}/${props.period}`;
+    const clean = computed(() => rows.value && rows.value.every((row) => !row.problems.length));
+    function choose(event) {
+      file.value = event.target.files[0] || null;
+      rows.value = null;
+      done.value = "";
+    }
+    async function send(apply) {
+      banner.value = "";
+      busy.value = true;
+      try {
+        const answer = await sendSheet(apply ? `${path}?apply=true` : path, file.value);
+        if (apply) {
+          done.value = t("talent.sheet.applied", { n: answer.length });
+          rows.value = null;
+          emit("applied");
+        } else {
+          rows.value = answer;
+        }
+      } catch (error) {
+        banner.value = error instanceof ApiError ? Object.values(error.fields)[0] || error.problem.detail : t("error.network");
+      } finally {
+        busy.value = false;
+      }
+    }
+    return { file, rows, banner, done, busy, id, path, clean, choose, send, t };
+  },
+  template: `
+    <div class="talent-sheet">
+      <p><a :href="'/api/v1' + path" download>{{ t("talent.sheet.download") }}</a></p>
+      <label :for="id">{{ t("talent.sheet.upload") }}</label>
+      <input :id="id" type="file" accept=".xlsx" @change="choose">
+      <button type="button" class="secondary" :disabled="!file || busy" @click="send(false)">{{ t("talent.sheet.check") }}</button>
+      <p v-if="banner" class="banner" role="alert">{{ banner }}</p>
+      <p v-if="done" class="banner ok" role="status">{{ done }}</p>
+      <div v-if="rows" role="status">
+        <p v-if="clean">{{ t("talent.sheet.clean", { n: rows.length }) }}</p>
+        <p v-else class="banner">{{ t("talent.sheet.problems") }}</p>
+        <div class="talent-scroll"><table v-if="!clean">
+          <thead><tr><th>{{ t("talent.sheet.row") }}</th><th>{{ t("talent.sheet.column") }}</th><th>{{ t("talent.sheet.problem") }}</th></tr></thead>
+          <tbody>
+            <template v-for="row in rows" :key="row.row">
+              <tr v-for="(problem, n) in row.problems" :key="n">
+                <td>{{ row.row }}</td><td>{{ problem.column || "—" }}</td><td>{{ problem.message }}</td>
+              </tr>
+            </template>
+          </tbody>
+        </table></div>
+        <button v-if="clean && rows.length" type="button" :disabled="busy" @click="send(true)">{{ t("talent.sheet.apply") }}</button>
+      </div>
+    </div>`,
+};
+
+const TalentHome = {
+  components: { SheetUpload },
+  setup() {
+    const bases = ref([]);
+    const banner = ref("");
+    const loading = ref(true);
+    const admin = computed(() => !!me.user?.is_admin);
+    async function refresh() {
+      const ids = [...new Set(me.user.memberships.filter((m) => REPORTING_ROLES.includes(m.role)).map((m) => m.organisation_id))];
+      if (!ids.length) return;
+      const locale = i18n.locale;
+      const [organisations, periods, programmes, occupations] = await Promise.all([
+        Promise.all(ids.map((id) => api(`/organisations/${id}`, { locale }))),
+        api("/talent/periods", { locale }),
+        api("/talent/programmes", { locale }),
+        api("/talent/occupations", { locale }),
+      ]);
+      const today = cityToday();
+      const open = periods.filter((p) => p.locks_on >= today).sort((a, b) => a.starts_on.localeCompare(b.starts_on));
+      const occupationOf = Object.fromEntries(occupations.map((o) => [o.code, o]));
+      bases.value = await Promise.all(organisations.filter((o) => o.kind === "training_base").map(async (base) => ({
+        base,
+        periods: await Promise.all(open.map(async (period) => ({
+          period,
+          reports: await Promise.all(programmes
+            .filter((p) => p.base_id === base.id && p.starts_on <= period.ends_on && p.ends_on >= period.starts_on)
+            .map(async (programme) => {
+              const report = await api(reportPath(base.id, period.id, programme.id), { locale });
+              return { programme, occupation: occupationOf[programme.occupation], report, ...reportState(report, period) };
+            })),
+        }))),
+      })));
+    }
+    onMounted(async () => {
+      try {
+        if (me.user) await refresh();
+      } catch (error) {
+        banner.value = error instanceof ApiError ? error.problem.detail : t("error.network");
+      } finally {
+        loading.value = false;
+      }
+    });
+    return { bases, banner, loading, admin, refresh, me, t, pick, go, reportPath };
+  },
+  template: `
+    <h1>{{ t("talent.home.heading") }}</h1>
+    <p v-if="!me.user" class="card">
+      <a href="/login" @click.prevent="go('/login')">{{ t("talent.home.sign_in") }}</a>
+    </p>
+    <p v-if="banner" class="banner" role="alert">{{ banner }}</p>
+    <nav v-if="admin" class="card talent-links" :aria-label="t('talent.home.bureau')">
+      <h2>{{ t("talent.home.bureau") }}</h2>
+      <a href="/talent/review" @click.prevent="go('/talent/review')">{{ t("talent.review.heading") }}</a>
+      <a href="/talent/dashboard" @click.prevent="go('/talent/dashboard')">{{ t("talent.dash.heading") }}</a>
+    </nav>
+    <p v-if="me.user && !loading && !bases.length && !admin" class="muted">{{ t("talent.home.no_base") }}</p>
+    <section v-for="entry in bases" :key="entry.base.id" class="card">
+      <h2>{{ pick(entry.base.name) }}</h2>
+      <p v-if="!entry.periods.length" class="muted">{{ t("talent.home.no_period") }}</p>
+      <div v-for="p in entry.periods" :key="p.period.id" class="talent-period">
+        <h3>{{ t("talent.home.period", { id: p.period.id }) }}</h3>
+        <p class="muted">{{ t("talent.home.due", { due: p.period.due_on, locks: p.period.locks_on }) }}</p>
+        <p v-if="!p.reports.length" class="muted">{{ t("talent.home.no_programme") }}</p>
+        <ul class="talent-reports">
+          <li v-for="r in p.reports" :key="r.programme.id">
+            <a :href="reportPath(entry.base.id, p.period.id, r.programme.id)"
+               @click.prevent="go(reportPath(entry.base.id, p.period.id, r.programme.id))">
+              {{ r.programme.cohort }} · {{ pick(r.occupation?.name) }}</a>
+            <span class="badge" :class="{ wait: r.state === 'returned', full: r.state === 'missing' }">{{ t("talent.status." + r.state) }}</span>
+            <span v-if="r.late" class="badge full">{{ t("talent.status.late") }}</span>
+            <div v-if="r.state === 'returned'" class="muted">{{ t("talent.report.comment") }}：{{ r.report.comment }}</div>
+          </li>
+        </ul>
+        <SheetUpload v-if="p.reports.length" :base="entry.base.id" :period="p.period.id" @applied="refresh" />
+      </div>
+    </section>`,
+};
+
+const ROUTES = [
+  [/^\/talent\/?$/, "TalentHome"],
+  [/^\/talent\/reports\/(\d+)\/([^/]+)\/(\d+)$/, "ReportPage"],
+  [/^\/talent\/review$/, "ReviewQueue"],
+  [/^\/talent\/dashboard$/, "TalentDashboard"],
+];
+
+export const TalentPage = {
+  components: { TalentHome, ReportPage, ReviewQueue, TalentDashboard },
+  setup() {
+    const view = computed(() => {
+      for (const [pattern, name] of ROUTES) {
+        const match = route.path.match(pattern);
+        if (match) return { name, params: match.slice(1).map(decodeURIComponent) };
+      }
+      return null;
+    });
+    return { view, route, t, go };
+  },
+  template: `
+    <component v-if="view" :is="view.name" :key="route.path" :params="view.params" />
+    <p v-else class="banner" role="alert">{{ t("talent.not_found") }}
+      <a href="/talent" @click.prevent="go('/talent')">{{ t("talent.home.heading") }}</a></p>`,
+};

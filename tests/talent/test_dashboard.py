@@ -143,8 +143,8 @@ async def test_completeness_tells_missing_draft_on_time_and_late(client: httpx.A
     await client.put(url, json=GOOD, headers=reporter)
     await client.post(url + "/submit", headers=reporter)
     rows = (await client.get("/api/v1/talent/completeness", params={"period": "2026-10"}, headers=admin)).json()
-    states = {row["programme_id"]: row["state"] for row in rows}
-    assert states == {programme_id: "late", second.json()["id"]: "missing"}
+    states = {row["programme_id"]: (row["state"], row["status"]) for row in rows}
+    assert states == {programme_id: ("late", "submitted"), second.json()["id"]: ("missing", None)}
     await TraineeReport.filter(programme_id=programme_id).update(submitted_at=utcnow() - timedelta(days=30))
     rows = (await client.get("/api/v1/talent/completeness", params={"period": "2026-10"}, headers=admin)).json()
     assert {row["programme_id"]: row["state"] for row in rows}[programme_id] == "on_time"

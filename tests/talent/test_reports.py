@@ -248,3 +248,35 @@ async def test_two_first_saves_at_once_both_succeed(client: httpx.AsyncClient) -
     answers = await asyncio.gather(*(client.put(url, json={**GOOD, "completed": n}, headers=reporter) for n in (1, 2)))
     assert [a.status_code for a in answers] == [200, 200]
     assert await TraineeReport.filter(programme_id=programme_id).count() == 1
+
+
+async def test_validate_judges_values_without_saving_them(client: httpx.AsyncClient) -> None:
+    _, reporter, base_id, programme_id = await setup(client)
+    url = f"/api/v1/talent/reports/{base_id}/2026-10/{programme_id}"
+    passing = await client.post(url + "/validate", json=GOOD, headers=reporter)
+    assert passing.status_code == 200, passing.text
+    assert passing.json() == {"opening": 0, "closing": 38, "findings": []}
+    failing = (
+        await client.post(url + "/validate", json={"new_male": 3, "completed": 2, "dropped": 4}, headers=reporter)
+    ).json()
+    assert failing["closing"] == -3
+    assert [(f["rule"], f["importance"], f["field"], f["message"]) for f in failing["findings"]] == [
+        ("closing_negative", "error", "dropped", "期末在训人数为 -3，不能为负：期初 + 新增 − 结业 − 流失须 ≥ 0"),
+        ("new_without_hours", "warning", "training_hours", "本期新增 3 人，但培训课时为 0"),
+    ]
+    assert (await client.get(url, headers=reporter)).json()["id"] is None  # nothing was written
+    assert (await client.get(url + "/history", headers=reporter)).json() == []
+
+
+async def test_validate_refuses_bad_input_and_other_bases(client: httpx.AsyncClient) -> None:
+    admin, _, base_id, programme_id = await setup(client)
+    other, _ = await base_with_reporter(client, admin, "other@base.cn", region="shizhong")
+    url = f"/api/v1/talent/reports/{base_id}/2026-10/{programme_id}/validate"
+    answer = await client.post(url, json={"new_male": -1}, headers=admin)
+    assert answer.status_code == 422
+    assert [tuple(e["loc"]) for e in answer.json()["errors"]] == [("body", "new_male")]
+    assert (await client.post(url, json=GOOD, headers=other)).status_code == 403
+    english = await client.post(
+        url, json={**GOOD, "dropped": 50}, headers={**admin, "Accept-Language": "en"}
+    )  # the admin signed up without a language of their own
+    assert english.json()["findings"][0]["field"] == "dropped"
