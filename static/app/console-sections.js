@@ -26,6 +26,18 @@ async function submit(state, shown, send) {
   }
 }
 
+// Remove one item; a refusal (say, a ticket type somebody registered with) shows in the section's banner.
+async function remove(state, url) {
+  state.banner = state.done = "";
+  try {
+    await api(url, { method: "DELETE", locale: i18n.locale });
+    return true;
+  } catch (error) {
+    showFailure(error, state, []);
+    return false;
+  }
+}
+
 const ticketName = (event, id) => pick(event.ticket_types.find((type) => type.id === id)?.name);
 
 export const AgendaSection = {
@@ -49,17 +61,12 @@ export const AgendaSection = {
       if (await submit(state, ["title", "speakers", "room", "starts_at", "ends_at"],
                        () => api(path, { method: "POST", body, locale: i18n.locale }))) await refresh();
     }
-    async function remove(session) {
-      state.banner = "";
-      try {
-        await api(`${path}/${session.id}`, { method: "DELETE", locale: i18n.locale });
-      } catch (error) {
-        showFailure(error, state, []);
-      }
+    async function removeSession(session) {
+      await remove(state, `${path}/${session.id}`);
       await refresh();
     }
     const at = (iso) => toLocalInput(iso, props.event.timezone).replace("T", " ");
-    return { sessions, state, add, remove, at, t, pick };
+    return { sessions, state, add, removeSession, at, t, pick };
   },
   template: `
     <section class="card">
@@ -69,7 +76,7 @@ export const AgendaSection = {
         <li v-for="s in sessions" :key="s.id">
           <strong>{{ pick(s.title) }}</strong> <span class="muted">{{ at(s.starts_at) }} – {{ at(s.ends_at) }}
           <template v-if="s.room"> · {{ s.room }}</template><template v-if="s.speakers.length"> · {{ s.speakers.join("、") }}</template></span>
-          <button type="button" class="secondary small" @click="remove(s)" :aria-label="t('console.remove_session', { title: pick(s.title) })">
+          <button type="button" class="secondary small" @click="removeSession(s)" :aria-label="t('console.remove_session', { title: pick(s.title) })">
             {{ t("console.remove") }}</button>
         </li>
       </ul>
@@ -101,11 +108,14 @@ export const TicketsSection = {
   components: { I18nInputs },
   setup(props, { emit }) {
     const state = sectionState(() => ({ name: { zh: "", en: "" } }));
+    const path = `/events/${props.event.id}/ticket-types`;
     async function add() {
-      const path = `/events/${props.event.id}/ticket-types`;
       if (await submit(state, ["name"], () => api(path, { method: "POST", body: state.form, locale: i18n.locale }))) emit("changed");
     }
-    return { state, add, t, pick };
+    async function removeType(type) {
+      if (await remove(state, `${path}/${type.id}`)) emit("changed");
+    }
+    return { state, add, removeType, t, pick };
   },
   template: `
     <section class="card">
@@ -114,10 +124,12 @@ export const TicketsSection = {
         <li v-for="type in event.ticket_types" :key="type.id">
           {{ pick(type.name) }} <span v-if="type.is_default" class="badge">{{ t("console.default_ticket") }}</span>
           <span class="muted"> · {{ type.available === null ? t("console.unlimited") : t("seats.left", { n: type.available }) }}</span>
+          <button v-if="!type.is_default" type="button" class="secondary small" @click="removeType(type)"
+                  :aria-label="t('console.remove_ticket', { name: pick(type.name) })">{{ t("console.remove") }}</button>
         </li>
       </ul>
+      <p v-if="state.banner" class="banner" role="alert">{{ state.banner }}</p>
       <form @submit.prevent="add" novalidate>
-        <p v-if="state.banner" class="banner" role="alert">{{ state.banner }}</p>
         <I18nInputs v-model="state.form.name" name="name" prefix="t" :label="t('console.ticket_name')" :errors="state.errors" required />
         <button type="submit">{{ t("console.add_ticket") }}</button>
       </form>
@@ -233,8 +245,14 @@ export const QuestionsSection = {
         emit("changed");  // a choice limit is a quota too
       }
     }
+    async function removeQuestion(question) {
+      if (await remove(state, `${path}/${question.id}`)) {
+        await refresh();
+        emit("changed");  // its choices' quotas went with it
+      }
+    }
     const choiceError = (i, name) => state.errors[`choices.${i}.${name}`];
-    return { questions, state, add, blankChoice, choiceError, kinds: QUESTION_KINDS, CHOICE_KINDS, t, pick };
+    return { questions, state, add, removeQuestion, blankChoice, choiceError, kinds: QUESTION_KINDS, CHOICE_KINDS, t, pick };
   },
   template: `
     <section class="card">
@@ -244,15 +262,17 @@ export const QuestionsSection = {
         <li v-for="q in questions" :key="q.id">
           <strong>{{ pick(q.label) }}</strong> <code>{{ q.key }}</code>
           <span class="muted"> · {{ t("console.qkind." + q.kind) }}<template v-if="q.required"> · {{ t("console.required") }}</template></span>
+          <button type="button" class="secondary small" @click="removeQuestion(q)"
+                  :aria-label="t('console.remove_question', { label: pick(q.label) })">{{ t("console.remove") }}</button>
           <ul v-if="q.choices.length" class="plain nested">
             <li v-for="c in q.choices" :key="c.key">{{ pick(c) }} <code>{{ c.key }}</code>
               <span v-if="c.limit" class="muted"> · {{ t("console.choice_limit_of", { n: c.limit }) }}</span></li>
           </ul>
         </li>
       </ul>
+      <p v-if="state.banner" class="banner" role="alert">{{ state.banner }}</p>
       <form @submit.prevent="add" novalidate>
         <h3>{{ t("console.add_question") }}</h3>
-        <p v-if="state.banner" class="banner" role="alert">{{ state.banner }}</p>
         <p v-if="state.done" class="banner ok" role="status">{{ state.done }}</p>
         <label for="qn-key">{{ t("console.question_key") }}</label>
         <input id="qn-key" v-model="state.form.key" autocapitalize="off" aria-describedby="qn-key-hint">

@@ -100,6 +100,10 @@ async def test_an_organiser_creates_shapes_publishes_and_cancels_an_event(
     await page.get_by_role("button", name="添加票种").click()
     tickets = page.locator("section", has=page.get_by_role("heading", name="票种", exact=True))
     await expect(tickets.get_by_text("嘉宾票")).to_be_visible()
+    await page.get_by_label("票种名称（中文）").fill("临时票")
+    await page.get_by_role("button", name="添加票种").click()
+    await tickets.get_by_role("button", name="删除票种“临时票”").click()  # nobody registered with it yet
+    await expect(tickets.get_by_text("临时票")).to_be_hidden()
     quotas = page.locator("section", has=page.get_by_role("heading", name="名额", exact=True))
     await page.get_by_label("名额数", exact=True).fill("5")
     await page.get_by_role("button", name="添加名额组").click()
@@ -147,6 +151,9 @@ async def test_an_organiser_creates_shapes_publishes_and_cancels_an_event(
     await expect(quotas.get_by_role("status")).to_have_text("「总名额」已调整")
     await expect(capacity).to_contain_text("已用 2 / 40")
     await expect(page.get_by_label("总名额（留空为不限）")).to_have_value("40")  # the form follows
+    await questions.get_by_role("button", name="删除问题“参加分论坛”").click()
+    await expect(questions.get_by_role("alert")).to_contain_text("删除问题会丢失已填写的回答")  # answers exist
+    await expect(questions.get_by_text("参加分论坛")).to_be_visible()
 
     await page.goto(base_url + "/console")
     await row.get_by_role("button", name="取消活动").click()
