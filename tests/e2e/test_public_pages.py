@@ -23,11 +23,12 @@ async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[
     await page.get_by_label("姓名").fill("李雷")
     await page.get_by_label("邮箱").fill("not-an-email")
     await page.get_by_role("button", name="提交报名").click()
-    await expect(page.get_by_text("邮箱地址格式不正确")).to_be_visible()  # next to the field
+    # every field error at once, each next to its field and named by it
+    await expect(page.get_by_label("邮箱")).to_have_accessible_description("邮箱地址格式不正确")
+    await expect(page.get_by_label("单位名称")).to_have_accessible_description("此字段为必填项")
+    await expect(page.get_by_label("邮箱")).to_be_focused()  # the first field in error
     await expect(page.get_by_label("姓名")).to_have_value("李雷")  # nothing typed is lost
     await page.get_by_label("邮箱").fill("li.lei@example.cn")
-    await page.get_by_role("button", name="提交报名").click()
-    await expect(page.get_by_text("此字段为必填项")).to_be_visible()  # the required company
     await page.get_by_label("单位名称").fill("济南智造")
     await page.get_by_role("button", name="提交报名").click()
     await expect(page.get_by_role("status")).to_have_text("报名成功")
