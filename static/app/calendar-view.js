@@ -7,6 +7,8 @@ import { i18n, pick } from "./i18n.js";
 import { wallClock } from "./format.js";
 import { go } from "./router.js";
 
+const VIEW = { month: "dayGridMonth", week: "timeGridWeek" };
+const HEIGHT = { month: "auto", week: 640 };
 let loading = null;
 
 function script(src) {
@@ -50,12 +52,14 @@ export const CalendarView = {
       const FullCalendar = await fullCalendar();
       if (!element.value) return;  // left the page while the script loaded
       calendar = new FullCalendar.Calendar(element.value, {
-        initialView: props.view === "week" ? "timeGridWeek" : "dayGridMonth",
+        initialView: VIEW[props.view],
         initialDate: props.filters.from || undefined,
         locale: i18n.locale === "en" ? "en" : "zh-cn",
         firstDay: 1,
         timeZone: "UTC",
-        height: "auto",
+        height: HEIGHT[props.view],
+        scrollTime: "08:00:00",  // the week opens on the working day, the night hours above it
+        eventDisplay: "block",  // a titled bar, which wraps on a phone, rather than a dot and a time
         headerToolbar: { start: "prev,next today", center: "title", end: "" },
         eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
         events: (range, done, failed) => eventsBetween(props.filters, range.start, range.end)
@@ -75,7 +79,10 @@ export const CalendarView = {
       });
       calendar.render();
     });
-    watch(() => props.view, (view) => calendar?.changeView(view === "week" ? "timeGridWeek" : "dayGridMonth"));
+    watch(() => props.view, (view) => {
+      calendar?.setOption("height", HEIGHT[view]);
+      calendar?.changeView(VIEW[view]);
+    });
     watch(() => ({ ...props.filters }), () => calendar?.refetchEvents());
     watch(() => props.filters.from, (from) => from && calendar?.gotoDate(from));  // the calendar opens at "from"
     onUnmounted(() => calendar?.destroy());

@@ -42,7 +42,7 @@ async def open_door(page: Page, base_url: str, event_id: int) -> None:
 async def test_the_door_checks_a_person_in_by_camera_without_barcode_detector(
     base_url: str, admin: httpx.Client, tmp_path: Path
 ) -> None:
-    event_id = seed_forum(admin)
+    event_id = seed_forum(admin, title={"zh": "摄像头签到演练", "en": "Camera check-in drill"})
     made = httpx.post(
         f"{base_url}/api/v1/events/{event_id}/registrations",
         json={"email": "sun.qi@example.cn", "name": "孙七", "answers": {"company": "济南视觉"}},
@@ -85,7 +85,7 @@ async def test_the_door_checks_a_person_in_by_camera_without_barcode_detector(
 
 
 async def test_the_door_says_so_when_there_is_no_camera(base_url: str, admin: httpx.Client) -> None:
-    event_id = seed_forum(admin)
+    event_id = seed_forum(admin, title={"zh": "无摄像头签到演练", "en": "No-camera check-in drill"})
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
