@@ -296,7 +296,8 @@ async def add_question(ctx: Context, event_id: int, body: QuestionIn) -> Questio
     summary="Register",
     tag="registrations",
     status=201,
-    rule="Send an `Idempotency-Key` header to make retries safe: a repeat replays the first answer.",
+    rule="Send an `Idempotency-Key` header to make retries safe: a repeat replays the first answer. "
+    "A 422 lists every field error at once, the answers' (`answers.{key}`) with the body's.",
 )
 async def register(ctx: Context, event_id: int, body: Unchecked[RegistrationIn]) -> RegistrationCreated:
     key = ctx.request.headers.get("idempotency-key")

@@ -162,6 +162,15 @@ async def test_the_registration_form_works_by_keyboard_alone(
     await expect(page.get_by_role("status")).to_have_text("报名成功")
     await expect(page.get_by_role("status")).to_be_focused()
 
+    again = await new_page(locale="zh-CN")  # the same person again: the banner says why, and has the focus
+    await again.goto(f"{base_url}/events/{event_id}")
+    await again.get_by_label("姓名").fill("李雷")
+    await again.get_by_label("邮箱").fill("li.lei@example.cn")
+    await again.get_by_label("单位名称").fill("济南智造")
+    await again.get_by_label("单位名称").press("Enter")
+    await expect(again.get_by_role("alert")).to_be_focused()
+    await expect(again.get_by_role("alert")).not_to_be_empty()
+
 
 async def test_the_event_page_shows_the_agenda_and_each_ticket_type(
     base_url: str, admin: httpx.Client, new_page: NewPage
