@@ -1,15 +1,17 @@
-"""Custom registration questions: a pydantic model built from an event's question definitions."""
+"""Custom registration questions: a pydantic model built from an event's question definitions, and the one
+validation of a registration request, body and answers together."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
 
 from events.models import Question, QuestionKind
+from events.schemas import RegistrationIn
 from server.errors import from_validation
 from server.identifiers import USCC, Email, Mobile
 from server.schemas import Multiline, OneLine
@@ -71,11 +73,22 @@ def _model_for(definitions: tuple[_Definition, ...]) -> type[BaseModel]:
     return create_model("Answers", __config__=ConfigDict(extra="forbid"), **fields)
 
 
-def validate_answers(questions: list[Question], answers: dict[str, Any]) -> dict[str, Any]:
-    """The answers cleaned to JSON-ready values, or InvalidInput with errors under ("body", "answers", key)."""
+@lru_cache(maxsize=512)
+def _registration_model(answers: type[BaseModel], signed_in: bool) -> type[RegistrationIn]:
+    fields: dict[str, Any] = {"answers": (answers, Field(default_factory=dict, validate_default=True))}
+    if not signed_in:  # an account registers with its own address
+        fields["email"] = (Email, ...)
+    return create_model("Registration", __base__=RegistrationIn, **fields)
+
+
+def validate_registration(questions: list[Question], body: Any, *, signed_in: bool) -> RegistrationIn:
+    """The request with its answers cleaned to JSON-ready values, or one InvalidInput listing every field error,
+    the body's and the answers' (under ("body", "answers", key)) alike."""
     try:
-        clean = answers_model(questions).model_validate(answers)
+        data = _registration_model(answers_model(questions), signed_in).model_validate(body)
     except ValidationError as exc:
-        raise from_validation(exc, "body", "answers") from None
-    values = clean.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return {key: sorted(value) if isinstance(value, list) else value for key, value in values.items()}
+        raise from_validation(exc, "body") from None
+    answered = cast(BaseModel, data.answers)  # the event's answers model, in place of the documented dict
+    values = answered.model_dump(mode="json", by_alias=True, exclude_none=True)
+    answers = {key: sorted(value) if isinstance(value, list) else value for key, value in values.items()}
+    return RegistrationIn.model_construct(**{**dict(data), "answers": answers})

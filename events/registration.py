@@ -12,6 +12,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import orjson
 from tortoise.exceptions import IntegrityError
@@ -29,7 +30,7 @@ from events.models import (
     RegistrationStatus,
     TicketType,
 )
-from events.questions import validate_answers
+from events.questions import validate_registration
 from events.schemas import RegistrationIn
 from server import audit
 from server.auth import hash_secret, sign
@@ -82,26 +83,28 @@ Actor = User | str
 
 
 async def register(
-    event_id: int, data: RegistrationIn, *, user: User | None, idempotency_key: str | None, secret_key: str
+    event_id: int, body: Any, *, user: User | None, idempotency_key: str | None, secret_key: str
 ) -> Created:
     """Register for a published event inside its window: a seat if every quota has room, else the waiting list.
 
+    `body` is the request as sent (a RegistrationIn with the event's answers); one 422 lists all its field errors.
     One active registration per (event, email); a repeated Idempotency-Key with the same request replays the
     first answer, with a different request it is refused.
     """
     event = await Event.get_or_none(id=event_id).select_related("organisation")
     if event is None or event.status is EventStatus.DRAFT:
         raise NotFound()
+    questions = await Question.filter(event_id=event.id).order_by("position", "id")
+    data = validate_registration(questions, body, signed_in=user is not None)
     request_hash = _request_hash(data, user)
     key_hash = hash_secret(f"{event.id}:{idempotency_key}") if idempotency_key else None
     if key_hash and (replay := await _replay(key_hash, request_hash, idempotency_key, event.id, secret_key)):
         return replay
     _check_open(event)
     email = data.email or (user.email if user else None)
-    if email is None:
-        raise InvalidInput(errors=[(("body", "email"), "validation.missing")])
+    assert email is not None  # validate_registration requires it of a registrant without an account
     ticket_type = await _ticket_type(event, data.ticket_type)
-    answers = validate_answers(await Question.filter(event_id=event.id).order_by("position", "id"), data.answers)
+    answers = data.answers
     token = _manage_token(secret_key, event.id, idempotency_key)
     target = S.PENDING if event.requires_approval else S.CONFIRMED
     # Written as waiting first: after a sell-out most attempts stay waiting and then need no second write.

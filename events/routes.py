@@ -58,7 +58,7 @@ from events.schemas import (
 from notifications import delivery
 from server import audit, spreadsheets
 from server.accounts import require_role
-from server.api import Allow, Api, Context, Page, PageQuery
+from server.api import Allow, Api, Context, Page, PageQuery, Unchecked
 from server.auth import hash_secret
 from server.errors import BadRequest, NotFound, PermissionDenied
 from server.i18n import Label, translate
@@ -322,15 +322,16 @@ async def delete_question(ctx: Context, event_id: int, question_id: int) -> None
     summary="Register",
     tag="registrations",
     status=201,
-    rule="Send an `Idempotency-Key` header to make retries safe: a repeat replays the first answer.",
+    rule="Send an `Idempotency-Key` header to make retries safe: a repeat replays the first answer. "
+    "A 422 lists every field error at once, the answers' (`answers.{key}`) with the body's.",
 )
-async def register(ctx: Context, event_id: int, body: RegistrationIn) -> RegistrationCreated:
+async def register(ctx: Context, event_id: int, body: Unchecked[RegistrationIn]) -> RegistrationCreated:
     key = ctx.request.headers.get("idempotency-key")
     if key is not None and not 8 <= len(key) <= 200:
         raise BadRequest("error.idempotency_key")
     created = await registration.register(
         event_id,
-        body,
+        body.data,
         user=ctx.caller.user if ctx.caller else None,
         idempotency_key=key,
         secret_key=ctx.settings.secret_key(),

@@ -26,6 +26,7 @@ from server.models import User
 from server.settings import Locale, Settings
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 class Allow(StrEnum):
@@ -62,6 +63,14 @@ class PageQuery(BaseModel):
     per_page: int = Field(default=50, ge=1, le=200)
 
 
+class Unchecked(Generic[M]):
+    """A request body the handler validates itself, so that its field errors come in one answer with those only
+    the handler can find (answers to an event's own questions); `M` still documents the body."""
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
+
+
 class Page(BaseModel, Generic[T]):
     items: list[T]
     total: int
@@ -84,6 +93,7 @@ class Endpoint:
     query: type[BaseModel] | None
     returns: Any
     produces: str = "application/json"
+    body_checked: bool = True
 
     @property
     def renders_json(self) -> bool:
@@ -114,12 +124,15 @@ class Api:
         produces: str = "application/json",
     ) -> Callable[[Callable[..., Awaitable[T]]], Callable[..., Awaitable[T]]]:
         """Declare an endpoint. The handler takes `ctx`, path parameters by name, and optionally `body` and
-        `query` annotated with pydantic models; its return annotation is the response shape (a Response
-        subclass for files, with `produces` naming their media type)."""
+        `query` annotated with pydantic models (`Unchecked[Model]`: a body the handler validates itself); its
+        return annotation is the response shape (a Response subclass for files, with `produces` naming their
+        media type)."""
 
         def register(handler: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
             hints = get_type_hints(handler)
             names = [name for name in inspect.signature(handler).parameters if name != "ctx"]
+            body = hints.get("body")
+            unchecked = get_origin(body) is Unchecked
             self.endpoints.append(
                 Endpoint(
                     method=method,
@@ -131,10 +144,11 @@ class Api:
                     status=status,
                     rule=rule,
                     path_params={name: hints[name] for name in names if name not in ("body", "query")},
-                    body=hints.get("body"),
+                    body=get_args(body)[0] if unchecked else body,
                     query=hints.get("query"),
                     returns=_rendered_shape(hints.get("return")),
                     produces=produces,
+                    body_checked=not unchecked,
                 )
             )
             return handler
@@ -171,8 +185,10 @@ def _endpoint_app(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]
         kwargs.update(request.path_params)
         if endpoint.query is not None:
             kwargs["query"] = _validate(endpoint.query, dict(request.query_params), "query")
-        if endpoint.body is not None:
+        if endpoint.body is not None and endpoint.body_checked:
             kwargs["body"] = _validate(endpoint.body, await _json_body(request), "body")
+        elif endpoint.body is not None:
+            kwargs["body"] = Unchecked(await _json_body(request))
         result = await endpoint.handler(**kwargs)
         if isinstance(result, Response):
             response = result
@@ -232,4 +248,4 @@ def error_locale(request: Request) -> Locale:
     return locale
 
 
-__all__ = ["Allow", "Api", "Context", "DomainError", "Endpoint", "Page", "PageQuery"]
+__all__ = ["Allow", "Api", "Context", "DomainError", "Endpoint", "Page", "PageQuery", "Unchecked"]

@@ -1,10 +1,41 @@
-// Check-in at the door, for a phone: scan (a scanner that types, or the camera where the browser can read QR
-// codes), or find the person by name; a big, clear answer either way. Each attempt sends its own nonce, so a
-// retried request never checks anyone in twice.
+// Check-in at the door, for a phone: scan (a scanner that types, or the camera: read by the browser's own
+// BarcodeDetector where it has one, else by jsQR on a canvas), or find the person by name; a big, clear answer
+// either way. Each attempt sends its own nonce, so a retried request never checks anyone in twice.
 import { ref, onUnmounted } from "vue";
 import { api, ApiError } from "./api.js";
 import { i18n, t } from "./i18n.js";
 import { me } from "./account.js";
+
+let loadingJsQR = null;
+
+function jsQR() {
+  loadingJsQR ||= new Promise((resolve, reject) => {
+    const tag = Object.assign(document.createElement("script"), { src: "/static/vendor/jsqr/jsQR.js", onerror: reject });
+    tag.onload = () => resolve(window.jsQR);
+    document.head.append(tag);
+  });
+  return loadingJsQR;
+}
+
+// A function from a playing <video> to the text of a QR code in its current frame, or undefined.
+async function qrReader() {
+  if ("BarcodeDetector" in window && (await window.BarcodeDetector.getSupportedFormats()).includes("qr_code")) {
+    const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+    return async (video) => (await detector.detect(video).catch(() => []))[0]?.rawValue;
+  }
+  const decode = await jsQR();
+  const canvas = document.createElement("canvas");
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  return async (video) => {
+    if (!video.videoWidth) return undefined;
+    const scale = Math.min(1, 640 / video.videoWidth);  // enough pixels for a code held up to the camera
+    canvas.width = Math.round(video.videoWidth * scale);
+    canvas.height = Math.round(video.videoHeight * scale);
+    context.drawImage(video, 0, 0, canvas.width, canvas.height);
+    const frame = context.getImageData(0, 0, canvas.width, canvas.height);
+    return decode(frame.data, frame.width, frame.height, { inversionAttempts: "dontInvert" })?.data;
+  };
+}
 
 const nonce = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`).slice(0, 64);
 
@@ -37,16 +68,25 @@ export const DoorPage = {
                               { locale: i18n.locale });
     }
     async function scan() {
-      if (!("BarcodeDetector" in window)) return;
-      const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
-      video.value.srcObject = stream;
-      await video.value.play();
-      scanning.value = true;
-      while (scanning.value) {
-        const codes = await detector.detect(video.value).catch(() => []);
-        if (codes.length) { code.value = codes[0].rawValue; await byCode(); await new Promise((r) => setTimeout(r, 1500)); }
-        await new Promise((r) => setTimeout(r, 200));
+      try {
+        const read = await qrReader();
+        stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+        video.value.srcObject = stream;
+        await video.value.play();
+        scanning.value = true;
+        let last = null;  // a code held in view is sent once, not again on every frame
+        while (scanning.value) {
+          const seen = await read(video.value);
+          if (seen && seen !== last) {
+            last = seen;
+            code.value = seen;
+            await byCode();
+          }
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      } catch (error) {
+        stop();
+        answer.value = { ok: false, text: t("door.camera_failed") };
       }
     }
     function stop() {
@@ -54,7 +94,7 @@ export const DoorPage = {
       stream?.getTracks().forEach((track) => track.stop());
     }
     onUnmounted(stop);
-    const camera = "BarcodeDetector" in window && !!navigator.mediaDevices;
+    const camera = !!navigator.mediaDevices?.getUserMedia;
     return { code, query, found, answer, scanning, video, byCode, byId, search, scan, stop, camera, t, me };
   },
   template: `

@@ -8,8 +8,27 @@ export function when(event) {
 }
 
 export function seats(event) {
-  const ticket = event.ticket_types.find((type) => type.is_default) || event.ticket_types[0];
+  return ticketSeats(event, event.ticket_types.find((type) => type.is_default) || event.ticket_types[0]);
+}
+
+// The state of one ticket type: seats left, open, or full (with or without a waiting list).
+export function ticketSeats(event, ticket) {
   if (!ticket || ticket.available === null) return { label: t("seats.open"), kind: "" };
   if (ticket.available > 0) return { label: t("seats.left", { n: ticket.available }), kind: "" };
   return event.waitlist_enabled ? { label: t("seats.waitlist"), kind: "wait" } : { label: t("seats.full"), kind: "full" };
+}
+
+// A session's span in the event's own zone; the day is said once when it starts and ends on the same day.
+export function span(session, timeZone) {
+  const format = new Intl.DateTimeFormat(i18n.locale, { dateStyle: "medium", timeStyle: "short", timeZone });
+  return format.formatRange(new Date(session.starts_at), new Date(session.ends_at));
+}
+
+// "2030-03-18T09:00:00": the moment's wall-clock time in a zone, for widgets that must not shift it again.
+export function wallClock(moment, timeZone) {
+  const options = { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+                    hour: "2-digit", minute: "2-digit", second: "2-digit" };
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-US", options).formatToParts(new Date(moment))
+    .map((part) => [part.type, part.value]));
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
 }

@@ -1,24 +1,30 @@
 // Public pages: the event list, an event with its registration form, and a registrant's own page.
 // Routes follow the paths that mails link to: /, /events/{id}, /registrations/{id}?token=...
-import { createApp, defineAsyncComponent, reactive, ref, computed, onMounted, watch } from "vue";
+import { createApp, defineAsyncComponent, nextTick, reactive, ref, computed, onMounted, watch } from "vue";
 import { api, ApiError } from "./api.js";
 import { i18n, load, t, pick } from "./i18n.js";
 import { LoginPage, MePage, SignupPage, logout, me, refreshMe } from "./account.js";
 import { DoorPage } from "./door.js";
 import { route, go } from "./router.js";
-import { when, seats } from "./format.js";
+import { when, seats, span, ticketSeats } from "./format.js";
+import { CalendarView } from "./calendar-view.js";
 
 // The organiser console and the talent pages load when first visited.
 const lazy = (module, name) => defineAsyncComponent(() => import(module).then((loaded) => loaded[name]));
 
+const VIEWS = ["list", "month", "week"];
+
 const EventList = {
+  components: { CalendarView },
   props: ["id", "go"],
   setup() {
     const events = ref([]);
     const regions = ref([]);
     const domains = ref([]);
     const filters = reactive({ q: "", kind: "", region: "", tag: "", from: "", to: "" });
+    const view = computed(() => (VIEWS.includes(route.query.get("view")) ? route.query.get("view") : "list"));
     async function refresh() {
+      if (view.value !== "list") return;  // the calendar asks for the days it shows
       const query = new URLSearchParams(Object.entries(filters).filter(([, value]) => value));
       events.value = (await api(`/events?${query}`, { locale: i18n.locale })).items;
     }
@@ -27,8 +33,10 @@ const EventList = {
       await refresh();
     });
     watch(filters, refresh);
+    watch(view, refresh);
+    const show = (name) => go(name === "list" ? "/" : `/?view=${name}`);
     const kinds = ["conference", "forum", "matchmaking", "competition", "training"];
-    return { events, regions, domains, filters, t, pick, when, seats, go, kinds };
+    return { events, regions, domains, filters, view, show, t, pick, when, seats, go, kinds, VIEWS };
   },
   template: `
     <h1>{{ t("list.heading") }}</h1>
@@ -49,13 +57,20 @@ const EventList = {
       <label>{{ t("list.from") }}<input v-model="filters.from" type="date" name="from"></label>
       <label>{{ t("list.to") }}<input v-model="filters.to" type="date" name="to"></label>
     </div>
-    <p v-if="!events.length" class="muted">{{ t("list.empty") }}</p>
-    <a v-for="event in events" :key="event.id" :href="'/events/' + event.id" @click.prevent="go('/events/' + event.id)"
-       class="card" style="display:block;color:inherit;text-decoration:none">
-      <h2>{{ pick(event.title) }}</h2>
-      <div class="muted">{{ t("kind." + event.kind) }} · {{ when(event) }} · {{ event.venue || event.online_url }}</div>
-      <span class="badge" :class="seats(event).kind">{{ event.status === "cancelled" ? t("event.cancelled") : seats(event).label }}</span>
-    </a>`,
+    <div class="view-toggle" role="group" :aria-label="t('cal.view')">
+      <button v-for="name in VIEWS" :key="name" type="button" class="secondary" :aria-pressed="String(view === name)"
+              @click="show(name)">{{ t("cal." + name) }}</button>
+    </div>
+    <CalendarView v-if="view !== 'list'" :view="view" :filters="filters" />
+    <template v-else>
+      <p v-if="!events.length" class="muted">{{ t("list.empty") }}</p>
+      <a v-for="event in events" :key="event.id" :href="'/events/' + event.id" @click.prevent="go('/events/' + event.id)"
+         class="card" style="display:block;color:inherit;text-decoration:none">
+        <h2>{{ pick(event.title) }}</h2>
+        <div class="muted">{{ t("kind." + event.kind) }} · {{ when(event) }} · {{ event.venue || event.online_url }}</div>
+        <span class="badge" :class="seats(event).kind">{{ event.status === "cancelled" ? t("event.cancelled") : seats(event).label }}</span>
+      </a>
+    </template>`,
 };
 
 const EventPage = {
@@ -63,16 +78,25 @@ const EventPage = {
   setup(props) {
     const event = ref(null);
     const questions = ref([]);
+    const sessions = ref([]);
     const form = reactive({ name: "", email: "", answers: {} });
     const errors = ref({});
     const banner = ref("");
     const result = ref(null);
     const sending = ref(false);
+    const bannerElement = ref(null);
+    const status = ref(null);
     const key = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now();
     onMounted(async () => {
-      event.value = await api(`/events/${props.id}`, { locale: i18n.locale });
-      questions.value = await api(`/events/${props.id}/questions`, { locale: i18n.locale });
+      [event.value, questions.value, sessions.value] = await Promise.all([
+        api(`/events/${props.id}`, { locale: i18n.locale }),
+        api(`/events/${props.id}/questions`, { locale: i18n.locale }),
+        api(`/events/${props.id}/sessions`, { locale: i18n.locale }),
+      ]);
     });
+    // Field path → input id, in the order the form shows them: the first one in error takes the focus.
+    const inputs = computed(() => [["name", "f-name"], ["email", "f-email"],
+                                   ...questions.value.map((q) => [`answers.${q.key}`, `q-${q.key}`])]);
     async function submit() {
       sending.value = true;
       errors.value = {};
@@ -83,18 +107,29 @@ const EventPage = {
           body: { name: form.name, email: form.email, locale: i18n.locale, answers: form.answers },
         });
         event.value = await api(`/events/${props.id}`, { locale: i18n.locale });  // the seats left changed
+        await nextTick();
+        status.value?.focus();
       } catch (error) {
-        if (!(error instanceof ApiError)) { banner.value = t("error.network"); return; }
-        errors.value = error.fields;
-        if (!Object.keys(error.fields).length || error.problem.status === 409) banner.value = error.problem.detail;
+        if (!(error instanceof ApiError)) banner.value = t("error.network");
+        else {
+          errors.value = error.fields;
+          if (!Object.keys(error.fields).length || error.problem.status === 409) banner.value = error.problem.detail;
+        }
+        await nextTick();
+        const first = inputs.value.find(([path]) => errors.value[path]);
+        (first && !banner.value ? document.getElementById(first[1]) : bannerElement.value)?.focus();
       } finally {
         sending.value = false;
       }
     }
+    const described = (path, id) => (errors.value[path] ? `${id}-error` : null);
     const manageUrl = computed(() => result.value && `/registrations/${result.value.id}?token=${result.value.manage_token}`);
     const calendar = computed(() => `/api/v1/events/${props.id}/calendar.ics`);
     const webcal = computed(() => `webcal://${location.host}${calendar.value}`);
-    return { event, questions, form, errors, banner, result, sending, submit, manageUrl, calendar, webcal, t, pick, when, seats, go };
+    return {
+      event, questions, sessions, form, errors, banner, result, sending, submit, described, bannerElement, status,
+      manageUrl, calendar, webcal, t, pick, when, seats, ticketSeats, span, go,
+    };
   },
   template: `
     <div v-if="event">
@@ -103,35 +138,61 @@ const EventPage = {
         <p v-if="event.status === 'cancelled'" class="banner">{{ t("event.cancelled") }}</p>
         <p><strong>{{ t("event.when") }}：</strong>{{ when(event) }}</p>
         <p><strong>{{ t("event.where") }}：</strong>{{ event.venue || event.online_url }}</p>
-        <p><span class="badge" :class="seats(event).kind">{{ seats(event).label }}</span></p>
+        <p v-if="event.ticket_types.length < 2"><span class="badge" :class="seats(event).kind">{{ seats(event).label }}</span></p>
+        <template v-else>
+          <h2>{{ t("cal.tickets") }}</h2>
+          <ul class="tickets">
+            <li v-for="ticket in event.ticket_types" :key="ticket.id">
+              {{ pick(ticket.name) }} <span class="badge" :class="ticketSeats(event, ticket).kind">{{ ticketSeats(event, ticket).label }}</span>
+            </li>
+          </ul>
+        </template>
         <p><a :href="calendar">{{ t("event.calendar") }}</a> · <a :href="webcal">{{ t("event.subscribe") }}</a></p>
         <div v-html="event.description_html"></div>
       </div>
+      <section v-if="sessions.length" class="card" aria-labelledby="agenda-heading">
+        <h2 id="agenda-heading">{{ t("event.agenda") }}</h2>
+        <ol class="agenda">
+          <li v-for="session in sessions" :key="session.id">
+            <div class="muted">{{ span(session, event.timezone) }}<template v-if="session.room"> · {{ t("cal.room") }}：{{ session.room }}</template></div>
+            <strong>{{ pick(session.title) }}</strong>
+            <div v-if="session.speakers.length" class="muted">{{ t("cal.speakers") }}：{{ session.speakers.join("、") }}</div>
+          </li>
+        </ol>
+      </section>
       <div class="card" v-if="result">
-        <p class="banner ok" role="status">{{ result.status === "waitlisted" ? t("result.waitlisted", { n: result.waitlist_position })
+        <p ref="status" tabindex="-1" class="banner ok" role="status">{{ result.status === "waitlisted" ? t("result.waitlisted", { n: result.waitlist_position })
            : t("result." + result.status) }}</p>
         <p>{{ t("result.keep") }}</p>
         <a :href="manageUrl" @click.prevent="go(manageUrl)">{{ t("result.manage") }}</a>
       </div>
       <form v-else-if="event.status === 'published'" class="card" @submit.prevent="submit" novalidate>
         <h2>{{ t("form.heading") }}</h2>
-        <p v-if="banner" class="banner" role="alert">{{ banner }}</p>
+        <p v-if="banner" ref="bannerElement" tabindex="-1" class="banner" role="alert">{{ banner }}</p>
         <label for="f-name">{{ t("form.name") }}</label>
-        <input id="f-name" v-model="form.name" autocomplete="name" :aria-invalid="!!errors.name">
-        <div v-if="errors.name" class="field-error">{{ errors.name }}</div>
+        <input id="f-name" v-model="form.name" autocomplete="name" :aria-invalid="!!errors.name"
+               :aria-describedby="described('name', 'f-name')">
+        <div v-if="errors.name" id="f-name-error" class="field-error">{{ errors.name }}</div>
         <label for="f-email">{{ t("form.email") }}</label>
-        <input id="f-email" v-model="form.email" type="email" autocomplete="email" :aria-invalid="!!errors.email">
-        <div v-if="errors.email" class="field-error">{{ errors.email }}</div>
+        <input id="f-email" v-model="form.email" type="email" autocomplete="email" :aria-invalid="!!errors.email"
+               :aria-describedby="described('email', 'f-email')">
+        <div v-if="errors.email" id="f-email-error" class="field-error">{{ errors.email }}</div>
         <div v-for="q in questions" :key="q.key">
-          <label :for="'q-' + q.key">{{ pick(q.label) }}<span v-if="q.required"> *</span></label>
-          <select v-if="q.kind === 'single_choice'" :id="'q-' + q.key" v-model="form.answers[q.key]">
+          <label :for="'q-' + q.key">{{ pick(q.label) }}<span v-if="q.required" aria-hidden="true"> *</span></label>
+          <select v-if="q.kind === 'single_choice'" :id="'q-' + q.key" v-model="form.answers[q.key]"
+                  :required="q.required" :aria-invalid="!!errors['answers.' + q.key]"
+                  :aria-describedby="described('answers.' + q.key, 'q-' + q.key)">
             <option v-for="c in q.choices" :value="c.key">{{ pick(c) }}</option>
           </select>
-          <input v-else-if="q.kind === 'bool'" :id="'q-' + q.key" type="checkbox" v-model="form.answers[q.key]">
-          <textarea v-else-if="q.kind === 'long_text'" :id="'q-' + q.key" v-model="form.answers[q.key]"></textarea>
-          <input v-else :id="'q-' + q.key" v-model="form.answers[q.key]"
-                 :type="q.kind === 'number' ? 'number' : q.kind === 'date' ? 'date' : 'text'">
-          <div v-if="errors['answers.' + q.key]" class="field-error">{{ errors["answers." + q.key] }}</div>
+          <input v-else-if="q.kind === 'bool'" :id="'q-' + q.key" type="checkbox" v-model="form.answers[q.key]"
+                 :aria-invalid="!!errors['answers.' + q.key]" :aria-describedby="described('answers.' + q.key, 'q-' + q.key)">
+          <textarea v-else-if="q.kind === 'long_text'" :id="'q-' + q.key" v-model="form.answers[q.key]"
+                    :required="q.required" :aria-invalid="!!errors['answers.' + q.key]"
+                    :aria-describedby="described('answers.' + q.key, 'q-' + q.key)"></textarea>
+          <input v-else :id="'q-' + q.key" v-model="form.answers[q.key]" :required="q.required"
+                 :type="q.kind === 'number' ? 'number' : q.kind === 'date' ? 'date' : 'text'"
+                 :aria-invalid="!!errors['answers.' + q.key]" :aria-describedby="described('answers.' + q.key, 'q-' + q.key)">
+          <div v-if="errors['answers.' + q.key]" :id="'q-' + q.key + '-error'" class="field-error">{{ errors["answers." + q.key] }}</div>
         </div>
         <button type="submit" :disabled="sending">{{ sending ? t("form.sending") : t("form.submit") }}</button>
       </form>
@@ -227,6 +288,7 @@ const App = {
     return { page, toggle, t, go, i18n, me, signOut, organises, reports };
   },
   template: `
+    <a class="skip-link" href="#main">{{ t("cal.skip") }}</a>
     <header>
       <a href="/" @click.prevent="go('/')">{{ t("app.title") }}</a>
       <nav style="display:flex;gap:12px;align-items:center">
@@ -235,10 +297,10 @@ const App = {
         <a v-if="me.user" href="/me" @click.prevent="go('/me')">{{ me.user.name }}</a>
         <a v-if="me.user" href="/" @click.prevent="signOut">{{ t("nav.logout") }}</a>
         <a v-else href="/login" @click.prevent="go('/login')">{{ t("nav.login") }}</a>
-        <button class="secondary" style="margin:0" @click="toggle">{{ t("app.language") }}</button>
+        <button class="secondary" style="margin:0" @click="toggle"><span :lang="i18n.locale === 'en' ? 'zh-CN' : 'en'">{{ t("app.language") }}</span></button>
       </nav>
     </header>
-    <main :key="i18n.locale + page.component + page.id">
+    <main id="main" tabindex="-1" :key="i18n.locale + page.component + page.id">
       <component :is="page.component" :id="page.id" :go="go" />
     </main>`,
 };

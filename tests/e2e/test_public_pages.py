@@ -18,16 +18,17 @@ async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[
     await page.get_by_label("区域").select_option("shizhong")
     await expect(page.get_by_text("没有找到活动")).to_be_visible()  # the forum is in 历下区
     await page.get_by_label("区域").select_option("lixia")
-    await page.get_by_text("AI赋能制造业对接会").first.click()
+    await page.locator(f"a[href='/events/{event_id}']").click()  # its card; other tests list forums of that name
     await expect(page.get_by_text("剩余 1 席")).to_be_visible()
     await page.get_by_label("姓名").fill("李雷")
     await page.get_by_label("邮箱").fill("not-an-email")
     await page.get_by_role("button", name="提交报名").click()
-    await expect(page.get_by_text("邮箱地址格式不正确")).to_be_visible()  # next to the field
+    # every field error at once, each next to its field and named by it
+    await expect(page.get_by_label("邮箱")).to_have_accessible_description("邮箱地址格式不正确")
+    await expect(page.get_by_label("单位名称")).to_have_accessible_description("此字段为必填项")
+    await expect(page.get_by_label("邮箱")).to_be_focused()  # the first field in error
     await expect(page.get_by_label("姓名")).to_have_value("李雷")  # nothing typed is lost
     await page.get_by_label("邮箱").fill("li.lei@example.cn")
-    await page.get_by_role("button", name="提交报名").click()
-    await expect(page.get_by_text("此字段为必填项")).to_be_visible()  # the required company
     await page.get_by_label("单位名称").fill("济南智造")
     await page.get_by_role("button", name="提交报名").click()
     await expect(page.get_by_role("status")).to_have_text("报名成功")
@@ -120,3 +121,125 @@ async def test_the_door_checks_people_in_by_name_and_refuses_forged_codes(
     await page.get_by_label("扫码或输入入场码").fill("QC1.forged.code")
     await page.get_by_label("扫码或输入入场码").press("Enter")
     await expect(page.get_by_role("status")).to_have_text("二维码无效或已被篡改")
+
+
+async def test_the_registration_form_works_by_keyboard_alone(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    event_id = seed_forum(admin, capacity=5)
+    page = await new_page(locale="zh-CN")
+    await page.goto(f"{base_url}/events/{event_id}")
+    await expect(page.get_by_label("姓名")).to_be_visible()
+    language = page.get_by_role("button", name="English")
+    await expect(language.locator("[lang]")).to_have_attribute("lang", "en")  # read out in English
+    await page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="跳到主要内容")
+    await expect(skip).to_be_focused()
+    await expect(skip).to_be_in_viewport()  # hidden until focused, then shown
+    await page.keyboard.press("Enter")
+    await expect(page.locator("main")).to_be_focused()
+    name = page.get_by_label("姓名")
+    for _ in range(10):  # past the calendar links to the first field
+        await page.keyboard.press("Tab")
+        if await name.evaluate("input => input === document.activeElement"):
+            break
+    await expect(name).to_be_focused()
+    assert await name.evaluate("input => getComputedStyle(input).outlineStyle") == "solid"  # a visible focus ring
+    await page.keyboard.type("李雷")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type("li.lei@")
+    await page.keyboard.press("Enter")  # the company left empty
+    email = page.get_by_label("邮箱")
+    await expect(email).to_be_focused()  # the first field in error takes the focus
+    await expect(email).to_have_accessible_description("邮箱地址格式不正确")
+    await expect(email).to_have_attribute("aria-invalid", "true")
+    await expect(page.get_by_label("单位名称")).to_have_accessible_description("此字段为必填项")
+    await page.keyboard.press("ControlOrMeta+a")
+    await page.keyboard.type("li.lei@example.cn")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type("济南智造")
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("status")).to_have_text("报名成功")
+    await expect(page.get_by_role("status")).to_be_focused()
+
+    again = await new_page(locale="zh-CN")  # the same person again: the banner says why, and has the focus
+    await again.goto(f"{base_url}/events/{event_id}")
+    await again.get_by_label("姓名").fill("李雷")
+    await again.get_by_label("邮箱").fill("li.lei@example.cn")
+    await again.get_by_label("单位名称").fill("济南智造")
+    await again.get_by_label("单位名称").press("Enter")
+    await expect(again.get_by_role("alert")).to_be_focused()
+    await expect(again.get_by_role("alert")).not_to_be_empty()
+
+
+async def test_the_event_page_shows_the_agenda_and_each_ticket_type(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    event_id = seed_forum(admin, capacity=2, waitlist_enabled=False)
+    for session in (
+        {"title": {"zh": "开幕致辞", "en": "Opening"}, "room": "一号厅", "speakers": ["王主任"], "hour": 9},
+        {"title": {"zh": "大模型赋能质检", "en": "LLMs for inspection"}, "room": "二号厅", "speakers": [], "hour": 10},
+    ):
+        hour = session.pop("hour")
+        added = admin.post(
+            f"/events/{event_id}/sessions",
+            json={
+                **session,
+                "starts_at": f"2030-03-18T{hour:02}:00:00+08:00",
+                "ends_at": f"2030-03-18T{hour:02}:45:00+08:00",
+            },
+        )
+        assert added.status_code == 201, added.text
+    vip = admin.post(f"/events/{event_id}/ticket-types", json={"name": {"zh": "嘉宾票", "en": "Guest"}})
+    assert vip.status_code == 201, vip.text
+    quota = admin.post(
+        f"/events/{event_id}/quotas", json={"name": "guests", "size": 0, "ticket_types": [vip.json()["id"]]}
+    )
+    assert quota.status_code == 201, quota.text
+    page = await new_page(locale="zh-CN", timezone_id="Europe/London")
+    await page.goto(f"{base_url}/events/{event_id}")
+    agenda = page.get_by_role("region", name="议程")
+    await expect(agenda.get_by_role("listitem")).to_have_count(2)
+    await expect(agenda.get_by_role("listitem").first).to_contain_text("09:00")  # the event's own zone
+    await expect(agenda.get_by_role("listitem").first).to_contain_text("会场：一号厅")
+    await expect(agenda.get_by_role("listitem").first).to_contain_text("嘉宾：王主任")
+    await expect(agenda.get_by_role("listitem").last).to_contain_text("大模型赋能质检")
+    await expect(page.get_by_role("heading", name="票种与名额")).to_be_visible()
+    tickets = page.locator(".tickets li")
+    await expect(tickets).to_have_count(2)
+    await expect(tickets.filter(has_text="嘉宾票")).to_contain_text("已满")
+    await expect(tickets.first).to_contain_text("剩余 2 席")
+
+
+async def test_an_offered_seat_is_accepted_on_the_manage_page(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    event_id = seed_forum(admin, capacity=1)
+    made = [
+        httpx.post(
+            f"{base_url}/api/v1/events/{event_id}/registrations",
+            json={"email": f"{who}@example.cn", "name": who, "answers": {"company": "济南智造"}},
+        ).json()
+        for who in ("first", "second")
+    ]
+    second = f"{base_url}/registrations/{made[1]['id']}?token={made[1]['manage_token']}"
+    page = await new_page(locale="zh-CN", viewport={"width": 390, "height": 844})
+    await page.goto(second)
+    await expect(page.locator("[data-test=status]")).to_have_text("候补中")
+    await expect(page.get_by_text("候补位次：1")).to_be_visible()
+    await expect(page.get_by_role("button", name="确认参加")).to_have_count(0)
+    cancelled = httpx.post(
+        f"{base_url}/api/v1/registrations/{made[0]['id']}/cancel",
+        headers={"Authorization": f"Bearer {made[0]['manage_token']}"},
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    await page.reload()
+    await expect(page.locator("[data-test=status]")).to_have_text("为您保留了名额")
+    await expect(page.get_by_text("请在此前确认")).to_be_visible()
+    stale = await new_page(locale="zh-CN")  # the same link open in a second tab
+    await stale.goto(second)
+    await page.get_by_role("button", name="确认参加").click()
+    await expect(page.locator("[data-test=status]")).to_have_text("已确认")
+    await expect(page.get_by_role("img", name="入场码")).to_be_visible()
+    await stale.get_by_role("button", name="确认参加").click()
+    await expect(stale.get_by_role("alert")).to_contain_text("不能变为")  # already taken: the API's reason
