@@ -1,4 +1,4 @@
-// How events read on every page: their time span in their own zone, and the seats left.
+// How events read on every page: their time span in their own zone, whether they take registrations, the seats left.
 import { i18n, t } from "./i18n.js";
 
 export function when(event) {
@@ -31,4 +31,25 @@ export function wallClock(moment, timeZone) {
   const parts = Object.fromEntries(new Intl.DateTimeFormat("en-US", options).formatToParts(new Date(moment))
     .map((part) => [part.type, part.value]));
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
+// Whether the event takes registrations now: null if it does, else why not (a label for a badge or a notice).
+export function closed(event, now = new Date()) {
+  if (event.status === "cancelled") return { label: t("event.cancelled"), kind: "full" };
+  if (event.status === "completed" || new Date(event.ends_at) < now) return { label: t("event.ended"), kind: "ended" };
+  const closes = event.registration_closes_at || event.starts_at;  // by default, registration closes at the start
+  if (new Date(closes) < now) return { label: t("event.registration_closed"), kind: "full" };
+  if (event.registration_opens_at && new Date(event.registration_opens_at) > now) {
+    return { label: t("event.registration_not_open", { at: new Date(event.registration_opens_at).toLocaleString(i18n.locale) }), kind: "wait" };
+  }
+  return null;
+}
+
+// The one badge a listed event wears: why it takes no registrations, else its seats.
+export const standing = (event) => closed(event) || seats(event);
+
+// Today's date in the visitor's zone, as a date input holds it (YYYY-MM-DD).
+export function today(now = new Date()) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }

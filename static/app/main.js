@@ -6,7 +6,7 @@ import { i18n, load, t, pick } from "./i18n.js";
 import { LoginPage, MePage, SignupPage, logout, me, refreshMe } from "./account.js";
 import { DoorPage } from "./door.js";
 import { route, go } from "./router.js";
-import { when, seats, span, ticketSeats } from "./format.js";
+import { when, seats, span, ticketSeats, closed, standing, today } from "./format.js";
 import { CalendarView } from "./calendar-view.js";
 
 // The organiser console and the talent pages load when first visited.
@@ -21,7 +21,8 @@ const EventList = {
     const events = ref([]);
     const regions = ref([]);
     const domains = ref([]);
-    const filters = reactive({ q: "", kind: "", region: "", tag: "", from: "", to: "" });
+    // From today on unless the visitor clears the date: past events stay findable, not in the way.
+    const filters = reactive({ q: "", kind: "", region: "", tag: "", from: today(), to: "" });
     const view = computed(() => (VIEWS.includes(route.query.get("view")) ? route.query.get("view") : "list"));
     async function refresh() {
       if (view.value !== "list") return;  // the calendar asks for the days it shows
@@ -36,7 +37,7 @@ const EventList = {
     watch(view, refresh);
     const show = (name) => go(name === "list" ? "/" : `/?view=${name}`);
     const kinds = ["conference", "forum", "matchmaking", "competition", "training"];
-    return { events, regions, domains, filters, view, show, t, pick, when, seats, go, kinds, VIEWS };
+    return { events, regions, domains, filters, view, show, t, pick, when, standing, go, kinds, VIEWS };
   },
   template: `
     <h1>{{ t("list.heading") }}</h1>
@@ -68,7 +69,7 @@ const EventList = {
          class="card" style="display:block;color:inherit;text-decoration:none">
         <h2>{{ pick(event.title) }}</h2>
         <div class="muted">{{ t("kind." + event.kind) }} · {{ when(event) }} · {{ event.venue || event.online_url }}</div>
-        <span class="badge" :class="seats(event).kind">{{ event.status === "cancelled" ? t("event.cancelled") : seats(event).label }}</span>
+        <span class="badge" :class="standing(event).kind">{{ standing(event).label }}</span>
       </a>
     </template>`,
 };
@@ -128,7 +129,7 @@ const EventPage = {
     const webcal = computed(() => `webcal://${location.host}${calendar.value}`);
     return {
       event, questions, sessions, form, errors, banner, result, sending, submit, described, bannerElement, status,
-      manageUrl, calendar, webcal, t, pick, when, seats, ticketSeats, span, go,
+      manageUrl, calendar, webcal, t, pick, when, seats, ticketSeats, closed, span, go,
     };
   },
   template: `
@@ -138,7 +139,8 @@ const EventPage = {
         <p v-if="event.status === 'cancelled'" class="banner">{{ t("event.cancelled") }}</p>
         <p><strong>{{ t("event.when") }}：</strong>{{ when(event) }}</p>
         <p><strong>{{ t("event.where") }}：</strong>{{ event.venue || event.online_url }}</p>
-        <p v-if="event.ticket_types.length < 2"><span class="badge" :class="seats(event).kind">{{ seats(event).label }}</span></p>
+        <p v-if="closed(event) && event.status !== 'cancelled'"><span class="badge" :class="closed(event).kind">{{ closed(event).label }}</span></p>
+        <p v-else-if="event.ticket_types.length < 2"><span class="badge" :class="seats(event).kind">{{ seats(event).label }}</span></p>
         <template v-else>
           <h2>{{ t("cal.tickets") }}</h2>
           <ul class="tickets">
@@ -166,7 +168,7 @@ const EventPage = {
         <p>{{ t("result.keep") }}</p>
         <a :href="manageUrl" @click.prevent="go(manageUrl)">{{ t("result.manage") }}</a>
       </div>
-      <form v-else-if="event.status === 'published'" class="card" @submit.prevent="submit" novalidate>
+      <form v-else-if="!closed(event)" class="card" @submit.prevent="submit" novalidate>
         <h2>{{ t("form.heading") }}</h2>
         <p v-if="banner" ref="bannerElement" tabindex="-1" class="banner" role="alert">{{ banner }}</p>
         <label for="f-name">{{ t("form.name") }}</label>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
 import httpx
@@ -238,8 +239,35 @@ async def test_an_offered_seat_is_accepted_on_the_manage_page(
     await expect(page.get_by_text("请在此前确认")).to_be_visible()
     stale = await new_page(locale="zh-CN")  # the same link open in a second tab
     await stale.goto(second)
+    await expect(stale.get_by_role("button", name="确认参加")).to_be_visible()  # loaded before the other tab accepts
     await page.get_by_role("button", name="确认参加").click()
     await expect(page.locator("[data-test=status]")).to_have_text("已确认")
     await expect(page.get_by_role("img", name="入场码")).to_be_visible()
     await stale.get_by_role("button", name="确认参加").click()
     await expect(stale.get_by_role("alert")).to_contain_text("不能变为")  # already taken: the API's reason
+
+
+async def test_closed_and_past_events_say_so_and_past_ones_wait_behind_the_date(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    closed = seed_forum(
+        admin, title={"zh": f"报名已截的论坛 {tag}"}, registration_closes_at="2026-01-01T00:00:00+08:00"
+    )
+    seed_forum(
+        admin,
+        title={"zh": f"往期沙龙 {tag}"},
+        starts_at="2025-05-01T09:00:00+08:00",
+        ends_at="2025-05-01T12:00:00+08:00",
+    )
+    page = await new_page(locale="zh-CN")
+    await page.goto(base_url + "/")
+    await page.get_by_label("搜索活动").fill(tag)
+    await page.get_by_label("搜索活动").press("Enter")
+    await expect(page.locator("a.card", has_text="报名已截的论坛")).to_contain_text("报名已截止")
+    await expect(page.get_by_text("往期沙龙")).to_be_hidden()  # the list starts today
+    await page.get_by_label("开始日期").fill("")
+    await expect(page.locator("a.card", has_text="往期沙龙")).to_contain_text("已结束")
+    await page.goto(f"{base_url}/events/{closed}")
+    await expect(page.get_by_text("报名已截止")).to_be_visible()
+    await expect(page.get_by_role("button", name="提交报名")).to_have_count(0)
