@@ -74,6 +74,9 @@ const EventList = {
     </template>`,
 };
 
+// How each question kind is typed on a phone (the server validates every kind whatever the browser does).
+const INPUT_TYPES = { number: "number", date: "date", email: "email", phone: "tel" };
+
 const EventPage = {
   props: ["id", "go"],
   setup(props) {
@@ -94,6 +97,7 @@ const EventPage = {
         api(`/events/${props.id}/questions`, { locale: i18n.locale }),
         api(`/events/${props.id}/sessions`, { locale: i18n.locale }),
       ]);
+      for (const q of questions.value) if (q.kind === "multi_choice") form.answers[q.key] = [];
     });
     // Field path → input id, in the order the form shows them: the first one in error takes the focus.
     const inputs = computed(() => [["name", "f-name"], ["email", "f-email"],
@@ -129,7 +133,7 @@ const EventPage = {
     const webcal = computed(() => `webcal://${location.host}${calendar.value}`);
     return {
       event, questions, sessions, form, errors, banner, result, sending, submit, described, bannerElement, status,
-      manageUrl, calendar, webcal, t, pick, when, seats, ticketSeats, closed, span, go,
+      manageUrl, calendar, webcal, t, pick, when, seats, ticketSeats, closed, span, go, INPUT_TYPES,
     };
   },
   template: `
@@ -180,10 +184,17 @@ const EventPage = {
                :aria-describedby="described('email', 'f-email')">
         <div v-if="errors.email" id="f-email-error" class="field-error">{{ errors.email }}</div>
         <div v-for="q in questions" :key="q.key">
-          <label :for="'q-' + q.key">{{ pick(q.label) }}<span v-if="q.required" aria-hidden="true"> *</span></label>
+          <fieldset v-if="q.kind === 'multi_choice'" :id="'q-' + q.key" tabindex="-1" class="checks"
+                    :aria-invalid="!!errors['answers.' + q.key]" :aria-describedby="described('answers.' + q.key, 'q-' + q.key)">
+            <legend>{{ pick(q.label) }}<span v-if="q.required" aria-hidden="true"> *</span></legend>
+            <label v-for="c in q.choices" :key="c.key" class="check">
+              <input type="checkbox" :value="c.key" v-model="form.answers[q.key]"> {{ pick(c) }}</label>
+          </fieldset>
+          <label v-else :for="'q-' + q.key">{{ pick(q.label) }}<span v-if="q.required" aria-hidden="true"> *</span></label>
           <select v-if="q.kind === 'single_choice'" :id="'q-' + q.key" v-model="form.answers[q.key]"
                   :required="q.required" :aria-invalid="!!errors['answers.' + q.key]"
                   :aria-describedby="described('answers.' + q.key, 'q-' + q.key)">
+            <option :value="undefined" disabled>{{ t("form.choose") }}</option>
             <option v-for="c in q.choices" :value="c.key">{{ pick(c) }}</option>
           </select>
           <input v-else-if="q.kind === 'bool'" :id="'q-' + q.key" type="checkbox" v-model="form.answers[q.key]"
@@ -191,8 +202,8 @@ const EventPage = {
           <textarea v-else-if="q.kind === 'long_text'" :id="'q-' + q.key" v-model="form.answers[q.key]"
                     :required="q.required" :aria-invalid="!!errors['answers.' + q.key]"
                     :aria-describedby="described('answers.' + q.key, 'q-' + q.key)"></textarea>
-          <input v-else :id="'q-' + q.key" v-model="form.answers[q.key]" :required="q.required"
-                 :type="q.kind === 'number' ? 'number' : q.kind === 'date' ? 'date' : 'text'"
+          <input v-else-if="q.kind !== 'multi_choice'" :id="'q-' + q.key" v-model="form.answers[q.key]" :required="q.required"
+                 :type="INPUT_TYPES[q.kind] || 'text'" :inputmode="q.kind === 'phone' ? 'tel' : undefined"
                  :aria-invalid="!!errors['answers.' + q.key]" :aria-describedby="described('answers.' + q.key, 'q-' + q.key)">
           <div v-if="errors['answers.' + q.key]" :id="'q-' + q.key + '-error'" class="field-error">{{ errors["answers." + q.key] }}</div>
         </div>

@@ -47,8 +47,8 @@ def admin(base_url: str) -> Iterator[httpx.Client]:
         yield client
 
 
-def seed_forum(admin: httpx.Client, *, capacity: int = 1, **extra: Any) -> int:
-    """A published forum in 历下区 with a required company question; returns its id."""
+def seed_forum(admin: httpx.Client, *, capacity: int = 1, publish: bool = True, **extra: Any) -> int:
+    """A forum in 历下区 with a required company question, published unless told; returns its id."""
     org = admin.post(
         "/organisations", json={"name": {"zh": "济南人工智能产业联盟"}, "kind": "organiser", "region": "lixia"}
     ).json()
@@ -70,7 +70,8 @@ def seed_forum(admin: httpx.Client, *, capacity: int = 1, **extra: Any) -> int:
         f"/events/{event['id']}/questions",
         json={"key": "company", "kind": "text", "label": {"zh": "单位名称", "en": "Company"}, "required": True},
     )
-    admin.post(f"/events/{event['id']}/publish").raise_for_status()
+    if publish:
+        admin.post(f"/events/{event['id']}/publish").raise_for_status()
     return int(event["id"])
 
 

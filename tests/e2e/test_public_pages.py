@@ -271,3 +271,40 @@ async def test_closed_and_past_events_say_so_and_past_ones_wait_behind_the_date(
     await page.goto(f"{base_url}/events/{closed}")
     await expect(page.get_by_text("报名已截止")).to_be_visible()
     await expect(page.get_by_role("button", name="提交报名")).to_have_count(0)
+
+
+async def test_choice_phone_and_email_questions_are_answered_in_the_form(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    event_id = seed_forum(admin, capacity=10, title={"zh": f"问题题型测试 {uuid.uuid4().hex[:6]}"}, publish=False)
+    questions = [
+        {
+            "key": "topics",
+            "kind": "multi_choice",
+            "label": {"zh": "关注方向"},
+            "required": True,
+            "choices": [{"key": "llm", "label": {"zh": "大模型"}}, {"key": "vision", "label": {"zh": "机器视觉"}}],
+        },
+        {"key": "mobile", "kind": "phone", "label": {"zh": "手机号"}, "required": True},
+    ]
+    for question in questions:
+        admin.post(f"/events/{event_id}/questions", json=question).raise_for_status()
+    admin.post(f"/events/{event_id}/publish").raise_for_status()
+    page = await new_page(locale="zh-CN", viewport={"width": 390, "height": 844})
+    await page.goto(f"{base_url}/events/{event_id}")
+    await page.get_by_label("姓名").fill("周九")
+    await page.get_by_label("邮箱").fill("zhou.jiu@example.cn")
+    await page.get_by_label("单位名称").fill("济南智造")
+    await page.get_by_label("手机号").fill("12345")
+    await page.get_by_role("button", name="提交报名").click()
+    topics = page.get_by_role("group", name="关注方向")
+    await expect(page.locator("#q-topics-error")).to_be_visible()  # nothing ticked
+    await expect(page.locator("#q-mobile-error")).to_be_visible()  # not a mainland mobile number
+    await expect(page.get_by_label("手机号")).to_have_attribute("type", "tel")
+    await topics.get_by_label("大模型").check()
+    await topics.get_by_label("机器视觉").check()
+    await page.get_by_label("手机号").fill("138 1234 5678")
+    await page.get_by_role("button", name="提交报名").click()
+    await expect(page.get_by_role("status")).to_have_text("报名成功")
+    listed = admin.get(f"/events/{event_id}/registrations").json()["items"]
+    assert [(r["name"], r["answers"]["topics"]) for r in listed] == [("周九", ["llm", "vision"])]
