@@ -1,7 +1,8 @@
 // Accounts: sign up, log in, and "me": my registrations and my personal calendar feed.
 import { reactive, ref, onMounted } from "vue";
 import { api, ApiError, session } from "./api.js";
-import { i18n, t } from "./i18n.js";
+import { i18n, t, pick } from "./i18n.js";
+import { when } from "./format.js";
 
 export const me = reactive({ user: null });
 
@@ -72,11 +73,15 @@ export const MePage = {
   props: ["go"],
   setup() {
     const registrations = ref([]);
+    const events = ref({});
     const feeds = ref([]);
     const fresh = ref(null);
     async function refresh() {
       registrations.value = (await api("/me/registrations", { locale: i18n.locale })).items;
       feeds.value = await api("/me/calendar-feeds", { locale: i18n.locale });
+      const ids = [...new Set(registrations.value.map((r) => r.event_id))];
+      const loaded = await Promise.all(ids.map((id) => api(`/events/${id}`, { locale: i18n.locale })));
+      events.value = Object.fromEntries(loaded.map((event) => [event.id, event]));
     }
     async function create() {
       fresh.value = await api("/me/calendar-feeds", { method: "POST", body: {}, locale: i18n.locale });
@@ -91,15 +96,16 @@ export const MePage = {
       await refresh();
     }
     onMounted(refresh);
-    return { registrations, feeds, fresh, create, rotate, revoke, t, me };
+    return { registrations, events, feeds, fresh, create, rotate, revoke, t, me, pick, when };
   },
   template: `
     <div class="card">
       <h1>{{ t("account.my_registrations") }}</h1>
       <p v-if="!registrations.length" class="muted">{{ t("account.none") }}</p>
       <p v-for="r in registrations" :key="r.id">
-        <a :href="'/registrations/' + r.id" @click.prevent="go('/registrations/' + r.id)">{{ t("status." + r.status) }}</a>
-        <span class="muted"> · {{ new Date(r.created_at).toLocaleDateString() }}</span>
+        <a :href="'/registrations/' + r.id" @click.prevent="go('/registrations/' + r.id)">{{ events[r.event_id] ? pick(events[r.event_id].title) : "…" }}</a>
+        <span class="badge">{{ t("status." + r.status) }}</span><br>
+        <span v-if="events[r.event_id]" class="muted">{{ when(events[r.event_id]) }}</span>
       </p>
     </div>
     <div class="card">

@@ -215,14 +215,17 @@ const EventPage = {
 const ManagePage = {
   props: ["id", "go"],
   setup(props) {
+    // The link in the mails carries the registration's own token; a signed-in owner needs none (the cookie).
     const token = route.query.get("token") || "";
     const registration = ref(null);
+    const event = ref(null);
     const missing = ref(false);
     const banner = ref("");
-    const auth = { Authorization: `Bearer ${token}` };
+    const auth = token ? { Authorization: `Bearer ${token}` } : {};
     async function refresh() {
       try {
         registration.value = await api(`/registrations/${props.id}`, { headers: auth, locale: i18n.locale });
+        event.value = await api(`/events/${registration.value.event_id}`, { locale: i18n.locale });
       } catch (error) {
         missing.value = true;
       }
@@ -236,25 +239,31 @@ const ManagePage = {
       }
     }
     onMounted(refresh);
-    const invitation = computed(() => `/api/v1/registrations/${props.id}/invitation.ics?token=${encodeURIComponent(token)}`);
-    const qr = computed(() => `/api/v1/registrations/${props.id}/qr.svg?token=${encodeURIComponent(token)}`);
-    const active = computed(() => registration.value && !["cancelled", "rejected"].includes(registration.value.status));
-    return { registration, missing, banner, act, invitation, qr, active, t };
+    const withToken = token ? `?token=${encodeURIComponent(token)}` : "";
+    const invitation = `/api/v1/registrations/${props.id}/invitation.ics${withToken}`;
+    const qr = `/api/v1/registrations/${props.id}/qr.svg${withToken}`;
+    const active = computed(() => registration.value && !["cancelled", "rejected"].includes(registration.value.status)
+                                  && event.value?.status === "published");
+    return { registration, event, missing, banner, act, invitation, qr, active, t, pick, when, go, i18n };
   },
   template: `
-    <p v-if="missing" class="banner">{{ t("manage.not_found") }}</p>
-    <div v-else-if="registration" class="card">
+    <p v-if="missing" class="banner" role="alert">{{ t("manage.not_found") }}</p>
+    <div v-else-if="registration && event" class="card">
       <h1>{{ t("manage.heading") }}</h1>
+      <p><a :href="'/events/' + event.id" @click.prevent="go('/events/' + event.id)">{{ pick(event.title) }}</a><br>
+        <span class="muted">{{ when(event) }} · {{ event.venue || event.online_url }}</span></p>
+      <p v-if="event.status === 'cancelled'" class="banner">{{ t("event.cancelled") }}</p>
       <p v-if="banner" class="banner" role="alert">{{ banner }}</p>
       <p><strong>{{ t("manage.status") }}：</strong><span data-test="status">{{ t("status." + registration.status) }}</span></p>
+      <p v-if="registration.reason"><strong>{{ t("manage.reason") }}：</strong>{{ registration.reason }}</p>
       <p v-if="registration.waitlist_position"><strong>{{ t("manage.position") }}：</strong>{{ registration.waitlist_position }}</p>
-      <p v-if="registration.offered_until"><strong>{{ t("manage.deadline") }}：</strong>{{ new Date(registration.offered_until).toLocaleString() }}</p>
-      <figure v-if="registration.qr" style="margin:12px 0">
+      <p v-if="registration.offered_until"><strong>{{ t("manage.deadline") }}：</strong>{{ new Date(registration.offered_until).toLocaleString(i18n.locale) }}</p>
+      <figure v-if="registration.qr && event.status === 'published'" style="margin:12px 0">
         <img :src="qr" :alt="t('manage.code')" width="240" height="240" style="max-width:100%;height:auto">
         <figcaption class="muted"><code>{{ registration.qr }}</code></figcaption>
       </figure>
-      <p v-if="['confirmed', 'pending'].includes(registration.status)"><a :href="invitation">{{ t("manage.invitation") }}</a></p>
-      <button v-if="registration.status === 'offered'" @click="act('accept')">{{ t("manage.accept") }}</button>
+      <p v-if="['confirmed', 'pending'].includes(registration.status) || event.status === 'cancelled'"><a :href="invitation">{{ t("manage.invitation") }}</a></p>
+      <button v-if="registration.status === 'offered' && active" @click="act('accept')">{{ t("manage.accept") }}</button>
       <button v-if="active" class="secondary" @click="act('cancel')">{{ t("manage.cancel") }}</button>
     </div>`,
 };

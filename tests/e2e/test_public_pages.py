@@ -91,7 +91,9 @@ async def test_an_account_registers_and_subscribes_to_its_calendar(site: tuple[s
     await page.get_by_role("button", name="提交报名").click()
     await expect(page.get_by_role("status")).to_be_visible()
     await page.get_by_role("link", name="王芳").click()
-    await expect(page.locator("main p a").first).to_be_visible()  # the registration is listed
+    await page.get_by_role("link", name="AI赋能制造业对接会").first.click()  # listed under the event's title
+    await expect(page.locator("[data-test=status]")).to_be_visible()  # the manage page, by the session alone
+    await expect(page.get_by_role("link", name="AI赋能制造业对接会")).to_be_visible()
     await page.get_by_role("link", name="退出").click()
     await expect(page.get_by_role("link", name="登录")).to_be_visible()
 
@@ -308,3 +310,24 @@ async def test_choice_phone_and_email_questions_are_answered_in_the_form(
     await expect(page.get_by_role("status")).to_have_text("报名成功")
     listed = admin.get(f"/events/{event_id}/registrations").json()["items"]
     assert [(r["name"], r["answers"]["topics"]) for r in listed] == [("周九", ["llm", "vision"])]
+
+
+async def test_the_manage_page_names_the_event_and_says_when_it_is_cancelled(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    title = f"取消测试论坛 {uuid.uuid4().hex[:6]}"
+    event_id = seed_forum(admin, capacity=5, title={"zh": title})
+    made = httpx.post(
+        f"{base_url}/api/v1/events/{event_id}/registrations",
+        json={"email": "wu.shi@example.cn", "name": "吴十", "answers": {"company": "济南智造"}},
+    ).json()
+    manage = f"{base_url}/registrations/{made['id']}?token={made['manage_token']}"
+    page = await new_page(locale="zh-CN")
+    await page.goto(manage)
+    await expect(page.get_by_role("link", name=title)).to_be_visible()
+    await expect(page.get_by_role("button", name="取消报名")).to_be_visible()
+    admin.post(f"/events/{event_id}/cancel").raise_for_status()
+    await page.reload()
+    await expect(page.get_by_text("本活动已取消")).to_be_visible()
+    await expect(page.get_by_role("button", name="取消报名")).to_have_count(0)  # nothing left to cancel
+    await expect(page.get_by_role("img", name="入场码")).to_have_count(0)  # no entry code for a cancelled event
