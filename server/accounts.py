@@ -12,7 +12,7 @@ from server.auth import hash_password, issue_token, verify_password
 from server.clock import utcnow
 from server.errors import AuthenticationRequired, Conflict, InvalidInput, NotFound, PermissionDenied
 from server.models import AuthToken, Membership, Organisation, OrganisationKind, Region, Role, TokenKind, User
-from server.schemas import MemberIn, OrganisationIn, SignupIn, TokenIn
+from server.schemas import MemberIn, OrganisationIn, ProfilePatch, SignupIn, TokenIn
 
 LOGIN_LIMIT_PER_EMAIL = 10
 LOGIN_LIMIT_PER_IP = 100
@@ -61,6 +61,17 @@ async def login(email: str, password: str, *, client_ip: str, lifetime: timedelt
         raise AuthenticationRequired("error.login_failed")
     await ratelimit.reset(f"login:email:{email}")
     return await issue_token(user, TokenKind.SESSION, lifetime=lifetime)
+
+
+async def update_profile(user: User, data: ProfilePatch) -> User:
+    """Change one's own name or language; only the fields sent change."""
+    changes = data.model_dump(exclude_none=True)
+    async with in_transaction():
+        before = {field: getattr(user, field) for field in changes}
+        await User.filter(id=user.id).update(**changes)
+        await audit.record(user, "user.update", user, before=before, after=changes)
+    await user.refresh_from_db()
+    return user
 
 
 async def revoke(token: AuthToken) -> None:

@@ -25,6 +25,7 @@ from server.schemas import (
     OrganisationIn,
     OrganisationOut,
     OrganisationQuery,
+    ProfilePatch,
     ReferenceOut,
     SignupIn,
     TokenCreated,
@@ -122,6 +123,12 @@ async def me(ctx: Context) -> MeOut:
         memberships=[MembershipOut(id=m.id, organisation_id=m.organisation_id, role=m.role) for m in memberships],
         csrf_token=csrf,
     )
+
+
+@api.route("PATCH", "/me", allow=Allow.USER, summary="Change my name or language", tag="accounts")
+async def update_me(ctx: Context, body: ProfilePatch) -> MeOut:
+    await accounts.update_profile(ctx.user, body)
+    return await me(ctx)
 
 
 @api.route("GET", "/me/tokens", allow=Allow.USER, summary="My API tokens", tag="accounts")

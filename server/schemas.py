@@ -65,6 +65,11 @@ class SignupIn(In):
     locale: Locale = "zh-CN"
 
 
+class ProfilePatch(In):
+    name: Name | None = None
+    locale: Locale | None = Field(default=None, description="The language of the pages, the API's messages and mail.")
+
+
 class LoginIn(In):
     email: Email
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)]

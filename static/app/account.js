@@ -1,7 +1,7 @@
 // Accounts: sign up, log in, and "me": my registrations and my personal calendar feed.
 import { reactive, ref, onMounted } from "vue";
 import { api, ApiError, session } from "./api.js";
-import { i18n, t, pick } from "./i18n.js";
+import { i18n, load, t, pick } from "./i18n.js";
 import { when } from "./format.js";
 
 export const me = reactive({ user: null });
@@ -41,6 +41,7 @@ function accountForm(path, fields) {
           });
           session.csrf = login.csrf_token;
           await refreshMe();
+          if (me.user.locale !== i18n.locale) await load(me.user.locale);  // the account's language wins
           props.go("/me");
         } catch (error) {
           if (!(error instanceof ApiError)) { banner.value = t("error.network"); return; }

@@ -83,7 +83,7 @@ const EventPage = {
     const event = ref(null);
     const questions = ref([]);
     const sessions = ref([]);
-    const form = reactive({ name: "", email: "", answers: {} });
+    const form = reactive({ name: me.user?.name || "", email: me.user?.email || "", answers: {} });  // signed in: prefilled
     const errors = ref({});
     const banner = ref("");
     const result = ref(null);
@@ -299,7 +299,12 @@ const App = {
       }
       return { component: "EventList", id: null };
     });
-    const toggle = () => load(i18n.locale === "zh-CN" ? "en" : "zh-CN");
+    // The language is the account's when signed in, so the API's messages and the mails follow the toggle too.
+    async function toggle() {
+      const locale = i18n.locale === "zh-CN" ? "en" : "zh-CN";
+      if (me.user) me.user = await api("/me", { method: "PATCH", body: { locale }, locale });
+      await load(locale);
+    }
     async function signOut() {
       await logout();
       go("/");

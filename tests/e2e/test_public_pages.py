@@ -94,8 +94,19 @@ async def test_an_account_registers_and_subscribes_to_its_calendar(site: tuple[s
     await page.get_by_role("link", name="AI赋能制造业对接会").first.click()  # listed under the event's title
     await expect(page.locator("[data-test=status]")).to_be_visible()  # the manage page, by the session alone
     await expect(page.get_by_role("link", name="AI赋能制造业对接会")).to_be_visible()
-    await page.get_by_role("link", name="退出").click()
-    await expect(page.get_by_role("link", name="登录")).to_be_visible()
+    await page.get_by_role("link", name="AI赋能制造业对接会").click()
+    await page.get_by_role("button", name="English").click()  # the account's language: the API answers in it too
+    await expect(page.get_by_label("Email")).to_have_value("wang.fang@example.cn")  # the account's, prefilled
+    await page.get_by_label("Company").fill("济南智造")
+    await page.get_by_role("button", name="Register").click()
+    await expect(page.get_by_role("alert")).to_contain_text("This email address is already registered for the event")
+    await page.get_by_role("link", name="Log out").click()
+    await page.goto(base + "/login")
+    await page.get_by_role("button", name="中文").click()  # this browser in Chinese, the account in English
+    await page.get_by_label("邮箱").fill("wang.fang@example.cn")
+    await page.get_by_label("密码（至少 10 位）").fill("a long password")
+    await page.get_by_role("button", name="登录").click()
+    await expect(page.get_by_role("heading", name="My registrations")).to_be_visible()  # back in English
 
 
 async def test_the_door_checks_people_in_by_name_and_refuses_forged_codes(

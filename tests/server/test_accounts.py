@@ -175,3 +175,19 @@ async def test_non_ascii_csrf_header_is_a_403_not_a_crash(client: httpx.AsyncCli
     await client.post("/api/v1/auth/login", json={"email": "csrf@example.cn", "password": PASSWORD})
     answer = await client.post("/api/v1/me/tokens", json={"name": "x"}, headers={b"X-CSRF-Token": "é".encode()})
     assert answer.status_code == 403
+
+
+async def test_my_language_and_name_change_and_messages_follow_the_language(client: httpx.AsyncClient) -> None:
+    headers = await sign_up(client, "lang@x.cn")
+    changed = await client.patch("/api/v1/me", json={"locale": "en"}, headers=headers)
+    assert changed.status_code == 200 and (changed.json()["locale"], changed.json()["name"]) == ("en", "lang")
+    refused = await client.patch("/api/v1/me", json={"locale": "fr", "name": ""}, headers=headers)
+    assert refused.status_code == 422
+    assert {tuple(e["loc"]): e["msg"] for e in refused.json()["errors"]}.keys() == {
+        ("body", "locale"),
+        ("body", "name"),
+    }
+    assert refused.json()["title"] == "Invalid input"  # in the language just chosen
+    renamed = await client.patch("/api/v1/me", json={"name": "李 雷"}, headers=headers)
+    assert (renamed.json()["locale"], renamed.json()["name"]) == ("en", "李 雷")  # only what was sent changes
+    assert (await client.patch("/api/v1/me", json={"locale": "en"})).status_code == 401
