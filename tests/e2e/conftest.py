@@ -4,17 +4,19 @@ Playwright, and pages that fail their test on any console error or uncaught exce
 from __future__ import annotations
 
 import shutil
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright
+from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright, expect
 
 from tests.server.test_cli import run, serving
 
 CHROMIUM = shutil.which("chromium")
-ADMIN = ("admin@bureau.gov.cn", "a long password")
+PASSWORD = "a long password"
+ADMIN = ("admin@bureau.gov.cn", PASSWORD)
 # Chromium logs every 4xx answer of fetch() as a console error; the pages expect those (a full event, a bad field)
 # and show them. A 5xx, a script error or a console.error call still fails the test.
 EXPECTED_4XX = "Failed to load resource: the server responded with a status of 4"
@@ -73,6 +75,24 @@ def seed_forum(admin: httpx.Client, *, capacity: int = 1, publish: bool = True, 
     if publish:
         admin.post(f"/events/{event['id']}/publish").raise_for_status()
     return int(event["id"])
+
+
+def member(admin: httpx.Client, organisation_id: int, role: str, name: str) -> str:
+    """A fresh account (password PASSWORD, in Chinese) holding `role` in the organisation; returns its email."""
+    email = f"{role}-{uuid.uuid4().hex[:8]}@example.cn"
+    signup = {"email": email, "password": PASSWORD, "name": name, "locale": "zh-CN"}
+    httpx.post(str(admin.base_url.join("auth/signup")), json=signup).raise_for_status()  # not as the admin
+    admin.post(f"/organisations/{organisation_id}/members", json={"email": email, "role": role}).raise_for_status()
+    return email
+
+
+async def sign_in(page: Page, base: str, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the login page, as a person does."""
+    await page.goto(base + "/login")
+    await page.get_by_label("邮箱").fill(email)
+    await page.get_by_label("密码（至少 10 位）").fill(password)
+    await page.get_by_role("button", name="登录").click()
+    await expect(page.get_by_role("link", name="退出")).to_be_visible()
 
 
 @pytest.fixture(scope="session")

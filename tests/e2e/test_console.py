@@ -9,11 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
-from tests.e2e.conftest import NewPage
+from tests.e2e.conftest import NewPage, member, sign_in
 
-PASSWORD = "a long password"
 SHOTS = Path(os.environ.get("QUANCHENG_SCREENSHOTS", "/tmp"))
 
 
@@ -22,22 +21,10 @@ def organiser(admin: httpx.Client, base: str) -> tuple[str, int, str]:
     tag = uuid.uuid4().hex[:8]
     email = f"organiser-{tag}@example.cn"
     name = f"济南人工智能会展中心 {tag}"
-    httpx.post(
-        f"{base}/api/v1/auth/signup", json={"email": email, "password": PASSWORD, "name": "赵主办"}
-    ).raise_for_status()
     org = admin.post("/organisations", json={"name": {"zh": name}, "kind": "organiser", "region": "lixia"})
     org.raise_for_status()
-    member = {"email": email, "role": "organiser"}
-    admin.post(f"/organisations/{org.json()['id']}/members", json=member).raise_for_status()
+    email = member(admin, org.json()["id"], "organiser", "赵主办")
     return email, int(org.json()["id"]), name
-
-
-async def sign_in(page: Page, base: str, email: str) -> None:
-    await page.goto(base + "/login")
-    await page.get_by_label("邮箱").fill(email)
-    await page.get_by_label("密码（至少 10 位）").fill(PASSWORD)
-    await page.get_by_role("button", name="登录").click()
-    await expect(page.get_by_role("heading", name="我的报名")).to_be_visible()
 
 
 async def test_an_organiser_creates_shapes_publishes_and_cancels_an_event(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -13,23 +12,10 @@ import httpx
 from openpyxl import load_workbook
 from playwright.async_api import Locator, Page, expect
 
-from tests.e2e.conftest import NewPage, seed_forum
+from tests.e2e.conftest import NewPage, member, seed_forum, sign_in
 
-PASSWORD = "a long password"
 TITLE = {"zh": "大模型产业应用研讨会", "en": "LLM Applications Workshop"}
 SCREENSHOTS = Path(os.environ.get("QUANCHENG_SCREENSHOTS", "/tmp"))
-
-
-def member(base: str, admin: httpx.Client, organisation_id: int, role: str, name: str) -> str:
-    """A fresh account holding `role` in the organisation; returns its email."""
-    email = f"{role}-{uuid.uuid4().hex[:8]}@example.cn"
-    signed_up = httpx.post(
-        f"{base}/api/v1/auth/signup", json={"email": email, "password": PASSWORD, "name": name, "locale": "zh-CN"}
-    )
-    assert signed_up.status_code == 201, signed_up.text
-    added = admin.post(f"/organisations/{organisation_id}/members", json={"email": email, "role": role})
-    assert added.status_code == 201, added.text
-    return email
 
 
 def register(base: str, event_id: int, name: str, email: str) -> str:
@@ -50,14 +36,6 @@ def organisation_of(admin: httpx.Client, event_id: int) -> int:
     return int(admin.get(f"/events/{event_id}").json()["organisation_id"])
 
 
-async def log_in(page: Page, base: str, email: str) -> None:
-    await page.goto(base + "/login")
-    await page.get_by_label("邮箱").fill(email)
-    await page.get_by_label("密码（至少 10 位）").fill(PASSWORD)
-    await page.get_by_role("button", name="登录").click()
-    await expect(page.get_by_role("heading", name="我的报名")).to_be_visible()
-
-
 def count(page: Page, label: str) -> Locator:
     return page.get_by_role("list", name="报名统计").get_by_role("listitem").filter(has_text=label)
 
@@ -70,12 +48,12 @@ async def test_an_organiser_reviews_exports_and_messages_the_registrants(
     base_url: str, admin: httpx.Client, new_page: NewPage
 ) -> None:
     event_id = forum(admin, capacity=10, requires_approval=True)
-    organiser = member(base_url, admin, organisation_of(admin, event_id), "organiser", "主办方")
+    organiser = member(admin, organisation_of(admin, event_id), "organiser", "主办方")
     assert register(base_url, event_id, "张三", "zhang.san@example.cn") == "pending"
     assert register(base_url, event_id, "李四", "li.si@example.cn") == "pending"
 
     page = await new_page(locale="zh-CN")
-    await log_in(page, base_url, organiser)
+    await sign_in(page, base_url, organiser)
     await page.goto(f"{base_url}/console/events/{event_id}")
     await expect(page.get_by_role("heading", name="大模型产业应用研讨会")).to_be_visible()
     await expect(page.get_by_role("link", name="编辑活动")).to_have_attribute(
@@ -142,11 +120,11 @@ async def test_a_checker_checks_in_at_the_door_and_sees_no_other_organisations_r
 ) -> None:
     event_id = forum(admin, capacity=5)
     other_event = forum(admin, capacity=5)  # another organisation's
-    checker = member(base_url, admin, organisation_of(admin, event_id), "checker", "签到员")
+    checker = member(admin, organisation_of(admin, event_id), "checker", "签到员")
     assert register(base_url, event_id, "王五", "wang.wu@example.cn") == "confirmed"
 
     page = await new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
-    await log_in(page, base_url, checker)
+    await sign_in(page, base_url, checker)
     await page.goto(f"{base_url}/events/{event_id}/door")
     await page.get_by_label("按姓名或邮箱查找").fill("王五")
     await expect(page.get_by_text("wa***@example.cn")).to_be_visible()
@@ -163,7 +141,7 @@ async def test_on_a_phone_the_table_scrolls_inside_its_box_and_a_stale_approval_
     base_url: str, admin: httpx.Client, new_page: NewPage
 ) -> None:
     event_id = forum(admin, capacity=5, requires_approval=True)
-    organiser = member(base_url, admin, organisation_of(admin, event_id), "organiser", "主办方")
+    organiser = member(admin, organisation_of(admin, event_id), "organiser", "主办方")
     created = httpx.post(
         f"{base_url}/api/v1/events/{event_id}/registrations",
         json={
@@ -173,7 +151,7 @@ async def test_on_a_phone_the_table_scrolls_inside_its_box_and_a_stale_approval_
         },
     ).json()
     page = await new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
-    await log_in(page, base_url, organiser)
+    await sign_in(page, base_url, organiser)
     await page.goto(f"{base_url}/console/events/{event_id}")
     table = page.get_by_role("region", name="报名列表")
     await expect(table.get_by_role("cell", name="欧阳明远", exact=True)).to_be_visible()
@@ -200,11 +178,11 @@ async def test_many_registrations_come_in_pages_and_the_filter_starts_again_at_t
     base_url: str, admin: httpx.Client, new_page: NewPage
 ) -> None:
     event_id = forum(admin, capacity=30)
-    organiser = member(base_url, admin, organisation_of(admin, event_id), "organiser", "主办方")
+    organiser = member(admin, organisation_of(admin, event_id), "organiser", "主办方")
     for n in range(1, 22):
         register(base_url, event_id, f"参会者{n:02d}", f"p{n:02d}@example.cn")
     page = await new_page(locale="zh-CN")
-    await log_in(page, base_url, organiser)
+    await sign_in(page, base_url, organiser)
     await page.goto(f"{base_url}/console/events/{event_id}")
     await expect(page.get_by_text("第 1 / 2 页，共 21 条")).to_be_visible()
     await expect(row(page, "参会者21")).to_have_count(0)

@@ -11,12 +11,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
-from tests.e2e.conftest import ADMIN, NewPage
+from tests.e2e.conftest import ADMIN, PASSWORD, NewPage, member, sign_in
 from tests.talent.test_sheets import edited
 
-PASSWORD = "a long password"
 SHOTS = Path(os.environ.get("QUANCHENG_SCREENSHOTS", "/tmp"))
 
 
@@ -24,12 +23,7 @@ def base_with_reporter(admin: httpx.Client, name: str, region: str) -> tuple[int
     """A training base and a new account that reports for it: (base id, the reporter's email)."""
     base = admin.post("/organisations", json={"name": {"zh": name}, "kind": "training_base", "region": region})
     base.raise_for_status()
-    email = f"reporter-{secrets.token_hex(4)}@base.cn"
-    signup = {"email": email, "password": PASSWORD, "name": "填报员", "locale": "zh-CN"}
-    httpx.post(str(admin.base_url.join("auth/signup")), json=signup).raise_for_status()  # not as the admin
-    member = {"email": email, "role": "reporter"}
-    admin.post(f"/organisations/{base.json()['id']}/members", json=member).raise_for_status()
-    return int(base.json()["id"]), email
+    return int(base.json()["id"]), member(admin, base.json()["id"], "reporter", "填报员")
 
 
 def open_period(admin: httpx.Client) -> str:
@@ -58,14 +52,6 @@ def open_programme(admin: httpx.Client, base_id: int, year: str) -> int:
     return int(programme.json()["id"])
 
 
-async def log_in(page: Page, base: str, email: str, password: str) -> None:
-    await page.goto(base + "/login")
-    await page.get_by_label("邮箱").fill(email)
-    await page.get_by_label("密码（至少 10 位）").fill(password)
-    await page.get_by_role("button", name="登录").click()
-    await expect(page.get_by_role("link", name="退出")).to_be_visible()
-
-
 async def test_a_report_goes_from_a_base_through_review_to_the_dashboard(
     base_url: str, admin: httpx.Client, new_page: NewPage
 ) -> None:
@@ -79,7 +65,7 @@ async def test_a_report_goes_from_a_base_through_review_to_the_dashboard(
     admin.post("/talent/targets", json=target).raise_for_status()
 
     page = await new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
-    await log_in(page, base_url, email, PASSWORD)
+    await sign_in(page, base_url, email)
     await page.get_by_role("link", name="人才报表").click()
     await expect(page.get_by_role("heading", name=base_name)).to_be_visible()
     await expect(page.get_by_role("link", name="下载本期 Excel 模板")).to_be_visible()
@@ -107,7 +93,7 @@ async def test_a_report_goes_from_a_base_through_review_to_the_dashboard(
     await expect(page.get_by_label("结业人数")).to_be_disabled()
 
     bureau = await new_page(locale="zh-CN")
-    await log_in(bureau, base_url, *ADMIN)
+    await sign_in(bureau, base_url, *ADMIN)
     await bureau.get_by_role("link", name="人才报表").click()
     await bureau.get_by_role("link", name="待审核报表").click()
     await bureau.get_by_role("link", name=f"{base_name} · {period} · 数据标注秋季班").click()
@@ -154,7 +140,7 @@ async def test_a_report_goes_from_a_base_through_review_to_the_dashboard(
     other_id, other_email = base_with_reporter(admin, f"市中区实训基地 {secrets.token_hex(3)}", "shizhong")
     assert other_id != base_id
     stranger = await new_page(locale="zh-CN")
-    await log_in(stranger, base_url, other_email, PASSWORD)
+    await sign_in(stranger, base_url, other_email)
     await stranger.goto(base_url + report_url)
     await expect(stranger.get_by_role("alert")).to_have_text("您没有执行此操作的权限。")
 
@@ -172,7 +158,7 @@ async def test_a_base_checks_its_spreadsheet_before_it_is_applied(
     (tmp_path / "good.xlsx").write_bytes(edited(template.content, {(3, "D"): 12, (3, "J"): 80}))
 
     page = await new_page(locale="zh-CN")
-    await log_in(page, base_url, email, PASSWORD)
+    await sign_in(page, base_url, email)
     await page.get_by_role("link", name="人才报表").click()
     upload = page.get_by_label("上传填好的表格（.xlsx）")
     await upload.set_input_files(tmp_path / "bad.xlsx")
@@ -216,7 +202,7 @@ async def test_a_report_of_a_locked_period_reads_only_and_says_why(
     base_id, email = base_with_reporter(admin, f"槐荫区实训基地 {secrets.token_hex(3)}", "huaiyin")
     programme_id = open_programme(admin, base_id, "2025")
     page = await new_page(locale="zh-CN")
-    await log_in(page, base_url, email, PASSWORD)
+    await sign_in(page, base_url, email)
     await page.goto(f"{base_url}/talent/reports/{base_id}/2025-06/{programme_id}")
     await expect(page.locator("[data-test=read-only]")).to_have_text(
         "报告期已于 2025-07-10 锁定，不能再修改；如需补报，请联系主管部门。"
