@@ -97,6 +97,8 @@ const SheetUpload = {
     </div>`,
 };
 
+const PAST_PERIODS = 12;  // locked periods listed under 往期报表, newest first
+
 const TalentHome = {
   components: { SheetUpload },
   setup() {
@@ -116,13 +118,19 @@ const TalentHome = {
       ]);
       const today = cityToday();
       const open = periods.filter((p) => p.locks_on >= today).sort((a, b) => a.starts_on.localeCompare(b.starts_on));
+      // Locked periods: read-only reports, or editable again where the bureau granted the base an exception.
+      const locked = periods.filter((p) => p.locks_on < today).sort((a, b) => b.starts_on.localeCompare(a.starts_on));
       const occupationOf = Object.fromEntries(occupations.map((o) => [o.code, o]));
+      const running = (base, period) => programmes.filter(
+        (p) => p.base_id === base.id && p.starts_on <= period.ends_on && p.ends_on >= period.starts_on);
       bases.value = await Promise.all(organisations.filter((o) => o.kind === "training_base").map(async (base) => ({
         base,
+        past: locked.slice(0, PAST_PERIODS).map((period) => ({
+          period, programmes: running(base, period).map((programme) => ({ programme, occupation: occupationOf[programme.occupation] })),
+        })).filter((p) => p.programmes.length),
         periods: await Promise.all(open.map(async (period) => ({
           period,
-          reports: await Promise.all(programmes
-            .filter((p) => p.base_id === base.id && p.starts_on <= period.ends_on && p.ends_on >= period.starts_on)
+          reports: await Promise.all(running(base, period)
             .map(async (programme) => {
               const report = await api(reportPath(base.id, period.id, programme.id), { locale });
               return { programme, occupation: occupationOf[programme.occupation], report, ...reportState(report, period) };
@@ -172,6 +180,19 @@ const TalentHome = {
         </ul>
         <SheetUpload v-if="p.reports.length" :base="entry.base.id" :period="p.period.id" @applied="refresh" />
       </div>
+      <details v-if="entry.past.length" class="talent-past">
+        <summary>{{ t("talent.home.past") }}</summary>
+        <div v-for="p in entry.past" :key="p.period.id">
+          <h3>{{ t("talent.home.period", { id: p.period.id }) }}</h3>
+          <ul class="talent-reports">
+            <li v-for="r in p.programmes" :key="r.programme.id">
+              <a :href="reportPath(entry.base.id, p.period.id, r.programme.id)"
+                 @click.prevent="go(reportPath(entry.base.id, p.period.id, r.programme.id))">
+                {{ r.programme.cohort }} · {{ pick(r.occupation?.name) }}</a>
+            </li>
+          </ul>
+        </div>
+      </details>
     </section>`,
 };
 

@@ -194,7 +194,7 @@ async def test_a_base_checks_its_spreadsheet_before_it_is_applied(
     await expect(page.get_by_text("This report is submitted and awaits the bureau's review.")).to_be_visible()
 
 
-async def test_a_report_of_a_locked_period_reads_only_and_says_why(
+async def test_a_locked_period_is_found_under_earlier_periods_reads_only_and_an_exception_reopens_it(
     base_url: str, admin: httpx.Client, new_page: NewPage
 ) -> None:
     locked = admin.post("/talent/periods", json={"id": "2025-06", "due_days": 5, "lock_days": 10})
@@ -203,11 +203,22 @@ async def test_a_report_of_a_locked_period_reads_only_and_says_why(
     programme_id = open_programme(admin, base_id, "2025")
     page = await new_page(locale="zh-CN")
     await sign_in(page, base_url, email)
-    await page.goto(f"{base_url}/talent/reports/{base_id}/2025-06/{programme_id}")
+    await page.goto(f"{base_url}/talent")
+    await page.get_by_text("往期报表").click()  # the locked periods, under their own heading
+    await page.get_by_role("heading", name="报告期 2025-06").locator("..").get_by_role("link").click()
+    await expect(page).to_have_url(f"{base_url}/talent/reports/{base_id}/2025-06/{programme_id}")
     await expect(page.locator("[data-test=read-only]")).to_have_text(
         "报告期已于 2025-07-10 锁定，不能再修改；如需补报，请联系主管部门。"
     )
     await expect(page.get_by_label("新增学员（男）")).to_be_disabled()
     await expect(page.get_by_role("button", name="保存草稿")).to_have_count(0)
+    granted = admin.post(
+        "/talent/periods/2025-06/exceptions",
+        json={"base_id": base_id, "until": "2099-01-01T00:00:00+08:00", "reason": "系统故障补报"},
+    )
+    assert granted.status_code == 201, granted.text
+    await page.reload()  # the exception reopens this base's report
+    await expect(page.get_by_label("新增学员（男）")).to_be_enabled()
+    await expect(page.get_by_role("button", name="保存草稿")).to_be_visible()
     await page.goto(f"{base_url}/talent/nothing-here")
     await expect(page.get_by_role("alert")).to_contain_text("没有这个页面。")
