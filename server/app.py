@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from importlib.metadata import version
 from pathlib import Path
 
@@ -21,16 +22,18 @@ from tortoise.contrib.starlette import RegisterTortoise
 from events import mailing
 from events.calendar_routes import api as calendar_api
 from events.calendar_routes import cal
+from events.models import IdempotencyRecord
 from events.registration import expire_offers
 from events.routes import api as events_api
 from notifications.routes import api as mail_api
 from notifications.transport import transport_for
 from notifications.worker import Worker
-from server import openapi
+from server import openapi, retention
 from server.api import Endpoint, error_locale
 from server.db import tortoise_config
 from server.errors import DomainError, InternalError, MethodNotAllowed, NotFound, problem_response
 from server.middleware import BodySizeLimit
+from server.models import AuthToken, RateLimitBucket
 from server.routes import api, health
 from server.settings import Settings, get_settings
 from talent import mailing as talent_mailing
@@ -40,6 +43,12 @@ log = logging.getLogger("quancheng")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 APIS = (health, api, events_api, calendar_api, cal, mail_api, talent_api)
 ENDPOINTS: list[Endpoint] = [endpoint for each in APIS for endpoint in each.endpoints]
+RETENTION = (
+    retention.Rule(RateLimitBucket, "window_start", timedelta(days=1)),  # the longest window is 15 minutes
+    retention.Rule(AuthToken, "expires_at", timedelta(days=30)),
+    retention.Rule(AuthToken, "revoked_at", timedelta(days=30)),
+    retention.Rule(IdempotencyRecord, "created_at", timedelta(days=7)),  # retries come within minutes
+)
 
 
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
@@ -96,14 +105,14 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
 
 
 async def background(settings: Settings, stop: asyncio.Event, *, with_worker: bool) -> None:
-    """The periodic jobs (lapsed offers, due reminders) and, if asked, the mail worker, until `stop` is set.
-
-    The worker finishes the batch it is sending before this returns.
+    """The periodic jobs (lapsed offers, due reminders, purging old rows) and, if asked, the mail worker, until
+    `stop` is set. The worker finishes the batch it is sending before this returns.
     """
     periodic = [
         asyncio.create_task(every(settings.SWEEP_SECONDS, expire_offers)),
         asyncio.create_task(every(60, mailing.send_due_reminders)),
         asyncio.create_task(every(3600, lambda: talent_mailing.send_report_reminders(settings.BASE_URL))),
+        asyncio.create_task(every(3600, lambda: retention.purge(RETENTION))),
     ]
     if with_worker:
         transport = transport_for(settings.SMTP_URL, settings.MAIL_DIR, settings.SMTP_CA_FILE)
