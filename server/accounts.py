@@ -12,7 +12,7 @@ from server.auth import hash_password, issue_token, verify_password
 from server.clock import utcnow
 from server.errors import AuthenticationRequired, Conflict, InvalidInput, NotFound, PermissionDenied
 from server.models import AuthToken, Membership, Organisation, OrganisationKind, Region, Role, TokenKind, User
-from server.schemas import MemberIn, OrganisationIn, ProfilePatch, SignupIn, TokenIn
+from server.schemas import MemberIn, OrganisationIn, OrganisationPatch, ProfilePatch, SignupIn, TokenIn
 
 LOGIN_LIMIT_PER_EMAIL = 10
 LOGIN_LIMIT_PER_IP = 100
@@ -112,12 +112,9 @@ async def create_organisation(user: User, data: OrganisationIn) -> Organisation:
     """Admins create any kind; anyone else a company or university, of which they become the manager."""
     if not user.is_admin and data.kind not in SELF_SERVICE_KINDS:
         raise PermissionDenied("error.organisation_kind_forbidden", kind=data.kind.value)
-    region = await Region.get_or_none(code=data.region)
-    if region is None:
-        raise InvalidInput(errors=[(("body", "region"), "validation.unknown_region")])
-    duplicate_uscc = InvalidInput(errors=[(("body", "uscc"), "validation.uscc_taken")])
+    region = await _region(data.region)
     if data.uscc and await Organisation.exists(uscc=data.uscc):
-        raise duplicate_uscc
+        raise _duplicate_uscc()
     try:
         async with in_transaction():
             organisation = await Organisation.create(
@@ -138,8 +135,45 @@ async def create_organisation(user: User, data: OrganisationIn) -> Organisation:
                 after=data.model_dump(mode="json"),
             )
     except IntegrityError:
-        raise duplicate_uscc from None
+        raise _duplicate_uscc() from None
     return organisation
+
+
+async def update_organisation(user: User, organisation_id: int, data: OrganisationPatch) -> None:
+    """Rename, move or correct an organisation; its managers and admins may."""
+    organisation = await get_organisation(organisation_id)
+    await require_role(user, organisation.id, Role.MANAGER)
+    columns: dict[str, object] = {}
+    if data.name is not None:
+        columns |= {"name_zh": data.name.zh, "name_en": data.name.en}
+    if data.region is not None:
+        columns["region_id"] = (await _region(data.region)).id
+    if "uscc" in data.model_fields_set:
+        if data.uscc and await Organisation.exists(uscc=data.uscc, id__not=organisation.id):
+            raise _duplicate_uscc()
+        columns["uscc"] = data.uscc
+    if "contact_email" in data.model_fields_set:
+        columns["contact_email"] = data.contact_email or ""
+    before = {column: getattr(organisation, column) for column in columns}
+    try:
+        async with in_transaction():
+            await Organisation.filter(id=organisation.id).update(**columns)
+            await audit.record(
+                user, "organisation.update", organisation, organisation_id=organisation.id, before=before, after=columns
+            )
+    except IntegrityError:
+        raise _duplicate_uscc() from None
+
+
+def _duplicate_uscc() -> InvalidInput:
+    return InvalidInput(errors=[(("body", "uscc"), "validation.uscc_taken")])
+
+
+async def _region(code: str) -> Region:
+    region = await Region.get_or_none(code=code)
+    if region is None:
+        raise InvalidInput(errors=[(("body", "region"), "validation.unknown_region")])
+    return region
 
 
 async def get_organisation(organisation_id: int) -> Organisation:

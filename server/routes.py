@@ -24,6 +24,7 @@ from server.schemas import (
     MeOut,
     OrganisationIn,
     OrganisationOut,
+    OrganisationPatch,
     OrganisationQuery,
     ProfilePatch,
     ReferenceOut,
@@ -198,6 +199,19 @@ async def create_organisation(ctx: Context, body: OrganisationIn) -> Organisatio
     "GET", "/organisations/{organisation_id:int}", allow=Allow.ANYONE, summary="One organisation", tag="organisations"
 )
 async def get_organisation(ctx: Context, organisation_id: int) -> OrganisationOut:
+    return _organisation_out(await accounts.get_organisation(organisation_id))
+
+
+@api.route(
+    "PATCH",
+    "/organisations/{organisation_id:int}",
+    allow=Allow.USER,
+    summary="Edit an organisation",
+    tag="organisations",
+    rule="Admins and the organisation's managers. The kind never changes.",
+)
+async def update_organisation(ctx: Context, organisation_id: int, body: OrganisationPatch) -> OrganisationOut:
+    await accounts.update_organisation(ctx.user, organisation_id, body)
     return _organisation_out(await accounts.get_organisation(organisation_id))
 
 

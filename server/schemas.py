@@ -126,6 +126,15 @@ class OrganisationIn(In):
     contact_email: Email | None = Field(default=None, description="Organiser of its calendar invitations.")
 
 
+class OrganisationPatch(In):
+    """Only the fields sent change; `uscc` and `contact_email` are cleared with null. The kind never changes."""
+
+    name: I18nText | None = None
+    region: Annotated[str, StringConstraints(max_length=40)] | None = None
+    uscc: USCC | None = None
+    contact_email: Email | None = None
+
+
 class OrganisationOut(BaseModel):
     id: int
     name: dict[str, str]

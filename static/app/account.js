@@ -109,6 +109,7 @@ export const MePage = {
         <span v-if="events[r.event_id]" class="muted">{{ when(events[r.event_id]) }}</span>
       </p>
     </div>
+    <p><a href="/console/organisations" @click.prevent="go('/console/organisations')">{{ t("orgs.heading") }}</a></p>
     <div class="card">
       <h2>{{ t("feed.heading") }}</h2>
       <p class="muted">{{ t("feed.explain") }}</p>

@@ -62,7 +62,8 @@ const OrganisationEvents = {
         <a v-if="organisation.organises" class="button" v-bind="link('/console/events/new?org=' + organisation.id)">
           {{ t("console.new_event") }}</a>
       </div>
-      <p class="muted">{{ organisation.roles.map((r) => t("console.role." + r)).join("、") }}</p>
+      <p class="muted">{{ organisation.roles.map((r) => t("console.role." + r)).join("、") }} ·
+        <a v-bind="link('/console/organisations/' + organisation.id)">{{ t("orgs.members_link") }}</a></p>
       <p v-if="!organisation.organises" class="muted">{{ t("console.checker_only") }}</p>
       <p v-else-if="events && !events.length" class="muted">{{ t("console.no_events") }}</p>
       <ul v-else-if="events" class="console-events">
@@ -150,6 +151,7 @@ export const ConsoleHome = {
       <a href="/login" @click.prevent="go('/login')">{{ t("nav.login") }}</a></p>
     <div v-else>
       <h1>{{ t("console.heading") }}</h1>
+      <p><a href="/console/organisations" @click.prevent="go('/console/organisations')">{{ t("orgs.heading") }}</a></p>
       <p v-if="banner" class="banner" role="alert">{{ banner }}</p>
       <p v-if="done" class="banner ok" role="status">{{ done }}</p>
       <p v-if="empty" class="muted">{{ t("console.no_organisations") }}</p>

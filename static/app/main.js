@@ -280,6 +280,8 @@ const PAGES = [
   [/^\/console\/events\/new$/, "EventEditor"],
   [/^\/console\/events\/(\d+)\/edit$/, "EventEditor"],
   [/^\/console\/events\/(\d+)$/, "EventAdmin"],
+  [/^\/console\/organisations$/, "OrganisationsPage"],
+  [/^\/console\/organisations\/(\d+)$/, "OrganisationPage"],
   [/^\/talent(?:\/.*)?$/, "TalentPage"],
 ];
 
@@ -289,6 +291,8 @@ const App = {
     ConsoleHome: lazy("./console.js", "ConsoleHome"),
     EventEditor: lazy("./console.js", "EventEditor"),
     EventAdmin: lazy("./event-admin.js", "EventAdmin"),
+    OrganisationsPage: lazy("./console-orgs.js", "OrganisationsPage"),
+    OrganisationPage: lazy("./console-orgs.js", "OrganisationPage"),
     TalentPage: lazy("./talent.js", "TalentPage"),
   },
   setup() {

@@ -167,3 +167,34 @@ async def test_one_organisation_is_public(client: httpx.AsyncClient) -> None:
     org_id = (await create(client, headers)).json()["id"]
     assert (await client.get(f"/api/v1/organisations/{org_id}")).json()["name"]["zh"] == "济南智算科技有限公司"
     assert (await client.get("/api/v1/organisations/424242")).status_code == 404
+
+
+async def test_managers_edit_their_organisation_and_nobody_else_does(client: httpx.AsyncClient) -> None:
+    manager = await sign_up(client, "editor@example.cn")
+    org = (await create(client, manager)).json()
+    other = (await create(client, await sign_up(client, "rival@example.cn"), uscc=VALID_USCC)).json()
+    url = f"/api/v1/organisations/{org['id']}"
+    changed = await client.patch(
+        url, json={"name": {"zh": "济南智算"}, "region": "shizhong", "contact_email": "Events@JNZS.cn"}, headers=manager
+    )
+    assert changed.status_code == 200, changed.text
+    body = changed.json()
+    assert (body["name"], body["region"], body["contact_email"], body["kind"]) == (
+        {"zh": "济南智算", "en": ""},
+        "shizhong",
+        "events@jnzs.cn",
+        "company",
+    )
+    cleared = await client.patch(url, json={"contact_email": None}, headers=manager)
+    assert cleared.json()["contact_email"] == "" and cleared.json()["region"] == "shizhong"  # only what was sent
+    bad = await client.patch(url, json={"region": "atlantis", "uscc": VALID_USCC, "kind": "bureau"}, headers=manager)
+    assert bad.status_code == 422
+    assert {e["loc"][-1] for e in bad.json()["errors"]} == {"kind"}  # the kind is not a field here
+    taken = await client.patch(url, json={"uscc": VALID_USCC}, headers=manager)  # the rival's
+    assert taken.status_code == 422 and taken.json()["errors"][0]["msg"] == "该统一社会信用代码已被其他机构使用"
+    unknown = await client.patch(url, json={"region": "atlantis"}, headers=manager)
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["loc"] == ["body", "region"]
+    rival = await client.patch(f"/api/v1/organisations/{other['id']}", json={"name": {"zh": "改名"}}, headers=manager)
+    assert rival.status_code == 403
+    assert (await Organisation.get(id=other["id"])).name_zh == "济南智算科技有限公司"
+    assert await AuditEntry.filter(action="organisation.update", organisation_id=org["id"]).count() == 2

@@ -1,0 +1,219 @@
+// Organisations and their members: the directory with a form to create one, and one organisation's page where its
+// managers (and admins) correct its details and give accounts roles or take them away.
+import { reactive, ref, computed, onMounted } from "vue";
+import { api } from "./api.js";
+import { i18n, t, pick } from "./i18n.js";
+import { me, refreshMe } from "./account.js";
+import { I18nInputs, showFailure } from "./console-fields.js";
+import { ConfirmDialog } from "./console.js";
+
+const KINDS = ["bureau", "organiser", "training_base", "company", "university"];
+const SELF_SERVICE = ["company", "university"];  // what anyone may create (server/accounts.py)
+const ROLES = ["manager", "organiser", "checker", "judge", "reporter"];
+
+// A form's fields, their errors by API path, and its banner and status lines.
+const formState = (fields) => reactive({ form: fields(), errors: {}, banner: "", done: "", fields });
+
+async function send(state, shown, request) {
+  state.errors = {};
+  state.banner = state.done = "";
+  try {
+    return await request();
+  } catch (error) {
+    showFailure(error, state, shown);
+    return null;
+  }
+}
+
+const link = (go, path) => ({ href: path, onClick: (event) => { event.preventDefault(); go(path); } });
+
+// The fields an organisation has, for creating it (with its kind) or editing it (without).
+const OrganisationFields = {
+  props: { state: Object, regions: Array, withKind: Boolean },
+  components: { I18nInputs },
+  setup() {
+    const kinds = computed(() => (me.user?.is_admin ? KINDS : SELF_SERVICE));
+    return { kinds, t, pick };
+  },
+  template: `
+    <I18nInputs v-model="state.form.name" name="name" prefix="o" :label="t('orgs.name')" :errors="state.errors" required />
+    <template v-if="withKind">
+      <label for="o-kind">{{ t("orgs.kind") }}</label>
+      <select id="o-kind" v-model="state.form.kind">
+        <option v-for="kind in kinds" :key="kind" :value="kind">{{ t("orgs.kind." + kind) }}</option>
+      </select>
+      <div v-if="state.errors.kind" class="field-error">{{ state.errors.kind }}</div>
+    </template>
+    <label for="o-region">{{ t("orgs.region") }}</label>
+    <select id="o-region" v-model="state.form.region" :aria-invalid="!!state.errors.region">
+      <option v-for="r in regions" :key="r.code" :value="r.code">{{ pick(r.name) }}</option>
+    </select>
+    <div v-if="state.errors.region" class="field-error">{{ state.errors.region }}</div>
+    <label for="o-uscc">{{ t("orgs.uscc") }}</label>
+    <input id="o-uscc" v-model="state.form.uscc" autocapitalize="characters" :aria-invalid="!!state.errors.uscc">
+    <div v-if="state.errors.uscc" class="field-error">{{ state.errors.uscc }}</div>
+    <label for="o-contact">{{ t("orgs.contact_email") }}</label>
+    <input id="o-contact" v-model="state.form.contact_email" type="email" :aria-invalid="!!state.errors.contact_email">
+    <div class="muted">{{ t("orgs.contact_hint") }}</div>
+    <div v-if="state.errors.contact_email" class="field-error">{{ state.errors.contact_email }}</div>`,
+};
+
+// What the API takes: optional text left empty is sent as null.
+const body = (form) => ({ ...form, uscc: form.uscc || null, contact_email: form.contact_email || null });
+const SHOWN = ["name", "kind", "region", "uscc", "contact_email"];
+
+export const OrganisationsPage = {
+  props: ["id", "go"],
+  components: { OrganisationFields },
+  setup(props) {
+    const regions = ref([]);
+    const directory = ref([]);
+    const query = ref("");
+    const state = formState(() => ({ name: { zh: "", en: "" }, kind: "company", region: "lixia", uscc: "", contact_email: "" }));
+    async function search() {
+      const q = query.value.trim() ? `&q=${encodeURIComponent(query.value.trim())}` : "";
+      directory.value = (await api(`/organisations?per_page=50${q}`, { locale: i18n.locale })).items;
+    }
+    onMounted(async () => {
+      regions.value = await api("/regions", { locale: i18n.locale });
+      await search();
+    });
+    async function create() {
+      const made = await send(state, SHOWN, () => api("/organisations", { method: "POST", body: body(state.form), locale: i18n.locale }));
+      if (!made) return;
+      await refreshMe();  // a company's creator now manages it
+      props.go(`/console/organisations/${made.id}`);
+    }
+    const mine = computed(() => new Set((me.user?.memberships || []).map((m) => m.organisation_id)));
+    return { regions, directory, query, search, state, create, mine, me, t, pick, link: (path) => link(props.go, path) };
+  },
+  template: `
+    <p v-if="!me.user" class="banner" role="alert">{{ t("console.sign_in") }}</p>
+    <div v-else>
+      <h1>{{ t("orgs.heading") }}</h1>
+      <section class="card">
+        <h2>{{ t("orgs.directory") }}</h2>
+        <form class="inline" role="search" @submit.prevent="search">
+          <label for="o-search">{{ t("orgs.search") }}</label>
+          <input id="o-search" v-model="query" type="search">
+          <button type="submit" class="secondary">{{ t("orgs.find") }}</button>
+        </form>
+        <p v-if="!directory.length" class="muted">{{ t("orgs.none") }}</p>
+        <ul class="plain">
+          <li v-for="o in directory" :key="o.id">
+            <a v-if="me.user.is_admin || mine.has(o.id)" v-bind="link('/console/organisations/' + o.id)">{{ pick(o.name) }}</a>
+            <span v-else>{{ pick(o.name) }}</span>
+            <span class="muted"> · {{ t("orgs.kind." + o.kind) }}</span>
+          </li>
+        </ul>
+      </section>
+      <form class="card" @submit.prevent="create" novalidate>
+        <h2>{{ t("orgs.create") }}</h2>
+        <p class="muted">{{ me.user.is_admin ? t("orgs.create_admin") : t("orgs.create_self") }}</p>
+        <p v-if="state.banner" class="banner" role="alert">{{ state.banner }}</p>
+        <OrganisationFields :state="state" :regions="regions" with-kind />
+        <button type="submit">{{ t("orgs.create") }}</button>
+      </form>
+    </div>`,
+};
+
+export const OrganisationPage = {
+  props: ["id", "go"],
+  components: { OrganisationFields, ConfirmDialog },
+  setup(props) {
+    const organisation = ref(null);
+    const regions = ref([]);
+    const members = ref([]);
+    const failed = ref("");
+    const removing = ref(null);
+    const details = formState(() => ({ name: { zh: "", en: "" }, region: "", uscc: "", contact_email: "" }));
+    const adding = formState(() => ({ email: "", role: "organiser" }));
+    const path = `/organisations/${props.id}`;
+    const manages = computed(() => !!me.user && (me.user.is_admin || me.user.memberships.some(
+      (m) => m.organisation_id === Number(props.id) && m.role === "manager")));
+    function show(found) {
+      organisation.value = found;
+      details.form = { name: { ...found.name }, region: found.region, uscc: found.uscc || "", contact_email: found.contact_email };
+    }
+    async function refreshMembers() {
+      members.value = await api(`${path}/members`, { locale: i18n.locale });
+    }
+    onMounted(async () => {
+      try {
+        [regions.value] = await Promise.all([api("/regions", { locale: i18n.locale }), refreshMembers()]);
+        show(await api(path, { locale: i18n.locale }));
+      } catch (error) {
+        failed.value = error.problem?.detail || t("error.network");
+      }
+    });
+    async function save() {
+      const saved = await send(details, SHOWN, () => api(path, { method: "PATCH", body: body(details.form), locale: i18n.locale }));
+      if (saved) {
+        show(saved);
+        details.done = t("console.saved");
+      }
+    }
+    async function add() {
+      const added = await send(adding, ["email", "role"], () => api(`${path}/members`, { method: "POST", body: adding.form, locale: i18n.locale }));
+      if (added) {
+        adding.form = adding.fields();
+        adding.done = t("orgs.member_added", { name: added.name, role: t("console.role." + added.role) });
+        await refreshMembers();
+      }
+    }
+    async function remove() {
+      const member = removing.value;
+      removing.value = null;
+      const removed = await send(adding, [], async () => {
+        await api(`${path}/members/${member.id}`, { method: "DELETE", locale: i18n.locale });
+        return true;
+      });
+      if (removed) {
+        adding.done = t("orgs.member_removed", { name: member.name, role: t("console.role." + member.role) });
+      }
+      await refreshMembers();
+    }
+    return { organisation, regions, members, failed, removing, details, adding, manages, save, add, remove, ROLES, t, pick };
+  },
+  template: `
+    <p v-if="failed" class="banner" role="alert">{{ failed }}</p>
+    <div v-else-if="organisation">
+      <h1>{{ pick(organisation.name) }}</h1>
+      <p class="muted">{{ t("orgs.kind." + organisation.kind) }}</p>
+      <form v-if="manages" class="card" @submit.prevent="save" novalidate>
+        <h2>{{ t("orgs.details") }}</h2>
+        <p v-if="details.banner" class="banner" role="alert">{{ details.banner }}</p>
+        <p v-if="details.done" class="banner ok" role="status">{{ details.done }}</p>
+        <OrganisationFields :state="details" :regions="regions" />
+        <button type="submit">{{ t("console.save") }}</button>
+      </form>
+      <section class="card">
+        <h2>{{ t("orgs.members") }}</h2>
+        <p v-if="adding.banner" class="banner" role="alert">{{ adding.banner }}</p>
+        <p v-if="adding.done" class="banner ok" role="status">{{ adding.done }}</p>
+        <ul class="plain">
+          <li v-for="m in members" :key="m.id" :data-member="m.email">
+            <strong>{{ m.name }}</strong> <span class="muted">{{ m.email }}</span>
+            <span class="badge">{{ t("console.role." + m.role) }}</span>
+            <button v-if="manages" type="button" class="secondary small" @click="removing = m"
+                    :aria-label="t('orgs.remove_member', { name: m.name, role: t('console.role.' + m.role) })">{{ t("console.remove") }}</button>
+          </li>
+        </ul>
+        <form v-if="manages" @submit.prevent="add" novalidate>
+          <h3>{{ t("orgs.add_member") }}</h3>
+          <label for="m-email">{{ t("orgs.member_email") }}</label>
+          <input id="m-email" v-model="adding.form.email" type="email" :aria-invalid="!!adding.errors.email"
+                 :aria-describedby="adding.errors.email ? 'm-email-error' : null">
+          <div v-if="adding.errors.email" id="m-email-error" class="field-error">{{ adding.errors.email }}</div>
+          <label for="m-role">{{ t("orgs.member_role") }}</label>
+          <select id="m-role" v-model="adding.form.role">
+            <option v-for="role in ROLES" :key="role" :value="role">{{ t("console.role." + role) }}</option>
+          </select>
+          <button type="submit">{{ t("orgs.add_member") }}</button>
+        </form>
+      </section>
+      <ConfirmDialog v-if="removing" :title="t('orgs.confirm_remove_title', { name: removing.name })"
+                     :message="t('orgs.confirm_remove_message', { role: t('console.role.' + removing.role) })"
+                     :confirm-label="t('orgs.confirm_remove')" @confirm="remove" @dismiss="removing = null" />
+    </div>`,
+};
