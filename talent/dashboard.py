@@ -87,7 +87,8 @@ class Received:
 
 
 async def _sums(keys: tuple[str, ...], received: Received, *, levels: bool) -> list[Row]:
-    """One GROUP BY statement: the report figures per group, or with `levels` the per-level counts."""
+    """One GROUP BY statement over `keys` (names of KEYS): the report figures per group, or with `levels` the
+    assessed and certified counts of the reports' levels."""
     connection = connections.get("default")
     dialect = "postgres" if connection.capabilities.dialect == "postgres" else "sqlite"
     values: list[object] = []
@@ -113,13 +114,14 @@ async def _sums(keys: tuple[str, ...], received: Received, *, levels: bool) -> l
     else:
         sums = [f'{sql} AS "{name}"' for name, sql in REPORT_SUMS.items()]
     groups = [KEYS[key][0] for key in keys]
-    columns = [f'{sql} AS "{key}"' for sql, key in zip(groups, keys, strict=True)] + sums
-    sql = f'SELECT {", ".join(columns)} FROM "trainee_report" r {" ".join(joins)} WHERE {" AND ".join(conditions)}' + (
-        f" GROUP BY {', '.join(groups)}" if groups else ""
+    columns = ", ".join([*(f'{sql} AS "{key}"' for sql, key in zip(groups, keys, strict=True)), *sums])
+    rows = await connection.execute_query_dict(
+        f'SELECT {columns} FROM "trainee_report" r {" ".join(joins)} '
+        f"WHERE {' AND '.join(conditions)} GROUP BY {', '.join(groups)}",
+        values,
     )
-    rows = await connection.execute_query_dict(sql, values)
-    names = REPORT_SUMS if not levels else LEVEL_SUMS
-    return [{**{k: row[k] for k in keys}, **{n: int(row[n] or 0) for n in names}} for row in rows]
+    names = LEVEL_SUMS if levels else tuple(REPORT_SUMS)
+    return [{**{k: row[k] for k in keys}, **{n: int(row[n]) for n in names}} for row in rows]  # int: no Decimal
 
 
 async def _totals(keys: tuple[str, ...], received: Received) -> list[Row]:
