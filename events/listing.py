@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import bisect
+from collections import defaultdict
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from tortoise import connections
 from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
-from events.capacity import quota_map
-from events.models import Event, EventStatus, Registration, RegistrationStatus, TicketType
+from events.models import Event, EventStatus, Quota, Registration, RegistrationStatus
 from events.schemas import EventOut, EventQuery, RegistrationOut, TicketAvailability
 
 
@@ -61,26 +62,57 @@ async def event_page(found: QuerySet[Event], query: EventQuery) -> tuple[list[Ev
         .offset((query.page - 1) * query.per_page)
         .limit(query.per_page)
     )
-    return [await event_out(event) for event in rows], total
+    return await events_out(rows), total
 
 
 async def event_out(event: Event) -> EventOut:
-    """The event as the API shows it, with seats left per ticket type and the waiting list's length."""
-    quotas = await quota_map(event.id)
-    capacity = next((q.size for q in quotas.quotas if q.is_event_capacity), None)
-    ticket_types = []
-    for ticket_type in await TicketType.filter(event_id=event.id).order_by("id"):
-        covering = [q for q in quotas.for_registration(ticket_type.id, {}) if q.question_key is None]
-        available = min((q.size - q.used for q in covering), default=None)
-        ticket_types.append(
+    """The event as the API shows it (its region and tags fetched), as in a listing."""
+    return (await events_out([event]))[0]
+
+
+async def _ticket_types(event_ids: list[int]) -> dict[int, list[TicketAvailability]]:
+    """Each event's ticket types with their seats left: the least any quota over the type has left, None when no
+    quota covers it. Question-choice quotas are left out (they limit answers, not ticket types)."""
+    rows = await connections.get("default").execute_query_dict(
+        'SELECT t."id", t."event_id", t."name_zh", t."name_en", t."is_default", '
+        'MIN(q."size" - q."used") AS "seats_left" FROM "ticket_type" t '
+        'LEFT JOIN "quota" q ON q."event_id" = t."event_id" AND q."question_id" IS NULL '
+        'AND (q."covers_all" OR EXISTS (SELECT 1 FROM "quota_ticket_type" qt '
+        'WHERE qt."quota_id" = q."id" AND qt."tickettype_id" = t."id")) '
+        f'WHERE t."event_id" IN ({", ".join(str(int(i)) for i in event_ids)}) '
+        'GROUP BY t."id", t."event_id", t."name_zh", t."name_en", t."is_default" ORDER BY t."id"'
+    )
+    found: dict[int, list[TicketAvailability]] = defaultdict(list)
+    for row in rows:
+        found[row["event_id"]].append(
             TicketAvailability(
-                id=ticket_type.id,
-                name={"zh": ticket_type.name_zh, "en": ticket_type.name_en},
-                is_default=ticket_type.is_default,
-                available=available,
+                id=row["id"],
+                name={"zh": row["name_zh"], "en": row["name_en"]},
+                is_default=bool(row["is_default"]),
+                available=row["seats_left"],
             )
         )
-    waiting = await Registration.filter(event_id=event.id, status=RegistrationStatus.WAITLISTED).count()
+    return found
+
+
+async def events_out(events: list[Event]) -> list[EventOut]:
+    """Events as the API shows them, with seats left per ticket type and the waiting list's length: one grouped
+    query per kind of fact, however many events."""
+    ids = [event.id for event in events]
+    if not ids:
+        return []
+    ticket_types = await _ticket_types(ids)
+    capacity_quotas = Quota.filter(event_id__in=ids, is_event_capacity=True).order_by("-id")
+    capacities = dict(await capacity_quotas.values_list("event_id", "size"))  # the first quota wins, as ever
+    waitlisted = Registration.filter(event_id__in=ids, status=RegistrationStatus.WAITLISTED)
+    waiting = dict(await waitlisted.group_by("event_id").annotate(n=Count("seq")).values_list("event_id", "n"))
+    return [
+        _event_out(event, capacities.get(event.id), ticket_types[event.id], waiting.get(event.id, 0))
+        for event in events
+    ]
+
+
+def _event_out(event: Event, capacity: int | None, ticket_types: list[TicketAvailability], waiting: int) -> EventOut:
     return EventOut(
         id=event.id,
         organisation_id=event.organisation_id,

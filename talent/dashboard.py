@@ -3,17 +3,17 @@ progress against targets. Figures come from submitted and approved reports; clos
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
-from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from talent.models import Metric, Period, ReportStatus, Target, TraineeReport
+from tortoise import connections
+
+from talent.models import Period, ReportStatus, Target, TraineeReport
 from talent.reports import CITY_ZONE, running_in
 from talent.schemas import Expected
 
 RECEIVED = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
-GROUPS = ("region", "base", "occupation", "level", "period")
+GROUPS = ("region", "base", "occupation", "level", "period")  # what the dashboard may group by
 TOTALS = ("enrolled", "completed", "dropped", "employed", "assessed", "certified")
 
 
@@ -43,82 +43,128 @@ async def completeness(period: Period) -> list[Expected]:
     return rows
 
 
-Row = dict[str, Any]  # one received report, as the few plain values the dashboard needs
-COLUMNS = {
-    "region": "base__region__code",
-    "occupation": "programme__occupation__code",
-    "occupation_id": "programme__occupation_id",
-    "base_id": "base_id",
-    "period_id": "period_id",
-    "new_male": "new_male",
-    "new_female": "new_female",
-    "completed": "completed",
-    "dropped": "dropped",
-    "employed_jinan": "employed_jinan",
-    "employed_elsewhere": "employed_elsewhere",
-    "levels": "levels",
+Row = dict[str, Any]  # one group's keys and sums
+JOINS = {  # the tables a group or filter may need, in the order they are joined
+    "b": 'JOIN "organisation" b ON b."id" = r."base_id"',
+    "g": 'JOIN "region" g ON g."id" = b."region_id"',
+    "p": 'JOIN "programme" p ON p."id" = r."programme_id"',
+    "o": 'JOIN "occupation" o ON o."id" = p."occupation_id"',
+}
+KEYS = {  # every way of grouping, as SQL and the joins it needs: only these fixed strings reach a statement
+    "region": ('g."code"', "bg"),
+    "base": ('r."base_id"', ""),
+    "occupation": ('o."code"', "po"),
+    "occupation_id": ('p."occupation_id"', "p"),
+    "period": ('r."period_id"', ""),
+    "year": ('SUBSTR(r."period_id", 1, 4)', ""),
+    "level": ('l."key"', ""),
+}
+REPORT_SUMS = {
+    "enrolled": 'SUM(r."new_male" + r."new_female")',
+    "completed": 'SUM(r."completed")',
+    "dropped": 'SUM(r."dropped")',
+    "employed": 'SUM(r."employed_jinan" + r."employed_elsewhere")',
+}
+LEVEL_SUMS = ("assessed", "certified")
+EXPAND_LEVELS = {  # one row per level of a report's `levels` JSON ({level: {assessed, certified}}), as l."key"
+    "postgres": 'CROSS JOIN LATERAL jsonb_each(r."levels") AS l("key", "value")',
+    "sqlite": 'JOIN json_each(r."levels") AS l',
+}
+LEVEL_COUNT = {  # a count of the expanded level, 0 when absent; {} takes "assessed" or "certified"
+    "postgres": "COALESCE((l.\"value\" ->> '{}')::int, 0)",
+    "sqlite": "COALESCE(json_extract(l.\"value\", '$.{}'), 0)",
 }
 
 
-def _figures(row: Row, level: str | None) -> dict[str, int]:
-    levels: dict[str, dict[str, int]] = row["levels"] or {}
-    if level is not None:
-        counts = levels.get(level, {})
-        return {"assessed": counts.get("assessed", 0), "certified": counts.get("certified", 0)}
-    return {
-        "enrolled": row["new_male"] + row["new_female"],
-        "completed": row["completed"],
-        "dropped": row["dropped"],
-        "employed": row["employed_jinan"] + row["employed_elsewhere"],
-        "assessed": sum(c.get("assessed", 0) for c in levels.values()),
-        "certified": sum(c.get("certified", 0) for c in levels.values()),
-    }
+@dataclass(frozen=True)
+class Received:
+    """Which submitted and approved reports to add up: a period range, or some years and occupations."""
+
+    period_from: str | None = None
+    period_to: str | None = None
+    years: frozenset[str] = frozenset()
+    occupation_ids: frozenset[int] = frozenset()
 
 
-async def received(period_from: str | None, period_to: str | None) -> list[Row]:
-    """Submitted and approved reports as plain rows (no model objects: there can be tens of thousands)."""
-    found = TraineeReport.filter(status__in=RECEIVED)
-    if period_from:
-        found = found.filter(period_id__gte=period_from)
-    if period_to:
-        found = found.filter(period_id__lte=period_to)
-    rows: list[Row] = await found.values(**COLUMNS)
-    for row in rows:
-        if isinstance(row["levels"], str | bytes):  # some drivers hand JSON back undecoded in values()
-            row["levels"] = json.loads(row["levels"])
-    return rows
+async def _sums(keys: tuple[str, ...], received: Received, *, levels: bool) -> list[Row]:
+    """One GROUP BY statement over `keys` (names of KEYS): the report figures per group, or with `levels` the
+    assessed and certified counts of the reports' levels."""
+    connection = connections.get("default")
+    dialect = "postgres" if connection.capabilities.dialect == "postgres" else "sqlite"
+    values: list[object] = []
 
+    def bind(value: object) -> str:
+        values.append(value)
+        return f"${len(values)}" if dialect == "postgres" else "?"
 
-def totals(rows: Iterable[Row], group_by: tuple[str, ...]) -> list[dict[str, object]]:
-    """Sums per group. Grouping by level splits assessed and certified by level (the other figures have none)."""
-    sums: dict[tuple[str, ...], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in rows:
-        keys = {
-            "region": row["region"],
-            "base": str(row["base_id"]),
-            "occupation": row["occupation"],
-            "period": row["period_id"],
-        }
-        levels: list[str | None] = [*sorted(row["levels"] or {})] if "level" in group_by else [None]
-        for level in levels:
-            group = tuple(level or "" if name == "level" else keys[name] for name in group_by)
-            for name, value in _figures(row, level).items():
-                sums[group][name] += value
-    return [{**dict(zip(group_by, group, strict=True)), **figures} for group, figures in sorted(sums.items())]
-
-
-def actual(target: Target, rows: Iterable[Row]) -> int:
-    """What the received reports of the target's year add up to, for its occupation, level, base and metric."""
-    metric = {
-        Metric.ENROLLED: "enrolled",
-        Metric.COMPLETED: "completed",
-        Metric.EMPLOYED: "employed",
-        Metric.CERTIFIED: "certified",
-    }[target.metric]
-    return sum(
-        _figures(row, target.level or None).get(metric, 0)
-        for row in rows
-        if row["period_id"][:4] == str(target.year)
-        and row["occupation_id"] == target.occupation_id
-        and (target.base_id is None or row["base_id"] == target.base_id)
+    conditions = [f'r."status" IN ({", ".join(bind(s.value) for s in RECEIVED)})']
+    if received.period_from:
+        conditions.append(f'r."period_id" >= {bind(received.period_from)}')
+    if received.period_to:
+        conditions.append(f'r."period_id" <= {bind(received.period_to)}')
+    if received.years:
+        conditions.append(f"{KEYS['year'][0]} IN ({', '.join(bind(y) for y in sorted(received.years))})")
+    if received.occupation_ids:
+        conditions.append(f'p."occupation_id" IN ({", ".join(bind(o) for o in sorted(received.occupation_ids))})')
+    needed = {table for key in keys for table in KEYS[key][1]} | ({"p"} if received.occupation_ids else set())
+    joins = [sql for table, sql in JOINS.items() if table in needed]
+    if levels:
+        joins.append(EXPAND_LEVELS[dialect])
+        sums = [f'SUM({LEVEL_COUNT[dialect].format(name)}) AS "{name}"' for name in LEVEL_SUMS]
+    else:
+        sums = [f'{sql} AS "{name}"' for name, sql in REPORT_SUMS.items()]
+    groups = [KEYS[key][0] for key in keys]
+    columns = ", ".join([*(f'{sql} AS "{key}"' for sql, key in zip(groups, keys, strict=True)), *sums])
+    rows = await connection.execute_query_dict(
+        f'SELECT {columns} FROM "trainee_report" r {" ".join(joins)} '
+        f"WHERE {' AND '.join(conditions)} GROUP BY {', '.join(groups)}",
+        values,
     )
+    names = LEVEL_SUMS if levels else tuple(REPORT_SUMS)
+    return [{**{k: row[k] for k in keys}, **{n: int(row[n]) for n in names}} for row in rows]  # int: no Decimal
+
+
+async def _totals(keys: tuple[str, ...], received: Received) -> list[Row]:
+    """Sums per group. Grouping by level splits assessed and certified by level (the other figures have none)."""
+    if "level" in keys:
+        return await _sums(keys, received, levels=True)
+    reported = await _sums(keys, received, levels=False)
+    counted = {tuple(row[k] for k in keys): row for row in await _sums(keys, received, levels=True)}
+    for row in reported:
+        counts = counted.get(tuple(row[k] for k in keys), {})
+        row.update({name: counts.get(name, 0) for name in LEVEL_SUMS})
+    return reported
+
+
+async def totals(group_by: tuple[str, ...], period_from: str | None, period_to: str | None) -> list[Row]:
+    """The dashboard: sums of received reports per group of `GROUPS`, ordered by group."""
+    rows = await _totals(group_by, Received(period_from, period_to))
+    for row in rows:
+        if "base" in row:
+            row["base"] = str(row["base"])
+    return sorted(rows, key=lambda row: tuple(row[k] for k in group_by))
+
+
+async def actuals(targets: list[Target]) -> list[int]:
+    """What the received reports of each target's year add up to, for its occupation, level, base and metric.
+
+    A target with a level counts that level's certificates (its other metrics have no level, so 0)."""
+    if not targets:
+        return []
+    received = Received(
+        years=frozenset(str(t.year) for t in targets), occupation_ids=frozenset(t.occupation_id for t in targets)
+    )
+    keys = ("year", "occupation_id", "base")
+    overall = await _totals(keys, received)
+    by_level = await _totals((*keys, "level"), received) if any(t.level for t in targets) else []
+    return [
+        sum(
+            row.get(target.metric.value, 0)
+            for row in (by_level if target.level else overall)
+            if row["year"] == str(target.year)
+            and row["occupation_id"] == target.occupation_id
+            and (target.base_id is None or row["base"] == target.base_id)
+            and (not target.level or row["level"] == target.level)
+        )
+        for target in targets
+    ]

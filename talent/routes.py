@@ -308,7 +308,7 @@ class DashboardQuery(BaseModel):
 @api.route("GET", "/dashboard", allow=Allow.ADMIN, summary="Totals from received reports", tag="talent")
 async def talent_dashboard(ctx: Context, query: DashboardQuery) -> list[dict[str, Any]] | Response:
     groups = tuple(query.group_by.split(","))
-    table = dashboard.totals(await dashboard.received(query.period_from, query.period_to), groups)
+    table = await dashboard.totals(groups, query.period_from, query.period_to)
     if query.format not in ("csv", "xlsx"):
         return table
     columns = [*groups, *dashboard.TOTALS]
@@ -335,7 +335,6 @@ async def talent_completeness(ctx: Context, query: CompletenessQuery) -> list[Ex
 @api.route("GET", "/targets", allow=Allow.ADMIN, summary="Targets and progress", tag="talent")
 async def list_targets(ctx: Context) -> list[TargetOut]:
     targets = await Target.all().select_related("occupation").order_by("year", "id")
-    found = await dashboard.received(None, None)
     return [
         TargetOut(
             id=t.id,
@@ -345,9 +344,9 @@ async def list_targets(ctx: Context) -> list[TargetOut]:
             base_id=t.base_id,
             metric=t.metric,
             value=t.value,
-            actual=dashboard.actual(t, found),
+            actual=actual,
         )
-        for t in targets
+        for t, actual in zip(targets, await dashboard.actuals(targets), strict=True)
     ]
 
 
@@ -362,7 +361,7 @@ async def add_target(ctx: Context, body: TargetIn) -> TargetOut:
         base_id=target.base_id,
         metric=target.metric,
         value=target.value,
-        actual=dashboard.actual(target, await dashboard.received(None, None)),
+        actual=(await dashboard.actuals([target]))[0],
     )
 
 

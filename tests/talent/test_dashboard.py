@@ -172,3 +172,39 @@ async def test_targets_show_progress_from_received_reports(client: httpx.AsyncCl
             await client.post("/api/v1/talent/targets", json={**body, **change}, headers=admin)
         ).status_code == 422, change
     assert (await client.get("/api/v1/talent/targets", headers=reporter)).status_code == 403
+
+
+async def test_level_counts_add_up_over_several_levels_and_missing_counts(client: httpx.AsyncClient) -> None:
+    admin = await admin_headers(client)
+    await generate(6)
+    shapes: list[dict[str, dict[str, int]]] = [
+        {},
+        {"4": {"assessed": 2}},
+        {"4": {"certified": 1}, "5": {"assessed": 7}},
+    ]
+    reports = await TraineeReport.all().order_by("id")
+    for i, report in enumerate(reports[::3]):
+        report.levels = shapes[i % 3]
+        await report.save(update_fields=["levels"])
+    received = [r for r in await TraineeReport.all() if r.status in ("submitted", "approved")]
+    expected: dict[str, list[int]] = {}
+    for report in received:
+        for level, counts in report.levels.items():
+            sums = expected.setdefault(level, [0, 0])
+            sums[0] += counts.get("assessed", 0)
+            sums[1] += counts.get("certified", 0)
+    by_level = (await client.get("/api/v1/talent/dashboard", params={"group_by": "level"}, headers=admin)).json()
+    assert {r["level"]: [r["assessed"], r["certified"]] for r in by_level} == expected
+    assert all(set(r) == {"level", "assessed", "certified"} for r in by_level)
+    by_region = (await client.get("/api/v1/talent/dashboard", params={"group_by": "region"}, headers=admin)).json()
+    assert sum(r["assessed"] for r in by_region) == sum(a for a, _ in expected.values())
+    assert sum(r["enrolled"] for r in by_region) == sum(r.new_male + r.new_female for r in received)
+    trainer_programmes = {p.id for p in await Programme.filter(occupation__code="4-04-05-05")}
+    trainer = [r for r in received if r.period_id.startswith("2026") and r.programme_id in trainer_programmes]
+    target = {"year": 2026, "occupation": "4-04-05-05", "metric": "certified", "value": 1}
+    for level in ("", "4", "5"):
+        made = await client.post("/api/v1/talent/targets", json={**target, "level": level}, headers=admin)
+        assert made.status_code == 201, made.text
+        assert made.json()["actual"] == sum(
+            counts.get("certified", 0) for r in trainer for name, counts in r.levels.items() if level in ("", name)
+        )
