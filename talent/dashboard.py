@@ -148,7 +148,7 @@ async def totals(group_by: tuple[str, ...], period_from: str | None, period_to: 
 async def actuals(targets: list[Target]) -> list[int]:
     """What the received reports of each target's year add up to, for its occupation, level, base and metric.
 
-    A target with a level counts that level's certificates (its other metrics have no level, so 0)."""
+    A target with a level counts that level's certificates (the only metric a level may have, see planning)."""
     if not targets:
         return []
     received = Received(

@@ -12,7 +12,7 @@ from server.accounts import require_role
 from server.errors import InvalidInput
 from server.models import Organisation, OrganisationKind, Role, User
 from talent import reports
-from talent.models import Occupation, Period, Programme, Target
+from talent.models import Metric, Occupation, Period, Programme, Target
 from talent.schemas import PeriodIn, ProgrammeIn, TargetIn
 
 
@@ -65,6 +65,8 @@ async def add_target(user: User, data: TargetIn) -> Target:
         raise InvalidInput(errors=[(("body", "occupation"), "validation.unknown_occupation")])
     if data.level and data.level not in {level["code"] for level in occupation.levels}:
         raise InvalidInput(errors=[(("body", "level"), "validation.unknown_level")])
+    if data.level and data.metric is not Metric.CERTIFIED:  # reports count only certificates by level
+        raise InvalidInput(errors=[(("body", "level"), "validation.level_only_certified")])
     if data.base_id is not None and not await Organisation.exists(id=data.base_id, kind=OrganisationKind.TRAINING_BASE):
         raise InvalidInput(errors=[(("body", "base_id"), "validation.unknown_base")])
     duplicate = InvalidInput(errors=[(("body", "metric"), "validation.target_taken")])

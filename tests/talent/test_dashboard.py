@@ -167,6 +167,11 @@ async def test_targets_show_progress_from_received_reports(client: httpx.AsyncCl
     targets = (await client.get("/api/v1/talent/targets", headers=admin)).json()
     assert [(t["level"], t["base_id"], t["actual"]) for t in targets] == [("", None, 4), ("4", base_id, 4)]
     assert (await client.post("/api/v1/talent/targets", json=body, headers=admin)).status_code == 422
+    enrolled_by_level = {**body, "level": "4", "metric": "enrolled"}
+    refused = await client.post("/api/v1/talent/targets", json=enrolled_by_level, headers=admin)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["loc"] == ["body", "level"]
+    assert refused.json()["errors"][0]["msg"].startswith("只有“取证”指标可以按等级设定目标")
     for change in ({"occupation": "0-00-00-00"}, {"level": "9"}, {"base_id": 424242}, {"metric": "happiness"}):
         assert (
             await client.post("/api/v1/talent/targets", json={**body, **change}, headers=admin)
