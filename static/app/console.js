@@ -73,7 +73,7 @@ const OrganisationEvents = {
               {{ t("console.status." + event.status) }}</span>
           </div>
           <div class="muted">{{ t("kind." + event.kind) }} · {{ when(event) }}</div>
-          <nav class="console-links" :aria-label="pick(event.title)">
+          <div class="console-links" role="group" :aria-label="pick(event.title)">
             <a v-if="['draft', 'published'].includes(event.status)" v-bind="link('/console/events/' + event.id + '/edit')">
               {{ t("console.edit") }}</a>
             <a v-bind="link('/console/events/' + event.id)">{{ t("console.registrations") }}</a>
@@ -82,7 +82,7 @@ const OrganisationEvents = {
               {{ t("console.publish") }}</button>
             <button v-if="['draft', 'published'].includes(event.status)" type="button" class="secondary"
                     @click="$emit('ask', 'cancel', event, refresh)">{{ t("console.cancel") }}</button>
-          </nav>
+          </div>
         </li>
       </ul>
     </section>`,

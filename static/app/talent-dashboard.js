@@ -54,7 +54,7 @@ const Chart = {
         {{ table ? t("talent.dash.hide_table") : t("talent.dash.show_table") }}</button>
       <div v-if="table" class="talent-scroll"><table>
         <caption class="muted">{{ title }}</caption>
-        <thead><tr><th scope="col"></th><th v-for="s in series" :key="s.name" scope="col">{{ s.name }}</th></tr></thead>
+        <thead><tr><td></td><th v-for="s in series" :key="s.name" scope="col">{{ s.name }}</th></tr></thead>
         <tbody><tr v-for="(c, i) in categories" :key="c"><th scope="row">{{ c }}</th><td v-for="s in series" :key="s.name">{{ s.data[i] }}</td></tr></tbody>
       </table></div>
     </figure>`,
