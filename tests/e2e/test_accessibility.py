@@ -107,6 +107,13 @@ def registration(base: str, event_id: int, name: str) -> tuple[str, str]:
     return str(answer.json()["id"]), str(answer.json()["manage_token"])
 
 
+def pending_forum(admin: httpx.Client, base: str, **fields: Any) -> tuple[int, int]:
+    """A forum that needs approval with 张三's registration waiting for it: (event id, organisation id)."""
+    forum_id = seed_forum(admin, capacity=10, requires_approval=True, **fields)
+    registration(base, forum_id, "张三")
+    return forum_id, int(admin.get(f"/events/{forum_id}").json()["organisation_id"])
+
+
 @pytest.mark.parametrize("viewport", WIDTHS)
 async def test_the_public_pages_pass_axe(
     base_url: str, admin: httpx.Client, new_page: NewPage, viewport: dict[str, int]
@@ -180,9 +187,7 @@ async def test_the_english_event_page_passes_axe(base_url: str, admin: httpx.Cli
 
 
 async def test_the_console_pages_pass_axe(base_url: str, admin: httpx.Client, new_page: NewPage) -> None:
-    forum_id = seed_forum(admin, capacity=10, requires_approval=True)
-    registration(base_url, forum_id, "张三")
-    org_id = int(admin.get(f"/events/{forum_id}").json()["organisation_id"])
+    forum_id, org_id = pending_forum(admin, base_url)
     email = member(admin, org_id, "organiser", "赵主办")
     seed_forum(admin, publish=False, organisation_id=org_id)
     page = await new_page(viewport=DESKTOP, locale="zh-CN")
@@ -264,3 +269,134 @@ async def test_the_talent_pages_pass_axe(base_url: str, admin: httpx.Client, new
     await bureau.get_by_role("button", name="以表格显示").first.click()
     found += await audit(bureau, "talent dashboard")
     assert_none(found)
+
+
+# Marks every control a keyboard user must be able to reach (visible, enabled, not taken out of the tab order).
+MARK_TABBABLE = """() => {
+  const all = [...document.querySelectorAll("a[href], button, input, select, textarea, summary, iframe, [tabindex]")]
+    .filter((el) => el.tabIndex >= 0 && !el.disabled && !el.closest("[inert], fieldset:disabled")
+                    && el.checkVisibility({ visibilityProperty: true }));
+  all.forEach((el, n) => { el.dataset.tabbable = n; });
+  return all.map((el) => el.outerHTML.slice(0, 120));
+}"""
+# The focused element: its mark, and whether it shows a ring (an outline of 2 px or more, as style.css draws).
+FOCUSED = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  // On a date input's calendar button (inside the input, so the input itself is not :focus) Chrome draws its own ring.
+  const pickerButton = /^(date|datetime-local)$/.test(el.type) && !el.matches(":focus");
+  return { n: el.dataset?.tabbable ?? null, body: el === document.body, html: el.outerHTML.slice(0, 120),
+           ring: pickerButton || (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2) };
+}"""
+
+
+async def tab_through(page: Page, name: str) -> list[str]:
+    """Tab from the top of a freshly loaded page to its end: every control is reached and shows a focus ring."""
+    expected: list[str] = await page.evaluate(MARK_TABBABLE)
+    reached: set[str] = set()
+    problems: list[str] = []
+    for _ in range(3 * len(expected) + 20):
+        await page.keyboard.press("Tab")
+        focused: dict[str, Any] = await page.evaluate(FOCUSED)
+        if focused["body"] or (focused["n"] is not None and focused["n"] in reached and focused["n"] == "0"):
+            break
+        if not focused["ring"]:
+            problems.append(f"{name}: no focus ring on {focused['html']}")
+        if focused["n"] is not None:
+            reached.add(focused["n"])
+    problems += [f"{name}: not reached by Tab: {html}" for n, html in enumerate(expected) if str(n) not in reached]
+    return sorted(set(problems))
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+async def test_every_public_control_is_reached_by_tab_with_a_visible_ring(
+    base_url: str, admin: httpx.Client, new_page: NewPage, viewport: dict[str, int]
+) -> None:
+    event_id = event_with_questions(admin)
+    page = await new_page(viewport=viewport, locale="zh-CN")
+    problems: list[str] = []
+    await page.goto(base_url + "/")
+    await expect(page.locator("a.card").first).to_be_visible()
+    problems += await tab_through(page, "event list")
+    await page.goto(base_url + "/?view=month")
+    await expect(page.locator(".fc-daygrid-day").first).to_be_visible()
+    problems += await tab_through(page, "month view")
+    await page.goto(f"{base_url}/events/{event_id}")
+    await expect(page.get_by_label("问题 track")).to_be_visible()
+    problems += await tab_through(page, "event page")
+    await page.goto(base_url + "/login")
+    await expect(page.get_by_role("heading", name="登录")).to_be_visible()
+    problems += await tab_through(page, "login")
+    assert not problems, "\n".join(problems)
+
+
+async def test_every_console_and_talent_control_is_reached_by_tab_with_a_visible_ring(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    forum_id, org_id = pending_forum(admin, base_url)
+    page = await new_page(viewport=DESKTOP, locale="zh-CN")
+    await sign_in(page, base_url, member(admin, org_id, "organiser", "赵主办"))
+    problems: list[str] = []
+    await page.goto(base_url + "/console")
+    await expect(page.get_by_role("button", name="取消活动").first).to_be_visible()
+    problems += await tab_through(page, "console home")
+    await page.goto(f"{base_url}/console/events/{forum_id}/edit")
+    await expect(page.locator("[data-quota]").first).to_be_visible()
+    problems += await tab_through(page, "event editor")
+    await page.goto(f"{base_url}/console/events/{forum_id}")
+    await expect(page.get_by_role("row").filter(has_text="张三")).to_be_visible()
+    problems += await tab_through(page, "organiser's event page")
+
+    bureau = await new_page(viewport=DESKTOP, locale="zh-CN")
+    await sign_in(bureau, base_url, *ADMIN)
+    await bureau.goto(base_url + "/talent/dashboard")
+    await expect(bureau.locator(".talent-chart-box svg").first).to_be_visible()
+    problems += await tab_through(bureau, "talent dashboard")
+    assert not problems, "\n".join(problems)
+
+
+async def assert_focus_stays_in_the_dialog(page: Page) -> None:
+    for key in ["Tab"] * 4 + ["Shift+Tab"] * 4:
+        await page.keyboard.press(key)
+        assert await page.evaluate("!!document.activeElement.closest('dialog[open]')"), f"{key} left the dialog"
+
+
+async def test_the_confirmations_keep_the_focus_and_give_it_back(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    forum_id, org_id = pending_forum(admin, base_url)
+    page = await new_page(viewport=DESKTOP, locale="zh-CN")
+    await sign_in(page, base_url, member(admin, org_id, "organiser", "赵主办"))
+
+    await page.goto(base_url + "/console")
+    cancel = page.locator(f"[data-event='{forum_id}']").get_by_role("button", name="取消活动")
+    await cancel.focus()
+    await page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    await expect(dialog.get_by_role("button", name="确认取消活动")).to_be_focused()
+    await assert_focus_stays_in_the_dialog(page)
+    await page.keyboard.press("Escape")
+    await expect(dialog).to_have_count(0)
+    await expect(cancel).to_be_focused()  # back where it was
+    await page.keyboard.press("Enter")
+    await expect(dialog.get_by_role("button", name="确认取消活动")).to_be_focused()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("status")).to_be_focused()  # the button is gone with the event: the answer has it
+    await expect(page.get_by_role("status")).to_contain_text("已取消")
+
+    forum_id, _ = pending_forum(admin, base_url, organisation_id=org_id)
+    await page.goto(f"{base_url}/console/events/{forum_id}")
+    reject = page.get_by_role("button", name="拒绝 张三 的报名")
+    await reject.focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_label("拒绝理由（将通过邮件告知报名人）")).to_be_focused()
+    await assert_focus_stays_in_the_dialog(page)
+    await page.keyboard.press("Escape")
+    await expect(page.get_by_role("dialog")).to_have_count(0)
+    await expect(reject).to_be_focused()
+    await page.keyboard.press("Enter")
+    await page.keyboard.type("名额已满")
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("status")).to_have_text("已拒绝 张三 的报名")
+    await expect(page.get_by_role("status")).to_be_focused()
