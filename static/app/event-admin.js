@@ -342,18 +342,20 @@ const Message = {
       <Feedback :state="notice.state" at="message" />
       <form @submit.prevent="showPreview" novalidate>
         <label for="admin-subject">{{ t("admin.message.subject") }}</label>
-        <input id="admin-subject" v-model="form.subject" maxlength="150" :aria-invalid="!!errors.subject">
-        <div v-if="errors.subject" class="field-error">{{ errors.subject }}</div>
+        <input id="admin-subject" v-model="form.subject" maxlength="150" :aria-invalid="!!errors.subject"
+               :aria-describedby="errors.subject ? 'admin-subject-error' : null">
+        <div v-if="errors.subject" id="admin-subject-error" class="field-error">{{ errors.subject }}</div>
         <label for="admin-body">{{ t("admin.message.body") }}</label>
-        <textarea id="admin-body" v-model="form.body" rows="6" :aria-invalid="!!errors.body"></textarea>
-        <div v-if="errors.body" class="field-error">{{ errors.body }}</div>
-        <fieldset class="admin-states">
+        <textarea id="admin-body" v-model="form.body" rows="6" :aria-invalid="!!errors.body"
+                  :aria-describedby="errors.body ? 'admin-body-error' : null"></textarea>
+        <div v-if="errors.body" id="admin-body-error" class="field-error">{{ errors.body }}</div>
+        <fieldset class="admin-states" :aria-describedby="errors.statuses ? 'admin-statuses-error' : null">
           <legend>{{ t("admin.message.to") }}</legend>
           <label v-for="state in STATES" :key="state">
             <input type="checkbox" :value="state" v-model="form.statuses"> {{ t("admin.status." + state) }}
           </label>
         </fieldset>
-        <div v-if="errors.statuses" class="field-error">{{ errors.statuses }}</div>
+        <div v-if="errors.statuses" id="admin-statuses-error" class="field-error">{{ errors.statuses }}</div>
         <label for="admin-locale">{{ t("admin.message.locale") }}</label>
         <select id="admin-locale" v-model="form.locale">
           <option value="zh-CN">中文</option>
