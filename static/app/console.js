@@ -150,10 +150,10 @@ export const ConsoleHome = {
     return { organisations, asking, banner, done, answer, ask, confirm, empty, me, t };
   },
   template: `
+    <h1>{{ t("console.heading") }}</h1>
     <p v-if="!me.user" class="banner" role="alert">{{ t("console.sign_in") }}
       <a href="/login" @click.prevent="go('/login')">{{ t("nav.login") }}</a></p>
     <div v-else>
-      <h1>{{ t("console.heading") }}</h1>
       <p v-if="banner" ref="answer" tabindex="-1" class="banner" role="alert">{{ banner }}</p>
       <p v-if="done" ref="answer" tabindex="-1" class="banner ok" role="status">{{ done }}</p>
       <p v-if="empty" class="muted">{{ t("console.no_organisations") }}</p>

@@ -403,6 +403,7 @@ export const EventAdmin = {
     return { event, questions, denied, notice, registrations, mail, onDenied, refreshMail, refreshAll, when, pick, t, me, link };
   },
   template: `
+    <h1 v-if="!me.user">{{ t("console.heading") }}</h1>
     <p v-if="!me.user" class="banner" role="alert">{{ t("admin.sign_in") }}
       <a href="/login" @click.prevent="go('/login')">{{ t("nav.login") }}</a></p>
     <div v-else class="admin-page">

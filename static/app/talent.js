@@ -217,6 +217,9 @@ export const TalentPage = {
   },
   template: `
     <component v-if="view" :is="view.name" :key="route.path" :params="view.params" />
-    <p v-else class="banner" role="alert">{{ t("talent.not_found") }}
-      <a href="/talent" @click.prevent="go('/talent')">{{ t("talent.home.heading") }}</a></p>`,
+    <template v-else>
+      <h1>{{ t("talent.home.heading") }}</h1>
+      <p class="banner" role="alert">{{ t("talent.not_found") }}
+        <a href="/talent" @click.prevent="go('/talent')">{{ t("talent.home.heading") }}</a></p>
+    </template>`,
 };

@@ -148,6 +148,16 @@ async def test_the_public_pages_pass_axe(
     await page.goto(f"{base_url}/registrations/{registration_id}?token={token}")
     await expect(page.get_by_role("img", name="入场码")).to_be_visible()
     found += await audit(page, "manage page")
+    await page.goto(f"{base_url}/registrations/{registration_id}?token=qcm_forged")
+    await expect(page.get_by_role("alert")).to_be_visible()
+    found += await audit(page, "manage page of a forged link")
+    for path in ["/console", "/console/events/new", f"/console/events/{forum_id}", "/talent/nothing-here"]:
+        await page.goto(base_url + path)
+        await expect(page.get_by_role("alert")).to_be_visible()
+        found += await audit(page, f"{path}, signed out")
+    await page.goto(f"{base_url}/events/{forum_id}/door")
+    await expect(page.get_by_text("请先登录")).to_be_visible()
+    found += await audit(page, "door, signed out")
 
     await page.goto(base_url + "/login")
     await page.get_by_role("button", name="登录").click()
