@@ -82,7 +82,7 @@ const SheetUpload = {
       <div v-if="rows" role="status">
         <p v-if="clean">{{ t("talent.sheet.clean", { n: rows.length }) }}</p>
         <p v-else class="banner">{{ t("talent.sheet.problems") }}</p>
-        <div class="talent-scroll"><table v-if="!clean">
+        <div v-if="!clean" class="talent-scroll" tabindex="0" role="region" :aria-label="t('talent.sheet.problems')"><table>
           <thead><tr><th>{{ t("talent.sheet.row") }}</th><th>{{ t("talent.sheet.column") }}</th><th>{{ t("talent.sheet.problem") }}</th></tr></thead>
           <tbody>
             <template v-for="row in rows" :key="row.row">

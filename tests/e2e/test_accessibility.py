@@ -197,11 +197,14 @@ async def test_the_english_event_page_passes_axe(base_url: str, admin: httpx.Cli
     assert_none(await audit(page, "event page in English"))
 
 
-async def test_the_console_pages_pass_axe(base_url: str, admin: httpx.Client, new_page: NewPage) -> None:
+@pytest.mark.parametrize("viewport", WIDTHS)
+async def test_the_console_pages_pass_axe(
+    base_url: str, admin: httpx.Client, new_page: NewPage, viewport: dict[str, int]
+) -> None:
     forum_id, org_id = pending_forum(admin, base_url)
     email = member(admin, org_id, "organiser", "赵主办")
     seed_forum(admin, publish=False, organisation_id=org_id)
-    page = await new_page(viewport=DESKTOP, locale="zh-CN")
+    page = await new_page(viewport=viewport, locale="zh-CN")
     await sign_in(page, base_url, email)
     found: list[str] = []
 
@@ -244,7 +247,10 @@ async def test_the_console_pages_pass_axe(base_url: str, admin: httpx.Client, ne
     assert_none(found)
 
 
-async def test_the_talent_pages_pass_axe(base_url: str, admin: httpx.Client, new_page: NewPage) -> None:
+@pytest.mark.parametrize("viewport", WIDTHS)
+async def test_the_talent_pages_pass_axe(
+    base_url: str, admin: httpx.Client, new_page: NewPage, viewport: dict[str, int]
+) -> None:
     period = open_period(admin)
     base_id, email = base_with_reporter(admin, f"历城区实训基地 {secrets.token_hex(3)}", "licheng")
     programme_id = open_programme(admin, base_id, period[:4])
@@ -257,7 +263,7 @@ async def test_the_talent_pages_pass_axe(base_url: str, admin: httpx.Client, new
     other_programme = open_programme(admin, other_base, period[:4])
     found: list[str] = []
 
-    page = await new_page(viewport=DESKTOP, locale="zh-CN")
+    page = await new_page(viewport=viewport, locale="zh-CN")
     await sign_in(page, base_url, other_email)
     await page.goto(base_url + "/talent")
     await expect(page.locator(".talent-reports li").first).to_be_visible()
@@ -267,7 +273,7 @@ async def test_the_talent_pages_pass_axe(base_url: str, admin: httpx.Client, new
     await expect(page.locator("#r-dropped + .field-error, #r-completed + .field-error").first).to_be_visible()
     found += await audit(page, "talent report form with findings")
 
-    bureau = await new_page(viewport=DESKTOP, locale="zh-CN")
+    bureau = await new_page(viewport=viewport, locale="zh-CN")
     await sign_in(bureau, base_url, *ADMIN)
     await bureau.goto(base_url + "/talent/review")
     await expect(bureau.locator(".talent-queue li").first).to_be_visible()
