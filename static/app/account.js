@@ -58,8 +58,9 @@ function accountForm(path, fields) {
         <div v-for="name in fields" :key="name">
           <label :for="'a-' + name">{{ name === "email" ? t("form.email") : t("account." + name) }}</label>
           <input :id="'a-' + name" v-model="form[name]" :type="name === 'password' ? 'password' : name === 'email' ? 'email' : 'text'"
-                 :autocomplete="name === 'password' ? (path === '/auth/signup' ? 'new-password' : 'current-password') : name">
-          <div v-if="errors[name]" class="field-error">{{ errors[name] }}</div>
+                 :autocomplete="name === 'password' ? (path === '/auth/signup' ? 'new-password' : 'current-password') : name"
+                 :aria-invalid="!!errors[name]" :aria-describedby="errors[name] ? 'a-' + name + '-error' : null">
+          <div v-if="errors[name]" :id="'a-' + name + '-error'" class="field-error">{{ errors[name] }}</div>
         </div>
         <button type="submit">{{ path === "/auth/signup" ? t("account.signup") : t("account.login") }}</button>
         <p v-if="path !== '/auth/signup'"><a href="/signup" @click.prevent="go('/signup')">{{ t("account.no_account") }}</a></p>

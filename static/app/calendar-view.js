@@ -7,8 +7,11 @@ import { i18n, pick } from "./i18n.js";
 import { wallClock } from "./format.js";
 import { go } from "./router.js";
 
-const VIEW = { month: "dayGridMonth", week: "timeGridWeek" };
-const HEIGHT = { month: "auto", week: 640 };
+// On a phone a week's seven time columns are too narrow to read or tap the events in them (WCAG 2.5.8):
+// there the week is a list of its days and their events.
+const PHONE = matchMedia("(max-width: 600px)").matches;
+const VIEW = { month: "dayGridMonth", week: PHONE ? "listWeek" : "timeGridWeek" };
+const HEIGHT = { month: "auto", week: PHONE ? "auto" : 640 };
 let loading = null;
 
 function script(src) {
@@ -76,6 +79,11 @@ export const CalendarView = {
           info.jsEvent.preventDefault();
           go(info.event.url);
         },
+        // FullCalendar names a month's day cell by its date alone, which hides the events in it from the name that
+        // screen readers announce (and fails WCAG 2.5.3): named by its content, the cell says both.
+        dayCellDidMount: ({ el }) => el.removeAttribute("aria-labelledby"),
+        // The arrows of "previous"/"next" are images without a text; the buttons are named by their titles.
+        datesSet: () => element.value?.querySelectorAll(".fc-icon").forEach((icon) => icon.setAttribute("aria-hidden", "true")),
       });
       calendar.render();
     });

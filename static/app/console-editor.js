@@ -135,6 +135,7 @@ export const EventEditor = {
     };
   },
   template: `
+    <h1 v-if="!me.user">{{ id ? t("console.edit_heading") : t("console.new_heading") }}</h1>
     <p v-if="!me.user" class="banner" role="alert">{{ t("console.sign_in") }}
       <a href="/login" @click.prevent="go('/login')">{{ t("nav.login") }}</a></p>
     <div v-else class="console-editor">

@@ -85,16 +85,17 @@ export const AgendaSection = {
         <p v-if="state.banner" class="banner" role="alert">{{ state.banner }}</p>
         <I18nInputs v-model="state.form.title" name="title" prefix="s" :label="t('console.session_title')" :errors="state.errors" required />
         <label for="s-speakers">{{ t("console.speakers") }}</label>
-        <input id="s-speakers" v-model="state.form.speakers">
-        <div v-if="state.errors.speakers" class="field-error">{{ state.errors.speakers }}</div>
+        <input id="s-speakers" v-model="state.form.speakers" :aria-describedby="state.errors.speakers ? 's-speakers-error' : null">
+        <div v-if="state.errors.speakers" id="s-speakers-error" class="field-error">{{ state.errors.speakers }}</div>
         <label for="s-room">{{ t("console.room") }}</label>
-        <input id="s-room" v-model="state.form.room">
-        <div v-if="state.errors.room" class="field-error">{{ state.errors.room }}</div>
+        <input id="s-room" v-model="state.form.room" :aria-describedby="state.errors.room ? 's-room-error' : null">
+        <div v-if="state.errors.room" id="s-room-error" class="field-error">{{ state.errors.room }}</div>
         <div class="grid-2">
           <div v-for="name in ['starts_at', 'ends_at']" :key="name">
             <label :for="'s-' + name">{{ t("console.session_" + name) }}（{{ event.timezone }}）</label>
-            <input :id="'s-' + name" v-model="state.form[name]" type="datetime-local">
-            <div v-if="state.errors[name]" class="field-error">{{ state.errors[name] }}</div>
+            <input :id="'s-' + name" v-model="state.form[name]" type="datetime-local"
+                   :aria-describedby="state.errors[name] ? 's-' + name + '-error' : null">
+            <div v-if="state.errors[name]" :id="'s-' + name + '-error'" class="field-error">{{ state.errors[name] }}</div>
           </div>
         </div>
         <button type="submit">{{ t("console.add_session") }}</button>
@@ -189,9 +190,10 @@ export const QuotasSection = {
           <span>{{ t("console.used_of", { used: q.used, size: q.size }) }}</span>
           <form class="inline" @submit.prevent="resize(q)" novalidate>
             <label :for="'q-size-' + q.id">{{ t("console.resize_label", { name: label(q) }) }}</label>
-            <input :id="'q-size-' + q.id" v-model="sizes[q.id]" type="number" min="0" inputmode="numeric">
+            <input :id="'q-size-' + q.id" v-model="sizes[q.id]" type="number" min="0" inputmode="numeric"
+                   :aria-describedby="resizing.quota === q.id && resizing.errors.size ? 'q-size-' + q.id + '-error' : null">
             <button type="submit" class="secondary">{{ t("console.resize") }}</button>
-            <div v-if="resizing.quota === q.id && resizing.errors.size" class="field-error">{{ resizing.errors.size }}</div>
+            <div v-if="resizing.quota === q.id && resizing.errors.size" :id="'q-size-' + q.id + '-error'" class="field-error">{{ resizing.errors.size }}</div>
           </form>
         </li>
       </ul>
@@ -200,11 +202,12 @@ export const QuotasSection = {
         <p v-if="state.banner" class="banner" role="alert">{{ state.banner }}</p>
         <p v-if="state.done" class="banner ok" role="status">{{ state.done }}</p>
         <label for="quota-name">{{ t("console.quota_name") }}</label>
-        <input id="quota-name" v-model="state.form.name">
-        <div v-if="state.errors.name" class="field-error">{{ state.errors.name }}</div>
+        <input id="quota-name" v-model="state.form.name" :aria-describedby="state.errors.name ? 'quota-name-error' : null">
+        <div v-if="state.errors.name" id="quota-name-error" class="field-error">{{ state.errors.name }}</div>
         <label for="quota-size">{{ t("console.quota_size") }}</label>
-        <input id="quota-size" v-model="state.form.size" type="number" min="0" inputmode="numeric">
-        <div v-if="state.errors.size" class="field-error">{{ state.errors.size }}</div>
+        <input id="quota-size" v-model="state.form.size" type="number" min="0" inputmode="numeric"
+               :aria-describedby="state.errors.size ? 'quota-size-error' : null">
+        <div v-if="state.errors.size" id="quota-size-error" class="field-error">{{ state.errors.size }}</div>
         <fieldset class="checks">
           <legend>{{ t("console.quota_tickets") }}</legend>
           <label v-for="type in event.ticket_types" :key="type.id">
@@ -275,9 +278,10 @@ export const QuestionsSection = {
         <h3>{{ t("console.add_question") }}</h3>
         <p v-if="state.done" class="banner ok" role="status">{{ state.done }}</p>
         <label for="qn-key">{{ t("console.question_key") }}</label>
-        <input id="qn-key" v-model="state.form.key" autocapitalize="off" aria-describedby="qn-key-hint">
+        <input id="qn-key" v-model="state.form.key" autocapitalize="off"
+               :aria-describedby="state.errors.key ? 'qn-key-hint qn-key-error' : 'qn-key-hint'">
         <div id="qn-key-hint" class="muted">{{ t("console.key_hint") }}</div>
-        <div v-if="state.errors.key" class="field-error">{{ state.errors.key }}</div>
+        <div v-if="state.errors.key" id="qn-key-error" class="field-error">{{ state.errors.key }}</div>
         <label for="qn-kind">{{ t("console.question_kind") }}</label>
         <select id="qn-kind" v-model="state.form.kind">
           <option v-for="kind in kinds" :value="kind">{{ t("console.qkind." + kind) }}</option>
@@ -287,28 +291,33 @@ export const QuestionsSection = {
         <div v-if="state.form.kind === 'number'" class="grid-2">
           <div v-for="name in ['minimum', 'maximum']" :key="name">
             <label :for="'qn-' + name">{{ t("console." + name) }}</label>
-            <input :id="'qn-' + name" v-model="state.form[name]" type="number">
-            <div v-if="state.errors[name]" class="field-error">{{ state.errors[name] }}</div>
+            <input :id="'qn-' + name" v-model="state.form[name]" type="number"
+                   :aria-describedby="state.errors[name] ? 'qn-' + name + '-error' : null">
+            <div v-if="state.errors[name]" :id="'qn-' + name + '-error'" class="field-error">{{ state.errors[name] }}</div>
           </div>
         </div>
-        <fieldset v-if="CHOICE_KINDS.includes(state.form.kind)" class="choices">
+        <fieldset v-if="CHOICE_KINDS.includes(state.form.kind)" class="choices"
+                  :aria-describedby="state.errors.choices ? 'qn-choices-error' : null">
           <legend>{{ t("console.choices") }}</legend>
-          <div v-if="state.errors.choices" class="field-error">{{ state.errors.choices }}</div>
+          <div v-if="state.errors.choices" id="qn-choices-error" class="field-error">{{ state.errors.choices }}</div>
           <div v-for="(choice, i) in state.form.choices" :key="i" class="choice-row">
             <div>
               <label :for="'qc-key-' + i">{{ t("console.choice_key", { n: i + 1 }) }}</label>
-              <input :id="'qc-key-' + i" v-model="choice.key" autocapitalize="off">
-              <div v-if="choiceError(i, 'key')" class="field-error">{{ choiceError(i, "key") }}</div>
+              <input :id="'qc-key-' + i" v-model="choice.key" autocapitalize="off"
+                     :aria-describedby="choiceError(i, 'key') ? 'qc-key-' + i + '-error' : null">
+              <div v-if="choiceError(i, 'key')" :id="'qc-key-' + i + '-error'" class="field-error">{{ choiceError(i, "key") }}</div>
             </div>
             <div v-for="lang in ['zh', 'en']" :key="lang">
               <label :for="'qc-' + lang + '-' + i">{{ t("console.choice_label", { n: i + 1 }) }}（{{ t("console.lang." + lang) }}）</label>
-              <input :id="'qc-' + lang + '-' + i" v-model="choice.label[lang]">
-              <div v-if="choiceError(i, 'label.' + lang)" class="field-error">{{ choiceError(i, "label." + lang) }}</div>
+              <input :id="'qc-' + lang + '-' + i" v-model="choice.label[lang]"
+                     :aria-describedby="choiceError(i, 'label.' + lang) ? 'qc-' + lang + '-' + i + '-error' : null">
+              <div v-if="choiceError(i, 'label.' + lang)" :id="'qc-' + lang + '-' + i + '-error'" class="field-error">{{ choiceError(i, "label." + lang) }}</div>
             </div>
             <div>
               <label :for="'qc-limit-' + i">{{ t("console.choice_limit", { n: i + 1 }) }}</label>
-              <input :id="'qc-limit-' + i" v-model="choice.limit" type="number" min="1" inputmode="numeric" :placeholder="t('console.unlimited')">
-              <div v-if="choiceError(i, 'limit')" class="field-error">{{ choiceError(i, "limit") }}</div>
+              <input :id="'qc-limit-' + i" v-model="choice.limit" type="number" min="1" inputmode="numeric" :placeholder="t('console.unlimited')"
+                     :aria-describedby="choiceError(i, 'limit') ? 'qc-limit-' + i + '-error' : null">
+              <div v-if="choiceError(i, 'limit')" :id="'qc-limit-' + i + '-error'" class="field-error">{{ choiceError(i, "limit") }}</div>
             </div>
             <button v-if="state.form.choices.length > 1" type="button" class="secondary small"
                     @click="state.form.choices.splice(i, 1)">{{ t("console.remove_choice", { n: i + 1 }) }}</button>

@@ -1,10 +1,11 @@
 // The organiser console: my organisations and their events (drafts too), with publish and cancel behind a
 // confirmation that says who will be mailed. The event editor lives in console-editor.js.
-import { ref, computed, onMounted, onUnmounted } from "vue";
+import { ref, computed, nextTick, onMounted, onUnmounted } from "vue";
 import { api, ApiError } from "./api.js";
 import { i18n, t, pick } from "./i18n.js";
 import { me } from "./account.js";
 import { when } from "./format.js";
+import { keepFocusIn } from "./focus.js";
 
 export { EventEditor } from "./console-editor.js";
 
@@ -12,8 +13,8 @@ const CONSOLE_ROLES = ["manager", "organiser", "checker"];
 // Those who still hold or wait for a seat: they get the cancellation mail (events/mailing.py: event_cancelled).
 const NOTIFIED = ["confirmed", "pending", "offered", "waitlisted"];
 
-// A modal question that the keyboard can answer: focus starts on the confirm button (Enter confirms),
-// Escape dismisses, and focus goes back where it was.
+// A modal question that the keyboard can answer: focus starts on the confirm button (Enter confirms), Tab
+// stays inside, Escape dismisses, and focus goes back where it was.
 export const ConfirmDialog = {
   props: ["title", "message", "confirmLabel"],
   emits: ["confirm", "dismiss"],
@@ -26,11 +27,11 @@ export const ConfirmDialog = {
       ok.value.focus();
     });
     onUnmounted(() => before?.focus?.());
-    return { dialog, ok, t };
+    return { dialog, ok, keepFocusIn, t };
   },
   template: `
     <dialog ref="dialog" class="confirm" aria-labelledby="confirm-title" aria-describedby="confirm-message"
-            @cancel.prevent="$emit('dismiss')">
+            @cancel.prevent="$emit('dismiss')" @keydown="keepFocusIn">
       <h2 id="confirm-title">{{ title }}</h2>
       <p id="confirm-message">{{ message }}</p>
       <div class="actions">
@@ -74,7 +75,7 @@ const OrganisationEvents = {
               {{ t("console.status." + event.status) }}</span>
           </div>
           <div class="muted">{{ t("kind." + event.kind) }} · {{ when(event) }}</div>
-          <nav class="console-links" :aria-label="pick(event.title)">
+          <div class="console-links" role="group" :aria-label="pick(event.title)">
             <a v-if="['draft', 'published'].includes(event.status)" v-bind="link('/console/events/' + event.id + '/edit')">
               {{ t("console.edit") }}</a>
             <a v-bind="link('/console/events/' + event.id)">{{ t("console.registrations") }}</a>
@@ -83,7 +84,7 @@ const OrganisationEvents = {
               {{ t("console.publish") }}</button>
             <button v-if="['draft', 'published'].includes(event.status)" type="button" class="secondary"
                     @click="$emit('ask', 'cancel', event, refresh)">{{ t("console.cancel") }}</button>
-          </nav>
+          </div>
         </li>
       </ul>
     </section>`,
@@ -132,6 +133,7 @@ export const ConsoleHome = {
         label: t(`console.confirm_${action}`),
       };
     }
+    const answer = ref(null);
     async function confirm() {
       const { action, event, refresh } = asking.value;
       asking.value = null;
@@ -142,18 +144,20 @@ export const ConsoleHome = {
         banner.value = error instanceof ApiError ? error.problem.detail : t("error.network");
       }
       await refresh();
+      await nextTick();
+      answer.value?.focus();  // the button that asked is gone with a published or cancelled event
     }
     const empty = computed(() => organisations.value && !organisations.value.length);
-    return { organisations, asking, banner, done, ask, confirm, empty, me, t };
+    return { organisations, asking, banner, done, answer, ask, confirm, empty, me, t };
   },
   template: `
+    <h1>{{ t("console.heading") }}</h1>
     <p v-if="!me.user" class="banner" role="alert">{{ t("console.sign_in") }}
       <a href="/login" @click.prevent="go('/login')">{{ t("nav.login") }}</a></p>
     <div v-else>
-      <h1>{{ t("console.heading") }}</h1>
       <p><a href="/console/organisations" @click.prevent="go('/console/organisations')">{{ t("orgs.heading") }}</a></p>
-      <p v-if="banner" class="banner" role="alert">{{ banner }}</p>
-      <p v-if="done" class="banner ok" role="status">{{ done }}</p>
+      <p v-if="banner" ref="answer" tabindex="-1" class="banner" role="alert">{{ banner }}</p>
+      <p v-if="done" ref="answer" tabindex="-1" class="banner ok" role="status">{{ done }}</p>
       <p v-if="empty" class="muted">{{ t("console.no_organisations") }}</p>
       <OrganisationEvents v-for="o in organisations || []" :key="o.id" :organisation="o" :go="go" @ask="ask" />
       <ConfirmDialog v-if="asking" :title="asking.title" :message="asking.message" :confirm-label="asking.label"

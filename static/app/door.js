@@ -98,9 +98,9 @@ export const DoorPage = {
     return { code, query, found, answer, scanning, video, byCode, byId, search, scan, stop, camera, t, me };
   },
   template: `
+    <h1>{{ t("door.heading") }}</h1>
     <p v-if="!me.user" class="banner">{{ t("door.sign_in") }}</p>
     <div v-else>
-      <h1>{{ t("door.heading") }}</h1>
       <p v-if="answer" class="banner" :class="{ ok: answer.ok }" role="status" style="font-size:22px">{{ answer.text }}</p>
       <form class="card" @submit.prevent="byCode">
         <label for="door-code">{{ t("door.code") }}</label>

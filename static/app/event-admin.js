@@ -1,11 +1,12 @@
 // The organiser's page for one event: who registered (approve, reject, export), how its mail fared, and a
 // message to the registrants, previewed as they will read it before it goes. Every action answers in its own
 // section: a status line when it worked, an alert with the API's words when it did not.
-import { ref, reactive, computed, onMounted, watch } from "vue";
+import { ref, reactive, computed, nextTick, onMounted, watch } from "vue";
 import { api, ApiError } from "./api.js";
 import { i18n, t, pick } from "./i18n.js";
 import { when } from "./format.js";
 import { me } from "./account.js";
+import { keepFocusIn } from "./focus.js";
 
 const STATES = ["confirmed", "pending", "waitlisted", "offered", "cancelled", "rejected"];
 const MAIL_STATES = ["pending", "sending", "retry", "sent", "failed", "superseded"];
@@ -28,8 +29,8 @@ function feedback() {
 const Feedback = {
   props: ["state", "at"],
   template: `
-    <p v-if="state.at === at && state.ok" class="banner ok" role="status">{{ state.ok }}</p>
-    <p v-if="state.at === at && state.error" class="banner" role="alert">{{ state.error }}</p>`,
+    <p v-if="state.at === at && state.ok" class="banner ok" role="status" tabindex="-1">{{ state.ok }}</p>
+    <p v-if="state.at === at && state.error" class="banner" role="alert" tabindex="-1">{{ state.error }}</p>`,
 };
 
 // "Company: 济南智造 · Lunch: yes", with choices and yes/no in the reader's language.
@@ -110,17 +111,30 @@ const Registrations = {
         emit("changed");
       }
     }
-    const approve = (row) => act("approve", row);
-    function askReason(row) {
+    // The row's buttons go once it is approved or rejected: the focus goes to the answer, not to the page's top.
+    const section = ref(null);
+    async function focusAnswer() {
+      await nextTick();
+      section.value?.querySelector("[role=status], [role=alert]")?.focus();
+    }
+    async function approve(row) {
+      await act("approve", row);
+      await focusAnswer();
+    }
+    async function askReason(row) {
       rejecting.value = row;
       reason.value = "";
       reasonError.value = "";
       props.notice.clear();
+      await nextTick();  // the form is in the dialog when it opens, so the focus starts in its field
       dialog.value.showModal();
     }
     async function reject() {
       reasonError.value = "";
-      if (await act("reject", rejecting.value, { reason: reason.value.trim() })) dialog.value.close();
+      if (await act("reject", rejecting.value, { reason: reason.value.trim() })) {
+        dialog.value.close();
+        await focusAnswer();
+      }
     }
     function closeDialog() {
       if (props.notice.state.at === "reject") props.notice.clear();
@@ -130,12 +144,12 @@ const Registrations = {
     onMounted(refresh);
     expose({ refresh });
     return {
-      list, filters, search, page, pages, busy, rejecting, reason, reasonError, dialog, ticketNames, exportUrl, created,
-      find, approve, askReason, reject, closeDialog, compactAnswers, STATES, t,
+      list, filters, search, page, pages, busy, rejecting, reason, reasonError, dialog, section, ticketNames, exportUrl,
+      created, find, approve, askReason, reject, closeDialog, keepFocusIn, compactAnswers, STATES, t,
     };
   },
   template: `
-    <section class="card" aria-labelledby="admin-registrations">
+    <section ref="section" class="card" aria-labelledby="admin-registrations">
       <h2 id="admin-registrations">{{ t("admin.registrations") }}</h2>
       <Feedback :state="notice.state" at="registrations" />
       <ul v-if="list" class="admin-counts" :aria-label="t('admin.counts')">
@@ -203,7 +217,8 @@ const Registrations = {
       </nav>
       <p v-else-if="list" class="muted">{{ t("admin.total", { total: list.total }) }}</p>
 
-      <dialog ref="dialog" class="admin-dialog" aria-labelledby="admin-reject-heading" @cancel.prevent="closeDialog">
+      <dialog ref="dialog" class="admin-dialog" aria-labelledby="admin-reject-heading" @cancel.prevent="closeDialog"
+              @keydown="keepFocusIn">
         <form v-if="rejecting" @submit.prevent="reject" novalidate>
           <h2 id="admin-reject-heading">{{ t("admin.reject_heading", { name: rejecting.name }) }}</h2>
           <Feedback :state="notice.state" at="reject" />
@@ -327,18 +342,20 @@ const Message = {
       <Feedback :state="notice.state" at="message" />
       <form @submit.prevent="showPreview" novalidate>
         <label for="admin-subject">{{ t("admin.message.subject") }}</label>
-        <input id="admin-subject" v-model="form.subject" maxlength="150" :aria-invalid="!!errors.subject">
-        <div v-if="errors.subject" class="field-error">{{ errors.subject }}</div>
+        <input id="admin-subject" v-model="form.subject" maxlength="150" :aria-invalid="!!errors.subject"
+               :aria-describedby="errors.subject ? 'admin-subject-error' : null">
+        <div v-if="errors.subject" id="admin-subject-error" class="field-error">{{ errors.subject }}</div>
         <label for="admin-body">{{ t("admin.message.body") }}</label>
-        <textarea id="admin-body" v-model="form.body" rows="6" :aria-invalid="!!errors.body"></textarea>
-        <div v-if="errors.body" class="field-error">{{ errors.body }}</div>
-        <fieldset class="admin-states">
+        <textarea id="admin-body" v-model="form.body" rows="6" :aria-invalid="!!errors.body"
+                  :aria-describedby="errors.body ? 'admin-body-error' : null"></textarea>
+        <div v-if="errors.body" id="admin-body-error" class="field-error">{{ errors.body }}</div>
+        <fieldset class="admin-states" :aria-describedby="errors.statuses ? 'admin-statuses-error' : null">
           <legend>{{ t("admin.message.to") }}</legend>
           <label v-for="state in STATES" :key="state">
             <input type="checkbox" :value="state" v-model="form.statuses"> {{ t("admin.status." + state) }}
           </label>
         </fieldset>
-        <div v-if="errors.statuses" class="field-error">{{ errors.statuses }}</div>
+        <div v-if="errors.statuses" id="admin-statuses-error" class="field-error">{{ errors.statuses }}</div>
         <label for="admin-locale">{{ t("admin.message.locale") }}</label>
         <select id="admin-locale" v-model="form.locale">
           <option value="zh-CN">中文</option>
@@ -386,6 +403,7 @@ export const EventAdmin = {
     return { event, questions, denied, notice, registrations, mail, onDenied, refreshMail, refreshAll, when, pick, t, me, link };
   },
   template: `
+    <h1 v-if="!me.user">{{ t("console.heading") }}</h1>
     <p v-if="!me.user" class="banner" role="alert">{{ t("admin.sign_in") }}
       <a href="/login" @click.prevent="go('/login')">{{ t("nav.login") }}</a></p>
     <div v-else class="admin-page">

@@ -247,6 +247,7 @@ const ManagePage = {
     return { registration, event, missing, banner, act, invitation, qr, active, t, pick, when, go, i18n };
   },
   template: `
+    <h1 v-if="missing">{{ t("manage.heading") }}</h1>
     <p v-if="missing" class="banner" role="alert">{{ t("manage.not_found") }}</p>
     <div v-else-if="registration && event" class="card">
       <h1>{{ t("manage.heading") }}</h1>

@@ -52,9 +52,9 @@ const Chart = {
       <div ref="box" class="talent-chart-box" role="img" :aria-label="summary"></div>
       <button type="button" class="secondary" :aria-expanded="table" @click="table = !table">
         {{ table ? t("talent.dash.hide_table") : t("talent.dash.show_table") }}</button>
-      <div v-if="table" class="talent-scroll"><table>
+      <div v-if="table" class="talent-scroll" tabindex="0" role="region" :aria-label="title"><table>
         <caption class="muted">{{ title }}</caption>
-        <thead><tr><th scope="col"></th><th v-for="s in series" :key="s.name" scope="col">{{ s.name }}</th></tr></thead>
+        <thead><tr><td></td><th v-for="s in series" :key="s.name" scope="col">{{ s.name }}</th></tr></thead>
         <tbody><tr v-for="(c, i) in categories" :key="c"><th scope="row">{{ c }}</th><td v-for="s in series" :key="s.name">{{ s.data[i] }}</td></tr></tbody>
       </table></div>
     </figure>`,
@@ -188,7 +188,7 @@ export const TalentDashboard = {
       <h2 id="completeness-heading">{{ t("talent.dash.completeness") }}</h2>
       <label for="d-period">{{ t("talent.dash.period") }}</label>
       <select id="d-period" v-model="chosen"><option v-for="p in periods" :key="p.id" :value="p.id">{{ p.id }}</option></select>
-      <div class="talent-scroll"><table data-test="completeness">
+      <div class="talent-scroll" tabindex="0" role="region" :aria-label="t('talent.dash.completeness') + ' ' + chosen"><table data-test="completeness">
         <thead><tr>
           <th scope="col">{{ t("talent.dash.region") }}</th><th scope="col">{{ t("talent.dash.base") }}</th>
           <th scope="col">{{ t("talent.dash.expected") }}</th><th scope="col">{{ t("talent.dash.received") }}</th>

@@ -247,8 +247,9 @@ export const ReportPage = {
             <div v-for="kind in ['assessed', 'certified']" :key="kind">
               <label :for="'r-' + level.code + '-' + kind">{{ t("talent.field.level_" + kind, { level: pick(level) }) }}</label>
               <input :id="'r-' + level.code + '-' + kind" v-model="form.levels[level.code][kind]" type="number" min="0" step="1"
-                     inputmode="numeric" :aria-invalid="!!errorsByField['levels.' + level.code + '.' + kind]">
-              <div v-if="errorsByField['levels.' + level.code + '.' + kind]" class="field-error">{{ errorsByField["levels." + level.code + "." + kind] }}</div>
+                     inputmode="numeric" :aria-invalid="!!errorsByField['levels.' + level.code + '.' + kind]"
+                     :aria-describedby="errorsByField['levels.' + level.code + '.' + kind] ? 'e-' + level.code + '-' + kind : null">
+              <div v-if="errorsByField['levels.' + level.code + '.' + kind]" :id="'e-' + level.code + '-' + kind" class="field-error">{{ errorsByField["levels." + level.code + "." + kind] }}</div>
             </div>
           </div>
         </fieldset>

@@ -82,7 +82,7 @@ const SheetUpload = {
       <div v-if="rows" role="status">
         <p v-if="clean">{{ t("talent.sheet.clean", { n: rows.length }) }}</p>
         <p v-else class="banner">{{ t("talent.sheet.problems") }}</p>
-        <div class="talent-scroll"><table v-if="!clean">
+        <div v-if="!clean" class="talent-scroll" tabindex="0" role="region" :aria-label="t('talent.sheet.problems')"><table>
           <thead><tr><th>{{ t("talent.sheet.row") }}</th><th>{{ t("talent.sheet.column") }}</th><th>{{ t("talent.sheet.problem") }}</th></tr></thead>
           <tbody>
             <template v-for="row in rows" :key="row.row">
@@ -217,6 +217,9 @@ export const TalentPage = {
   },
   template: `
     <component v-if="view" :is="view.name" :key="route.path" :params="view.params" />
-    <p v-else class="banner" role="alert">{{ t("talent.not_found") }}
-      <a href="/talent" @click.prevent="go('/talent')">{{ t("talent.home.heading") }}</a></p>`,
+    <template v-else>
+      <h1>{{ t("talent.home.heading") }}</h1>
+      <p class="banner" role="alert">{{ t("talent.not_found") }}
+        <a href="/talent" @click.prevent="go('/talent')">{{ t("talent.home.heading") }}</a></p>
+    </template>`,
 };
