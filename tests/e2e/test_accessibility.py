@@ -244,6 +244,14 @@ async def test_the_console_pages_pass_axe(
     await page.get_by_role("button", name="确认拒绝").click()
     await expect(page.locator("#admin-reason-error")).to_be_visible()
     found += await audit(page, "organiser's event page, reject dialog")
+
+    await page.goto(f"{base_url}/console/organisations")
+    await page.get_by_role("button", name="创建机构").click()
+    await expect(page.locator("#o-name-zh-error")).to_be_visible()
+    found += await audit(page, "organisations after a failed create")
+    await page.goto(f"{base_url}/console/organisations/{org_id}")
+    await expect(page.get_by_role("heading", name="成员与角色")).to_be_visible()
+    found += await audit(page, "one organisation's members")
     assert_none(found)
 
 
