@@ -327,7 +327,7 @@ const App = {
         <a v-if="organises" href="/console" @click.prevent="go('/console')">{{ t("nav.console") }}</a>
         <a v-if="reports" href="/talent" @click.prevent="go('/talent')">{{ t("nav.talent") }}</a>
         <a v-if="me.user" href="/me" @click.prevent="go('/me')">{{ me.user.name }}</a>
-        <a v-if="me.user" href="/" @click.prevent="signOut">{{ t("nav.logout") }}</a>
+        <button v-if="me.user" type="button" class="plain-link" @click="signOut">{{ t("nav.logout") }}</button>
         <a v-else href="/login" @click.prevent="go('/login')">{{ t("nav.login") }}</a>
         <button class="secondary" style="margin:0" @click="toggle"><span :lang="i18n.locale === 'en' ? 'zh-CN' : 'en'">{{ t("app.language") }}</span></button>
       </nav>

@@ -92,7 +92,7 @@ async def sign_in(page: Page, base: str, email: str, password: str = PASSWORD) -
     await page.get_by_label("邮箱").fill(email)
     await page.get_by_label("密码（至少 10 位）").fill(password)
     await page.get_by_role("button", name="登录").click()
-    await expect(page.get_by_role("link", name="退出")).to_be_visible()
+    await expect(page.get_by_role("button", name="退出")).to_be_visible()
 
 
 @pytest.fixture(scope="session")

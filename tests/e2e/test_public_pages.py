@@ -100,7 +100,7 @@ async def test_an_account_registers_and_subscribes_to_its_calendar(site: tuple[s
     await page.get_by_label("Company").fill("济南智造")
     await page.get_by_role("button", name="Register").click()
     await expect(page.get_by_role("alert")).to_contain_text("This email address is already registered for the event")
-    await page.get_by_role("link", name="Log out").click()
+    await page.get_by_role("button", name="Log out").click()
     await page.goto(base + "/login")
     await page.get_by_role("button", name="中文").click()  # this browser in Chinese, the account in English
     await page.get_by_label("邮箱").fill("wang.fang@example.cn")
