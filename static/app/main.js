@@ -23,6 +23,8 @@ const EventList = {
     const domains = ref([]);
     // From today on unless the visitor clears the date: past events stay findable, not in the way.
     const filters = reactive({ q: "", kind: "", region: "", tag: "", from: today(), to: "" });
+    // The calendar shows whole months and weeks: the list's "from today" default does not cut them.
+    const calendarFilters = computed(() => ({ ...filters, from: filters.from === today() ? "" : filters.from }));
     const view = computed(() => (VIEWS.includes(route.query.get("view")) ? route.query.get("view") : "list"));
     async function refresh() {
       if (view.value !== "list") return;  // the calendar asks for the days it shows
@@ -37,7 +39,7 @@ const EventList = {
     watch(view, refresh);
     const show = (name) => go(name === "list" ? "/" : `/?view=${name}`);
     const kinds = ["conference", "forum", "matchmaking", "competition", "training"];
-    return { events, regions, domains, filters, view, show, t, pick, when, standing, go, kinds, VIEWS };
+    return { events, regions, domains, filters, calendarFilters, view, show, t, pick, when, standing, go, kinds, VIEWS };
   },
   template: `
     <h1>{{ t("list.heading") }}</h1>
@@ -62,7 +64,7 @@ const EventList = {
       <button v-for="name in VIEWS" :key="name" type="button" class="secondary" :aria-pressed="String(view === name)"
               @click="show(name)">{{ t("cal." + name) }}</button>
     </div>
-    <CalendarView v-if="view !== 'list'" :view="view" :filters="filters" />
+    <CalendarView v-if="view !== 'list'" :view="view" :filters="calendarFilters" />
     <template v-else>
       <p v-if="!events.length" class="muted">{{ t("list.empty") }}</p>
       <a v-for="event in events" :key="event.id" :href="'/events/' + event.id" @click.prevent="go('/events/' + event.id)"

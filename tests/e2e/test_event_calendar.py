@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 from playwright.async_api import expect
@@ -60,3 +63,12 @@ async def test_the_calendar_follows_the_english_toggle(base_url: str, new_page: 
     await expect(page.locator(".fc-toolbar-title")).to_have_text("May 2031")
     await expect(page.locator(".fc-col-header-cell").first).to_have_text("Mon")
     await expect(page.get_by_role("button", name="Month", exact=True)).to_have_attribute("aria-pressed", "true")
+
+
+async def test_the_month_shows_its_earlier_days_too(base_url: str, admin: httpx.Client, new_page: NewPage) -> None:
+    first = datetime.now(ZoneInfo("Asia/Shanghai")).date().replace(day=1)  # shown whatever day it is this month
+    title = f"月初沙龙 {uuid.uuid4().hex[:6]}"
+    seed_forum(admin, title={"zh": title}, starts_at=f"{first}T00:00:00+08:00", ends_at=f"{first}T00:30:00+08:00")
+    page = await new_page(locale="zh-CN", timezone_id="Asia/Shanghai")
+    await page.goto(base_url + "/?view=month")
+    await expect(page.get_by_role("link", name=re.compile(title))).to_be_visible()  # though the list starts today
