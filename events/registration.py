@@ -251,10 +251,14 @@ async def waitlist_position(registration: Registration) -> int | None:
     """1-based place in the event's FIFO waiting list, derived from the registration order (no counter row)."""
     if registration.status is not S.WAITLISTED:
         return None
-    # By hand: the queryset's count costs several times the query on the registration path.
-    rows = await connections.get("default").execute_query_dict(
-        f'SELECT COUNT(*) AS "n" FROM "registration" WHERE "event_id" = {int(registration.event_id)} '
-        f'AND "status" = \'{S.WAITLISTED.value}\' AND "seq" <= {int(registration.seq)}'
+    # By hand: the queryset's count costs several times the query on the registration path. With parameters, so
+    # that the statement is prepared once per connection rather than once per registration.
+    connection = connections.get("default")
+    marks = ("$1", "$2") if connection.capabilities.dialect == "postgres" else ("?", "?")
+    rows = await connection.execute_query_dict(
+        f'SELECT COUNT(*) AS "n" FROM "registration" WHERE "event_id" = {marks[0]} '
+        f'AND "status" = \'{S.WAITLISTED.value}\' AND "seq" <= {marks[1]}',
+        [registration.event_id, registration.seq],
     )
     return int(rows[0]["n"])
 
