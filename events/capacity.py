@@ -117,12 +117,19 @@ async def release(registration: Registration) -> None:
     await QuotaHold.filter(registration_id=registration.seq).delete()
 
 
-async def share_event(event_id: int) -> None:
-    """Hold the event row in share mode (PostgreSQL): changes to the event's quotas wait for this transaction."""
+async def share_event(event_id: int) -> tuple[object, object] | None:
+    """Hold the event row in share mode (PostgreSQL): changes to the event's quotas wait for this transaction.
+
+    Returns the event's version, its uid and when it last changed (None if there is no such event), in the same
+    statement, so that a registration can tell whether what it knows of the event still holds.
+    """
     _require_transaction()
     connection = connections.get("default")
-    if connection.capabilities.dialect == "postgres":
-        await connection.execute_query(f'SELECT 1 FROM "event" WHERE "id" = {int(event_id)} FOR SHARE')
+    share = " FOR SHARE" if connection.capabilities.dialect == "postgres" else ""
+    rows = await connection.execute_query_dict(
+        f'SELECT "uid", "updated_at" FROM "event" WHERE "id" = {int(event_id)}{share}'
+    )
+    return (rows[0]["uid"], rows[0]["updated_at"]) if rows else None
 
 
 async def lock_event(event_id: int) -> None:

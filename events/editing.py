@@ -311,9 +311,16 @@ async def delete_session(user: User, event_id: int, session_id: int) -> None:
         )
 
 
+async def _form_changed(event_id: int) -> None:
+    """The event's registration form (ticket types, questions) changes in this transaction: lock the event, so
+    in-flight registrations finish first, and move its `updated_at`, the version registrations cache it under."""
+    await Event.filter(id=event_id).update(updated_at=utcnow())
+
+
 async def add_ticket_type(user: User, event_id: int, data: TicketTypeIn) -> TicketType:
     event = await managed_event(event_id, user)
     async with in_transaction():
+        await _form_changed(event.id)
         ticket_type = await TicketType.create(event=event, name_zh=data.name.zh, name_en=data.name.en)
         await audit.record(
             user,
@@ -329,7 +336,7 @@ async def delete_ticket_type(user: User, event_id: int, ticket_type_id: int) -> 
     """Remove a ticket type nobody has registered with; the default one stays."""
     event = await managed_event(event_id, user)
     async with in_transaction():
-        await Event.filter(id=event.id).select_for_update().first()  # in-flight registrations finish first
+        await _form_changed(event.id)
         ticket_type = await TicketType.get_or_none(id=ticket_type_id, event_id=event.id)
         if ticket_type is None:
             raise NotFound()
@@ -392,6 +399,7 @@ async def add_question(user: User, event_id: int, data: QuestionIn) -> Question:
     event = await managed_event(event_id, user)
     try:
         async with in_transaction():
+            await _form_changed(event.id)
             position = await Question.filter(event_id=event.id).count()
             question = await Question.create(
                 event=event,
@@ -430,7 +438,7 @@ async def delete_question(user: User, event_id: int, question_id: int) -> None:
     """Remove a question (and the quotas of its choices) while nobody has answered it: answers are never lost."""
     event = await managed_event(event_id, user)
     async with in_transaction():
-        await Event.filter(id=event.id).select_for_update().first()  # in-flight registrations finish first
+        await _form_changed(event.id)
         question = await Question.get_or_none(id=question_id, event_id=event.id)
         if question is None:
             raise NotFound()

@@ -9,6 +9,7 @@ from notifications.models import MailStatus, OutboxMessage
 from notifications.templates import TEMPLATES
 from server.audit import in_transaction_now
 from server.clock import utcnow
+from server.db import insert_rows
 
 
 @dataclass(frozen=True)
@@ -49,23 +50,21 @@ async def enqueue(*mails: Mail) -> None:
             supersede_key__in=replaced, status__in=[MailStatus.PENDING, MailStatus.RETRY]
         ).update(status=MailStatus.SUPERSEDED)
     now = utcnow()
-    await OutboxMessage.bulk_create(
-        [
-            OutboxMessage(
-                dedupe_key=mail.dedupe_key,
-                topic=mail.topic,
-                supersede_key=mail.supersede_key,
-                template=mail.template,
-                locale=mail.locale,
-                to_addr=mail.to,
-                to_name=mail.to_name,
-                from_name=mail.from_name,
-                context=mail.context,
-                calendar=mail.calendar,
-                message_id=uuid.uuid4().hex,
-                next_attempt_at=now,
-            )
-            for mail in mails
-        ],
-        ignore_conflicts=True,
-    )
+    rows = [
+        {
+            "dedupe_key": mail.dedupe_key,
+            "topic": mail.topic,
+            "supersede_key": mail.supersede_key,
+            "template": mail.template,
+            "locale": mail.locale,
+            "to_addr": mail.to,
+            "to_name": mail.to_name,
+            "from_name": mail.from_name,
+            "context": mail.context,
+            "calendar": mail.calendar,
+            "message_id": uuid.uuid4().hex,
+            "next_attempt_at": now,
+        }
+        for mail in mails
+    ]
+    await insert_rows(OutboxMessage, rows, ignore_conflicts=True)

@@ -8,6 +8,7 @@ from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.models import Model
 
+from server.db import insert_rows
 from server.models import AuditEntry, User
 
 
@@ -23,20 +24,25 @@ async def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     organisation_id: int | None = None,
-) -> AuditEntry:
+) -> None:
     """Write one audit entry inside the caller's transaction, so the change and its record commit together.
 
     `actor` is the signed-in user, or a label such as "system" or "manage-token" when there is none.
     """
     if not in_transaction_now():
         raise RuntimeError("audit.record must run inside the transaction that makes the change")
-    return await AuditEntry.create(
-        actor=actor if isinstance(actor, User) else None,
-        actor_label=actor.email if isinstance(actor, User) else (actor or "anonymous"),
-        action=action,
-        object_type=type(obj).__name__,
-        object_id=str(getattr(obj, "id", None) or obj.pk),  # the public id where a model has one besides its key
-        organisation_id=organisation_id,
-        before=before,
-        after=after,
+    await insert_rows(
+        AuditEntry,
+        [
+            {
+                "actor_id": actor.id if isinstance(actor, User) else None,
+                "actor_label": actor.email if isinstance(actor, User) else (actor or "anonymous"),
+                "action": action,
+                "object_type": type(obj).__name__,
+                "object_id": str(getattr(obj, "id", None) or obj.pk),  # the public id where a model has one
+                "organisation_id": organisation_id,
+                "before": before,
+                "after": after,
+            }
+        ],
     )

@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Iterator
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -212,3 +213,34 @@ async def test_a_quota_added_during_a_rush_counts_every_holder(client: httpx.Asy
     quota = await Quota.get(event_id=event_id)
     assert quota.used == holders == 120
     assert await capacity.drift() == []
+
+
+async def test_a_quota_committed_while_a_registration_waits_is_counted_by_it(
+    client: httpx.AsyncClient, database: str
+) -> None:
+    """The share lock, deterministically: a registration that arrives while a quota change holds the event (as
+    `add_quota` does) waits, then reads the quotas, so it counts for the quota that change adds. Negative control:
+    without FOR SHARE in `capacity.share_event` it reads the quotas at once, waits only later (at its insert), and
+    misses the new quota."""
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id)
+    assert (await register(client, event_id, "warm@x.cn")).status_code == 201  # the event's form is kept warm
+    editor = await asyncpg.connect(database)
+    try:
+        async with editor.transaction():
+            await editor.execute('SELECT 1 FROM "event" WHERE "id" = $1 FOR UPDATE', event_id)
+            waiting = asyncio.create_task(register(client, event_id, "during@x.cn"))
+            done, _ = await asyncio.wait([waiting], timeout=0.5)
+            assert not done, "the registration went ahead while the event was locked"
+            quota_id = await editor.fetchval(
+                'INSERT INTO "quota" ("event_id", "name", "size", "used", "covers_all", "is_event_capacity") '
+                "VALUES ($1, 'late', 100, 0, TRUE, FALSE) RETURNING \"id\"",
+                event_id,
+            )
+        answer = await asyncio.wait_for(waiting, timeout=10)
+    finally:
+        await editor.close()
+    assert answer.status_code == 201 and answer.json()["status"] == "confirmed"
+    registration = await Registration.get(email="during@x.cn")
+    assert await QuotaHold.filter(quota_id=quota_id, registration_id=registration.seq).exists()
+    assert (await Quota.get(id=quota_id)).used == 1

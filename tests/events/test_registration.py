@@ -234,6 +234,36 @@ async def test_registration_refused_outside_its_window_or_event_state(client: ht
     assert (await register(client, 987654, "ghost@x.cn")).status_code == 404
 
 
+async def test_every_edit_of_the_registration_form_reaches_the_next_registration(client: httpx.AsyncClient) -> None:
+    """Registering keeps the event's form per process under the event's version: each edit must move it."""
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id)
+    assert (await register(client, event_id, "first@x.cn")).status_code == 201
+    assert event_id in registration._forms  # the form is now kept, so what follows tests that it is refreshed
+
+    question = {"key": "company", "kind": "text", "label": {"zh": "单位名称"}, "required": True}
+    added = await client.post(f"/api/v1/events/{event_id}/questions", json=question, headers=headers)
+    assert added.status_code == 201
+    unanswered = await register(client, event_id, "second@x.cn")
+    assert unanswered.status_code == 422 and unanswered.json()["errors"][0]["loc"] == ["body", "answers", "company"]
+    assert (await register(client, event_id, "second@x.cn", answers={"company": "泉城"})).status_code == 201
+
+    types = f"/api/v1/events/{event_id}/ticket-types"
+    vip = (await client.post(types, json={"name": {"zh": "嘉宾"}}, headers=headers)).json()["id"]
+    answer = await register(client, event_id, "vip@x.cn", answers={"company": "泉城"}, ticket_type=vip)
+    assert answer.status_code == 201
+    spare = (await client.post(types, json={"name": {"zh": "备用"}}, headers=headers)).json()["id"]
+    assert (await client.delete(f"{types}/{spare}", headers=headers)).status_code == 204
+    answer = await register(client, event_id, "spare@x.cn", answers={"company": "泉城"}, ticket_type=spare)
+    assert answer.status_code == 422 and answer.json()["errors"][0]["loc"] == ["body", "ticket_type"]
+
+    closes = (utcnow() - timedelta(minutes=1)).isoformat()
+    patched = await client.patch(f"/api/v1/events/{event_id}", json={"registration_closes_at": closes}, headers=headers)
+    assert patched.status_code == 200, patched.text
+    answer = await register(client, event_id, "late@x.cn", answers={"company": "泉城"})
+    assert answer.status_code == 409 and answer.json()["title"] == "报名已截止"
+
+
 async def test_drafts_take_no_registrations(client: httpx.AsyncClient) -> None:
     from tests.events.support import event_body
 
