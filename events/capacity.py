@@ -117,19 +117,21 @@ async def release(registration: Registration) -> None:
     await QuotaHold.filter(registration_id=registration.seq).delete()
 
 
-async def share_event(event_id: int) -> tuple[object, object] | None:
+async def share_event(event_id: int) -> tuple[object, ...] | None:
     """Hold the event row in share mode (PostgreSQL): changes to the event's quotas wait for this transaction.
 
-    Returns the event's version, its uid and when it last changed (None if there is no such event), in the same
-    statement, so that a registration can tell whether what it knows of the event still holds.
+    Returns the event's version in the same statement (None if there is no such event): its uid, when it last
+    changed, and its organisation's name and contact (what registration mails show), so that a registration can tell
+    whether what it knows of the event still holds.
     """
     _require_transaction()
     connection = connections.get("default")
-    share = " FOR SHARE" if connection.capabilities.dialect == "postgres" else ""
+    share = ' FOR SHARE OF "e"' if connection.capabilities.dialect == "postgres" else ""
     rows = await connection.execute_query_dict(
-        f'SELECT "uid", "updated_at" FROM "event" WHERE "id" = {int(event_id)}{share}'
+        'SELECT "e"."uid", "e"."updated_at", "o"."name_zh", "o"."name_en", "o"."contact_email" FROM "event" "e" '
+        f'JOIN "organisation" "o" ON "o"."id" = "e"."organisation_id" WHERE "e"."id" = {int(event_id)}{share}'
     )
-    return (rows[0]["uid"], rows[0]["updated_at"]) if rows else None
+    return tuple(rows[0].values()) if rows else None
 
 
 async def lock_event(event_id: int) -> None:

@@ -168,9 +168,9 @@ async def register(
 class _Form:
     """What registering needs to know of an event besides its quotas: the event, its organiser, questions and
     ticket types. Kept per process under the event's version (`capacity.share_event`): every edit of these moves
-    the event's `updated_at` (`events.editing`), and organisations are not edited."""
+    the event's `updated_at` (`events.editing`), and the version carries the organisation's name and contact."""
 
-    version: tuple[object, object]
+    version: tuple[object, ...]
     event: Event
     organisation: Organisation
     questions: list[Question]
@@ -181,7 +181,7 @@ _forms: dict[int, _Form] = {}
 _FORMS_KEPT = 1000
 
 
-async def _form(event_id: int, version: tuple[object, object] | None) -> _Form | None:
+async def _form(event_id: int, version: tuple[object, ...] | None) -> _Form | None:
     """The event's form as of `version`, read under the event's share lock; None if there is no such event."""
     if version is None:
         return None

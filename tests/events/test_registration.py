@@ -9,6 +9,7 @@ import pytest
 
 from events import registration
 from events.models import Registration, RegistrationStatus
+from notifications.models import OutboxMessage
 from server.clock import utcnow
 from server.models import AuditEntry
 from tests.conftest import sign_up
@@ -256,6 +257,12 @@ async def test_every_edit_of_the_registration_form_reaches_the_next_registration
     assert (await client.delete(f"{types}/{spare}", headers=headers)).status_code == 204
     answer = await register(client, event_id, "spare@x.cn", answers={"company": "泉城"}, ticket_type=spare)
     assert answer.status_code == 422 and answer.json()["errors"][0]["loc"] == ["body", "ticket_type"]
+
+    renamed = await client.patch(f"/api/v1/organisations/{org_id}", json={"name": {"zh": "泉城会展"}}, headers=headers)
+    assert renamed.status_code == 200, renamed.text
+    answer = await register(client, event_id, "renamed@x.cn", answers={"company": "泉城"})
+    mail = await OutboxMessage.filter(to_addr="renamed@x.cn").get()
+    assert mail.context["organiser_name"] == "泉城会展"  # the mail names the organisation as it is now
 
     closes = (utcnow() - timedelta(minutes=1)).isoformat()
     patched = await client.patch(f"/api/v1/events/{event_id}", json={"registration_closes_at": closes}, headers=headers)
