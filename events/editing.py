@@ -333,7 +333,7 @@ async def add_ticket_type(user: User, event_id: int, data: TicketTypeIn) -> Tick
 
 
 async def delete_ticket_type(user: User, event_id: int, ticket_type_id: int) -> None:
-    """Remove a ticket type nobody has registered with; the default one stays."""
+    """Remove a ticket type nobody has registered with, and the quotas over it alone; the default one stays."""
     event = await managed_event(event_id, user)
     async with in_transaction():
         await _form_changed(event.id)
@@ -344,6 +344,9 @@ async def delete_ticket_type(user: User, event_id: int, ticket_type_id: int) -> 
             raise Conflict("error.default_ticket_type")
         if await Registration.filter(ticket_type_id=ticket_type.id).exists():
             raise Conflict("error.ticket_type_in_use")
+        for quota in await Quota.filter(ticket_types=ticket_type.id).prefetch_related("ticket_types"):
+            if len(quota.ticket_types) == 1:  # it limited this ticket type alone: nothing left to limit
+                await quota.delete()
         await ticket_type.delete()
         await audit.record(
             user,

@@ -117,11 +117,16 @@ async def logout(ctx: Context) -> None:
 @api.route("GET", "/me", allow=Allow.USER, summary="The signed-in account and its roles", tag="accounts")
 async def me(ctx: Context) -> MeOut:
     assert ctx.caller is not None
-    memberships = await Membership.filter(user=ctx.user).order_by("id")
+    memberships = await Membership.filter(user=ctx.user).select_related("organisation").order_by("id")
     csrf = csrf_token(ctx.settings.secret_key(), ctx.caller.token.token_hash) if ctx.caller.via_cookie else None
     return MeOut(
         **UserOut.model_validate(ctx.user, from_attributes=True).model_dump(),
-        memberships=[MembershipOut(id=m.id, organisation_id=m.organisation_id, role=m.role) for m in memberships],
+        memberships=[
+            MembershipOut(
+                id=m.id, organisation_id=m.organisation_id, organisation_kind=m.organisation.kind, role=m.role
+            )
+            for m in memberships
+        ],
         csrf_token=csrf,
     )
 

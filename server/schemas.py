@@ -84,6 +84,7 @@ class LoginOut(BaseModel):
 class MembershipOut(BaseModel):
     id: int
     organisation_id: int
+    organisation_kind: OrganisationKind
     role: Role
 
 

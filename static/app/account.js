@@ -17,9 +17,14 @@ export async function refreshMe() {
 }
 
 export async function logout() {
-  await api("/auth/logout", { method: "POST", locale: i18n.locale });
-  session.csrf = null;
-  me.user = null;
+  try {
+    await api("/auth/logout", { method: "POST", locale: i18n.locale });
+  } catch (error) {
+    // the session had already ended (another tab, expiry): signed out all the same
+  } finally {
+    session.csrf = null;
+    me.user = null;
+  }
 }
 
 function accountForm(path, fields) {
@@ -79,6 +84,14 @@ export const MePage = {
     const feeds = ref([]);
     const fresh = ref(null);
     async function refresh() {
+      try {
+        await loadMine();
+      } catch (error) {
+        if (error instanceof ApiError && error.problem.status === 401) me.user = null;  // the session has ended
+        else throw error;
+      }
+    }
+    async function loadMine() {
       registrations.value = (await api("/me/registrations", { locale: i18n.locale })).items;
       feeds.value = await api("/me/calendar-feeds", { locale: i18n.locale });
       const ids = [...new Set(registrations.value.map((r) => r.event_id))];
@@ -97,10 +110,16 @@ export const MePage = {
       fresh.value = null;
       await refresh();
     }
-    onMounted(refresh);
+    onMounted(() => me.user && refresh());
     return { registrations, events, feeds, fresh, create, rotate, revoke, t, me, pick, when };
   },
   template: `
+    <div v-if="!me.user" class="card">
+      <h1>{{ t("account.my_registrations") }}</h1>
+      <p class="banner" role="alert">{{ t("account.sign_in") }}
+        <a href="/login" @click.prevent="go('/login')">{{ t("nav.login") }}</a></p>
+    </div>
+    <template v-else>
     <div class="card">
       <h1>{{ t("account.my_registrations") }}</h1>
       <p v-if="!registrations.length" class="muted">{{ t("account.none") }}</p>
@@ -124,5 +143,6 @@ export const MePage = {
         <button class="secondary" @click="revoke(feed.id)">{{ t("feed.revoke") }}</button>
       </div>
       <button v-if="!feeds.length" @click="create">{{ t("feed.create") }}</button>
-    </div>`,
+    </div>
+    </template>`,
 };

@@ -23,3 +23,15 @@ export async function api(path, { method = "GET", body, headers = {}, locale } =
   if (!response.ok) throw new ApiError(data);
   return data;
 }
+
+// For requests made as the user types (searches, filters): only the newest answer counts, so a slow older one
+// that arrives last cannot overwrite it. Returns a function that runs `request` and resolves to
+// `{ answer }` for the newest call, or null for one that was overtaken.
+export function newestOnly() {
+  let asked = 0;
+  return async (request) => {
+    const mine = ++asked;
+    const answer = await request();
+    return mine === asked ? { answer } : null;
+  };
+}

@@ -16,6 +16,21 @@ export function showFailure(error, state, shown) {
   else if (stray.length) state.banner = stray.map((key) => (key ? `${key}: ` : "") + error.fields[key]).join("；");
 }
 
+// Run one form's request: its messages cleared first, its buttons disabled meanwhile (`state.busy`, so a double
+// click sends once), a failure put on the form. Resolves to the answer (true for an empty one), or null on failure.
+export async function attempt(state, shown, request) {
+  if (state.busy) return null;
+  Object.assign(state, { busy: true, errors: {}, banner: "", done: "" });
+  try {
+    return (await request()) ?? true;
+  } catch (error) {
+    showFailure(error, state, shown);
+    return null;
+  } finally {
+    state.busy = false;
+  }
+}
+
 // The message for a field, or for any part of it (`tags` shows the error of `tags.2`).
 export function fieldError(errors, name) {
   if (errors[name]) return errors[name];

@@ -4,7 +4,7 @@ import { reactive, ref, computed, onMounted } from "vue";
 import { api } from "./api.js";
 import { i18n, t, pick } from "./i18n.js";
 import { me, refreshMe } from "./account.js";
-import { I18nInputs, showFailure } from "./console-fields.js";
+import { I18nInputs, attempt } from "./console-fields.js";
 import { ConfirmDialog } from "./console.js";
 
 const KINDS = ["bureau", "organiser", "training_base", "company", "university"];
@@ -12,18 +12,7 @@ const SELF_SERVICE = ["company", "university"];  // what anyone may create (serv
 const ROLES = ["manager", "organiser", "checker", "judge", "reporter"];
 
 // A form's fields, their errors by API path, and its banner and status lines.
-const formState = (fields) => reactive({ form: fields(), errors: {}, banner: "", done: "", fields });
-
-async function send(state, shown, request) {
-  state.errors = {};
-  state.banner = state.done = "";
-  try {
-    return await request();
-  } catch (error) {
-    showFailure(error, state, shown);
-    return null;
-  }
-}
+const formState = (fields) => reactive({ form: fields(), errors: {}, banner: "", done: "", busy: false, fields });
 
 const link = (go, path) => ({ href: path, onClick: (event) => { event.preventDefault(); go(path); } });
 
@@ -79,7 +68,7 @@ export const OrganisationsPage = {
       await search();
     });
     async function create() {
-      const made = await send(state, SHOWN, () => api("/organisations", { method: "POST", body: body(state.form), locale: i18n.locale }));
+      const made = await attempt(state, SHOWN, () => api("/organisations", { method: "POST", body: body(state.form), locale: i18n.locale }));
       if (!made) return;
       await refreshMe();  // a company's creator now manages it
       props.go(`/console/organisations/${made.id}`);
@@ -112,7 +101,7 @@ export const OrganisationsPage = {
         <p class="muted">{{ me.user.is_admin ? t("orgs.create_admin") : t("orgs.create_self") }}</p>
         <p v-if="state.banner" class="banner" role="alert">{{ state.banner }}</p>
         <OrganisationFields :state="state" :regions="regions" with-kind />
-        <button type="submit">{{ t("orgs.create") }}</button>
+        <button type="submit" :disabled="state.busy">{{ t("orgs.create") }}</button>
       </form>
     </div>`,
 };
@@ -138,6 +127,16 @@ export const OrganisationPage = {
     async function refreshMembers() {
       members.value = await api(`${path}/members`, { locale: i18n.locale });
     }
+    // After a change of roles: mine may have changed too (what this page and the nav offer), and the list may no
+    // longer be mine to read.
+    async function afterChange(member) {
+      if (member.email === me.user?.email) await refreshMe();
+      try {
+        await refreshMembers();
+      } catch (error) {
+        members.value = [];
+      }
+    }
     onMounted(async () => {
       try {
         [regions.value] = await Promise.all([api("/regions", { locale: i18n.locale }), refreshMembers()]);
@@ -147,31 +146,28 @@ export const OrganisationPage = {
       }
     });
     async function save() {
-      const saved = await send(details, SHOWN, () => api(path, { method: "PATCH", body: body(details.form), locale: i18n.locale }));
+      const saved = await attempt(details, SHOWN, () => api(path, { method: "PATCH", body: body(details.form), locale: i18n.locale }));
       if (saved) {
         show(saved);
         details.done = t("console.saved");
       }
     }
     async function add() {
-      const added = await send(adding, ["email", "role"], () => api(`${path}/members`, { method: "POST", body: adding.form, locale: i18n.locale }));
+      const added = await attempt(adding, ["email", "role"], () => api(`${path}/members`, { method: "POST", body: adding.form, locale: i18n.locale }));
       if (added) {
         adding.form = adding.fields();
         adding.done = t("orgs.member_added", { name: added.name, role: t("console.role." + added.role) });
-        await refreshMembers();
+        await afterChange(added);
       }
     }
     async function remove() {
       const member = removing.value;
       removing.value = null;
-      const removed = await send(adding, [], async () => {
-        await api(`${path}/members/${member.id}`, { method: "DELETE", locale: i18n.locale });
-        return true;
-      });
+      const removed = await attempt(adding, [], () => api(`${path}/members/${member.id}`, { method: "DELETE", locale: i18n.locale }));
       if (removed) {
         adding.done = t("orgs.member_removed", { name: member.name, role: t("console.role." + member.role) });
       }
-      await refreshMembers();
+      await afterChange(member);
     }
     return { organisation, regions, members, failed, removing, details, adding, manages, save, add, remove, ROLES, t, pick };
   },
@@ -185,7 +181,7 @@ export const OrganisationPage = {
         <p v-if="details.banner" class="banner" role="alert">{{ details.banner }}</p>
         <p v-if="details.done" class="banner ok" role="status">{{ details.done }}</p>
         <OrganisationFields :state="details" :regions="regions" />
-        <button type="submit">{{ t("console.save") }}</button>
+        <button type="submit" :disabled="details.busy">{{ t("console.save") }}</button>
       </form>
       <section class="card">
         <h2>{{ t("orgs.members") }}</h2>
@@ -209,7 +205,7 @@ export const OrganisationPage = {
           <select id="m-role" v-model="adding.form.role">
             <option v-for="role in ROLES" :key="role" :value="role">{{ t("console.role." + role) }}</option>
           </select>
-          <button type="submit">{{ t("orgs.add_member") }}</button>
+          <button type="submit" :disabled="adding.busy">{{ t("orgs.add_member") }}</button>
         </form>
       </section>
       <ConfirmDialog v-if="removing" :title="t('orgs.confirm_remove_title', { name: removing.name })"

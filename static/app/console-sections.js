@@ -3,39 +3,25 @@
 import { reactive, ref, onMounted, watch } from "vue";
 import { api } from "./api.js";
 import { i18n, t, pick } from "./i18n.js";
-import { I18nInputs, showFailure, toInstant, toLocalInput } from "./console-fields.js";
+import { I18nInputs, attempt, showFailure, toInstant, toLocalInput } from "./console-fields.js";
 
 const QUESTION_KINDS = ["text", "long_text", "number", "single_choice", "multi_choice", "bool", "date", "phone", "uscc", "email"];
 const CHOICE_KINDS = ["single_choice", "multi_choice"];
 
 // The state every section form keeps: its fields, their errors, and the banner/status lines.
 function sectionState(blank) {
-  return reactive({ form: blank(), errors: {}, banner: "", done: "", blank });
+  return reactive({ form: blank(), errors: {}, banner: "", done: "", busy: false, blank });
 }
 
 async function submit(state, shown, send) {
-  state.errors = {};
-  state.banner = state.done = "";
-  try {
-    await send();
-    state.form = state.blank();
-    return true;
-  } catch (error) {
-    showFailure(error, state, shown);
-    return false;
-  }
+  if (!(await attempt(state, shown, send))) return false;
+  state.form = state.blank();
+  return true;
 }
 
 // Remove one item; a refusal (say, a ticket type somebody registered with) shows in the section's banner.
 async function remove(state, url) {
-  state.banner = state.done = "";
-  try {
-    await api(url, { method: "DELETE", locale: i18n.locale });
-    return true;
-  } catch (error) {
-    showFailure(error, state, []);
-    return false;
-  }
+  return !!(await attempt(state, [], () => api(url, { method: "DELETE", locale: i18n.locale })));
 }
 
 const ticketName = (event, id) => pick(event.ticket_types.find((type) => type.id === id)?.name);
@@ -98,7 +84,7 @@ export const AgendaSection = {
             <div v-if="state.errors[name]" :id="'s-' + name + '-error'" class="field-error">{{ state.errors[name] }}</div>
           </div>
         </div>
-        <button type="submit">{{ t("console.add_session") }}</button>
+        <button type="submit" :disabled="state.busy">{{ t("console.add_session") }}</button>
       </form>
     </section>`,
 };
@@ -132,7 +118,7 @@ export const TicketsSection = {
       <p v-if="state.banner" class="banner" role="alert">{{ state.banner }}</p>
       <form @submit.prevent="add" novalidate>
         <I18nInputs v-model="state.form.name" name="name" prefix="t" :label="t('console.ticket_name')" :errors="state.errors" required />
-        <button type="submit">{{ t("console.add_ticket") }}</button>
+        <button type="submit" :disabled="state.busy">{{ t("console.add_ticket") }}</button>
       </form>
     </section>`,
 };
@@ -213,7 +199,7 @@ export const QuotasSection = {
           <label v-for="type in event.ticket_types" :key="type.id">
             <input type="checkbox" :value="type.id" v-model="state.form.ticket_types"> {{ pick(type.name) }}</label>
         </fieldset>
-        <button type="submit">{{ t("console.add_quota") }}</button>
+        <button type="submit" :disabled="state.busy">{{ t("console.add_quota") }}</button>
       </form>
     </section>`,
 };
@@ -324,7 +310,7 @@ export const QuestionsSection = {
           </div>
           <button type="button" class="secondary" @click="state.form.choices.push(blankChoice())">{{ t("console.add_choice") }}</button>
         </fieldset>
-        <button type="submit">{{ t("console.add_question") }}</button>
+        <button type="submit" :disabled="state.busy">{{ t("console.add_question") }}</button>
       </form>
     </section>`,
 };

@@ -10,6 +10,7 @@ import { keepFocusIn } from "./focus.js";
 export { EventEditor } from "./console-editor.js";
 
 const CONSOLE_ROLES = ["manager", "organiser", "checker"];
+const EVENT_HOSTS = ["bureau", "organiser", "training_base", "university"];  // events/editing.py: EVENT_HOSTS
 // Those who still hold or wait for a seat: they get the cancellation mail (events/mailing.py: event_cancelled).
 const NOTIFIED = ["confirmed", "pending", "offered", "waitlisted"];
 
@@ -60,7 +61,7 @@ const OrganisationEvents = {
     <section class="card console-org">
       <div class="console-org-head">
         <h2>{{ pick(organisation.name) }}</h2>
-        <a v-if="organisation.organises" class="button" v-bind="link('/console/events/new?org=' + organisation.id)">
+        <a v-if="organisation.organises && organisation.hosts" class="button" v-bind="link('/console/events/new?org=' + organisation.id)">
           {{ t("console.new_event") }}</a>
       </div>
       <p class="muted">{{ organisation.roles.map((r) => t("console.role." + r)).join("、") }} ·
@@ -94,7 +95,7 @@ async function myOrganisations() {
   const user = me.user;
   if (user.is_admin) {
     const page = await api("/organisations?per_page=200", { locale: i18n.locale });
-    return page.items.map((o) => ({ id: o.id, name: o.name, roles: ["admin"], organises: true }));
+    return page.items.map((o) => ({ id: o.id, name: o.name, roles: ["admin"], organises: true, hosts: EVENT_HOSTS.includes(o.kind) }));
   }
   const roles = new Map();
   for (const m of user.memberships.filter((m) => CONSOLE_ROLES.includes(m.role))) {
@@ -102,7 +103,7 @@ async function myOrganisations() {
   }
   return Promise.all([...roles].map(async ([id, held]) => {
     const organisation = await api(`/organisations/${id}`, { locale: i18n.locale });
-    return { id, name: organisation.name, roles: held, organises: held.includes("organiser") };
+    return { id, name: organisation.name, roles: held, organises: held.includes("organiser"), hosts: EVENT_HOSTS.includes(organisation.kind) };
   }));
 }
 

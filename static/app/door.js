@@ -2,7 +2,7 @@
 // BarcodeDetector where it has one, else by jsQR on a canvas), or find the person by name; a big, clear answer
 // either way. Each attempt sends its own nonce, so a retried request never checks anyone in twice.
 import { ref, onUnmounted } from "vue";
-import { api, ApiError } from "./api.js";
+import { api, ApiError, newestOnly } from "./api.js";
 import { i18n, t } from "./i18n.js";
 import { me } from "./account.js";
 
@@ -62,10 +62,16 @@ export const DoorPage = {
     }
     const byCode = () => code.value.trim() && send(`/events/${props.id}/check-in`, { qr: code.value.trim() });
     const byId = (id) => send(`/registrations/${id}/check-in`, {});
+    const newest = newestOnly();
     async function search() {
-      if (!query.value.trim()) { found.value = []; return; }
-      found.value = await api(`/events/${props.id}/check-in/search?q=${encodeURIComponent(query.value.trim())}`,
-                              { locale: i18n.locale });
+      const q = query.value.trim();
+      try {
+        const result = await newest(async () => (q ? api(`/events/${props.id}/check-in/search?q=${encodeURIComponent(q)}`,
+                                                         { locale: i18n.locale }) : []));
+        if (result) found.value = result.answer;  // a slower answer to an earlier keystroke is dropped
+      } catch (error) {
+        answer.value = { ok: false, text: error instanceof ApiError ? error.problem.detail : t("error.network") };
+      }
     }
     async function scan() {
       try {
@@ -112,7 +118,7 @@ export const DoorPage = {
       </form>
       <div class="card">
         <label for="door-search">{{ t("door.search") }}</label>
-        <input id="door-search" v-model="query" @input="search" type="search">
+        <input id="door-search" v-model="query" @input="search" type="search" maxlength="100">
         <p v-for="person in found" :key="person.id" style="display:flex;justify-content:space-between;align-items:center">
           <span>{{ person.name }} <span class="muted">{{ person.email_hint }}</span></span>
           <span v-if="person.checked_in_at" class="badge">{{ t("door.already") }}</span>

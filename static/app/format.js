@@ -7,6 +7,13 @@ export function when(event) {
   return `${format.format(new Date(event.starts_at))} – ${format.format(new Date(event.ends_at))}`;
 }
 
+// One moment as the event's own clock shows it, with the zone named (a viewer elsewhere sees the event's time).
+export function at(instant, event) {
+  const options = { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+                    timeZone: event.timezone, timeZoneName: "short" };
+  return new Intl.DateTimeFormat(i18n.locale, options).format(new Date(instant));
+}
+
 export function seats(event) {
   return ticketSeats(event, event.ticket_types.find((type) => type.is_default) || event.ticket_types[0]);
 }
@@ -40,7 +47,7 @@ export function closed(event, now = new Date()) {
   const closes = event.registration_closes_at || event.starts_at;  // by default, registration closes at the start
   if (new Date(closes) < now) return { label: t("event.registration_closed"), kind: "full" };
   if (event.registration_opens_at && new Date(event.registration_opens_at) > now) {
-    return { label: t("event.registration_not_open", { at: new Date(event.registration_opens_at).toLocaleString(i18n.locale) }), kind: "wait" };
+    return { label: t("event.registration_not_open", { at: at(event.registration_opens_at, event) }), kind: "wait" };
   }
   return null;
 }

@@ -1,18 +1,20 @@
 // Public pages: the event list, an event with its registration form, and a registrant's own page.
 // Routes follow the paths that mails link to: /, /events/{id}, /registrations/{id}?token=...
 import { createApp, defineAsyncComponent, nextTick, reactive, ref, computed, onMounted, watch } from "vue";
-import { api, ApiError } from "./api.js";
+import { api, ApiError, newestOnly } from "./api.js";
 import { i18n, load, t, pick } from "./i18n.js";
 import { LoginPage, MePage, SignupPage, logout, me, refreshMe } from "./account.js";
 import { DoorPage } from "./door.js";
 import { route, go } from "./router.js";
-import { when, seats, span, ticketSeats, closed, standing, today } from "./format.js";
+import { at, when, seats, span, ticketSeats, closed, standing, today } from "./format.js";
 import { CalendarView } from "./calendar-view.js";
 
 // The organiser console and the talent pages load when first visited.
 const lazy = (module, name) => defineAsyncComponent(() => import(module).then((loaded) => loaded[name]));
 
 const VIEWS = ["list", "month", "week"];
+
+const PER_PAGE = 20;
 
 const EventList = {
   components: { CalendarView },
@@ -26,25 +28,39 @@ const EventList = {
     // The calendar shows whole months and weeks: the list's "from today" default does not cut them.
     const calendarFilters = computed(() => ({ ...filters, from: filters.from === today() ? "" : filters.from }));
     const view = computed(() => (VIEWS.includes(route.query.get("view")) ? route.query.get("view") : "list"));
-    async function refresh() {
+    const total = ref(0);
+    const banner = ref("");
+    const newest = newestOnly();
+    // The first page for the current filters, or (`more`) the next one appended to what is shown.
+    async function refresh(more = false) {
       if (view.value !== "list") return;  // the calendar asks for the days it shows
-      const query = new URLSearchParams(Object.entries(filters).filter(([, value]) => value));
-      events.value = (await api(`/events?${query}`, { locale: i18n.locale })).items;
+      const page = more === true ? Math.floor(events.value.length / PER_PAGE) + 1 : 1;
+      const query = new URLSearchParams([...Object.entries(filters).filter(([, value]) => value), ["page", page], ["per_page", PER_PAGE]]);
+      banner.value = "";
+      try {
+        const result = await newest(() => api(`/events?${query}`, { locale: i18n.locale }));
+        if (!result) return;  // the filters changed again meanwhile
+        events.value = page === 1 ? result.answer.items : [...events.value, ...result.answer.items];
+        total.value = result.answer.total;
+      } catch (error) {
+        events.value = [];
+        banner.value = error instanceof ApiError ? error.problem.detail : t("error.network");
+      }
     }
     onMounted(async () => {
       [regions.value, domains.value] = await Promise.all([api("/regions"), api("/domains")]);
       await refresh();
     });
-    watch(filters, refresh);
-    watch(view, refresh);
+    watch(filters, () => refresh());
+    watch(view, () => refresh());
     const show = (name) => go(name === "list" ? "/" : `/?view=${name}`);
     const kinds = ["conference", "forum", "matchmaking", "competition", "training"];
-    return { events, regions, domains, filters, calendarFilters, view, show, t, pick, when, standing, go, kinds, VIEWS };
+    return { events, total, banner, refresh, regions, domains, filters, calendarFilters, view, show, t, pick, when, standing, go, kinds, VIEWS };
   },
   template: `
     <h1>{{ t("list.heading") }}</h1>
     <div class="filters">
-      <label>{{ t("list.search") }}<input v-model.lazy="filters.q" name="q" type="search"></label>
+      <label>{{ t("list.search") }}<input v-model.lazy="filters.q" name="q" type="search" maxlength="100"></label>
       <label>{{ t("list.kind") }}<select v-model="filters.kind" name="kind">
         <option value="">{{ t("list.all") }}</option>
         <option v-for="kind in kinds" :value="kind">{{ t("kind." + kind) }}</option>
@@ -66,15 +82,21 @@ const EventList = {
     </div>
     <CalendarView v-if="view !== 'list'" :view="view" :filters="calendarFilters" />
     <template v-else>
-      <p v-if="!events.length" class="muted">{{ t("list.empty") }}</p>
+      <p v-if="banner" class="banner" role="alert">{{ banner }}</p>
+      <p v-else-if="!events.length" class="muted">{{ t("list.empty") }}</p>
       <a v-for="event in events" :key="event.id" :href="'/events/' + event.id" @click.prevent="go('/events/' + event.id)"
          class="card" style="display:block;color:inherit;text-decoration:none">
         <h2>{{ pick(event.title) }}</h2>
         <div class="muted">{{ t("kind." + event.kind) }} · {{ when(event) }} · {{ event.venue || event.online_url }}</div>
         <span class="badge" :class="standing(event).kind">{{ standing(event).label }}</span>
       </a>
+      <button v-if="events.length < total" type="button" class="secondary" @click="refresh(true)">
+        {{ t("list.more", { shown: events.length, total }) }}</button>
     </template>`,
 };
+
+// The answers as sent: a cleared input of an optional question means "not answered", not an empty answer.
+const given = (answers) => Object.fromEntries(Object.entries(answers).filter(([, value]) => value !== "" && value != null));
 
 // How each question kind is typed on a phone (the server validates every kind whatever the browser does).
 const INPUT_TYPES = { number: "number", date: "date", email: "email", phone: "tel" };
@@ -85,7 +107,8 @@ const EventPage = {
     const event = ref(null);
     const questions = ref([]);
     const sessions = ref([]);
-    const form = reactive({ name: me.user?.name || "", email: me.user?.email || "", answers: {} });  // signed in: prefilled
+    // Signed in: name and email prefilled.
+    const form = reactive({ name: me.user?.name || "", email: me.user?.email || "", ticket_type: null, answers: {} });
     const errors = ref({});
     const banner = ref("");
     const result = ref(null);
@@ -100,9 +123,10 @@ const EventPage = {
         api(`/events/${props.id}/sessions`, { locale: i18n.locale }),
       ]);
       for (const q of questions.value) if (q.kind === "multi_choice") form.answers[q.key] = [];
+      form.ticket_type = (event.value.ticket_types.find((type) => type.is_default) || event.value.ticket_types[0])?.id ?? null;
     });
     // Field path → input id, in the order the form shows them: the first one in error takes the focus.
-    const inputs = computed(() => [["name", "f-name"], ["email", "f-email"],
+    const inputs = computed(() => [["name", "f-name"], ["email", "f-email"], ["ticket_type", "f-ticket"],
                                    ...questions.value.map((q) => [`answers.${q.key}`, `q-${q.key}`])]);
     async function submit() {
       sending.value = true;
@@ -111,7 +135,7 @@ const EventPage = {
       try {
         result.value = await api(`/events/${props.id}/registrations`, {
           method: "POST", locale: i18n.locale, headers: { "Idempotency-Key": key },
-          body: { name: form.name, email: form.email, locale: i18n.locale, answers: form.answers },
+          body: { name: form.name, email: form.email, locale: i18n.locale, ticket_type: form.ticket_type, answers: given(form.answers) },
         });
         event.value = await api(`/events/${props.id}`, { locale: i18n.locale });  // the seats left changed
         await nextTick();
@@ -185,6 +209,14 @@ const EventPage = {
         <input id="f-email" v-model="form.email" type="email" autocomplete="email" :aria-invalid="!!errors.email"
                :aria-describedby="described('email', 'f-email')">
         <div v-if="errors.email" id="f-email-error" class="field-error">{{ errors.email }}</div>
+        <fieldset v-if="event.ticket_types.length > 1" id="f-ticket" tabindex="-1" class="checks"
+                  :aria-describedby="described('ticket_type', 'f-ticket')">
+          <legend>{{ t("form.ticket_type") }}</legend>
+          <label v-for="ticket in event.ticket_types" :key="ticket.id" class="check">
+            <input type="radio" name="ticket_type" :value="ticket.id" v-model="form.ticket_type">
+            {{ pick(ticket.name) }} <span class="muted">（{{ ticketSeats(event, ticket).label }}）</span></label>
+        </fieldset>
+        <div v-if="errors.ticket_type" id="f-ticket-error" class="field-error">{{ errors.ticket_type }}</div>
         <div v-for="q in questions" :key="q.key">
           <fieldset v-if="q.kind === 'multi_choice'" :id="'q-' + q.key" tabindex="-1" class="checks"
                     :aria-invalid="!!errors['answers.' + q.key]" :aria-describedby="described('answers.' + q.key, 'q-' + q.key)">
@@ -246,7 +278,7 @@ const ManagePage = {
     const qr = `/api/v1/registrations/${props.id}/qr.svg${withToken}`;
     const active = computed(() => registration.value && !["cancelled", "rejected"].includes(registration.value.status)
                                   && event.value?.status === "published");
-    return { registration, event, missing, banner, act, invitation, qr, active, t, pick, when, go, i18n };
+    return { registration, event, missing, banner, act, invitation, qr, active, t, pick, when, at, go, i18n };
   },
   template: `
     <h1 v-if="missing">{{ t("manage.heading") }}</h1>
@@ -260,7 +292,7 @@ const ManagePage = {
       <p><strong>{{ t("manage.status") }}：</strong><span data-test="status">{{ t("status." + registration.status) }}</span></p>
       <p v-if="registration.reason"><strong>{{ t("manage.reason") }}：</strong>{{ registration.reason }}</p>
       <p v-if="registration.waitlist_position"><strong>{{ t("manage.position") }}：</strong>{{ registration.waitlist_position }}</p>
-      <p v-if="registration.offered_until"><strong>{{ t("manage.deadline") }}：</strong>{{ new Date(registration.offered_until).toLocaleString(i18n.locale) }}</p>
+      <p v-if="registration.offered_until"><strong>{{ t("manage.deadline") }}：</strong>{{ at(registration.offered_until, event) }}</p>
       <figure v-if="registration.qr && event.status === 'published'" style="margin:12px 0">
         <img :src="qr" :alt="t('manage.code')" width="240" height="240" style="max-width:100%;height:auto">
         <figcaption class="muted"><code>{{ registration.qr }}</code></figcaption>
@@ -316,9 +348,10 @@ const App = {
       await logout();
       go("/");
     }
-    const roles = (names) => computed(() => !!me.user && (me.user.is_admin || me.user.memberships.some((m) => names.includes(m.role))));
-    const organises = roles(["manager", "organiser", "checker"]);
-    const reports = roles(["reporter"]);
+    const holds = (test) => computed(() => !!me.user && (me.user.is_admin || me.user.memberships.some(test)));
+    const organises = holds((m) => ["manager", "organiser", "checker"].includes(m.role));
+    // A training base's reporters and managers both fill in its reports.
+    const reports = holds((m) => m.organisation_kind === "training_base" && ["reporter", "manager"].includes(m.role));
     return { page, toggle, t, go, i18n, me, signOut, organises, reports };
   },
   template: `

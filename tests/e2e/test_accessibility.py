@@ -301,7 +301,13 @@ async def test_the_talent_pages_pass_axe(
 MARK_TABBABLE = """() => {
   const all = [...document.querySelectorAll("a[href], button, input, select, textarea, summary, iframe, [tabindex]")]
     .filter((el) => el.tabIndex >= 0 && !el.disabled && !el.closest("[inert], fieldset:disabled")
-                    && el.checkVisibility({ visibilityProperty: true }));
+                    && el.checkVisibility({ visibilityProperty: true }))
+    // A radio group is one Tab stop, its checked radio (or its first); the arrow keys move inside it.
+    .filter((el) => {
+      if (el.type !== "radio") return true;
+      const group = [...document.querySelectorAll(`input[type=radio][name="${el.name}"]`)];
+      return el === (group.find((radio) => radio.checked) || group[0]);
+    });
   all.forEach((el, n) => { el.dataset.tabbable = n; });
   return all.map((el) => el.outerHTML.slice(0, 120));
 }"""

@@ -31,15 +31,16 @@ async def test_the_bureau_creates_a_base_and_manages_its_members(
     await expect(page.get_by_text("统一社会信用代码校验位不正确")).to_be_visible()
     await page.get_by_label("机构名称（中文）").fill(f"长清人工智能实训基地 {tag}")
     await page.get_by_label("统一社会信用代码（可选）").fill("")
-    await page.get_by_role("button", name="创建机构").click()
+    await page.get_by_role("button", name="创建机构").dblclick()  # an impatient double click creates one
     await expect(page.get_by_role("heading", name=f"长清人工智能实训基地 {tag}")).to_be_visible()
     await expect(page.get_by_text("培训基地", exact=True)).to_be_visible()
+    assert admin.get("/organisations", params={"q": tag}).json()["total"] == 1
 
     await page.get_by_label("成员账号邮箱（需已注册）").fill(f"nobody-{tag}@example.cn")
     await page.get_by_role("button", name="添加成员").click()
     await expect(page.locator("#m-email-error")).to_have_text("没有使用该邮箱的账号，请对方先注册")
     await page.get_by_label("成员账号邮箱（需已注册）").fill(reporter)
-    await page.get_by_label("角色").select_option("reporter")
+    await page.get_by_label("角色", exact=True).select_option("reporter")
     await page.get_by_role("button", name="添加成员").click()
     await expect(page.get_by_role("status")).to_have_text("已添加：钱填报（填报员）")
     await expect(page.locator(f"[data-member='{reporter}']")).to_contain_text("填报员")
@@ -50,12 +51,21 @@ async def test_the_bureau_creates_a_base_and_manages_its_members(
     org_id = int(page.url.rsplit("/", 1)[1])
     assert admin.get(f"/organisations/{org_id}").json()["contact_email"] == "base@changqing.cn"
 
+    base_manager = await new_page(locale="zh-CN")  # a base's manager fills in reports too
+    await page.get_by_label("成员账号邮箱（需已注册）").fill(reporter)
+    await page.get_by_label("角色", exact=True).select_option("manager")
+    await page.get_by_role("button", name="添加成员").click()
+    await expect(page.get_by_text("已添加：钱填报（机构管理员）")).to_be_visible()
+    await sign_in(base_manager, base_url, reporter)
+    await expect(base_manager.get_by_role("link", name="人才报表")).to_be_visible()
+
     await page.get_by_role("button", name="移除 钱填报 的填报员角色").click()
     dialog = page.get_by_role("dialog", name="移除 钱填报？")
     await expect(dialog).to_contain_text("“填报员”")
     await dialog.get_by_role("button", name="确认移除").click()
     await expect(page.get_by_text("已移除：钱填报（填报员）")).to_be_visible()
-    await expect(page.locator(f"[data-member='{reporter}']")).to_have_count(0)
+    await expect(page.locator(f"[data-member='{reporter}']")).to_have_count(1)
+    await expect(page.locator(f"[data-member='{reporter}']")).to_contain_text("机构管理员")  # the other role stays
 
 
 async def test_a_company_manager_keeps_their_company_managed(base_url: str, new_page: NewPage) -> None:
@@ -72,6 +82,10 @@ async def test_a_company_manager_keeps_their_company_managed(base_url: str, new_
     await page.get_by_label("机构名称（中文）").fill(f"济南智能装备有限公司 {tag}")
     await page.get_by_role("button", name="创建机构").click()
     await expect(page.locator(f"[data-member='{email}']")).to_contain_text("机构管理员")
+    await page.get_by_role("link", name="活动管理").click()
+    await expect(page.get_by_role("heading", name=f"济南智能装备有限公司 {tag}")).to_be_visible()
+    await expect(page.get_by_role("link", name="新建活动")).to_have_count(0)  # a company hosts no events
+    await page.go_back()
     await page.get_by_role("button", name="移除 孙经理 的机构管理员角色").click()
     await page.get_by_role("button", name="确认移除").click()
     await expect(page.get_by_role("alert")).to_have_text("机构至少需要一位管理员；请先添加另一位管理员。")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import uuid
 from pathlib import Path
 
 import httpx
-from playwright.async_api import expect
+from playwright.async_api import Route, expect
 
-from tests.e2e.conftest import NewPage, seed_forum
+from tests.e2e.conftest import ADMIN, NewPage, seed_forum, sign_in
 
 
 async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[str, int], new_page: NewPage) -> None:
@@ -237,7 +239,7 @@ async def test_an_offered_seat_is_accepted_on_the_manage_page(
         for who in ("first", "second")
     ]
     second = f"{base_url}/registrations/{made[1]['id']}?token={made[1]['manage_token']}"
-    page = await new_page(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = await new_page(locale="zh-CN", viewport={"width": 390, "height": 844}, timezone_id="America/Los_Angeles")
     await page.goto(second)
     await expect(page.locator("[data-test=status]")).to_have_text("候补中")
     await expect(page.get_by_text("候补位次：1")).to_be_visible()
@@ -250,6 +252,7 @@ async def test_an_offered_seat_is_accepted_on_the_manage_page(
     await page.reload()
     await expect(page.locator("[data-test=status]")).to_have_text("为您保留了名额")
     await expect(page.get_by_text("请在此前确认")).to_be_visible()
+    await expect(page.get_by_text("GMT+8")).to_be_visible()  # the deadline on the event's clock, zone named
     stale = await new_page(locale="zh-CN")  # the same link open in a second tab
     await stale.goto(second)
     await expect(stale.get_by_role("button", name="确认参加")).to_be_visible()  # loaded before the other tab accepts
@@ -299,9 +302,11 @@ async def test_choice_phone_and_email_questions_are_answered_in_the_form(
             "choices": [{"key": "llm", "label": {"zh": "大模型"}}, {"key": "vision", "label": {"zh": "机器视觉"}}],
         },
         {"key": "mobile", "kind": "phone", "label": {"zh": "手机号"}, "required": True},
+        {"key": "note", "kind": "text", "label": {"zh": "备注"}},
     ]
     for question in questions:
         admin.post(f"/events/{event_id}/questions", json=question).raise_for_status()
+    media = admin.post(f"/events/{event_id}/ticket-types", json={"name": {"zh": "媒体票"}}).json()["id"]
     admin.post(f"/events/{event_id}/publish").raise_for_status()
     page = await new_page(locale="zh-CN", viewport={"width": 390, "height": 844})
     await page.goto(f"{base_url}/events/{event_id}")
@@ -317,10 +322,16 @@ async def test_choice_phone_and_email_questions_are_answered_in_the_form(
     await topics.get_by_label("大模型").check()
     await topics.get_by_label("机器视觉").check()
     await page.get_by_label("手机号").fill("138 1234 5678")
+    await page.get_by_label("备注").fill("x")
+    await page.get_by_label("备注").fill("")  # typed and cleared: an optional question left unanswered
+    await page.get_by_role("group", name="票种").get_by_label("媒体票").check()
     await page.get_by_role("button", name="提交报名").click()
     await expect(page.get_by_role("status")).to_have_text("报名成功")
     listed = admin.get(f"/events/{event_id}/registrations").json()["items"]
-    assert [(r["name"], r["answers"]["topics"]) for r in listed] == [("周九", ["llm", "vision"])]
+    assert [(r["name"], r["answers"]["topics"], r["ticket_type"]) for r in listed] == [
+        ("周九", ["llm", "vision"], media)
+    ]
+    assert "note" not in listed[0]["answers"]
 
 
 async def test_the_manage_page_names_the_event_and_says_when_it_is_cancelled(
@@ -342,3 +353,65 @@ async def test_the_manage_page_names_the_event_and_says_when_it_is_cancelled(
     await expect(page.get_by_text("本活动已取消")).to_be_visible()
     await expect(page.get_by_role("button", name="取消报名")).to_have_count(0)  # nothing left to cancel
     await expect(page.get_by_role("img", name="入场码")).to_have_count(0)  # no entry code for a cancelled event
+
+
+async def test_the_list_pages_through_many_events_and_a_bad_search_says_so(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    for n in range(23):
+        seed_forum(admin, capacity=5, title={"zh": f"分页论坛 {tag} {n:02d}"})
+    page = await new_page(locale="zh-CN")
+    await page.goto(base_url + "/")
+    await page.get_by_label("搜索活动").fill(tag)
+    await page.get_by_label("搜索活动").press("Enter")
+    cards = page.locator("a.card", has_text=tag)
+    await expect(cards).to_have_count(20)
+    await page.get_by_role("button", name="显示更多（已显示 20 / 共 23 个）").click()
+    await expect(cards).to_have_count(23)
+    await expect(page.get_by_role("button", name=re.compile("显示更多"))).to_have_count(0)
+    await page.get_by_label("区域").select_option("shizhong")  # new filters start again at the first page
+    await expect(cards).to_have_count(0)
+    await page.route(
+        "**/api/v1/events?*", lambda route: route.fulfill(status=429, json={"title": "x", "detail": "请求过于频繁"})
+    )
+    await page.get_by_label("区域").select_option("lixia")
+    await expect(page.get_by_role("alert")).to_have_text("请求过于频繁")  # not the old cards as if they matched
+
+
+async def test_the_door_search_shows_the_answer_to_what_is_typed_now(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    event_id = seed_forum(admin, capacity=5, title={"zh": f"签到搜索 {uuid.uuid4().hex[:6]}"})
+    for name, mail in (("王五", "wang.wu@example.cn"), ("赵六", "zhao.liu@example.cn")):
+        httpx.post(
+            f"{base_url}/api/v1/events/{event_id}/registrations",
+            json={"email": mail, "name": name, "answers": {"company": "济南数据"}},
+        ).raise_for_status()
+    page = await new_page(locale="zh-CN")
+    await sign_in(page, base_url, *ADMIN)
+
+    async def slow_for_wang(route: Route) -> None:
+        if "q=%E7%8E%8B" in route.request.url:  # 王: the first keystroke's answer arrives last
+            await asyncio.sleep(1.5)
+        await route.continue_()
+
+    await page.route("**/check-in/search?*", slow_for_wang)
+    await page.goto(f"{base_url}/events/{event_id}/door")
+    search = page.get_by_label("按姓名或邮箱查找")
+    await search.press_sequentially("王")
+    await search.fill("赵六")
+    await expect(page.get_by_text("zh***@example.cn")).to_be_visible()
+    await page.wait_for_timeout(2000)  # the slow answer for 王 has come by now
+    await expect(page.get_by_text("王五")).to_have_count(0)
+    await expect(page.get_by_text("赵六")).to_be_visible()
+
+
+async def test_logging_out_after_the_session_ended_elsewhere_still_signs_out(base_url: str, new_page: NewPage) -> None:
+    page = await new_page(locale="zh-CN")
+    await sign_in(page, base_url, *ADMIN)
+    await page.context.clear_cookies()  # the session ended in another tab, or expired
+    await page.get_by_role("button", name="退出").click()
+    await expect(page.get_by_role("link", name="登录")).to_be_visible()
+    await page.goto(base_url + "/me")
+    await expect(page.get_by_role("alert")).to_contain_text("请先登录")

@@ -208,7 +208,15 @@ async def test_questions_and_ticket_types_are_removed_only_while_nothing_depends
     default = (await client.get(types)).json()[0]["id"]
     vip = (await client.post(types, json={"name": {"zh": "嘉宾"}}, headers=headers)).json()["id"]
     spare = (await client.post(types, json={"name": {"zh": "备用"}}, headers=headers)).json()["id"]
+    spare_only = {"name": "备用席", "size": 5, "ticket_types": [spare]}
+    assert (await client.post(f"/api/v1/events/{event_id}/quotas", json=spare_only, headers=headers)).status_code == 201
+    shared = {"name": "嘉宾与备用", "size": 9, "ticket_types": [vip, spare]}
+    assert (await client.post(f"/api/v1/events/{event_id}/quotas", json=shared, headers=headers)).status_code == 201
     assert (await client.delete(f"{types}/{spare}", headers=headers)).status_code == 204
+    quotas = (await client.get(f"/api/v1/events/{event_id}/quotas", headers=headers)).json()
+    assert [(q["name"], q["ticket_types"]) for q in quotas if not q["covers_all"] and not q["question_key"]] == [
+        ("嘉宾与备用", [vip])  # the quota over the spare type alone went with it; the shared one stays
+    ]
     answers = {k: v for k, v in GOOD.items() if k != "track"}
     assert (await register(client, event_id, "vip@x.cn", answers=answers, ticket_type=vip)).status_code == 201
 

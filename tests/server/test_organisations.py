@@ -28,7 +28,14 @@ async def test_a_user_creates_a_company_and_becomes_its_manager(client: httpx.As
     body = answer.json()
     assert (body["kind"], body["region"], body["uscc"]) == ("company", "lixia", VALID_USCC)
     me = (await client.get("/api/v1/me", headers=headers)).json()
-    assert me["memberships"] == [{"id": me["memberships"][0]["id"], "organisation_id": body["id"], "role": "manager"}]
+    assert me["memberships"] == [
+        {
+            "id": me["memberships"][0]["id"],
+            "organisation_id": body["id"],
+            "organisation_kind": "company",
+            "role": "manager",
+        }
+    ]
     assert await AuditEntry.filter(action="organisation.create", organisation_id=body["id"]).exists()
 
 
