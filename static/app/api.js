@@ -1,4 +1,6 @@
 // The JSON API: problem+json answers become ApiError with the per-field messages.
+import { t } from "./i18n.js";
+
 export class ApiError extends Error {
   constructor(problem) {
     super(problem.detail || problem.title);
@@ -6,6 +8,9 @@ export class ApiError extends Error {
     this.fields = Object.fromEntries((problem.errors || []).map((e) => [e.loc.slice(1).join("."), e.msg]));
   }
 }
+
+// What to tell the user when a request failed: the API's own words, or that the network failed.
+export const failure = (error) => (error instanceof ApiError ? error.message : t("error.network"));
 
 // The signed-in session: the cookie travels by itself; unsafe requests add its CSRF value.
 export const session = { csrf: null };
@@ -24,14 +29,19 @@ export async function api(path, { method = "GET", body, headers = {}, locale } =
   return data;
 }
 
-// For requests made as the user types (searches, filters): only the newest answer counts, so a slow older one
-// that arrives last cannot overwrite it. Returns a function that runs `request` and resolves to
-// `{ answer }` for the newest call, or null for one that was overtaken.
+// For requests made as the user types (searches, filters, live checks): only the newest answer counts, so a slow
+// older one that arrives last cannot overwrite it. Returns a function that runs `request` and resolves to
+// `{ answer }` for the newest call, or null for one that was overtaken (whether it succeeded or failed).
 export function newestOnly() {
   let asked = 0;
   return async (request) => {
     const mine = ++asked;
-    const answer = await request();
-    return mine === asked ? { answer } : null;
+    try {
+      const answer = await request();
+      return mine === asked ? { answer } : null;
+    } catch (error) {
+      if (mine !== asked) return null;
+      throw error;
+    }
   };
 }

@@ -1,11 +1,12 @@
 // Organisations and their members: the directory with a form to create one, and one organisation's page where its
 // managers (and admins) correct its details and give accounts roles or take them away.
 import { reactive, ref, computed, onMounted } from "vue";
-import { api } from "./api.js";
+import { api, failure } from "./api.js";
 import { i18n, t, pick } from "./i18n.js";
 import { me, refreshMe } from "./account.js";
 import { I18nInputs, attempt } from "./console-fields.js";
 import { ConfirmDialog } from "./console.js";
+import { link } from "./router.js";
 
 const KINDS = ["bureau", "organiser", "training_base", "company", "university"];
 const SELF_SERVICE = ["company", "university"];  // what anyone may create (server/accounts.py)
@@ -13,8 +14,6 @@ const ROLES = ["manager", "organiser", "checker", "judge", "reporter"];
 
 // A form's fields, their errors by API path, and its banner and status lines.
 const formState = (fields) => reactive({ form: fields(), errors: {}, banner: "", done: "", busy: false, fields });
-
-const link = (go, path) => ({ href: path, onClick: (event) => { event.preventDefault(); go(path); } });
 
 // The fields an organisation has, for creating it (with its kind) or editing it (without).
 const OrganisationFields = {
@@ -74,7 +73,7 @@ export const OrganisationsPage = {
       props.go(`/console/organisations/${made.id}`);
     }
     const mine = computed(() => new Set((me.user?.memberships || []).map((m) => m.organisation_id)));
-    return { regions, directory, query, search, state, create, mine, me, t, pick, link: (path) => link(props.go, path) };
+    return { regions, directory, query, search, state, create, mine, me, t, pick, link };
   },
   template: `
     <p v-if="!me.user" class="banner" role="alert">{{ t("console.sign_in") }}</p>
@@ -142,7 +141,7 @@ export const OrganisationPage = {
         [regions.value] = await Promise.all([api("/regions", { locale: i18n.locale }), refreshMembers()]);
         show(await api(path, { locale: i18n.locale }));
       } catch (error) {
-        failed.value = error.problem?.detail || t("error.network");
+        failed.value = failure(error);
       }
     });
     async function save() {

@@ -1,10 +1,11 @@
 // The organiser console: my organisations and their events (drafts too), with publish and cancel behind a
 // confirmation that says who will be mailed. The event editor lives in console-editor.js.
 import { ref, computed, nextTick, onMounted, onUnmounted } from "vue";
-import { api, ApiError } from "./api.js";
+import { api, failure } from "./api.js";
 import { i18n, t, pick } from "./i18n.js";
 import { me } from "./account.js";
 import { when } from "./format.js";
+import { link } from "./router.js";
 import { keepFocusIn } from "./focus.js";
 
 export { EventEditor } from "./console-editor.js";
@@ -54,7 +55,6 @@ const OrganisationEvents = {
       events.value = page.items;
     }
     onMounted(refresh);
-    const link = (path) => ({ href: path, onClick: (e) => { e.preventDefault(); props.go(path); } });
     return { events, refresh, link, t, pick, when };
   },
   template: `
@@ -142,7 +142,7 @@ export const ConsoleHome = {
         await api(`/events/${event.id}/${action}`, { method: "POST", locale: i18n.locale });
         done.value = t(`console.done_${action}`, { title: pick(event.title) });
       } catch (error) {
-        banner.value = error instanceof ApiError ? error.problem.detail : t("error.network");
+        banner.value = failure(error);
       }
       await refresh();
       await nextTick();

@@ -2,7 +2,7 @@
 // BarcodeDetector where it has one, else by jsQR on a canvas), or find the person by name; a big, clear answer
 // either way. Each attempt sends its own nonce, so a retried request never checks anyone in twice.
 import { ref, onUnmounted } from "vue";
-import { api, ApiError, newestOnly } from "./api.js";
+import { api, failure, newestOnly } from "./api.js";
 import { i18n, t } from "./i18n.js";
 import { me } from "./account.js";
 
@@ -55,7 +55,7 @@ export const DoorPage = {
         const done = await api(path, { method: "POST", body: { ...body, nonce: nonce() }, locale: i18n.locale });
         answer.value = { ok: true, text: t("door.ok", { name: done.name }) };
       } catch (error) {
-        answer.value = { ok: false, text: error instanceof ApiError ? error.problem.detail : t("error.network") };
+        answer.value = { ok: false, text: failure(error) };
       }
       code.value = "";
       if (query.value) await search();
@@ -70,7 +70,7 @@ export const DoorPage = {
                                                          { locale: i18n.locale }) : []));
         if (result) found.value = result.answer;  // a slower answer to an earlier keystroke is dropped
       } catch (error) {
-        answer.value = { ok: false, text: error instanceof ApiError ? error.problem.detail : t("error.network") };
+        answer.value = { ok: false, text: failure(error) };
       }
     }
     async function scan() {

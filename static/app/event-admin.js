@@ -2,18 +2,18 @@
 // message to the registrants, previewed as they will read it before it goes. Every action answers in its own
 // section: a status line when it worked, an alert with the API's words when it did not.
 import { ref, reactive, computed, nextTick, onMounted, watch } from "vue";
-import { api, ApiError } from "./api.js";
+import { api, ApiError, failure } from "./api.js";
 import { i18n, t, pick } from "./i18n.js";
 import { when } from "./format.js";
 import { me } from "./account.js";
 import { keepFocusIn } from "./focus.js";
+import { link } from "./router.js";
 
 const STATES = ["confirmed", "pending", "waitlisted", "offered", "cancelled", "rejected"];
 const MAIL_STATES = ["pending", "sending", "retry", "sent", "failed", "superseded"];
 const PER_PAGE = 20;
 
 const request = (path, options = {}) => api(path, { ...options, locale: i18n.locale });
-const failure = (error) => (error instanceof ApiError ? error.problem.detail || error.message : t("error.network"));
 
 // One answer line per section; a new action anywhere clears the others, so the page never shows a stale one.
 function feedback() {
@@ -399,7 +399,6 @@ export const EventAdmin = {
     const onDenied = (error) => { denied.value = failure(error); };
     const refreshMail = () => mail.value?.refresh();
     const refreshAll = () => { registrations.value?.refresh(); mail.value?.refresh(); };
-    const link = (path) => ({ href: path, onClick: (e) => { e.preventDefault(); props.go(path); } });
     return { event, questions, denied, notice, registrations, mail, onDenied, refreshMail, refreshAll, when, pick, t, me, link };
   },
   template: `

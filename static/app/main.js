@@ -1,7 +1,7 @@
 // Public pages: the event list, an event with its registration form, and a registrant's own page.
 // Routes follow the paths that mails link to: /, /events/{id}, /registrations/{id}?token=...
 import { createApp, defineAsyncComponent, nextTick, reactive, ref, computed, onMounted, watch } from "vue";
-import { api, ApiError, newestOnly } from "./api.js";
+import { api, ApiError, failure, newestOnly } from "./api.js";
 import { i18n, load, t, pick } from "./i18n.js";
 import { LoginPage, MePage, SignupPage, logout, me, refreshMe } from "./account.js";
 import { DoorPage } from "./door.js";
@@ -44,7 +44,7 @@ const EventList = {
         total.value = result.answer.total;
       } catch (error) {
         events.value = [];
-        banner.value = error instanceof ApiError ? error.problem.detail : t("error.network");
+        banner.value = failure(error);
       }
     }
     onMounted(async () => {
@@ -269,7 +269,7 @@ const ManagePage = {
       try {
         registration.value = await api(`/registrations/${props.id}/${action}`, { method: "POST", headers: auth, locale: i18n.locale });
       } catch (error) {
-        banner.value = error instanceof ApiError ? error.problem.detail : t("error.network");
+        banner.value = failure(error);
       }
     }
     onMounted(refresh);

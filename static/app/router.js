@@ -15,3 +15,7 @@ export function go(path) {
 }
 
 window.addEventListener("popstate", sync);
+
+// An in-app link's attributes: a real href (it opens in a new tab, it can be copied) and a click that moves
+// without a reload. Use as `<a v-bind="link(path)">`.
+export const link = (path) => ({ href: path, onClick: (event) => { event.preventDefault(); go(path); } });

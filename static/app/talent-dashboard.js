@@ -1,7 +1,7 @@
 // The bureau's dashboard: totals by region, occupation and level, the trend by period and progress against
 // targets as Apache ECharts charts (each with its figures as a table), and who has reported for a period.
 import { ref, reactive, computed, watch, onMounted, onBeforeUnmount } from "vue";
-import { api, ApiError } from "./api.js";
+import { api, failure } from "./api.js";
 import { i18n, t, pick } from "./i18n.js";
 import { go } from "./router.js";
 import { cityToday } from "./talent-report.js";
@@ -98,7 +98,7 @@ export const TalentDashboard = {
       try {
         await run();
       } catch (error) {
-        banner.value = error instanceof ApiError ? error.problem.detail : t("error.network");
+        banner.value = failure(error);
       }
     }
     const refresh = () => guarded(async () => {

@@ -1,7 +1,7 @@
 // One trainee report: the form with the server's rule findings as the reporter types, save and submit, the
 // bureau's approve and return, and every change below. Also the bureau's queue of reports awaiting review.
 import { ref, reactive, computed, watch, onMounted, onBeforeUnmount } from "vue";
-import { api, ApiError } from "./api.js";
+import { api, ApiError, failure, newestOnly } from "./api.js";
 import { i18n, t, pick } from "./i18n.js";
 import { me } from "./account.js";
 import { go } from "./router.js";
@@ -19,9 +19,6 @@ const SECTIONS = [
 ];
 const VALIDATE_AFTER_MS = 400;
 
-function problemText(error) {
-  return error instanceof ApiError ? error.problem.detail || error.message : t("error.network");
-}
 
 const History = {
   props: ["entries", "levels"],
@@ -104,19 +101,17 @@ export const ReportPage = {
 
     // Live findings: the server's rules judge the typed values (nothing saved); only the latest answer counts.
     let timer = null;
-    let asked = 0;
+    const newest = newestOnly();
     async function validate() {
-      const mine = ++asked;
       try {
-        const answer = await api(`${path}/validate`, { method: "POST", body: body(), locale });
-        if (mine !== asked) return;
+        const judged = await newest(() => api(`${path}/validate`, { method: "POST", body: body(), locale }));
+        if (!judged) return;
         inputErrors.value = {};
-        findings.value = answer.findings;
-        closing.value = answer.closing;
+        findings.value = judged.answer.findings;
+        closing.value = judged.answer.closing;
       } catch (error) {
-        if (mine !== asked) return;
         if (error instanceof ApiError && Object.keys(error.fields).length) inputErrors.value = error.fields;
-        else banner.value = problemText(error);
+        else banner.value = failure(error);
       }
     }
     watch(form, () => {
@@ -157,7 +152,7 @@ export const ReportPage = {
         fill(loaded);
         await loadHistory();
       } catch (error) {
-        refused.value = problemText(error);
+        refused.value = failure(error);
       }
     });
 
@@ -175,7 +170,7 @@ export const ReportPage = {
           if (fields.comment) commentError.value = fields.comment;
           delete fields.comment;
           inputErrors.value = fields;
-          if (!Object.keys(error.fields).length || error.problem.status !== 422 || !reviewing.value) banner.value = problemText(error);
+          if (!Object.keys(error.fields).length || error.problem.status !== 422 || !reviewing.value) banner.value = failure(error);
         } else {
           banner.value = t("error.network");
         }
@@ -300,7 +295,7 @@ export const ReviewQueue = {
             .map((row) => ({ ...row, period: period.id, programme: byId[row.programme_id], occupation: names[byId[row.programme_id]?.occupation] }))));
         waiting.value = rows.flat();
       } catch (error) {
-        banner.value = problemText(error);
+        banner.value = failure(error);
       } finally {
         loading.value = false;
       }

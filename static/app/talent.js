@@ -2,7 +2,7 @@
 // fill in the period's spreadsheet instead; the bureau (admins) reviews reports and reads the dashboard.
 // Paths: /talent, /talent/reports/{base}/{period}/{programme}, /talent/review, /talent/dashboard.
 import { ref, computed, onMounted } from "vue";
-import { api, ApiError, session } from "./api.js";
+import { api, ApiError, failure, session } from "./api.js";
 import { i18n, t, pick } from "./i18n.js";
 import { me } from "./account.js";
 import { route, go } from "./router.js";
@@ -142,7 +142,7 @@ const TalentHome = {
       try {
         if (me.user) await refresh();
       } catch (error) {
-        banner.value = error instanceof ApiError ? error.problem.detail : t("error.network");
+        banner.value = failure(error);
       } finally {
         loading.value = false;
       }
