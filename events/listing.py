@@ -14,6 +14,7 @@ from tortoise.queryset import QuerySet
 
 from events.models import Event, EventStatus, Quota, Registration, RegistrationStatus
 from events.schemas import EventOut, EventQuery, RegistrationOut, TicketAvailability
+from server.clock import utcnow
 
 
 def _moment(value: datetime | date, zone: str, end_of_day: bool) -> datetime:
@@ -106,13 +107,16 @@ async def events_out(events: list[Event]) -> list[EventOut]:
     capacities = dict(await capacity_quotas.values_list("event_id", "size"))  # the first quota wins, as ever
     waitlisted = Registration.filter(event_id__in=ids, status=RegistrationStatus.WAITLISTED)
     waiting = dict(await waitlisted.group_by("event_id").annotate(n=Count("seq")).values_list("event_id", "n"))
+    now = utcnow()
     return [
-        _event_out(event, capacities.get(event.id), ticket_types[event.id], waiting.get(event.id, 0))
+        _event_out(event, now, capacities.get(event.id), ticket_types[event.id], waiting.get(event.id, 0))
         for event in events
     ]
 
 
-def _event_out(event: Event, capacity: int | None, ticket_types: list[TicketAvailability], waiting: int) -> EventOut:
+def _event_out(
+    event: Event, now: datetime, capacity: int | None, ticket_types: list[TicketAvailability], waiting: int
+) -> EventOut:
     return EventOut(
         id=event.id,
         organisation_id=event.organisation_id,
@@ -130,6 +134,7 @@ def _event_out(event: Event, capacity: int | None, ticket_types: list[TicketAvai
         timezone=event.timezone,
         registration_opens_at=event.registration_opens_at,
         registration_closes_at=event.registration_closes_at,
+        registration=event.window(now),
         requires_approval=event.requires_approval,
         waitlist_enabled=event.waitlist_enabled,
         offer_hours=event.offer_hours,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from tortoise import fields
@@ -32,6 +33,16 @@ class RegistrationStatus(StrEnum):
     OFFERED = "offered"
     CANCELLED = "cancelled"
     REJECTED = "rejected"
+
+
+class RegistrationWindow(StrEnum):
+    """Whether an event takes registrations now, and if not, why not."""
+
+    OPEN = "open"
+    NOT_YET = "not_yet"  # its registration opens later
+    CLOSED = "closed"  # its registration has closed (by default at the start), or it is a draft
+    ENDED = "ended"  # completed, or over
+    CANCELLED = "cancelled"
 
 
 # States that hold capacity (a seat in every quota the registration counts against).
@@ -95,6 +106,19 @@ class Event(Model):
 
     class Meta:
         table = "event"
+
+    def window(self, now: datetime) -> RegistrationWindow:
+        """The one rule for when an event takes registrations: published, inside its window (by default until
+        it starts)."""
+        if self.status is EventStatus.CANCELLED:
+            return RegistrationWindow.CANCELLED
+        if self.status is EventStatus.COMPLETED or self.ends_at <= now:
+            return RegistrationWindow.ENDED
+        if self.status is not EventStatus.PUBLISHED or now >= (self.registration_closes_at or self.starts_at):
+            return RegistrationWindow.CLOSED
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return RegistrationWindow.NOT_YET
+        return RegistrationWindow.OPEN
 
 
 class AgendaSession(Model):

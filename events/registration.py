@@ -29,6 +29,7 @@ from events.models import (
     Question,
     Registration,
     RegistrationStatus,
+    RegistrationWindow,
     TicketType,
 )
 from events.questions import validate_registration
@@ -203,11 +204,11 @@ async def _form(event_id: int, version: tuple[object, ...] | None) -> _Form | No
 def _check_open(event: Event) -> None:
     if event.status is not EventStatus.PUBLISHED:
         raise RegistrationClosed("error.event_not_open", status=event.status.value)
-    now = utcnow()
-    closes = event.registration_closes_at or event.starts_at
-    if event.registration_opens_at and now < event.registration_opens_at:
+    window = event.window(utcnow())
+    if window is RegistrationWindow.NOT_YET:
+        assert event.registration_opens_at is not None
         raise RegistrationClosed("error.registration_not_yet_open", opens=event.registration_opens_at.isoformat())
-    if now >= closes:
+    if window is not RegistrationWindow.OPEN:
         raise RegistrationClosed()
 
 

@@ -19,7 +19,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from events.models import EventKind, EventStatus, QuestionKind, RegistrationStatus
+from events.models import EventKind, EventStatus, QuestionKind, RegistrationStatus, RegistrationWindow
 from server.api import PageQuery
 from server.identifiers import Email
 from server.schemas import I18nText, In, Multiline, Name, OneLine, SearchText
@@ -154,6 +154,7 @@ class EventOut(BaseModel):
     timezone: str
     registration_opens_at: datetime | None
     registration_closes_at: datetime | None
+    registration: RegistrationWindow = Field(description="Whether it takes registrations now, and if not, why not.")
     requires_approval: bool
     waitlist_enabled: bool
     offer_hours: int

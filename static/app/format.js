@@ -41,15 +41,16 @@ export function wallClock(moment, timeZone) {
 }
 
 // Whether the event takes registrations now: null if it does, else why not (a label for a badge or a notice).
-export function closed(event, now = new Date()) {
-  if (event.status === "cancelled") return { label: t("event.cancelled"), kind: "full" };
-  if (event.status === "completed" || new Date(event.ends_at) < now) return { label: t("event.ended"), kind: "ended" };
-  const closes = event.registration_closes_at || event.starts_at;  // by default, registration closes at the start
-  if (new Date(closes) < now) return { label: t("event.registration_closed"), kind: "full" };
-  if (event.registration_opens_at && new Date(event.registration_opens_at) > now) {
-    return { label: t("event.registration_not_open", { at: at(event.registration_opens_at, event) }), kind: "wait" };
-  }
-  return null;
+// The server judges it (`registration`, from Event.window in events/models.py); this only words it.
+export function closed(event) {
+  if (event.status === "draft") return { label: t("event.draft"), kind: "wait" };
+  const why = {
+    cancelled: { label: t("event.cancelled"), kind: "full" },
+    ended: { label: t("event.ended"), kind: "ended" },
+    closed: { label: t("event.registration_closed"), kind: "full" },
+    not_yet: { label: t("event.registration_not_open", { at: at(event.registration_opens_at, event) }), kind: "wait" },
+  };
+  return why[event.registration] || null;
 }
 
 // The one badge a listed event wears: why it takes no registrations, else its seats.

@@ -215,3 +215,27 @@ async def test_agenda_sessions_stay_inside_the_event_and_rooms_do_not_double_boo
     assert (await client.delete(f"{url}/{agenda[0]['id']}", headers=headers)).status_code == 404
     stranger = await sign_up(client, "s@x.cn")
     assert (await client.post(url, json=session(2, 1), headers=stranger)).status_code == 403
+
+
+async def test_every_event_says_whether_it_takes_registrations_now(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    now = utcnow()
+    soon = await published_event(client, headers, org_id)
+    later = await published_event(client, headers, org_id, registration_opens_at=(now + timedelta(days=2)).isoformat())
+    shut = await published_event(client, headers, org_id, registration_closes_at=(now - timedelta(hours=1)).isoformat())
+    gone = await published_event(client, headers, org_id)
+    await client.post(f"/api/v1/events/{gone}/cancel", headers=headers)
+    draft = (await client.post("/api/v1/events", json=event_body(org_id), headers=headers)).json()["id"]
+    windows = {}
+    for event_id in (soon, later, shut, gone, draft):
+        windows[event_id] = (await client.get(f"/api/v1/events/{event_id}", headers=headers)).json()["registration"]
+    assert windows == {soon: "open", later: "not_yet", shut: "closed", gone: "cancelled", draft: "closed"}
+    await Event.filter(id=soon).update(ends_at=now - timedelta(minutes=1), starts_at=now - timedelta(hours=2))
+    assert (await client.get(f"/api/v1/events/{soon}")).json()["registration"] == "ended"
+    listed = (await client.get("/api/v1/events", params={"from": "2000-01-01"})).json()["items"]
+    assert {e["id"]: e["registration"] for e in listed if e["id"] in windows} == {
+        soon: "ended",
+        later: "not_yet",
+        shut: "closed",
+        gone: "cancelled",
+    }
