@@ -10,7 +10,8 @@ import { go } from "./router.js";
 export const reportPath = (base, period, programme) => `/talent/reports/${base}/${period}/${programme}`;
 
 // Periods, due and lock dates are days in the city's zone.
-export const cityToday = () => new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Shanghai" });
+export const cityDay = (instant) => new Date(instant).toLocaleDateString("en-CA", { timeZone: "Asia/Shanghai" });
+export const cityToday = () => cityDay(new Date());
 
 const COUNTS = ["opening", "new_male", "new_female", "completed", "dropped", "employed_jinan", "employed_elsewhere", "training_hours"];
 const SECTIONS = [

@@ -6,7 +6,7 @@ import { api, ApiError, failure, session } from "./api.js";
 import { i18n, t, pick } from "./i18n.js";
 import { me } from "./account.js";
 import { route, go } from "./router.js";
-import { ReportPage, ReviewQueue, cityToday, reportPath } from "./talent-report.js";
+import { ReportPage, ReviewQueue, cityDay, cityToday, reportPath } from "./talent-report.js";
 import { TalentDashboard } from "./talent-dashboard.js";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -29,7 +29,7 @@ async function sendSheet(path, file) {
 // due date has passed without a submission, or when it was submitted after it.
 export function reportState(report, period) {
   const state = report.id === null ? "missing" : report.status;
-  const submittedOn = report.submitted_at && new Date(report.submitted_at).toLocaleDateString("en-CA", { timeZone: "Asia/Shanghai" });
+  const submittedOn = report.submitted_at && cityDay(report.submitted_at);
   const late = submittedOn ? submittedOn > period.due_on : ["missing", "draft", "returned"].includes(state) && cityToday() > period.due_on;
   return { state, late };
 }
