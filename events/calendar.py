@@ -1,8 +1,8 @@
 """iCalendar output: feeds (METHOD:PUBLISH) and one attendee's invitation or cancellation (iTIP REQUEST/CANCEL).
 
-Rules kept here (DESIGN.md §5): a UID fixed at creation; DTSTAMP in UTC (the change time in feeds, the message
-time in iTIP); SEQUENCE from the event, which bumps only with time, place or status; a VTIMEZONE for every TZID;
-no ATTENDEE in feeds; one VEVENT per REQUEST or CANCEL.
+Rules kept here (docs/architecture.md#calendars): a UID fixed at creation; DTSTAMP in UTC (the change time in
+feeds, the message time in iTIP); SEQUENCE from the event, which bumps only with time, place or status; a VTIMEZONE
+for every TZID; no ATTENDEE in feeds; one VEVENT per REQUEST or CANCEL.
 """
 
 from __future__ import annotations

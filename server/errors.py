@@ -1,4 +1,4 @@
-"""Errors a user can cause, and the one place that turns them into problem+json (DESIGN.md §8)."""
+"""Errors a user can cause, and the one place that turns them into problem+json (docs/architecture.md#errors)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ class OrganisationKind(StrEnum):
 
 
 class Role(StrEnum):
-    """A member's role inside one organisation (DESIGN.md §1). `manager` administers the membership list."""
+    """A member's role in one organisation (docs/architecture.md#roles); `manager` administers the members."""
 
     MANAGER = "manager"
     ORGANISER = "organiser"
