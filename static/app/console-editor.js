@@ -2,7 +2,7 @@
 // ticket types, quotas and registration questions below. A failed save keeps every field as typed.
 import { reactive, ref, computed, onMounted, watch, onUnmounted } from "vue";
 import { api } from "./api.js";
-import { i18n, t, pick } from "./i18n.js";
+import { t, pick } from "./i18n.js";
 import { me } from "./account.js";
 import { route } from "./router.js";
 import { I18nInputs, showFailure, fieldError, toInstant, toLocalInput, ZONES } from "./console-fields.js";
@@ -72,7 +72,7 @@ export const EventEditor = {
     const organisation = props.id ? null : Number(route.query.get("org")) || null;
 
     async function reload() {
-      event.value = await api(`/events/${props.id}`, { locale: i18n.locale });
+      event.value = await api(`/events/${props.id}`);
     }
     onMounted(async () => {
       [regions.value, domains.value] = await Promise.all([api("/regions"), api("/domains")]);
@@ -90,7 +90,7 @@ export const EventEditor = {
       clearTimeout(timer);
       timer = setTimeout(async () => {
         try {
-          preview.value = text.trim() ? (await api("/markdown", { method: "POST", body: { text }, locale: i18n.locale })).html : "";
+          preview.value = text.trim() ? (await api("/markdown", { method: "POST", body: { text } })).html : "";
           delete state.errors.description;
         } catch (error) {
           showFailure(error, state, SHOWN);
@@ -111,12 +111,12 @@ export const EventEditor = {
       state.banner = state.done = "";
       try {
         if (props.id) {
-          event.value = await api(`/events/${props.id}`, { method: "PATCH", body: bodyOf(form), locale: i18n.locale });
+          event.value = await api(`/events/${props.id}`, { method: "PATCH", body: bodyOf(form) });
           Object.assign(form, formOf(event.value));
           state.done = t("console.saved");
         } else {
           const created = await api("/events", {
-            method: "POST", body: { ...bodyOf(form), organisation_id: organisation }, locale: i18n.locale,
+            method: "POST", body: { ...bodyOf(form), organisation_id: organisation },
           });
           props.go(`/console/events/${created.id}/edit?created=1`);
         }

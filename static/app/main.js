@@ -38,7 +38,7 @@ const EventList = {
       const query = new URLSearchParams([...Object.entries(filters).filter(([, value]) => value), ["page", page], ["per_page", PER_PAGE]]);
       banner.value = "";
       try {
-        const result = await newest(() => api(`/events?${query}`, { locale: i18n.locale }));
+        const result = await newest(() => api(`/events?${query}`));
         if (!result) return;  // the filters changed again meanwhile
         events.value = page === 1 ? result.answer.items : [...events.value, ...result.answer.items];
         total.value = result.answer.total;
@@ -118,9 +118,9 @@ const EventPage = {
     const key = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now();
     onMounted(async () => {
       [event.value, questions.value, sessions.value] = await Promise.all([
-        api(`/events/${props.id}`, { locale: i18n.locale }),
-        api(`/events/${props.id}/questions`, { locale: i18n.locale }),
-        api(`/events/${props.id}/sessions`, { locale: i18n.locale }),
+        api(`/events/${props.id}`),
+        api(`/events/${props.id}/questions`),
+        api(`/events/${props.id}/sessions`),
       ]);
       for (const q of questions.value) if (q.kind === "multi_choice") form.answers[q.key] = [];
       form.ticket_type = (event.value.ticket_types.find((type) => type.is_default) || event.value.ticket_types[0])?.id ?? null;
@@ -134,10 +134,10 @@ const EventPage = {
       banner.value = "";
       try {
         result.value = await api(`/events/${props.id}/registrations`, {
-          method: "POST", locale: i18n.locale, headers: { "Idempotency-Key": key },
+          method: "POST", headers: { "Idempotency-Key": key },
           body: { name: form.name, email: form.email, locale: i18n.locale, ticket_type: form.ticket_type, answers: given(form.answers) },
         });
-        event.value = await api(`/events/${props.id}`, { locale: i18n.locale });  // the seats left changed
+        event.value = await api(`/events/${props.id}`);  // the seats left changed
         await nextTick();
         status.value?.focus();
       } catch (error) {
@@ -258,16 +258,16 @@ const ManagePage = {
     const auth = token ? { Authorization: `Bearer ${token}` } : {};
     async function refresh() {
       try {
-        registration.value = await api(`/registrations/${props.id}`, { headers: auth, locale: i18n.locale });
-        event.value = await api(`/events/${registration.value.event_id}`, { locale: i18n.locale });
-      } catch (error) {
+        registration.value = await api(`/registrations/${props.id}`, { headers: auth });
+        event.value = await api(`/events/${registration.value.event_id}`);
+      } catch {
         missing.value = true;
       }
     }
     async function act(action) {
       if (action === "cancel" && !confirm(t("manage.confirm_cancel"))) return;
       try {
-        registration.value = await api(`/registrations/${props.id}/${action}`, { method: "POST", headers: auth, locale: i18n.locale });
+        registration.value = await api(`/registrations/${props.id}/${action}`, { method: "POST", headers: auth });
       } catch (error) {
         banner.value = failure(error);
       }
