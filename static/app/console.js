@@ -7,6 +7,7 @@ import { me } from "./account.js";
 import { when } from "./format.js";
 import { link } from "./router.js";
 import { keepFocusIn } from "./focus.js";
+import { kindName, loadEventKinds } from "./kinds.js";
 
 export { EventEditor } from "./console-editor.js";
 
@@ -51,11 +52,11 @@ const OrganisationEvents = {
     const events = ref(null);
     async function refresh() {
       if (!props.organisation.organises) return;
-      const page = await api(`/organisations/${props.organisation.id}/events?per_page=200`);
+      const [page] = await Promise.all([api(`/organisations/${props.organisation.id}/events?per_page=200`), loadEventKinds()]);
       events.value = page.items;
     }
     onMounted(refresh);
-    return { events, refresh, link, t, pick, when };
+    return { events, refresh, link, t, pick, when, kindName };
   },
   template: `
     <section class="card console-org">
@@ -75,7 +76,7 @@ const OrganisationEvents = {
             <span class="badge" :class="{ full: event.status === 'cancelled', wait: event.status === 'draft' }">
               {{ t("console.status." + event.status) }}</span>
           </div>
-          <div class="muted">{{ t("kind." + event.kind) }} · {{ when(event) }}</div>
+          <div class="muted">{{ kindName(event.kind) }} · {{ when(event) }}</div>
           <div class="console-links" role="group" :aria-label="pick(event.title)">
             <a v-if="['draft', 'published'].includes(event.status)" v-bind="link('/console/events/' + event.id + '/edit')">
               {{ t("console.edit") }}</a>

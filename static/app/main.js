@@ -8,6 +8,7 @@ import { DoorPage } from "./door.js";
 import { route, go } from "./router.js";
 import { at, when, seats, span, ticketSeats, closed, standing, today } from "./format.js";
 import { CalendarView } from "./calendar-view.js";
+import { eventKinds, kindName, loadEventKinds } from "./kinds.js";
 
 // The organiser console and the talent pages load when first visited.
 const lazy = (module, name) => defineAsyncComponent(() => import(module).then((loaded) => loaded[name]));
@@ -48,14 +49,21 @@ const EventList = {
       }
     }
     onMounted(async () => {
-      [regions.value, domains.value] = await Promise.all([api("/regions"), api("/domains")]);
+      try {
+        [regions.value, domains.value] = await Promise.all([api("/regions"), api("/domains"), loadEventKinds()]);
+      } catch (error) {
+        banner.value = failure(error);
+        return;
+      }
       await refresh();
     });
     watch(filters, () => refresh());
     watch(view, () => refresh());
     const show = (name) => go(name === "list" ? "/" : `/?view=${name}`);
-    const kinds = ["conference", "forum", "matchmaking", "competition", "training"];
-    return { events, total, banner, refresh, regions, domains, filters, calendarFilters, view, show, t, pick, when, standing, go, kinds, VIEWS };
+    return {
+      events, total, banner, refresh, regions, domains, filters, calendarFilters, view, show, t, pick, when, standing, go,
+      kinds: eventKinds, kindName, VIEWS,
+    };
   },
   template: `
     <h1>{{ t("list.heading") }}</h1>
@@ -63,7 +71,7 @@ const EventList = {
       <label>{{ t("list.search") }}<input v-model.lazy="filters.q" name="q" type="search" maxlength="100"></label>
       <label>{{ t("list.kind") }}<select v-model="filters.kind" name="kind">
         <option value="">{{ t("list.all") }}</option>
-        <option v-for="kind in kinds" :value="kind">{{ t("kind." + kind) }}</option>
+        <option v-for="kind in kinds" :value="kind.code">{{ pick(kind.name) }}</option>
       </select></label>
       <label>{{ t("list.region") }}<select v-model="filters.region" name="region">
         <option value="">{{ t("list.all") }}</option>
@@ -87,7 +95,7 @@ const EventList = {
       <a v-for="event in events" :key="event.id" :href="'/events/' + event.id" @click.prevent="go('/events/' + event.id)"
          class="card" style="display:block;color:inherit;text-decoration:none">
         <h2>{{ pick(event.title) }}</h2>
-        <div class="muted">{{ t("kind." + event.kind) }} · {{ when(event) }} · {{ event.venue || event.online_url }}</div>
+        <div class="muted">{{ kindName(event.kind) }} · {{ when(event) }} · {{ event.venue || event.online_url }}</div>
         <span class="badge" :class="standing(event).kind">{{ standing(event).label }}</span>
       </a>
       <button v-if="events.length < total" type="button" class="secondary" @click="refresh(true)">
