@@ -16,6 +16,7 @@ from events import editing, exports, listing, mailing, registration
 from events.models import (
     AgendaSession,
     Event,
+    EventKind,
     EventStatus,
     Question,
     Quota,
@@ -63,6 +64,7 @@ from server.auth import hash_secret
 from server.errors import BadRequest, NotFound, PermissionDenied
 from server.i18n import Label, translate
 from server.models import Role, User
+from server.schemas import ReferenceOut
 
 api = Api()
 ORGANISERS = "Admins and organisers of the event's organisation."
@@ -687,4 +689,20 @@ async def door_search(ctx: Context, event_id: int, query: DoorQuery) -> list[Doo
     return [
         DoorEntry(id=r.id, name=r.name, email_hint=_hint(r.email), checked_in_at=r.checked_in_at)
         for r in await found.order_by("name").limit(20)
+    ]
+
+
+@api.route(
+    "GET",
+    "/event-kinds",
+    allow=Allow.ANYONE,
+    summary="Event kinds with their names",
+    tag="reference",
+    rule="Anyone. In the order of the EventKind enum, named from the server catalogue in both languages.",
+)
+async def list_event_kinds(ctx: Context) -> list[ReferenceOut]:
+    keys = {kind.value: f"event_kind.{kind.value}" for kind in EventKind}
+    return [
+        ReferenceOut(code=code, name={"zh": translate(key, "zh-CN"), "en": translate(key, "en")})
+        for code, key in keys.items()
     ]
