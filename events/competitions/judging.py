@@ -170,7 +170,7 @@ def _eligible_judges(entries: list[Entry], judges: list[Judge], conflicts: Colle
         eligible[entry.id] = [
             judge_id
             for judge_id, organisation in of_track[entry.track]
-            if organisation != team and Pairing(judge_id, entry.id) not in conflicts
+            if organisation != team and (judge_id, entry.id) not in conflicts  # equals the Pairing, built faster
         ]
     return eligible
 
@@ -222,8 +222,13 @@ def _rebalance(
     loads form an M-convex set, where this local test is the global one: Frank & Murota, decreasing minimisation).
     """
     while load and max(load.values()) - min(load.values()) > 1:
+        # A judge reached from a failed source, and no heavier than it, would fail too: its reach is a subset.
+        settled: set[int] = set()
         for source in sorted(load, key=lambda judge_id: (-load[judge_id], judge_rank[judge_id])):
-            path = _path_to_lighter(source, load, movable, eligible, assigned)
+            if source in settled:
+                continue
+            path, reached = _path_to_lighter(source, load, movable, eligible, assigned)
+            settled |= reached
             if path:
                 for giver, entry_id, taker in path:
                     assigned[entry_id].remove(giver)
@@ -245,8 +250,9 @@ def _path_to_lighter(
     movable: dict[int, set[int]],
     eligible: dict[int, list[int]],
     assigned: dict[int, set[int]],
-) -> list[tuple[int, int, int]]:
-    """A shortest chain of moves (giver, entry, taker) from `source` to a judge carrying two fewer, or []."""
+) -> tuple[list[tuple[int, int, int]], set[int]]:
+    """A shortest chain of moves (giver, entry, taker) from `source` to a judge carrying two fewer, or [];
+    and the judges reached on the way."""
     reached: dict[int, tuple[int, int]] = {source: (source, -1)}
     queue = deque([source])
     while queue:
@@ -262,9 +268,9 @@ def _path_to_lighter(
                         before, moved = reached[taker]
                         path.append((before, moved, taker))
                         taker = before
-                    return path[::-1]
+                    return path[::-1], set(reached)
                 queue.append(taker)
-    return []
+    return [], set(reached)
 
 
 # Scoring
