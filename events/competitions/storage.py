@@ -103,7 +103,8 @@ def declared_kind(filename: str, allowed: Collection[FileKind]) -> FileKind:
         not filename
         or len(filename) > MAX_NAME_LENGTH
         or any(mark in filename for mark in ("/", "\\", "\x00"))
-        or any(unicodedata.category(character) == "Cc" for character in filename)
+        # Cc: control characters; Cf: invisible format ones such as U+202E, which shows "fdp.exe" as "exe.pdf"
+        or any(unicodedata.category(character) in ("Cc", "Cf") for character in filename)
         or filename.strip(". ") == ""
     ):
         raise BadFileName()

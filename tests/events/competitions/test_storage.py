@@ -141,7 +141,7 @@ async def test_the_messages_say_what_was_wrong_in_both_languages(store: LocalSub
 @pytest.mark.parametrize(
     "filename",
     ["../plan.pdf", "a/plan.pdf", "/etc/plan.pdf", "..\\plan.pdf", "plan\x00.pdf", "pl\x07an.pdf", "plan\n.pdf",
-     "plan", ".pdf", "..", "", "a" * 252 + ".pdf"],
+     "plan\u202efdp.exe.pdf", "plan", ".pdf", "..", "", "a" * 252 + ".pdf"],
 )  # fmt: skip
 async def test_path_like_or_control_character_names_are_refused(store: LocalSubmissionStore, filename: str) -> None:
     with pytest.raises(BadFileName):
