@@ -326,6 +326,20 @@ def test_a_lenient_or_harsh_judge_moves_nobody(totals: list[float], stretch: flo
         assert moved[pairing] == pytest.approx(value, abs=1e-6)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 9)), min_size=1, max_size=30, unique=True), st.data())
+def test_each_judges_z_scores_have_mean_zero_and_spread_one(pairs: list[tuple[int, int]], data: st.DataObject) -> None:
+    totals = {Pairing(*pair): data.draw(st.sampled_from([0.0, 12.5, 50.0, 67.5, 100.0])) for pair in pairs}
+    normalised = z_scores([ScoreSheet(judge, entry_id, {}) for judge, entry_id in totals], totals)
+    for judge in {pairing.judge for pairing in totals}:
+        mine = [value for pairing, value in normalised.items() if pairing.judge == judge]
+        if len({totals[pairing] for pairing in totals if pairing.judge == judge}) < 2:
+            assert mine == [0.0] * len(mine)
+        else:
+            assert sum(mine) / len(mine) == pytest.approx(0, abs=1e-9)
+            assert math.sqrt(sum(value * value for value in mine) / len(mine)) == pytest.approx(1)
+
+
 def test_a_rubric_with_mistakes_is_refused_field_by_field() -> None:
     with pytest.raises(InvalidInput) as caught:
         Rubric(
@@ -392,6 +406,26 @@ def test_the_published_cascade_decides_ties_and_says_which_rule_did() -> None:
     assert ranking.unscored == (6,)
     assert ranking.advancing(3) == (5, 3, 2)
     assert TIE_BREAK == (TieBreak.NORMALISED_MEAN, TieBreak.KEY_CRITERION, TieBreak.SUBMITTED_AT, TieBreak.ENTRY_ID)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from([-1.0, 0.0, 0.5]), st.sampled_from([3.0, 7.0]), st.integers(0, 2)), max_size=20)
+)
+def test_ranks_run_from_one_in_cascade_order_and_name_the_first_rule_that_differs(
+    rows: list[tuple[float, float, int]],
+) -> None:
+    entries = [entry(entry_id, minutes=minutes) for entry_id, (_, _, minutes) in enumerate(rows)]
+    scores = {entry_id: EntryScore(entry_id, 3, 50.0, mean, key) for entry_id, (mean, key, _) in enumerate(rows)}
+    ranked = rank_track("ai", entries, scores).ranked
+    assert [place.rank for place in ranked] == list(range(1, len(rows) + 1))
+    assert sorted(place.entry for place in ranked) == list(range(len(rows)))
+    for above, below in itertools.pairwise(ranked):
+        first, second = rows[above.entry], rows[below.entry]
+        keys = [(-first[0], -second[0]), (-first[1], -second[1]), (first[2], second[2]), (above.entry, below.entry)]
+        rule = next(index for index, (a, b) in enumerate(keys) if a != b)
+        assert keys[rule][0] < keys[rule][1]
+        assert below.decided_by is TIE_BREAK[rule]
 
 
 def test_normalisation_can_reverse_the_raw_order() -> None:
