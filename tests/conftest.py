@@ -1,7 +1,7 @@
 """Every test runs against SQLite, and against PostgreSQL when QUANCHENG_TEST_PG names a server.
 
 Schemas are built by running the migrations once per database; each test then starts from the seeded
-reference data alone. Passwords are hashed with the cheap test hasher (tests/support.py) but where a test asks for
+reference data alone. Passwords are hashed with the cheap test hasher (tests/support.py) except where a test asks for
 `production_password_hasher`. A run with QUANCHENG_TEST_PG set fails if a test skipped for want of PostgreSQL
 (tests/postgres_gate.py).
 """
