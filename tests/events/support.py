@@ -68,7 +68,7 @@ async def register(
 
 
 def lint(content: bytes, *, method: str) -> icalendar.Calendar:
-    """Parse `content` three ways and check the rules of DESIGN.md §5; returns the icalendar object."""
+    """Parse `content` three ways and check the rules of docs/architecture.md#calendars; returns the calendar."""
     text = content.decode("utf-8")
     assert "\r\n" in text and not any(len(line.encode()) > 75 for line in text.split("\r\n"))
     calendar = icalendar.Calendar.from_ical(content)
