@@ -191,6 +191,7 @@ class Api:
 
 
 _CONVERTED = {"int": int, "uuid": uuid.UUID, "str": str, "path": str, "float": float}
+_PATH_PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
 
 
 def _check_path(name: str, path: str, params: dict[str, type], guarded: tuple[str, ...]) -> None:
@@ -204,9 +205,6 @@ def _check_path(name: str, path: str, params: dict[str, type], guarded: tuple[st
             raise TypeError(f"{name}: `{key}` is {declared[key].__name__} in the path but {kind} in the handler")
     if missing := set(guarded) - declared.keys():
         raise TypeError(f"{name}: the guard reads {sorted(missing)}, which the path lacks")
-
-
-_PATH_PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
 
 
 def _check_provided(handler: Callable[..., Any], hints: dict[str, Any], name: str, kind: type) -> None:
