@@ -14,7 +14,7 @@ from tortoise import connections
 from tortoise.functions import Count
 
 from events.models import Quota, QuotaHold, Registration
-from server.audit import in_transaction_now
+from server.db import Params, in_transaction_now
 
 
 @dataclass(frozen=True)
@@ -49,12 +49,15 @@ class QuotaMap:
 
 async def quota_map(event_id: int) -> QuotaMap:
     """The event's quotas in one query (this runs on every registration)."""
-    rows = await connections.get("default").execute_query_dict(
+    connection = connections.get("default")
+    params = Params(connection)
+    rows = await connection.execute_query_dict(
         'SELECT q."id", q."size", q."used", q."covers_all", q."is_event_capacity", q."choice_key", '
         'qu."key" AS "question_key", qt."tickettype_id" FROM "quota" q '
         'LEFT JOIN "question" qu ON qu."id" = q."question_id" '
         'LEFT JOIN "quota_ticket_type" qt ON qt."quota_id" = q."id" '
-        f'WHERE q."event_id" = {int(event_id)} ORDER BY q."id"'
+        f'WHERE q."event_id" = {params.bind(event_id)} ORDER BY q."id"',
+        params.values,
     )
     ticket_types: dict[int, set[int]] = {}
     for row in rows:
@@ -83,9 +86,11 @@ def _require_transaction() -> None:
 
 
 async def _add(quota_id: int, step: int, *, guarded: bool) -> bool:
+    connection = connections.get("default")
+    params = Params(connection)
     guard = ' AND "used" < "size"' if guarded else ""
-    sql = f'UPDATE "quota" SET "used" = "used" + ({int(step)}) WHERE "id" = {int(quota_id)}{guard}'
-    changed, _ = await connections.get("default").execute_query(sql)
+    sql = f'UPDATE "quota" SET "used" = "used" + {params.bind(step)} WHERE "id" = {params.bind(quota_id)}{guard}'
+    changed, _ = await connection.execute_query(sql, params.values)
     return bool(changed)
 
 
@@ -126,10 +131,12 @@ async def share_event(event_id: int) -> tuple[object, ...] | None:
     """
     _require_transaction()
     connection = connections.get("default")
-    share = ' FOR SHARE OF "e"' if connection.capabilities.dialect == "postgres" else ""
+    params = Params(connection)
+    share = ' FOR SHARE OF "e"' if params.postgres else ""
     rows = await connection.execute_query_dict(
         'SELECT "e"."uid", "e"."updated_at", "o"."name_zh", "o"."name_en", "o"."contact_email" FROM "event" "e" '
-        f'JOIN "organisation" "o" ON "o"."id" = "e"."organisation_id" WHERE "e"."id" = {int(event_id)}{share}'
+        f'JOIN "organisation" "o" ON "o"."id" = "e"."organisation_id" WHERE "e"."id" = {params.bind(event_id)}{share}',
+        params.values,
     )
     return tuple(rows[0].values()) if rows else None
 
