@@ -1,4 +1,11 @@
-"""Scarce capacity. Every seat is taken in `hold` and given back in `release`; nothing else moves `Quota.used`.
+"""Scarce capacity. Nothing outside this module writes `Quota.used` or `QuotaHold` rows; the paths that do:
+
+- `hold`: a registration takes a seat (registering, or the waiting list moving up in `offer_freed_seats`);
+- `release`: a registration leaves a holding state (`registration.transition`);
+- `adopt`: a new quota counts the registrations already holding seats of what it covers (`editing.add_quota`,
+  and the event's capacity quota made on its first `capacity`).
+Elsewhere a quota's `size` changes only where `used <= size` still holds (`editing._resize`), and deleting a quota
+drops its holds with it.
 
 Invariant: for every quota, `used` equals its number of `QuotaHold` rows and never exceeds `size`. `hold` keeps it
 with one guarded `UPDATE quota SET used = used + 1 WHERE id = ? AND used < size` per quota, in ascending id order,
@@ -13,7 +20,7 @@ from dataclasses import dataclass
 from tortoise import connections
 from tortoise.functions import Count
 
-from events.models import Quota, QuotaHold, Registration
+from events.models import HOLDING, Quota, QuotaHold, Registration
 from server.db import Params, in_transaction_now
 
 
@@ -120,6 +127,21 @@ async def release(registration: Registration) -> None:
     for quota_id in quota_ids:
         await _add(quota_id, -1, guarded=False)
     await QuotaHold.filter(registration_id=registration.seq).delete()
+
+
+async def adopt(quota: Quota) -> None:
+    """Give a quota just made one hold for each registration already holding a seat of what it covers, and `used`
+    their count (which may exceed its size: the caller decides whether that stands).
+
+    The caller holds the event row locked, so no registration of the event takes or frees a seat meanwhile.
+    """
+    _require_transaction()
+    holders = Registration.filter(event_id=quota.event_id, status__in=HOLDING)
+    if not quota.covers_all:
+        holders = holders.filter(ticket_type_id__in=[t.id for t in await quota.ticket_types.all()])
+    seqs = await holders.values_list("seq", flat=True)
+    await QuotaHold.bulk_create([QuotaHold(quota_id=quota.id, registration_id=seq) for seq in seqs])
+    await Quota.filter(id=quota.id).update(used=len(seqs))
 
 
 async def share_event(event_id: int) -> tuple[object, ...] | None:
