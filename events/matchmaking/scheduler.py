@@ -23,6 +23,9 @@ from events.matchmaking.greedy import greedy_slots
 from events.matchmaking.problem import Objective, Placement, Priority, Problem, evaluate
 
 WORKERS = 2
+# Core-guided search (lower bounds from unsatisfiable cores, like the MaxSAT solvers of JAIR 2022) beside the
+# default LP-based search: on the B2B instances it proves optima the default pair does not reach in time.
+SUBSOLVERS = ("core", "default_lp")
 
 
 class Status(StrEnum):
@@ -75,6 +78,10 @@ def _fewest_breaks(problem: Problem, own: list[int]) -> int:
     return runs - 1
 
 
+class _Infeasible(Exception):
+    """Search proved that no schedule keeps the hard constraints."""
+
+
 class _Model:
     """The CP-SAT encoding of one problem; stage objectives are linear expressions over its variables."""
 
@@ -95,6 +102,8 @@ class _Model:
                 model.add(held == 1)
             else:
                 model.add(held <= 1)
+        self.busy: dict[tuple[int, int], cp_model.IntVar] = {}
+        self.firsts: list[cp_model.IntVar] = []
         self.held = [
             sum(self.at.get((index, s), 0) for s in range(problem.slots)) for index in range(len(problem.meetings))
         ]
@@ -152,6 +161,7 @@ class _Model:
                         previous = None
                         continue
                     busy = model.new_bool_var(f"p{party}s{slot}")
+                    self.busy[party, slot] = busy
                     model.add(busy == cp_model.LinearExpr.sum(options))  # at most one meeting per party and slot
                     if previous is None:
                         runs.append(busy)
@@ -181,8 +191,29 @@ class _Model:
             model.add(breaks == cp_model.LinearExpr.sum(runs) - cp_model.LinearExpr.sum(windows_used))
             if problem.schedule_all:
                 model.add(cp_model.LinearExpr.sum(windows_used) >= 1)
+                if len(problem.break_windows()) == 1 and len(own) <= problem.slots:
+                    self._span(party, len(own), breaks)
             per_party.append(breaks)
         return per_party
+
+    def _span(self, party: int, meetings: int, breaks: cp_model.IntVar) -> None:
+        """Implied: the span from a party's first to last meeting holds its meetings plus idle slots, at least
+        one per break, and any idle slot in it means a break. With no break the span is exactly its meetings."""
+        model, slots = self.model, self.problem.slots
+        first, last = (
+            model.new_int_var(0, slots - 1, f"p{party}first"),
+            model.new_int_var(0, slots - 1, f"p{party}last"),
+        )
+        for slot in range(slots):
+            busy = self.busy.get((party, slot))
+            if busy is not None:
+                model.add(first <= slot).only_enforce_if(busy)
+                model.add(last >= slot).only_enforce_if(busy)
+        self.firsts.append(first)
+        idle = model.new_int_var(0, slots - meetings, f"p{party}idle")
+        model.add(idle == last - first + 1 - meetings)
+        model.add(breaks <= idle)
+        model.add(idle <= (slots - meetings) * breaks)
 
     def _spread(self) -> cp_model.IntVar:
         model, slots = self.model, self.problem.slots
@@ -212,14 +243,19 @@ class _Model:
         for index, value in enumerate(values):
             self.model.add_hint(self.model.get_int_var_from_proto_index(index), value)
 
-    def completed(self, slots: dict[int, int], time_limit: float) -> list[int] | None:
-        """All variables' values for a meeting -> slot assignment; the rest follows by propagation alone."""
+    def completed(self, slots: dict[int, int], time_limit: float) -> list[int] | None:  # raises _Infeasible
+        """A full solution near a meeting -> slot assignment: immediate when the assignment keeps every hard
+        rule, otherwise a short search repairs it (the greedy pass may leave mandatory meetings out)."""
         completion = self.model.clone()
         completion.clear_objective()  # type: ignore[no-untyped-call]
+        completion.clear_hints()  # type: ignore[no-untyped-call]
         for (index, slot), var in self.at.items():
-            completion.add(completion.get_bool_var_from_proto_index(var.index) == int(slots.get(index) == slot))
+            completion.add_hint(completion.get_bool_var_from_proto_index(var.index), slots.get(index) == slot)
         solver = _solver(time_limit)
-        if solver.solve(completion) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        status = solver.solve(completion)
+        if status == cp_model.INFEASIBLE:
+            raise _Infeasible
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         return _values(self.model, solver)
 
@@ -228,6 +264,8 @@ def _solver(time_limit: float) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = WORKERS
     solver.parameters.max_time_in_seconds = max(0.1, time_limit)
+    for name in SUBSOLVERS:
+        solver.parameters.subsolvers.append(name)
     solver.parameters.max_presolve_iterations = 1
     return solver
 
@@ -257,9 +295,16 @@ def solve(problem: Problem, time_limit: float = 60.0, fairness_d: int | None = N
     def remaining() -> float:
         return time_limit - (time.monotonic() - started)
 
-    start = encoded.completed(greedy_slots(problem), remaining() * 0.1)
+    greedy = greedy_slots(problem)
+    try:
+        start = encoded.completed(greedy, remaining() * 0.2)
+    except _Infeasible:
+        return Schedule(Status.INFEASIBLE, (), None, (), time.monotonic() - started)
     if start is not None:
         encoded.hint(start)
+    else:
+        for (index, slot), var in encoded.at.items():
+            encoded.model.add_hint(var, greedy.get(index) == slot)
     stages: list[Stage] = []
     best: dict[int, int] | None = None
     for position, (name, goal, maximise) in enumerate(goals):
