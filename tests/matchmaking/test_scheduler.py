@@ -257,7 +257,13 @@ def test_dzn_reader_maps_sessions_forbidden_fixed_and_precedences() -> None:
 # --- the published instances (JAIR 2022) -------------------------------------------------------------------
 
 # Chosen to solve in a few seconds each on two busy cores; the full set is bench/b2b_schedule.py.
-FAST_INSTANCES = ["tic-12.original.dzn", "tic-12.fixed020-Forb.dzn", "tic-12.forb0003.dzn", "tic-12.prec15.dzn"]
+FAST_INSTANCES = [
+    "tic-12.original.dzn",
+    "tic-12.fixed020-Forb.dzn",
+    "tic-12.forb0003.dzn",
+    "tic-12.prec15.dzn",
+    "tic-12crafc.fixed040-Forb.dzn",
+]
 
 
 def published_optimum(name: str, fairness_d: int) -> str:
