@@ -160,6 +160,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.event:
         run_event(args.time_limit, args.d)
+    elif not any(args.folder.glob("*.dzn")):
+        parser.error(f"no .dzn files in {args.folder} (the instances are kept outside the repository)")
     else:
         run_instances(args.folder, args.d, args.time_limit, args.json, args.only)
 
