@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import httpx
 
@@ -239,3 +239,28 @@ async def test_every_event_says_whether_it_takes_registrations_now(client: httpx
         shut: "closed",
         gone: "cancelled",
     }
+
+
+async def test_room_overlap_is_found_whatever_offset_the_client_wrote(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    day = (utcnow() + timedelta(days=10)).date()
+    city = timezone(timedelta(hours=8))
+    event_id = await published_event(
+        client, headers, org_id, starts_at=datetime(day.year, day.month, day.day, 8, tzinfo=city)
+    )
+
+    def session(hour: int, minute: int) -> dict[str, object]:
+        begin = datetime(day.year, day.month, day.day, hour, minute, tzinfo=city)
+        return {
+            "title": {"zh": "主旨演讲"},
+            "room": "A厅",
+            "starts_at": begin.isoformat(),
+            "ends_at": (begin + timedelta(hours=1)).isoformat(),
+        }
+
+    url = f"/api/v1/events/{event_id}/sessions"
+    assert (await client.post(url, json=session(9, 0), headers=headers)).status_code == 201
+    clash = await client.post(url, json=session(9, 30), headers=headers)
+    assert clash.status_code == 409, clash.text
+    stored = (await client.get(url)).json()[0]
+    assert datetime.fromisoformat(stored["starts_at"]) == datetime(day.year, day.month, day.day, 1, tzinfo=UTC)
