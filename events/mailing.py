@@ -263,20 +263,21 @@ async def send_due_reminders() -> int:
     """Enqueue the reminders that have come due (run every minute, by any number of processes).
 
     Each (event, offset, start) is claimed once through a unique row, so a second scheduler or a restart sends
-    nothing twice; cancelled events and registrations get none.
+    nothing twice; cancelled events and registrations get none. Of the offsets that have come due only the
+    latest (the nearest the start) is sent: it covers the earlier ones whose moment passed unnoticed.
     """
     now = utcnow()
     horizon = now + timedelta(hours=REMINDER_HORIZON_HOURS)
     started = 0
     for event in await Event.filter(status=EventStatus.PUBLISHED, starts_at__gt=now, starts_at__lte=horizon):
-        for hours in event.reminder_hours:
-            if event.starts_at - timedelta(hours=hours) > now:
-                continue
-            try:
-                async with in_transaction():
-                    await ReminderRun.create(event=event, hours=hours, starts_at=event.starts_at)
-                    await reminders_due(event, hours)
-                started += 1
-            except IntegrityError:
-                pass  # already scheduled, by this process earlier or by another one
+        due = [hours for hours in event.reminder_hours if event.starts_at - timedelta(hours=hours) <= now]
+        if not due:
+            continue
+        try:
+            async with in_transaction():
+                await ReminderRun.create(event=event, hours=min(due), starts_at=event.starts_at)
+                await reminders_due(event, min(due))
+            started += 1
+        except IntegrityError:
+            pass  # already scheduled, by this process earlier or by another one
     return started
