@@ -18,7 +18,7 @@ from events import calendar
 from events.feeds import facts
 from events.models import Event, EventStatus, Registration, RegistrationStatus, ReminderRun
 from notifications import parts
-from notifications.outbox import Mail, enqueue
+from notifications.outbox import Mail, enqueue, supersede_topic
 from notifications.templates import Rendered, render
 from server.auth import sign
 from server.clock import utcnow
@@ -99,11 +99,15 @@ def _mail(
         locale=_locale(registration),
         context={**context, **(extra or {})},
         dedupe_key=f"{template}:{registration.id}:{dedupe}",
-        topic=f"event:{event.id}",
+        topic=_topic(event),
         from_name=str(context["organiser_name"]),
         calendar=spec,
         supersede_key=supersede_key,
     )
+
+
+def _topic(event: Event) -> str:
+    return f"event:{event.id}"
 
 
 async def _organisation(event: Event) -> Organisation:
@@ -182,7 +186,9 @@ async def event_moved(event: Event) -> None:
 
 
 async def event_cancelled(event: Event) -> None:
-    """A cancellation to every active registrant: with a calendar CANCEL for those who hold an invitation."""
+    """A cancellation to every active registrant: with a calendar CANCEL for those who hold an invitation.
+    Mails about the event still waiting to leave (a confirmation, a reminder) are withdrawn: they are untrue now."""
+    await supersede_topic(_topic(event))
     organisation = await _organisation(event)
     active = await Registration.filter(event_id=event.id, status__in=[S.CONFIRMED, S.PENDING, S.OFFERED, S.WAITLISTED])
     mails = [

@@ -174,6 +174,19 @@ async def test_cancelling_an_event_cancels_everyone(client: httpx.AsyncClient) -
     assert calendar_of(sent["waiting@x.cn"]) is None  # never had an invitation
 
 
+async def test_a_confirmation_still_waiting_when_the_event_is_cancelled_never_leaves(
+    client: httpx.AsyncClient,
+) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id)
+    await register(client, event_id, "late@x.cn")
+    await client.post(f"/api/v1/events/{event_id}/cancel", headers=headers)
+    sent = await drain()
+    assert [m["Subject"] for m in sent] == ["【人工智能赋能制造业论坛】活动已取消"]
+    method, _ = calendar_of(sent[0])  # type: ignore[misc]
+    assert method == "CANCEL"
+
+
 async def test_organisers_message_a_filtered_set_and_preview_templates(client: httpx.AsyncClient) -> None:
     headers, org_id = await organiser(client)
     event_id = await published_event(client, headers, org_id, capacity=1)
