@@ -26,6 +26,7 @@ from events.models import (
 from events.schemas import (
     CheckInIn,
     CheckInOut,
+    CompleteQuery,
     DoorEntry,
     DoorQuery,
     EventIn,
@@ -138,7 +139,20 @@ def _status_route(path: str, to: EventStatus, summary: str) -> None:
 
 _status_route("/events/{event_id:int}/publish", EventStatus.PUBLISHED, "Publish a draft")
 _status_route("/events/{event_id:int}/cancel", EventStatus.CANCELLED, "Cancel an event")
-_status_route("/events/{event_id:int}/complete", EventStatus.COMPLETED, "Mark an event completed")
+
+
+@api.route(
+    "POST",
+    "/events/{event_id:int}/complete",
+    allow=Allow.USER,
+    summary="Mark an event completed",
+    tag="events",
+    rule=ORGANISERS,
+)
+async def complete_event(ctx: Context, event_id: int, query: CompleteQuery) -> EventOut:
+    return await listing.event_out(
+        await editing.set_status(ctx.user, event_id, EventStatus.COMPLETED, reason=query.reason)
+    )
 
 
 def _session_out(session: AgendaSession) -> SessionOut:

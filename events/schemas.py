@@ -180,6 +180,10 @@ class EventQuery(PageQuery):
     q: SearchText | None = None
 
 
+class CompleteQuery(In):
+    reason: Annotated[LongText, Field(description="Required to complete an event before it has started.")] = ""
+
+
 class SessionIn(In):
     title: I18nText
     speakers: list[Name] = Field(default=[], max_length=30)
