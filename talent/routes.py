@@ -391,6 +391,8 @@ class RowProblems(BaseModel):
     row: int
     programme_id: int | None
     problems: list[dict[str, str]]
+    warnings: list[dict[str, str]]
+    skipped: str = Field(description="Why the row is left as stored (unchanged, or submitted/locked); empty if not.")
 
 
 @api.route(
@@ -404,7 +406,10 @@ class RowProblems(BaseModel):
 async def upload_sheet(ctx: Context, base_id: int, period_id: str, query: UploadQuery) -> list[RowProblems]:
     content = await ctx.request.body()
     results = await sheets.upload(ctx.user, base_id, period_id, content, apply=query.apply, locale=ctx.locale)
-    return [RowProblems(row=r.row, programme_id=r.programme_id, problems=r.problems) for r in results]
+    return [
+        RowProblems(row=r.row, programme_id=r.programme_id, problems=r.problems, warnings=r.warnings, skipped=r.skipped)
+        for r in results
+    ]
 
 
 class EventLinksIn(In):
