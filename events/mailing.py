@@ -28,7 +28,6 @@ from server.i18n import pick
 from server.models import Organisation, User
 from server.settings import Locale, Settings
 
-S = RegistrationStatus
 REMINDER_HORIZON_HOURS = 720
 
 
@@ -151,11 +150,11 @@ async def _organisation(event: Event) -> Organisation:
 async def registration_created(
     event: Event, organisation: Organisation, registration: Registration, waitlist_position: int | None
 ) -> None:
-    if registration.status is S.CONFIRMED:
+    if registration.status is RegistrationStatus.CONFIRMED:
         mail = _mail(
             event, organisation, registration, "registration_confirmed", dedupe="", method=calendar.Method.REQUEST
         )
-    elif registration.status is S.PENDING:
+    elif registration.status is RegistrationStatus.PENDING:
         mail = _mail(event, organisation, registration, "registration_received", dedupe="")
     else:
         mail = _mail(
@@ -173,7 +172,7 @@ async def registration_moved(event: Event, registration: Registration, before: R
     """The mail that a transition causes, if any (inside the transition's transaction)."""
     to = registration.status
     organisation = await _organisation(event)
-    if to is S.OFFERED:
+    if to is RegistrationStatus.OFFERED:
         assert registration.offered_until is not None
         deadline = registration.offered_until.astimezone(ZoneInfo(event.timezone))
         extra: dict[str, object] = {
@@ -183,17 +182,17 @@ async def registration_moved(event: Event, registration: Registration, before: R
         mail = _mail(
             event, organisation, registration, "registration_offered", dedupe=deadline.isoformat(), extra=extra
         )
-    elif to is S.CONFIRMED:
-        template = "registration_approved" if before is S.PENDING else "registration_confirmed"
+    elif to is RegistrationStatus.CONFIRMED:
+        template = "registration_approved" if before is RegistrationStatus.PENDING else "registration_confirmed"
         mail = _mail(event, organisation, registration, template, dedupe="", method=calendar.Method.REQUEST)
-    elif to is S.PENDING:
+    elif to is RegistrationStatus.PENDING:
         mail = _mail(event, organisation, registration, "registration_received", dedupe="offered")
-    elif to is S.REJECTED:
+    elif to is RegistrationStatus.REJECTED:
         mail = _mail(
             event, organisation, registration, "registration_rejected", dedupe="", extra={"reason": registration.reason}
         )
     else:  # cancelled: a calendar CANCEL only for those who were sent an invitation
-        method = calendar.Method.CANCEL if before is S.CONFIRMED else None
+        method = calendar.Method.CANCEL if before is RegistrationStatus.CONFIRMED else None
         mail = _mail(event, organisation, registration, "registration_cancelled", dedupe="", method=method)
     await enqueue(mail)
 
@@ -201,7 +200,7 @@ async def registration_moved(event: Event, registration: Registration, before: R
 async def event_moved(event: Event) -> None:
     """An updated invitation (REQUEST, the new SEQUENCE) to everyone confirmed; older pending updates are replaced."""
     organisation = await _organisation(event)
-    confirmed = await Registration.filter(event_id=event.id, status=S.CONFIRMED)
+    confirmed = await Registration.filter(event_id=event.id, status=RegistrationStatus.CONFIRMED)
     mails = [
         _mail(
             event,
@@ -222,7 +221,15 @@ async def event_cancelled(event: Event) -> None:
     Mails about the event still waiting to leave (a confirmation, a reminder) are withdrawn: they are untrue now."""
     await supersede_topic(_topic(event))
     organisation = await _organisation(event)
-    active = await Registration.filter(event_id=event.id, status__in=[S.CONFIRMED, S.PENDING, S.OFFERED, S.WAITLISTED])
+    active = await Registration.filter(
+        event_id=event.id,
+        status__in=[
+            RegistrationStatus.CONFIRMED,
+            RegistrationStatus.PENDING,
+            RegistrationStatus.OFFERED,
+            RegistrationStatus.WAITLISTED,
+        ],
+    )
     mails = [
         _mail(
             event,
@@ -230,7 +237,7 @@ async def event_cancelled(event: Event) -> None:
             r,
             "event_cancelled",
             dedupe="",
-            method=calendar.Method.CANCEL if r.status is S.CONFIRMED else None,
+            method=calendar.Method.CANCEL if r.status is RegistrationStatus.CONFIRMED else None,
         )
         for r in active
     ]
@@ -283,7 +290,7 @@ async def organiser_message_preview(
 async def reminders_due(event: Event, hours_before: int) -> None:
     """Reminders for one offset; the dedupe key makes a second scheduler run (or a restart) send nothing twice."""
     organisation = await _organisation(event)
-    confirmed = await Registration.filter(event_id=event.id, status=S.CONFIRMED)
+    confirmed = await Registration.filter(event_id=event.id, status=RegistrationStatus.CONFIRMED)
     await enqueue(
         *[
             _mail(event, organisation, r, "reminder", dedupe=f"{hours_before}h:{event.starts_at.isoformat()}")
