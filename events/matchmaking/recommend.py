@@ -1,0 +1,102 @@
+"""Recommendations: for a need, the published solutions closest to it (and for a solution, the needs), each with
+its reason in words.
+
+score = DOMAIN_WEIGHT × Jaccard overlap of the two entries' domains + TEXT_WEIGHT × cosine similarity of their
+TF-IDF vectors over the jieba terms of `search` (IDF over the published pool). Ties, after rounding the score to
+six places so that both databases order alike, go to more shared domains, then the earlier published entry, then
+the smaller id. Entries of the same organisation, and entries sharing neither a domain nor a term, are left out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from tortoise.expressions import Q
+
+from events.matchmaking.models import EntryKind, EntryState, PoolEntry, PoolTerm
+from events.matchmaking.search import Corpus, corpus
+from server.i18n import pick, translate
+from server.models import Domain
+from server.settings import Locale
+
+DOMAIN_WEIGHT = 0.5
+TEXT_WEIGHT = 0.5
+KEYWORDS_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    entry: PoolEntry
+    score: float
+    shared_domains: list[Domain]  # in the order of their codes
+    shared_terms: list[str]  # the terms that add most to the similarity, most first
+
+    def reason(self, source: PoolEntry, locale: Locale) -> str:
+        """Why, in words, e.g.
+        "双方均关注: 医疗健康; 需求『影像辅助诊断』与方案『肺结节AI筛查』相近 (共同关键词: 影像, 诊断)"."""
+        separator = translate("recommend.list_separator", locale)
+        parts = []
+        if self.shared_domains:
+            names = separator.join(pick(d.name, locale) for d in self.shared_domains)
+            parts.append(translate("recommend.shared_domains", locale, domains=names))
+        if self.shared_terms:
+            parts.append(
+                translate(
+                    "recommend.similar_text",
+                    locale,
+                    source_kind=translate(f"pool_kind.{source.kind.value}", locale),
+                    source=pick({"zh": source.title_zh, "en": source.title_en}, locale),
+                    target_kind=translate(f"pool_kind.{self.entry.kind.value}", locale),
+                    target=pick({"zh": self.entry.title_zh, "en": self.entry.title_en}, locale),
+                    terms=separator.join(self.shared_terms),
+                )
+            )
+        return translate("recommend.reason_separator", locale).join(parts)
+
+
+async def recommend(source: PoolEntry, *, limit: int = 10) -> list[Recommendation]:
+    """The published entries of the other kind and of other organisations closest to `source`, best first."""
+    other = EntryKind.SOLUTION if source.kind is EntryKind.NEED else EntryKind.NEED
+    source_domains = {d.id: d for d in await source.domains.all()}
+    source_counts = {t.term: t.count for t in await PoolTerm.filter(entry_id=source.id)}
+    candidates = PoolEntry.filter(state=EntryState.PUBLISHED, kind=other).exclude(
+        organisation_id=source.organisation_id
+    )
+    related = Q(domains__id__in=list(source_domains)) | Q(terms__term__in=list(source_counts))
+    ids = sorted(set(await candidates.filter(related).values_list("id", flat=True)))
+    if not ids:
+        return []
+    vectors: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in await PoolTerm.filter(entry_id__in=ids).values("entry_id", "term", "count"):
+        vectors[row["entry_id"]][row["term"]] = row["count"]
+    stats = await corpus({term for vector in vectors.values() for term in vector} | set(source_counts))
+    source_vector = _weights(source_counts, stats)
+    entries = await PoolEntry.filter(id__in=ids).select_related("organisation", "region").prefetch_related("domains")
+    found = []
+    for entry in entries:
+        shared = sorted((d for d in entry.domains if d.id in source_domains), key=lambda d: d.code)
+        union = len(source_domains.keys() | {d.id for d in entry.domains})
+        overlap = len(shared) / union if union else 0.0
+        similarity, terms = _cosine(source_vector, _weights(vectors[entry.id], stats))
+        score = round(DOMAIN_WEIGHT * overlap + TEXT_WEIGHT * similarity, 6)
+        if score > 0:
+            found.append(Recommendation(entry, score, shared, terms[:KEYWORDS_SHOWN]))
+    published = {entry.id: (entry.published_at.timestamp() if entry.published_at else math.inf) for entry in entries}
+    found.sort(key=lambda r: (-r.score, -len(r.shared_domains), published[r.entry.id], r.entry.id))
+    return found[:limit]
+
+
+def _weights(counts: dict[str, int], stats: Corpus) -> dict[str, float]:
+    return {term: (1 + math.log(n)) * stats.idf(term) for term, n in counts.items()}
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> tuple[float, list[str]]:
+    """The cosine of two weight vectors, and their shared terms by how much each adds to it (then by term)."""
+    norm = math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values()))
+    if not norm:
+        return 0.0, []
+    products = {term: a[term] * b[term] for term in a.keys() & b.keys()}
+    terms = sorted(products, key=lambda term: (-products[term], term))
+    return sum(products.values()) / norm, terms
