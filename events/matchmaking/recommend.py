@@ -4,7 +4,8 @@ its reason in words.
 score = DOMAIN_WEIGHT × Jaccard overlap of the two entries' domains + TEXT_WEIGHT × cosine similarity of their
 TF-IDF vectors over the jieba terms of `search` (IDF over the published pool). Ties, after rounding the score to
 six places so that both databases order alike, go to more shared domains, then the earlier published entry, then
-the smaller id. Entries of the same organisation, and entries sharing neither a domain nor a term, are left out.
+the smaller id. Entries of the same organisation, and those scoring below MIN_SCORE (no shared domain and only a
+word every AI entry uses, such as 智能), are left out.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from server.settings import Locale
 DOMAIN_WEIGHT = 0.5
 TEXT_WEIGHT = 0.5
 KEYWORDS_SHOWN = 3
+MIN_SCORE = 0.05
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ async def recommend(source: PoolEntry, *, limit: int = 10) -> list[Recommendatio
         overlap = len(shared) / union if union else 0.0
         similarity, terms = _cosine(source_vector, _weights(vectors[entry.id], stats))
         score = round(DOMAIN_WEIGHT * overlap + TEXT_WEIGHT * similarity, 6)
-        if score > 0:
+        if score >= MIN_SCORE:
             found.append(Recommendation(entry, score, shared, terms[:KEYWORDS_SHOWN]))
     published = {entry.id: (entry.published_at.timestamp() if entry.published_at else math.inf) for entry in entries}
     found.sort(key=lambda r: (-r.score, -len(r.shared_domains), published[r.entry.id], r.entry.id))

@@ -82,8 +82,9 @@ async def test_pages_cut_the_ranked_list_and_count_every_match(db: str) -> None:
     # without a text: newest published first
     assert [e.id for e in everything.entries] == sorted((e.id for e in entries.values()), reverse=True)
     ranked = await search.search("影像 诊断 检测 热线")
-    first, second = await search.search("影像 诊断 检测 热线", page=1, per_page=2), await search.search(
-        "影像 诊断 检测 热线", page=2, per_page=2
+    first, second = (
+        await search.search("影像 诊断 检测 热线", page=1, per_page=2),
+        await search.search("影像 诊断 检测 热线", page=2, per_page=2),
     )
     assert [e.id for e in first.entries + second.entries] == [e.id for e in ranked.entries[:4]]
     assert first.total == second.total == ranked.total == 7
