@@ -14,9 +14,18 @@ from tortoise.transactions import in_transaction
 
 from events.matchmaking import search
 from events.matchmaking.models import EntryKind, EntryState, PoolEntry
-from events.matchmaking.schemas import ContactOut, EntryIn, EntryOut, EntryPatch, EntryWithContactOut
+from events.matchmaking.schemas import (
+    AnyEntryOut,
+    ContactOut,
+    EntryIn,
+    EntryOut,
+    EntryPatch,
+    EntryWithContactOut,
+    PoolQuery,
+)
 from server import audit
 from server.accounts import require_role
+from server.api import Page
 from server.clock import utcnow
 from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied, from_validation
 from server.i18n import Label
@@ -154,6 +163,15 @@ async def visible_entry(entry_id: int, user: User | None) -> PoolEntry:
     if entry.state not in PUBLIC_STATES and (user is None or not await sides(user, entry)):
         raise NotFound()
     return entry
+
+
+async def browse(query: PoolQuery, user: User | None) -> Page[AnyEntryOut]:
+    """One page of the published pool: ranked by the text when there is one, filtered by kind, domain, region."""
+    hits = await search.search(
+        query.q, kind=query.kind, domain=query.domain, region=query.region, page=query.page, per_page=query.per_page
+    )
+    items = [entry_out(entry, user) for entry in hits.entries]
+    return Page[AnyEntryOut](items=items, total=hits.total, page=query.page, per_page=query.per_page)
 
 
 async def entry_for(entry_id: int) -> PoolEntry:

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 
 from tortoise.expressions import Q
 
+from events.matchmaking import pool
 from events.matchmaking.models import EntryKind, EntryState, PoolEntry, PoolTerm
+from events.matchmaking.schemas import RecommendationOut
 from events.matchmaking.search import Corpus, corpus
 from server.i18n import pick, translate
-from server.models import Domain
+from server.models import Domain, User
 from server.settings import Locale
 
 DOMAIN_WEIGHT = 0.5
@@ -56,6 +58,23 @@ class Recommendation:
                 )
             )
         return translate("recommend.reason_separator", locale).join(parts)
+
+
+async def recommendations(
+    entry_id: int, user: User | None, locale: Locale, *, limit: int = 10
+) -> list[RecommendationOut]:
+    """The recommendations for an entry the user may see, each with its reason in `locale`."""
+    source = await pool.visible_entry(entry_id, user)
+    return [
+        RecommendationOut(
+            entry=pool.entry_out(found.entry, user),
+            score=found.score,
+            shared_domains=[d.code for d in found.shared_domains],
+            shared_terms=found.shared_terms,
+            reason=found.reason(source, locale),
+        )
+        for found in await recommend(source, limit=limit)
+    ]
 
 
 async def recommend(source: PoolEntry, *, limit: int = 10) -> list[Recommendation]:

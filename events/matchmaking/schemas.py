@@ -108,8 +108,12 @@ class EntryWithContactOut(EntryOut):
     contact: ContactOut
 
 
+# An entry in a list: what `pool.entry_out` gives the reader (a union, so that the contact is serialised too).
+AnyEntryOut = EntryWithContactOut | EntryOut
+
+
 class RecommendationOut(BaseModel):
-    entry: EntryOut
+    entry: AnyEntryOut = Field(description="With its contact for signed-in users.")
     score: float = Field(description="Domain overlap plus text similarity; higher is closer.")
     shared_domains: list[str]
     shared_terms: list[str]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from events.matchmaking import pool
 from events.matchmaking.models import EntryState
-from events.matchmaking.recommend import recommend
+from events.matchmaking.recommend import recommend, recommendations
+from server.errors import NotFound
 from tests.matchmaking.support import curator, member, need, published, realistic_pool, solution
 
 
@@ -97,3 +100,28 @@ async def test_ties_go_to_the_earlier_published_entry(db: str) -> None:
     assert len({r.score for r in found}) == 1
     assert [r.entry.id for r in found] == [twins[2].id, twins[1].id, twins[0].id]
     assert [r.entry.id for r in await recommend(imaging, limit=2)] == [twins[2].id, twins[1].id]
+
+
+async def test_recommendations_of_a_visible_entry_are_worded_in_the_reader_s_language(db: str) -> None:
+    entries = await realistic_pool()
+    english = await recommendations(entries["defect"].id, None, "en")
+    assert [(r.entry.id, r.shared_domains, r.shared_terms) for r in english] == [
+        (entries["vision"].id, ["manufacturing"], ["缺陷", "表面", "检测"])
+    ]
+    assert english[0].reason.startswith("Both work on: Industrial manufacturing; The need “带钢表面缺陷检测”")
+    assert "contact" not in english[0].model_dump()["entry"]
+    reader, _ = await member("reader@company.cn")
+    chinese = await recommendations(entries["defect"].id, reader, "zh-CN")
+    assert chinese[0].reason.startswith(
+        "双方均关注: 工业制造; 需求『带钢表面缺陷检测』与方案『工业视觉缺陷检测平台』相近"
+    )
+    assert chinese[0].model_dump()["entry"]["contact"]["name"] == "李强"
+
+
+async def test_a_draft_s_recommendations_are_for_its_organisation_only(db: str) -> None:
+    await realistic_pool()
+    owner, organisation = await member("new@need.cn")
+    draft = await pool.create_entry(owner, need(organisation.id, "钢板表面缺陷", "划痕检测", ["manufacturing"]))
+    with pytest.raises(NotFound):
+        await recommendations(draft.id, None, "zh-CN")
+    assert [r.entry.title["zh"] for r in await recommendations(draft.id, owner, "zh-CN")] == ["工业视觉缺陷检测平台"]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from events.matchmaking import pool, search
 from events.matchmaking.models import EntryKind, EntryState, PoolEntry, PoolTerm
-from events.matchmaking.schemas import EntryPatch
+from events.matchmaking.schemas import EntryPatch, PoolQuery
 from tests.matchmaking.support import IMAGING_NEED, curator, member, need, published, realistic_pool
 
 
@@ -104,3 +105,29 @@ async def test_bm25_prefers_the_rarer_term_and_the_shorter_entry(db: str) -> Non
     assert [e.id for e in hits.entries][:2] == [short.id, long.id]
     assert hits.total == 3 and hits.entries[2].id == rare.id
     assert (await search.search("碳排放 能耗")).entries[0].id == rare.id
+
+
+async def test_browsing_gives_a_page_whose_items_carry_contacts_for_signed_in_users_only(db: str) -> None:
+    entries = await realistic_pool()
+    reader, _ = await member("reader@company.cn")
+    query = PoolQuery(q="影像 诊断", kind=EntryKind.SOLUTION, per_page=1)
+    anonymous = await pool.browse(query, None)
+    assert (anonymous.total, anonymous.page, anonymous.per_page) == (2, 1, 1)
+    assert [item.id for item in anonymous.items] == [entries["nodule"].id]
+    assert "contact" not in anonymous.model_dump()["items"][0]
+    signed_in = await pool.browse(query.model_copy(update={"page": 2}), reader)
+    assert [item.id for item in signed_in.items] == [entries["annotation"].id]
+    assert signed_in.model_dump()["items"][0]["contact"]["email"] == "liqiang@ai.cn"
+    item = signed_in.items[0]
+    assert (item.title, item.domains, item.maturity, item.reference_cases) == (
+        {"zh": "医学影像数据标注平台", "en": ""},
+        ["healthcare"],
+        "pilot",
+        ["某三甲医院影像科数据治理"],
+    )
+
+
+def test_a_query_longer_than_the_search_limit_is_refused_with_a_field_error() -> None:
+    with pytest.raises(ValidationError) as too_long:
+        PoolQuery(q="影像" * 51)
+    assert [e["loc"] for e in too_long.value.errors()] == [("q",)]
