@@ -14,12 +14,12 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from tortoise.expressions import Q
+from tortoise.expressions import Subquery
 
 from events.matchmaking import pool
 from events.matchmaking.models import EntryKind, EntryState, PoolEntry, PoolTerm
 from events.matchmaking.schemas import RecommendationOut
-from events.matchmaking.search import Corpus, corpus
+from events.matchmaking.search import Corpus, corpus, load
 from server.i18n import pick, translate
 from server.models import Domain, User
 from server.settings import Locale
@@ -85,28 +85,40 @@ async def recommend(source: PoolEntry, *, limit: int = 10) -> list[Recommendatio
     candidates = PoolEntry.filter(state=EntryState.PUBLISHED, kind=other).exclude(
         organisation_id=source.organisation_id
     )
-    related = Q(domains__id__in=list(source_domains)) | Q(terms__term__in=list(source_counts))
-    ids = sorted(set(await candidates.filter(related).values_list("id", flat=True)))
+    # two plain queries rather than one OR over both joins, whose rows multiply (domains × terms)
+    sharing_domain = await candidates.filter(domains__id__in=list(source_domains)).values("id")
+    sharing_term = await PoolTerm.filter(
+        term__in=list(source_counts), entry_id__in=Subquery(candidates.values("id"))
+    ).values("entry_id")
+    ids: list[int] = sorted({row["id"] for row in sharing_domain} | {row["entry_id"] for row in sharing_term})
     if not ids:
         return []
     vectors: dict[int, dict[str, int]] = defaultdict(dict)
     for row in await PoolTerm.filter(entry_id__in=ids).values("entry_id", "term", "count"):
         vectors[row["entry_id"]][row["term"]] = row["count"]
+    domains: dict[int, set[int]] = defaultdict(set)
+    published: dict[int, float] = {}
+    for row in await PoolEntry.filter(id__in=ids).values("id", "published_at", "domains__id"):
+        if row["domains__id"] is not None:
+            domains[row["id"]].add(row["domains__id"])
+        published[row["id"]] = row["published_at"].timestamp() if row["published_at"] else math.inf
     stats = await corpus({term for vector in vectors.values() for term in vector} | set(source_counts))
     source_vector = _weights(source_counts, stats)
-    entries = await PoolEntry.filter(id__in=ids).select_related("organisation", "region").prefetch_related("domains")
-    found = []
-    for entry in entries:
-        shared = sorted((d for d in entry.domains if d.id in source_domains), key=lambda d: d.code)
-        union = len(source_domains.keys() | {d.id for d in entry.domains})
-        overlap = len(shared) / union if union else 0.0
-        similarity, terms = _cosine(source_vector, _weights(vectors[entry.id], stats))
+    scored = []
+    for entry_id in ids:
+        shared = sorted((source_domains[d] for d in domains[entry_id] & source_domains.keys()), key=lambda d: d.code)
+        overlap = len(shared) / len(domains[entry_id] | source_domains.keys())
+        similarity, terms = _cosine(source_vector, _weights(vectors[entry_id], stats))
         score = round(DOMAIN_WEIGHT * overlap + TEXT_WEIGHT * similarity, 6)
         if score >= MIN_SCORE:
-            found.append(Recommendation(entry, score, shared, terms[:KEYWORDS_SHOWN]))
-    published = {entry.id: (entry.published_at.timestamp() if entry.published_at else math.inf) for entry in entries}
-    found.sort(key=lambda r: (-r.score, -len(r.shared_domains), published[r.entry.id], r.entry.id))
-    return found[:limit]
+            scored.append((score, shared, terms[:KEYWORDS_SHOWN], entry_id))
+    scored.sort(key=lambda s: (-s[0], -len(s[1]), published[s[3]], s[3]))
+    best = scored[:limit]
+    entries = await load([entry_id for *_, entry_id in best])  # only the entries shown are loaded whole
+    return [
+        Recommendation(entry, score, shared, terms)
+        for entry, (score, shared, terms, _) in zip(entries, best, strict=True)
+    ]
 
 
 def _weights(counts: dict[str, int], stats: Corpus) -> dict[str, float]:

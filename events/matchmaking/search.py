@@ -130,28 +130,25 @@ async def search(
     page: int = 1,
     per_page: int = 50,
 ) -> Hits:
-    """Published entries matching any term of `text` (all of them for an empty text), best BM25 score first;
-    equal scores, and every entry without a text, newest published first, then by id."""
+    """Published entries matching any term of `text`, best BM25 score first, equal scores newest entry (larger id)
+    first; for an empty text all of them, newest published first."""
     entries = published(kind=kind, domain=domain, region=region)
     terms = sorted(set(segment(text)))
     start = (page - 1) * per_page
     if not terms:
         total = await entries.count()
         page_entries = await entries.order_by("-published_at", "-id").offset(start).limit(per_page)
-        return Hits(await _loaded([e.id for e in page_entries]), total)
+        return Hits(await load([e.id for e in page_entries]), total)
     stats = await corpus(terms)
     rows = await PoolTerm.filter(term__in=terms, entry_id__in=Subquery(entries.values("id"))).values(
-        "entry_id", "term", "count", "entry__term_count", "entry__published_at"
+        "entry_id", "term", "count", "entry__term_count"
     )
     scores: dict[int, float] = {}
-    published_at = {}
     for row in rows:
-        scores[row["entry_id"]] = scores.get(row["entry_id"], 0.0) + bm25(
-            stats, row["term"], row["count"], row["entry__term_count"]
-        )
-        published_at[row["entry_id"]] = row["entry__published_at"]
-    ranked = sorted(scores, key=lambda i: (-round(scores[i], 9), -published_at[i].timestamp(), -i))
-    return Hits(await _loaded(ranked[start : start + per_page]), len(ranked))
+        score = bm25(stats, row["term"], row["count"], row["entry__term_count"])
+        scores[row["entry_id"]] = scores.get(row["entry_id"], 0.0) + score
+    ranked = sorted(scores, key=lambda i: (-round(scores[i], 9), -i))
+    return Hits(await load(ranked[start : start + per_page]), len(ranked))
 
 
 def bm25(stats: Corpus, term: str, count: int, length: int) -> float:
@@ -159,7 +156,7 @@ def bm25(stats: Corpus, term: str, count: int, length: int) -> float:
     return stats.idf(term) * count * (K1 + 1) / (count + K1 * norm)
 
 
-async def _loaded(ids: list[int]) -> list[PoolEntry]:
+async def load(ids: list[int]) -> list[PoolEntry]:
     """Entries by id in the given order, with what their out-schema shows."""
     found = {
         e.id: e

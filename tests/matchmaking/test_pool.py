@@ -260,3 +260,14 @@ async def test_a_too_long_text_is_refused_with_the_column_s_limit_in_both_langua
     assert problem(from_validation(too_long.value, "body", "title"), "en").errors[0].msg == (
         "Must have at most 200 characters"
     )
+
+
+async def test_a_refused_move_names_both_states_in_the_reader_s_language(db: str) -> None:
+    owner, organisation = await member("owner@hospital.cn")
+    entry = await pool.create_entry(owner, need(organisation.id, *IMAGING_NEED))
+    await pool.move(owner, entry.id, EntryState.CLOSED)
+    with pytest.raises(EntryTransitionForbidden) as refused:
+        await pool.move(owner, entry.id, EntryState.SUBMITTED)
+    assert problem(refused.value, "zh-CN").detail == "资源池条目状态为“已关闭”，不能变为“待审核”。"
+    assert problem(refused.value, "en").detail == "A pool entry that is “Closed” cannot become “Submitted”."
+    assert problem(refused.value, "en").status == 409
