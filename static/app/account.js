@@ -8,18 +8,18 @@ export const me = reactive({ user: null });
 
 export async function refreshMe() {
   try {
-    const user = await api("/me", { locale: i18n.locale });
+    const user = await api("/me");
     session.csrf = user.csrf_token;
     me.user = user;
-  } catch (error) {
+  } catch {
     me.user = null;
   }
 }
 
 export async function logout() {
   try {
-    await api("/auth/logout", { method: "POST", locale: i18n.locale });
-  } catch (error) {
+    await api("/auth/logout", { method: "POST" });
+  } catch {
     // the session had already ended (another tab, expiry): signed out all the same
   } finally {
     session.csrf = null;
@@ -39,10 +39,10 @@ function accountForm(path, fields) {
         banner.value = "";
         try {
           if (path === "/auth/signup") {
-            await api(path, { method: "POST", body: { ...form, locale: i18n.locale }, locale: i18n.locale });
+            await api(path, { method: "POST", body: { ...form, locale: i18n.locale } });
           }
           const login = await api("/auth/login", {
-            method: "POST", body: { email: form.email, password: form.password }, locale: i18n.locale,
+            method: "POST", body: { email: form.email, password: form.password },
           });
           session.csrf = login.csrf_token;
           await refreshMe();
@@ -92,21 +92,21 @@ export const MePage = {
       }
     }
     async function loadMine() {
-      registrations.value = (await api("/me/registrations", { locale: i18n.locale })).items;
-      feeds.value = await api("/me/calendar-feeds", { locale: i18n.locale });
+      registrations.value = (await api("/me/registrations")).items;
+      feeds.value = await api("/me/calendar-feeds");
       const ids = [...new Set(registrations.value.map((r) => r.event_id))];
-      const loaded = await Promise.all(ids.map((id) => api(`/events/${id}`, { locale: i18n.locale })));
+      const loaded = await Promise.all(ids.map((id) => api(`/events/${id}`)));
       events.value = Object.fromEntries(loaded.map((event) => [event.id, event]));
     }
     async function create() {
-      fresh.value = await api("/me/calendar-feeds", { method: "POST", body: {}, locale: i18n.locale });
+      fresh.value = await api("/me/calendar-feeds", { method: "POST", body: {} });
       await refresh();
     }
     async function rotate(id) {
-      fresh.value = await api(`/me/calendar-feeds/${id}/rotate`, { method: "POST", locale: i18n.locale });
+      fresh.value = await api(`/me/calendar-feeds/${id}/rotate`, { method: "POST" });
     }
     async function revoke(id) {
-      await api(`/me/calendar-feeds/${id}`, { method: "DELETE", locale: i18n.locale });
+      await api(`/me/calendar-feeds/${id}`, { method: "DELETE" });
       fresh.value = null;
       await refresh();
     }

@@ -1,5 +1,5 @@
 // The JSON API: problem+json answers become ApiError with the per-field messages.
-import { t } from "./i18n.js";
+import { i18n, t } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(problem) {
@@ -15,12 +15,15 @@ export const failure = (error) => (error instanceof ApiError ? error.message : t
 // The signed-in session: the cookie travels by itself; unsafe requests add its CSRF value.
 export const session = { csrf: null };
 
-export async function api(path, { method = "GET", body, headers = {}, locale } = {}) {
+// Every call to the API goes through here. Messages come back in the page's current language unless `locale` says
+// otherwise; a plain object `body` goes as JSON, a Blob (an uploaded file) as it is, with its type in `headers`.
+export async function api(path, { method = "GET", body, headers = {}, locale = i18n.locale } = {}) {
   const csrf = method !== "GET" && session.csrf ? { "X-CSRF-Token": session.csrf } : {};
+  const json = body !== undefined && !(body instanceof Blob);
   const response = await fetch(`/api/v1${path}`, {
     method,
-    headers: { "Accept-Language": locale, ...(body ? { "Content-Type": "application/json" } : {}), ...csrf, ...headers },
-    body: body ? JSON.stringify(body) : undefined,
+    headers: { "Accept-Language": locale, ...(json ? { "Content-Type": "application/json" } : {}), ...csrf, ...headers },
+    body: json ? JSON.stringify(body) : body,
     credentials: "same-origin",
   });
   if (response.status === 204) return null;

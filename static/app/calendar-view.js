@@ -40,7 +40,7 @@ async function eventsBetween(filters, start, end) {
   for (let page = 1; ; page += 1) {
     const query = new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)),
                                         from, to, page, per_page: 200 });
-    const answer = await api(`/events?${query}`, { locale: i18n.locale });
+    const answer = await api(`/events?${query}`);
     found.push(...answer.items);
     if (found.length >= answer.total || !answer.items.length) return found;
   }

@@ -2,13 +2,13 @@
 // ticket types, quotas and registration questions below. A failed save keeps every field as typed.
 import { reactive, ref, computed, onMounted, watch, onUnmounted } from "vue";
 import { api } from "./api.js";
-import { i18n, t, pick } from "./i18n.js";
+import { t, pick } from "./i18n.js";
 import { me } from "./account.js";
 import { route } from "./router.js";
 import { I18nInputs, showFailure, fieldError, toInstant, toLocalInput, ZONES } from "./console-fields.js";
 import { AgendaSection, TicketsSection, QuotasSection, QuestionsSection } from "./console-sections.js";
+import { eventKinds, loadEventKinds } from "./kinds.js";
 
-const KINDS = ["conference", "forum", "matchmaking", "competition", "training"];
 const DEFAULT_ZONE = "Asia/Shanghai";
 // The paths this form shows next to an input; anything else the API says goes into the banner.
 const SHOWN = [
@@ -72,16 +72,20 @@ export const EventEditor = {
     const organisation = props.id ? null : Number(route.query.get("org")) || null;
 
     async function reload() {
-      event.value = await api(`/events/${props.id}`, { locale: i18n.locale });
+      event.value = await api(`/events/${props.id}`);
     }
     onMounted(async () => {
-      [regions.value, domains.value] = await Promise.all([api("/regions"), api("/domains")]);
-      if (props.id) {
-        await reload();
-        Object.assign(form, formOf(event.value));
-        preview.value = event.value.description_html;
-      } else if (!organisation) {
-        state.banner = t("console.no_organisation");
+      try {
+        [regions.value, domains.value] = await Promise.all([api("/regions"), api("/domains"), loadEventKinds()]);
+        if (props.id) {
+          await reload();
+          Object.assign(form, formOf(event.value));
+          preview.value = event.value.description_html;
+        } else if (!organisation) {
+          state.banner = t("console.no_organisation");
+        }
+      } catch (error) {
+        showFailure(error, state, SHOWN);
       }
     });
 
@@ -90,7 +94,7 @@ export const EventEditor = {
       clearTimeout(timer);
       timer = setTimeout(async () => {
         try {
-          preview.value = text.trim() ? (await api("/markdown", { method: "POST", body: { text }, locale: i18n.locale })).html : "";
+          preview.value = text.trim() ? (await api("/markdown", { method: "POST", body: { text } })).html : "";
           delete state.errors.description;
         } catch (error) {
           showFailure(error, state, SHOWN);
@@ -111,12 +115,12 @@ export const EventEditor = {
       state.banner = state.done = "";
       try {
         if (props.id) {
-          event.value = await api(`/events/${props.id}`, { method: "PATCH", body: bodyOf(form), locale: i18n.locale });
+          event.value = await api(`/events/${props.id}`, { method: "PATCH", body: bodyOf(form) });
           Object.assign(form, formOf(event.value));
           state.done = t("console.saved");
         } else {
           const created = await api("/events", {
-            method: "POST", body: { ...bodyOf(form), organisation_id: organisation }, locale: i18n.locale,
+            method: "POST", body: { ...bodyOf(form), organisation_id: organisation },
           });
           props.go(`/console/events/${created.id}/edit?created=1`);
         }
@@ -131,7 +135,7 @@ export const EventEditor = {
     const editable = computed(() => !event.value || ["draft", "published"].includes(event.value.status));
     return {
       form, event, regions, domains, state, saving, preview, save, changed, err, described, editable, me,
-      kinds: KINDS, zones: ZONES, t, pick,
+      kinds: eventKinds, zones: ZONES, t, pick,
     };
   },
   template: `
@@ -148,7 +152,7 @@ export const EventEditor = {
 
         <label for="e-kind">{{ t("console.field.kind") }}</label>
         <select id="e-kind" v-model="form.kind" :aria-describedby="described('kind')">
-          <option v-for="kind in kinds" :value="kind">{{ t("kind." + kind) }}</option>
+          <option v-for="kind in kinds" :value="kind.code">{{ pick(kind.name) }}</option>
         </select>
         <div v-if="err('kind')" id="e-kind-error" class="field-error">{{ err("kind") }}</div>
 

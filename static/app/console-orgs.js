@@ -2,7 +2,7 @@
 // managers (and admins) correct its details and give accounts roles or take them away.
 import { reactive, ref, computed, onMounted } from "vue";
 import { api, failure } from "./api.js";
-import { i18n, t, pick } from "./i18n.js";
+import { t, pick } from "./i18n.js";
 import { me, refreshMe } from "./account.js";
 import { I18nInputs, attempt } from "./console-fields.js";
 import { ConfirmDialog } from "./console.js";
@@ -60,14 +60,14 @@ export const OrganisationsPage = {
     const state = formState(() => ({ name: { zh: "", en: "" }, kind: "company", region: "lixia", uscc: "", contact_email: "" }));
     async function search() {
       const q = query.value.trim() ? `&q=${encodeURIComponent(query.value.trim())}` : "";
-      directory.value = (await api(`/organisations?per_page=50${q}`, { locale: i18n.locale })).items;
+      directory.value = (await api(`/organisations?per_page=50${q}`)).items;
     }
     onMounted(async () => {
-      regions.value = await api("/regions", { locale: i18n.locale });
+      regions.value = await api("/regions");
       await search();
     });
     async function create() {
-      const made = await attempt(state, SHOWN, () => api("/organisations", { method: "POST", body: body(state.form), locale: i18n.locale }));
+      const made = await attempt(state, SHOWN, () => api("/organisations", { method: "POST", body: body(state.form) }));
       if (!made) return;
       await refreshMe();  // a company's creator now manages it
       props.go(`/console/organisations/${made.id}`);
@@ -124,7 +124,7 @@ export const OrganisationPage = {
       details.form = { name: { ...found.name }, region: found.region, uscc: found.uscc || "", contact_email: found.contact_email };
     }
     async function refreshMembers() {
-      members.value = await api(`${path}/members`, { locale: i18n.locale });
+      members.value = await api(`${path}/members`);
     }
     // After a change of roles: mine may have changed too (what this page and the nav offer), and the list may no
     // longer be mine to read.
@@ -132,27 +132,27 @@ export const OrganisationPage = {
       if (member.email === me.user?.email) await refreshMe();
       try {
         await refreshMembers();
-      } catch (error) {
+      } catch {
         members.value = [];
       }
     }
     onMounted(async () => {
       try {
-        [regions.value] = await Promise.all([api("/regions", { locale: i18n.locale }), refreshMembers()]);
-        show(await api(path, { locale: i18n.locale }));
+        [regions.value] = await Promise.all([api("/regions"), refreshMembers()]);
+        show(await api(path));
       } catch (error) {
         failed.value = failure(error);
       }
     });
     async function save() {
-      const saved = await attempt(details, SHOWN, () => api(path, { method: "PATCH", body: body(details.form), locale: i18n.locale }));
+      const saved = await attempt(details, SHOWN, () => api(path, { method: "PATCH", body: body(details.form) }));
       if (saved) {
         show(saved);
         details.done = t("console.saved");
       }
     }
     async function add() {
-      const added = await attempt(adding, ["email", "role"], () => api(`${path}/members`, { method: "POST", body: adding.form, locale: i18n.locale }));
+      const added = await attempt(adding, ["email", "role"], () => api(`${path}/members`, { method: "POST", body: adding.form }));
       if (added) {
         adding.form = adding.fields();
         adding.done = t("orgs.member_added", { name: added.name, role: t("console.role." + added.role) });
@@ -162,7 +162,7 @@ export const OrganisationPage = {
     async function remove() {
       const member = removing.value;
       removing.value = null;
-      const removed = await attempt(adding, [], () => api(`${path}/members/${member.id}`, { method: "DELETE", locale: i18n.locale }));
+      const removed = await attempt(adding, [], () => api(`${path}/members/${member.id}`, { method: "DELETE" }));
       if (removed) {
         adding.done = t("orgs.member_removed", { name: member.name, role: t("console.role." + member.role) });
       }

@@ -2,7 +2,7 @@
 // over ticket types) and the registration questions, each with its own small form.
 import { reactive, ref, onMounted, watch } from "vue";
 import { api } from "./api.js";
-import { i18n, t, pick } from "./i18n.js";
+import { t, pick } from "./i18n.js";
 import { I18nInputs, attempt, showFailure, toInstant, toLocalInput } from "./console-fields.js";
 
 const QUESTION_KINDS = ["text", "long_text", "number", "single_choice", "multi_choice", "bool", "date", "phone", "uscc", "email"];
@@ -21,7 +21,7 @@ async function submit(state, shown, send) {
 
 // Remove one item; a refusal (say, a ticket type somebody registered with) shows in the section's banner.
 async function remove(state, url) {
-  return !!(await attempt(state, [], () => api(url, { method: "DELETE", locale: i18n.locale })));
+  return !!(await attempt(state, [], () => api(url, { method: "DELETE" })));
 }
 
 const ticketName = (event, id) => pick(event.ticket_types.find((type) => type.id === id)?.name);
@@ -34,7 +34,7 @@ export const AgendaSection = {
     const blank = () => ({ title: { zh: "", en: "" }, speakers: "", room: "", starts_at: "", ends_at: "" });
     const state = sectionState(blank);
     const path = `/events/${props.event.id}/sessions`;
-    const refresh = async () => { sessions.value = await api(path, { locale: i18n.locale }); };
+    const refresh = async () => { sessions.value = await api(path); };
     onMounted(refresh);
     async function add() {
       const { form } = state;
@@ -45,7 +45,7 @@ export const AgendaSection = {
         ends_at: toInstant(form.ends_at, props.event.timezone),
       };
       if (await submit(state, ["title", "speakers", "room", "starts_at", "ends_at"],
-                       () => api(path, { method: "POST", body, locale: i18n.locale }))) await refresh();
+                       () => api(path, { method: "POST", body }))) await refresh();
     }
     async function removeSession(session) {
       await remove(state, `${path}/${session.id}`);
@@ -97,7 +97,7 @@ export const TicketsSection = {
     const state = sectionState(() => ({ name: { zh: "", en: "" } }));
     const path = `/events/${props.event.id}/ticket-types`;
     async function add() {
-      if (await submit(state, ["name"], () => api(path, { method: "POST", body: state.form, locale: i18n.locale }))) emit("changed");
+      if (await submit(state, ["name"], () => api(path, { method: "POST", body: state.form }))) emit("changed");
     }
     async function removeType(type) {
       if (await remove(state, `${path}/${type.id}`)) emit("changed");
@@ -132,7 +132,7 @@ export const QuotasSection = {
     const state = sectionState(() => ({ name: "", size: "", ticket_types: [] }));
     const path = `/events/${props.event.id}/quotas`;
     async function refresh() {
-      quotas.value = await api(path, { locale: i18n.locale });
+      quotas.value = await api(path);
       for (const quota of quotas.value) sizes[quota.id] = quota.size;
     }
     onMounted(refresh);
@@ -140,7 +140,7 @@ export const QuotasSection = {
     const size = (value) => (value === "" ? null : Number(value));
     async function add() {
       const body = { ...state.form, size: size(state.form.size) };
-      if (await submit(state, ["name", "size", "ticket_types"], () => api(path, { method: "POST", body, locale: i18n.locale }))) {
+      if (await submit(state, ["name", "size", "ticket_types"], () => api(path, { method: "POST", body }))) {
         state.done = t("console.quota_added");
         await refresh();
         emit("changed");
@@ -150,7 +150,7 @@ export const QuotasSection = {
     async function resize(quota) {
       Object.assign(resizing, { errors: {}, banner: "", done: "", quota: quota.id });
       try {
-        await api(`${path}/${quota.id}`, { method: "PATCH", body: { size: size(sizes[quota.id]) }, locale: i18n.locale });
+        await api(`${path}/${quota.id}`, { method: "PATCH", body: { size: size(sizes[quota.id]) } });
         resizing.done = t("console.quota_resized", { name: label(quota) });
         await refresh();
         emit("changed");
@@ -215,7 +215,7 @@ export const QuestionsSection = {
       key: "", kind: "text", label: { zh: "", en: "" }, required: false, minimum: "", maximum: "", choices: [blankChoice()],
     }));
     const path = `/events/${props.event.id}/questions`;
-    const refresh = async () => { questions.value = await api(path, { locale: i18n.locale }); };
+    const refresh = async () => { questions.value = await api(path); };
     onMounted(refresh);
     const number = (value) => (value === "" ? null : Number(value));
     async function add() {
@@ -228,7 +228,7 @@ export const QuestionsSection = {
         choices: choosing ? form.choices.map((c) => ({ ...c, limit: number(c.limit) })) : [],
       };
       const shown = ["key", "kind", "label", "required", "minimum", "maximum", "choices"];
-      if (await submit(state, shown, () => api(path, { method: "POST", body, locale: i18n.locale }))) {
+      if (await submit(state, shown, () => api(path, { method: "POST", body }))) {
         state.done = t("console.question_added");
         await refresh();
         emit("changed");  // a choice limit is a quota too

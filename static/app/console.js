@@ -2,11 +2,12 @@
 // confirmation that says who will be mailed. The event editor lives in console-editor.js.
 import { ref, computed, nextTick, onMounted, onUnmounted } from "vue";
 import { api, failure } from "./api.js";
-import { i18n, t, pick } from "./i18n.js";
+import { t, pick } from "./i18n.js";
 import { me } from "./account.js";
 import { when } from "./format.js";
 import { link } from "./router.js";
 import { keepFocusIn } from "./focus.js";
+import { kindName, loadEventKinds } from "./kinds.js";
 
 export { EventEditor } from "./console-editor.js";
 
@@ -51,11 +52,11 @@ const OrganisationEvents = {
     const events = ref(null);
     async function refresh() {
       if (!props.organisation.organises) return;
-      const page = await api(`/organisations/${props.organisation.id}/events?per_page=200`, { locale: i18n.locale });
+      const [page] = await Promise.all([api(`/organisations/${props.organisation.id}/events?per_page=200`), loadEventKinds()]);
       events.value = page.items;
     }
     onMounted(refresh);
-    return { events, refresh, link, t, pick, when };
+    return { events, refresh, link, t, pick, when, kindName };
   },
   template: `
     <section class="card console-org">
@@ -75,7 +76,7 @@ const OrganisationEvents = {
             <span class="badge" :class="{ full: event.status === 'cancelled', wait: event.status === 'draft' }">
               {{ t("console.status." + event.status) }}</span>
           </div>
-          <div class="muted">{{ t("kind." + event.kind) }} · {{ when(event) }}</div>
+          <div class="muted">{{ kindName(event.kind) }} · {{ when(event) }}</div>
           <div class="console-links" role="group" :aria-label="pick(event.title)">
             <a v-if="['draft', 'published'].includes(event.status)" v-bind="link('/console/events/' + event.id + '/edit')">
               {{ t("console.edit") }}</a>
@@ -94,7 +95,7 @@ const OrganisationEvents = {
 async function myOrganisations() {
   const user = me.user;
   if (user.is_admin) {
-    const page = await api("/organisations?per_page=200", { locale: i18n.locale });
+    const page = await api("/organisations?per_page=200");
     return page.items.map((o) => ({ id: o.id, name: o.name, roles: ["admin"], organises: true, hosts: EVENT_HOSTS.includes(o.kind) }));
   }
   const roles = new Map();
@@ -102,7 +103,7 @@ async function myOrganisations() {
     roles.set(m.organisation_id, [...(roles.get(m.organisation_id) || []), m.role]);
   }
   return Promise.all([...roles].map(async ([id, held]) => {
-    const organisation = await api(`/organisations/${id}`, { locale: i18n.locale });
+    const organisation = await api(`/organisations/${id}`);
     return { id, name: organisation.name, roles: held, organises: held.includes("organiser"), hosts: EVENT_HOSTS.includes(organisation.kind) };
   }));
 }
@@ -124,7 +125,7 @@ export const ConsoleHome = {
       const title = pick(event.title);
       let message = t("console.confirm_publish_message");
       if (action === "cancel") {
-        const { counts } = await api(`/events/${event.id}/registrations?per_page=1`, { locale: i18n.locale });
+        const { counts } = await api(`/events/${event.id}/registrations?per_page=1`);
         const n = NOTIFIED.reduce((sum, status) => sum + (counts[status] || 0), 0);
         message = n ? t("console.confirm_cancel_message", { n }) : t("console.confirm_cancel_nobody");
       }
@@ -139,7 +140,7 @@ export const ConsoleHome = {
       const { action, event, refresh } = asking.value;
       asking.value = null;
       try {
-        await api(`/events/${event.id}/${action}`, { method: "POST", locale: i18n.locale });
+        await api(`/events/${event.id}/${action}`, { method: "POST" });
         done.value = t(`console.done_${action}`, { title: pick(event.title) });
       } catch (error) {
         banner.value = failure(error);

@@ -3,7 +3,7 @@
 // either way. Each attempt sends its own nonce, so a retried request never checks anyone in twice.
 import { ref, onUnmounted } from "vue";
 import { api, failure, newestOnly } from "./api.js";
-import { i18n, t } from "./i18n.js";
+import { t } from "./i18n.js";
 import { me } from "./account.js";
 
 let loadingJsQR = null;
@@ -52,7 +52,7 @@ export const DoorPage = {
 
     async function send(path, body) {
       try {
-        const done = await api(path, { method: "POST", body: { ...body, nonce: nonce() }, locale: i18n.locale });
+        const done = await api(path, { method: "POST", body: { ...body, nonce: nonce() } });
         answer.value = { ok: true, text: t("door.ok", { name: done.name }) };
       } catch (error) {
         answer.value = { ok: false, text: failure(error) };
@@ -66,8 +66,7 @@ export const DoorPage = {
     async function search() {
       const q = query.value.trim();
       try {
-        const result = await newest(async () => (q ? api(`/events/${props.id}/check-in/search?q=${encodeURIComponent(q)}`,
-                                                         { locale: i18n.locale }) : []));
+        const result = await newest(async () => (q ? api(`/events/${props.id}/check-in/search?q=${encodeURIComponent(q)}`) : []));
         if (result) found.value = result.answer;  // a slower answer to an earlier keystroke is dropped
       } catch (error) {
         answer.value = { ok: false, text: failure(error) };
@@ -90,7 +89,7 @@ export const DoorPage = {
           }
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
-      } catch (error) {
+      } catch {
         stop();
         answer.value = { ok: false, text: t("door.camera_failed") };
       }

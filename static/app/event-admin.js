@@ -13,8 +13,6 @@ const STATES = ["confirmed", "pending", "waitlisted", "offered", "cancelled", "r
 const MAIL_STATES = ["pending", "sending", "retry", "sent", "failed", "superseded"];
 const PER_PAGE = 20;
 
-const request = (path, options = {}) => api(path, { ...options, locale: i18n.locale });
-
 // One answer line per section; a new action anywhere clears the others, so the page never shows a stale one.
 function feedback() {
   const state = reactive({ at: "", ok: "", error: "" });
@@ -76,7 +74,7 @@ const Registrations = {
 
     async function refresh() {
       try {
-        list.value = await request(`/events/${props.event.id}/registrations?${query({ page: page.value, per_page: PER_PAGE })}`);
+        list.value = await api(`/events/${props.event.id}/registrations?${query({ page: page.value, per_page: PER_PAGE })}`);
         if (page.value > pages.value) { page.value = pages.value; }
       } catch (error) {
         if (error instanceof ApiError && [401, 403, 404].includes(error.problem.status)) emit("denied", error);
@@ -95,7 +93,7 @@ const Registrations = {
       busy.value = true;
       props.notice.clear();
       try {
-        await request(`/registrations/${row.id}/${action}`, { method: "POST", body });
+        await api(`/registrations/${row.id}/${action}`, { method: "POST", body });
         props.notice.ok("registrations", t(`admin.done.${action}`, { name: row.name }));
         return true;
       } catch (error) {
@@ -242,7 +240,7 @@ const Mail = {
     const busy = ref(false);
     async function refresh() {
       try {
-        summary.value = await request(`/events/${props.event.id}/mail`);
+        summary.value = await api(`/events/${props.event.id}/mail`);
       } catch (error) {
         props.notice.fail("mail", error);
       }
@@ -251,7 +249,7 @@ const Mail = {
       busy.value = true;
       props.notice.clear();
       try {
-        const done = await request(`/events/${props.event.id}/mail/retry`, { method: "POST" });
+        const done = await api(`/events/${props.event.id}/mail/retry`, { method: "POST" });
         props.notice.ok("mail", t("admin.mail.requeued", { n: done.recipients }));
       } catch (error) {
         props.notice.fail("mail", error);
@@ -313,7 +311,7 @@ const Message = {
       errors.value = {};
       props.notice.clear();
       try {
-        return await request(`/events/${props.event.id}/${path}`, { method: "POST", body });
+        return await api(`/events/${props.event.id}/${path}`, { method: "POST", body });
       } catch (error) {
         if (error instanceof ApiError) errors.value = error.fields;
         if (!(error instanceof ApiError) || !Object.keys(error.fields).length) props.notice.fail("message", error);
@@ -390,7 +388,7 @@ export const EventAdmin = {
       if (!me.user) return;
       try {
         [event.value, questions.value] = await Promise.all([
-          request(`/events/${props.id}`), request(`/events/${props.id}/questions`),
+          api(`/events/${props.id}`), api(`/events/${props.id}/questions`),
         ]);
       } catch (error) {
         denied.value = failure(error);

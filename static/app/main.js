@@ -8,6 +8,7 @@ import { DoorPage } from "./door.js";
 import { route, go } from "./router.js";
 import { at, when, seats, span, ticketSeats, closed, standing, today } from "./format.js";
 import { CalendarView } from "./calendar-view.js";
+import { eventKinds, kindName, loadEventKinds } from "./kinds.js";
 
 // The organiser console and the talent pages load when first visited.
 const lazy = (module, name) => defineAsyncComponent(() => import(module).then((loaded) => loaded[name]));
@@ -38,7 +39,7 @@ const EventList = {
       const query = new URLSearchParams([...Object.entries(filters).filter(([, value]) => value), ["page", page], ["per_page", PER_PAGE]]);
       banner.value = "";
       try {
-        const result = await newest(() => api(`/events?${query}`, { locale: i18n.locale }));
+        const result = await newest(() => api(`/events?${query}`));
         if (!result) return;  // the filters changed again meanwhile
         events.value = page === 1 ? result.answer.items : [...events.value, ...result.answer.items];
         total.value = result.answer.total;
@@ -48,14 +49,21 @@ const EventList = {
       }
     }
     onMounted(async () => {
-      [regions.value, domains.value] = await Promise.all([api("/regions"), api("/domains")]);
+      try {
+        [regions.value, domains.value] = await Promise.all([api("/regions"), api("/domains"), loadEventKinds()]);
+      } catch (error) {
+        banner.value = failure(error);
+        return;
+      }
       await refresh();
     });
     watch(filters, () => refresh());
     watch(view, () => refresh());
     const show = (name) => go(name === "list" ? "/" : `/?view=${name}`);
-    const kinds = ["conference", "forum", "matchmaking", "competition", "training"];
-    return { events, total, banner, refresh, regions, domains, filters, calendarFilters, view, show, t, pick, when, standing, go, kinds, VIEWS };
+    return {
+      events, total, banner, refresh, regions, domains, filters, calendarFilters, view, show, t, pick, when, standing, go,
+      kinds: eventKinds, kindName, VIEWS,
+    };
   },
   template: `
     <h1>{{ t("list.heading") }}</h1>
@@ -63,7 +71,7 @@ const EventList = {
       <label>{{ t("list.search") }}<input v-model.lazy="filters.q" name="q" type="search" maxlength="100"></label>
       <label>{{ t("list.kind") }}<select v-model="filters.kind" name="kind">
         <option value="">{{ t("list.all") }}</option>
-        <option v-for="kind in kinds" :value="kind">{{ t("kind." + kind) }}</option>
+        <option v-for="kind in kinds" :value="kind.code">{{ pick(kind.name) }}</option>
       </select></label>
       <label>{{ t("list.region") }}<select v-model="filters.region" name="region">
         <option value="">{{ t("list.all") }}</option>
@@ -87,7 +95,7 @@ const EventList = {
       <a v-for="event in events" :key="event.id" :href="'/events/' + event.id" @click.prevent="go('/events/' + event.id)"
          class="card" style="display:block;color:inherit;text-decoration:none">
         <h2>{{ pick(event.title) }}</h2>
-        <div class="muted">{{ t("kind." + event.kind) }} · {{ when(event) }} · {{ event.venue || event.online_url }}</div>
+        <div class="muted">{{ kindName(event.kind) }} · {{ when(event) }} · {{ event.venue || event.online_url }}</div>
         <span class="badge" :class="standing(event).kind">{{ standing(event).label }}</span>
       </a>
       <button v-if="events.length < total" type="button" class="secondary" @click="refresh(true)">
@@ -118,9 +126,9 @@ const EventPage = {
     const key = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now();
     onMounted(async () => {
       [event.value, questions.value, sessions.value] = await Promise.all([
-        api(`/events/${props.id}`, { locale: i18n.locale }),
-        api(`/events/${props.id}/questions`, { locale: i18n.locale }),
-        api(`/events/${props.id}/sessions`, { locale: i18n.locale }),
+        api(`/events/${props.id}`),
+        api(`/events/${props.id}/questions`),
+        api(`/events/${props.id}/sessions`),
       ]);
       for (const q of questions.value) if (q.kind === "multi_choice") form.answers[q.key] = [];
       form.ticket_type = (event.value.ticket_types.find((type) => type.is_default) || event.value.ticket_types[0])?.id ?? null;
@@ -134,10 +142,10 @@ const EventPage = {
       banner.value = "";
       try {
         result.value = await api(`/events/${props.id}/registrations`, {
-          method: "POST", locale: i18n.locale, headers: { "Idempotency-Key": key },
+          method: "POST", headers: { "Idempotency-Key": key },
           body: { name: form.name, email: form.email, locale: i18n.locale, ticket_type: form.ticket_type, answers: given(form.answers) },
         });
-        event.value = await api(`/events/${props.id}`, { locale: i18n.locale });  // the seats left changed
+        event.value = await api(`/events/${props.id}`);  // the seats left changed
         await nextTick();
         status.value?.focus();
       } catch (error) {
@@ -258,16 +266,16 @@ const ManagePage = {
     const auth = token ? { Authorization: `Bearer ${token}` } : {};
     async function refresh() {
       try {
-        registration.value = await api(`/registrations/${props.id}`, { headers: auth, locale: i18n.locale });
-        event.value = await api(`/events/${registration.value.event_id}`, { locale: i18n.locale });
-      } catch (error) {
+        registration.value = await api(`/registrations/${props.id}`, { headers: auth });
+        event.value = await api(`/events/${registration.value.event_id}`);
+      } catch {
         missing.value = true;
       }
     }
     async function act(action) {
       if (action === "cancel" && !confirm(t("manage.confirm_cancel"))) return;
       try {
-        registration.value = await api(`/registrations/${props.id}/${action}`, { method: "POST", headers: auth, locale: i18n.locale });
+        registration.value = await api(`/registrations/${props.id}/${action}`, { method: "POST", headers: auth });
       } catch (error) {
         banner.value = failure(error);
       }

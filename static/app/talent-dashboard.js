@@ -2,7 +2,7 @@
 // targets as Apache ECharts charts (each with its figures as a table), and who has reported for a period.
 import { ref, reactive, computed, watch, onMounted, onBeforeUnmount } from "vue";
 import { api, failure } from "./api.js";
-import { i18n, t, pick } from "./i18n.js";
+import { t, pick } from "./i18n.js";
 import { go } from "./router.js";
 import { cityToday } from "./talent-report.js";
 
@@ -80,7 +80,6 @@ export const TalentDashboard = {
   props: ["params"],
   components: { Chart },
   setup() {
-    const locale = i18n.locale;
     const banner = ref("");
     const periods = ref([]);
     const occupations = ref([]);
@@ -92,7 +91,7 @@ export const TalentDashboard = {
     const expected = ref([]);
     const received = ref([]);
 
-    const dashboard = (groups, from, to) => api(`/talent/dashboard?${new URLSearchParams({ group_by: groups, ...(from ? { from } : {}), ...(to ? { to } : {}) })}`, { locale });
+    const dashboard = (groups, from, to) => api(`/talent/dashboard?${new URLSearchParams({ group_by: groups, ...(from ? { from } : {}), ...(to ? { to } : {}) })}`);
     async function guarded(run) {
       banner.value = "";
       try {
@@ -106,20 +105,20 @@ export const TalentDashboard = {
         dashboard("region,occupation", filters.from, filters.to),
         dashboard("occupation,level", filters.from, filters.to),
         dashboard("period,occupation", filters.from, filters.to),
-        api("/talent/targets", { locale }),
+        api("/talent/targets"),
       ]);
     });
     const refreshCompleteness = () => guarded(async () => {
       if (!chosen.value) return;
       [expected.value, received.value] = await Promise.all([
-        api(`/talent/completeness?period=${encodeURIComponent(chosen.value)}`, { locale }),
+        api(`/talent/completeness?period=${encodeURIComponent(chosen.value)}`),
         dashboard("base", chosen.value, chosen.value),
       ]);
     });
     onMounted(() => guarded(async () => {
       [periods.value, occupations.value, regions.value, bases.value] = await Promise.all([
-        api("/talent/periods", { locale }), api("/talent/occupations", { locale }), api("/regions", { locale }),
-        api("/organisations?kind=training_base&per_page=200", { locale }).then((page) => page.items),
+        api("/talent/periods"), api("/talent/occupations"), api("/regions"),
+        api("/organisations?kind=training_base&per_page=200").then((page) => page.items),
       ]);
       const today = cityToday();
       const started = periods.value.filter((p) => p.starts_on <= today);

@@ -65,7 +65,6 @@ export const ReportPage = {
   setup(props) {
     const [baseId, periodId, programmeId] = props.params;
     const path = reportPath(baseId, periodId, programmeId);
-    const locale = i18n.locale;
     const report = ref(null);
     const context = reactive({ base: null, period: null, programme: null, occupation: null });
     const form = reactive({ ...Object.fromEntries(COUNTS.map((name) => [name, 0])), levels: {} });
@@ -105,7 +104,7 @@ export const ReportPage = {
     const newest = newestOnly();
     async function validate() {
       try {
-        const judged = await newest(() => api(`${path}/validate`, { method: "POST", body: body(), locale }));
+        const judged = await newest(() => api(`${path}/validate`, { method: "POST", body: body() }));
         if (!judged) return;
         inputErrors.value = {};
         findings.value = judged.answer.findings;
@@ -135,16 +134,16 @@ export const ReportPage = {
     const blocking = computed(() => Object.keys(errorsByField.value).length > 0);
 
     async function loadHistory() {
-      history.value = await api(`${path}/history`, { locale });
+      history.value = await api(`${path}/history`);
     }
     onMounted(async () => {
       try {  // the report first: its refusal (another base's, no such programme) is what the page then says
-        const loaded = await api(path, { locale });
+        const loaded = await api(path);
         const [organisation, periods, programmes, occupations] = await Promise.all([
-          api(`/organisations/${baseId}`, { locale }),
-          api("/talent/periods", { locale }),
-          api(`/talent/programmes?base_id=${baseId}`, { locale }),
-          api("/talent/occupations", { locale }),
+          api(`/organisations/${baseId}`),
+          api("/talent/periods"),
+          api(`/talent/programmes?base_id=${baseId}`),
+          api("/talent/occupations"),
         ]);
         context.base = organisation;
         context.period = periods.find((p) => p.id === periodId);
@@ -179,16 +178,16 @@ export const ReportPage = {
         busy.value = false;
       }
     }
-    const save = () => act(async () => fill(await api(path, { method: "PUT", body: body(), locale })), t("talent.report.saved"));
+    const save = () => act(async () => fill(await api(path, { method: "PUT", body: body() })), t("talent.report.saved"));
     const submit = () => act(async () => {
-      fill(await api(path, { method: "PUT", body: body(), locale }));
-      fill(await api(`${path}/submit`, { method: "POST", locale }));
+      fill(await api(path, { method: "PUT", body: body() }));
+      fill(await api(`${path}/submit`, { method: "POST" }));
     }, t("talent.report.submitted"));
-    const approve = () => act(async () => fill(await api(`${path}/approve`, { method: "POST", locale })), t("talent.report.approved"));
+    const approve = () => act(async () => fill(await api(`${path}/approve`, { method: "POST" })), t("talent.report.approved"));
     function sendBack() {
       commentError.value = "";
       return act(async () => {
-        fill(await api(`${path}/return`, { method: "POST", body: { comment: comment.value }, locale }));
+        fill(await api(`${path}/return`, { method: "POST", body: { comment: comment.value } }));
         comment.value = "";
       }, t("talent.report.returned"));
     }
@@ -283,15 +282,14 @@ export const ReviewQueue = {
     const banner = ref("");
     const loading = ref(true);
     onMounted(async () => {
-      const locale = i18n.locale;
       try {
         const [periods, programmes, occupations] = await Promise.all([
-          api("/talent/periods", { locale }), api("/talent/programmes", { locale }), api("/talent/occupations", { locale }),
+          api("/talent/periods"), api("/talent/programmes"), api("/talent/occupations"),
         ]);
         const byId = Object.fromEntries(programmes.map((p) => [p.id, p]));
         const names = Object.fromEntries(occupations.map((o) => [o.code, o.name]));
         const rows = await Promise.all(periods.map(async (period) =>
-          (await api(`/talent/completeness?period=${period.id}`, { locale }))
+          (await api(`/talent/completeness?period=${period.id}`))
             .filter((row) => row.status === "submitted")
             .map((row) => ({ ...row, period: period.id, programme: byId[row.programme_id], occupation: names[byId[row.programme_id]?.occupation] }))));
         waiting.value = rows.flat();

@@ -2,8 +2,8 @@
 // fill in the period's spreadsheet instead; the bureau (admins) reviews reports and reads the dashboard.
 // Paths: /talent, /talent/reports/{base}/{period}/{programme}, /talent/review, /talent/dashboard.
 import { ref, computed, onMounted } from "vue";
-import { api, ApiError, failure, session } from "./api.js";
-import { i18n, t, pick } from "./i18n.js";
+import { api, ApiError, failure } from "./api.js";
+import { t, pick } from "./i18n.js";
 import { me } from "./account.js";
 import { route, go } from "./router.js";
 import { ReportPage, ReviewQueue, cityDay, cityToday, reportPath } from "./talent-report.js";
@@ -11,19 +11,6 @@ import { TalentDashboard } from "./talent-dashboard.js";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const REPORTING_ROLES = ["reporter", "manager"];
-
-// A spreadsheet goes up as the request body itself, which api() (JSON only) does not send.
-async function sendSheet(path, file) {
-  const response = await fetch(`/api/v1${path}`, {
-    method: "POST",
-    body: file,
-    credentials: "same-origin",
-    headers: { "Content-Type": XLSX, "Accept-Language": i18n.locale, ...(session.csrf ? { "X-CSRF-Token": session.csrf } : {}) },
-  });
-  const data = await response.json();
-  if (!response.ok) throw new ApiError(data);
-  return data;
-}
 
 // The state a base sees for one report: missing until first saved, then its workflow status; late once the
 // due date has passed without a submission, or when it was submitted after it.
@@ -55,7 +42,7 @@ const SheetUpload = {
       banner.value = "";
       busy.value = true;
       try {
-        const answer = await sendSheet(apply ? `${path}?apply=true` : path, file.value);
+        const answer = await api(apply ? `${path}?apply=true` : path, { method: "POST", body: file.value, headers: { "Content-Type": XLSX } });
         if (apply) {
           done.value = t("talent.sheet.applied", { n: answer.length });
           rows.value = null;
@@ -109,12 +96,11 @@ const TalentHome = {
     async function refresh() {
       const ids = [...new Set(me.user.memberships.filter((m) => REPORTING_ROLES.includes(m.role)).map((m) => m.organisation_id))];
       if (!ids.length) return;
-      const locale = i18n.locale;
       const [organisations, periods, programmes, occupations] = await Promise.all([
-        Promise.all(ids.map((id) => api(`/organisations/${id}`, { locale }))),
-        api("/talent/periods", { locale }),
-        api("/talent/programmes", { locale }),
-        api("/talent/occupations", { locale }),
+        Promise.all(ids.map((id) => api(`/organisations/${id}`))),
+        api("/talent/periods"),
+        api("/talent/programmes"),
+        api("/talent/occupations"),
       ]);
       const today = cityToday();
       const open = periods.filter((p) => p.locks_on >= today).sort((a, b) => a.starts_on.localeCompare(b.starts_on));
@@ -132,7 +118,7 @@ const TalentHome = {
           period,
           reports: await Promise.all(running(base, period)
             .map(async (programme) => {
-              const report = await api(reportPath(base.id, period.id, programme.id), { locale });
+              const report = await api(reportPath(base.id, period.id, programme.id));
               return { programme, occupation: occupationOf[programme.occupation], report, ...reportState(report, period) };
             })),
         }))),

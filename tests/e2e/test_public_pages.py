@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Route, expect
 
-from tests.e2e.conftest import ADMIN, NewPage, seed_forum, sign_in
+from tests.e2e.support import ADMIN, NewPage, seed_forum, sign_in
 
 
 async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[str, int], new_page: NewPage) -> None:
@@ -415,3 +415,36 @@ async def test_logging_out_after_the_session_ended_elsewhere_still_signs_out(bas
     await expect(page.get_by_role("link", name="登录")).to_be_visible()
     await page.goto(base_url + "/me")
     await expect(page.get_by_role("alert")).to_contain_text("请先登录")
+
+
+async def test_the_kind_filter_offers_the_apis_kinds_and_names_them_in_the_pages_language(
+    site: tuple[str, int], new_page: NewPage
+) -> None:
+    base, event_id = site
+    page = await new_page(locale="zh-CN")
+    await page.goto(base + "/")
+    kind = page.get_by_label("类型")
+    await expect(kind.locator("option")).to_have_text(["全部", "大会", "论坛", "对接会", "大赛", "培训"])
+    card = page.locator(f"a.card[href='/events/{event_id}']")
+    await expect(card).to_contain_text("论坛 · ")  # the card names its kind from the same list
+    await kind.select_option("training")
+    await expect(card).to_have_count(0)
+    await kind.select_option("forum")
+    await expect(card).to_be_visible()
+    await page.get_by_role("button", name="English").click()
+    await expect(page.get_by_label("Kind").locator("option")).to_have_text(
+        ["All", "Conference", "Forum", "Matchmaking", "Competition", "Training"]
+    )
+
+
+async def test_the_list_says_so_when_the_event_kinds_cannot_be_had(base_url: str, new_page: NewPage) -> None:
+    page = await new_page(locale="zh-CN")
+    await page.route(
+        "**/api/v1/event-kinds", lambda route: route.fulfill(status=429, json={"title": "x", "detail": "请求过于频繁"})
+    )
+    await page.goto(base_url + "/")
+    await expect(page.get_by_role("alert")).to_have_text("请求过于频繁")
+    await expect(page.get_by_label("类型").locator("option")).to_have_text(["全部"])
+    await page.unroute("**/api/v1/event-kinds")
+    await page.get_by_role("button", name="English").click()  # the list page again, in the same page load
+    await expect(page.get_by_label("Kind").locator("option")).to_have_count(6)  # asked again: the failure not kept
