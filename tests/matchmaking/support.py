@@ -28,33 +28,30 @@ async def curator(email: str = "curator@bureau.gov.cn") -> User:
 
 
 def need(organisation_id: int, title: str, description: str, domains: list[str], **fields: Any) -> EntryIn:
-    body: dict[str, Any] = {
-        "organisation_id": organisation_id,
-        "kind": "need",
-        "title": {"zh": title},
-        "description": description,
-        "domains": domains,
-        "region": "lixia",
-        "expected_timing": "2026年下半年",
-        "contact": {"name": "王敏", "phone": "0531-8888 6666", "email": "wangmin@hospital.cn"},
-    }
-    return EntryIn.model_validate(body | fields)
+    contact = {"name": "王敏", "phone": "0531-8888 6666", "email": "wangmin@hospital.cn"}
+    own = {"region": "lixia", "expected_timing": "2026年下半年"}
+    return _entry(organisation_id, "need", title, description, domains, contact, own | fields)
 
 
 def solution(
     organisation_id: int, title: str, description: str, domains: list[str], cases: list[str], **fields: Any
 ) -> EntryIn:
-    body: dict[str, Any] = {
-        "organisation_id": organisation_id,
-        "kind": "solution",
-        "title": {"zh": title},
-        "description": description,
-        "domains": domains,
-        "maturity": "pilot",
-        "reference_cases": cases,
-        "contact": {"name": "李强", "phone": "13800138000", "email": "liqiang@ai.cn"},
-    }
-    return EntryIn.model_validate(body | fields)
+    contact = {"name": "李强", "phone": "13800138000", "email": "liqiang@ai.cn"}
+    own = {"maturity": "pilot", "reference_cases": cases}
+    return _entry(organisation_id, "solution", title, description, domains, contact, own | fields)
+
+
+def _entry(
+    organisation_id: int,
+    kind: str,
+    title: str,
+    description: str,
+    domains: list[str],
+    contact: dict[str, str],
+    fields: dict[str, Any],
+) -> EntryIn:
+    body = {"organisation_id": organisation_id, "kind": kind, "title": {"zh": title}, "description": description}
+    return EntryIn.model_validate(body | {"domains": domains, "contact": contact} | fields)
 
 
 async def published(owner: User, data: EntryIn, by: User) -> PoolEntry:
