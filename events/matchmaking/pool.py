@@ -25,7 +25,7 @@ from events.matchmaking.schemas import (
 )
 from server import audit
 from server.accounts import require_role
-from server.api import Page
+from server.api import Page, PageQuery, paginate
 from server.clock import utcnow
 from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied, from_validation
 from server.i18n import Label
@@ -172,6 +172,14 @@ async def browse(query: PoolQuery, user: User | None) -> Page[AnyEntryOut]:
     )
     items = [entry_out(entry, user) for entry in hits.entries]
     return Page[AnyEntryOut](items=items, total=hits.total, page=query.page, per_page=query.per_page)
+
+
+async def organisation_entries(organisation_id: int, query: PageQuery, user: User) -> Page[AnyEntryOut]:
+    """Every entry of one organisation in any state, most recently changed first: its members' editor list."""
+    rows = PoolEntry.filter(organisation_id=organisation_id).order_by("-updated_at", "-id")
+    found, total = await paginate(rows, query)
+    items = [entry_out(entry, user) for entry in await search.load([e.id for e in found])]
+    return Page[AnyEntryOut](items=items, total=total, page=query.page, per_page=query.per_page)
 
 
 async def entry_for(entry_id: int) -> PoolEntry:

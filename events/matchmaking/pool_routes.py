@@ -12,9 +12,10 @@ from events.matchmaking import pool, recommend
 from events.matchmaking.models import EntryState, PoolEntry
 from events.matchmaking.pool import Side
 from events.matchmaking.schemas import AnyEntryOut, EntryIn, EntryPatch, PoolQuery, RecommendationOut
-from server.access import Anyone, Guard, SignedIn
-from server.api import Api, Context, Page
+from server.access import Anyone, Guard, Members, SignedIn
+from server.api import Api, Context, Page, PageQuery
 from server.errors import PermissionDenied
+from server.models import Role
 from server.schemas import In, OneLine
 
 api = Api()
@@ -88,6 +89,18 @@ class MoveIn(In):
 async def list_entries(ctx: Context, query: PoolQuery) -> Page[AnyEntryOut]:
     """Contact details only for signed-in callers."""
     return await pool.browse(query, ctx.maybe_user)
+
+
+@api.route(
+    "GET",
+    "/organisations/{organisation_id:int}/pool-entries",
+    guard=Members(of_organisation="organisation_id", roles=tuple(Role)),
+    summary="An organisation's pool entries in every state",
+    tag="pool",
+)
+async def list_organisation_entries(ctx: Context, organisation_id: int, query: PageQuery) -> Page[AnyEntryOut]:
+    """Drafts, submitted and returned entries too, most recently changed first."""
+    return await pool.organisation_entries(organisation_id, query, ctx.user)
 
 
 @api.route("POST", "/pool-entries", guard=SignedIn, summary="Add a draft need or solution", tag="pool", status=201)

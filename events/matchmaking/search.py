@@ -131,10 +131,12 @@ async def search(
     per_page: int = 50,
 ) -> Hits:
     """Published entries matching any term of `text`, best BM25 score first, equal scores newest entry (larger id)
-    first; for an empty text all of them, newest published first."""
+    first; for an empty text all of them, newest published first; for a text without terms (的, 肺, "?") none."""
     entries = published(kind=kind, domain=domain, region=region)
     terms = sorted(set(segment(text)))
     start = (page - 1) * per_page
+    if text.strip() and not terms:
+        return Hits([], 0)  # only particles, punctuation or single characters: nothing to search by
     if not terms:
         total = await entries.count()
         page_entries = await entries.order_by("-published_at", "-id").offset(start).limit(per_page)

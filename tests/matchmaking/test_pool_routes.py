@@ -157,3 +157,21 @@ async def test_recommendations_come_with_reasons_in_the_caller_s_language(client
     assert back["entry"]["id"] == need_id and back["entry"]["contact"]["name"] == "王敏"
     assert back["reason"].startswith("双方均关注: 医疗健康; 方案『肺结节AI筛查』与需求『影像辅助诊断』相近")
     assert (await client.get("/api/v1/pool-entries/999999/recommendations")).status_code == 404
+
+
+async def test_an_organisation_lists_its_own_entries_in_every_state(client: httpx.AsyncClient) -> None:
+    hospital, hospital_id = await company(client, "it@hospital.cn")
+    curator, _ = await organiser(client)
+    published_id = await published(client, hospital, curator, {**NEED, "organisation_id": hospital_id})
+    draft = await client.post("/api/v1/pool-entries", json={**NEED, "organisation_id": hospital_id}, headers=hospital)
+    listed = await client.get(f"/api/v1/organisations/{hospital_id}/pool-entries", headers=hospital)
+    assert listed.status_code == 200
+    assert [(item["id"], item["state"]) for item in listed.json()["items"]] == [
+        (draft.json()["id"], "draft"),
+        (published_id, "published"),
+    ]
+    assert listed.json()["total"] == 2 and listed.json()["items"][0]["contact"]["name"] == "王敏"
+    stranger = await sign_up(client, "stranger@other.cn")
+    refused = await client.get(f"/api/v1/organisations/{hospital_id}/pool-entries", headers=stranger)
+    assert refused.status_code == 403
+    assert (await client.get(f"/api/v1/organisations/{hospital_id}/pool-entries")).status_code == 401

@@ -168,3 +168,10 @@ async def test_the_ranking_equals_bm25_computed_from_scratch_over_a_random_pool(
                 scores[entry_id] = round(score, 9)
         expected = sorted(scores, key=lambda entry_id: (-scores[entry_id], -entry_id))
         assert [e.id for e in (await search.search(query, per_page=200)).entries] == expected, query
+
+
+async def test_a_text_of_particles_or_single_characters_finds_nothing_rather_than_everything(db: str) -> None:
+    await realistic_pool()
+    for text in ("的", "肺", "？！", "a"):
+        assert (await search.search(text)).total == 0, text
+    assert (await search.search(" ")).total == 7
