@@ -13,13 +13,11 @@ from tortoise.transactions import in_transaction
 from events import capacity, mailing
 from events.access import managed_event
 from events.models import (
-    HOLDING,
     AgendaSession,
     Event,
     EventStatus,
     Question,
     Quota,
-    QuotaHold,
     Registration,
     TicketType,
 )
@@ -48,6 +46,10 @@ STATUS_MOVES = {
 
 class EventStatusForbidden(Conflict):
     key = "error.event_status_forbidden"
+
+
+class NotStartedYet(Conflict):
+    key = "error.event_not_started"
 
 
 class ScheduleConflict(Conflict):
@@ -198,7 +200,7 @@ def _json(values: dict[str, Any]) -> dict[str, Any]:
 async def _set_capacity(event: Event, quota: Quota | None, size: int) -> None:
     if quota is None:
         quota = await Quota.create(event=event, name="capacity", size=0, covers_all=True, is_event_capacity=True)
-        await _adopt_holders(quota)
+        await capacity.adopt(quota)
     await _resize(event, quota, size)
 
 
@@ -210,19 +212,11 @@ async def _resize(event: Event, quota: Quota, size: int) -> None:
     await offer_freed_seats(await Event.get(id=event.id))
 
 
-async def _adopt_holders(quota: Quota) -> None:
-    """A new quota counts the registrations already holding seats of the ticket types it covers."""
-    holders = Registration.filter(event_id=quota.event_id, status__in=HOLDING)
-    if not quota.covers_all:
-        holders = holders.filter(ticket_type_id__in=[t.id for t in await quota.ticket_types.all()])
-    seqs = await holders.values_list("seq", flat=True)
-    await QuotaHold.bulk_create([QuotaHold(quota_id=quota.id, registration_id=seq) for seq in seqs])
-    await Quota.filter(id=quota.id).update(used=len(seqs))
-
-
-async def set_status(user: User, event_id: int, to: EventStatus) -> Event:
-    """Publish, cancel or complete an event; the move is checked and SEQUENCE bumps with it."""
+async def set_status(user: User, event_id: int, to: EventStatus, reason: str = "") -> Event:
+    """Publish, cancel or complete an event; the move is checked and SEQUENCE bumps with it. An event is completed
+    only once it has started, or earlier with a reason, which the audit entry keeps."""
     event = await managed_event(event_id, user)
+    reason = reason.strip()
     async with in_transaction():
         locked = await Event.filter(id=event.id).select_for_update().first()
         assert locked is not None
@@ -230,6 +224,8 @@ async def set_status(user: User, event_id: int, to: EventStatus) -> Event:
             raise EventStatusForbidden(
                 before=Label(f"event_status.{locked.status.value}"), to=Label(f"event_status.{to.value}")
             )
+        if to is EventStatus.COMPLETED and locked.starts_at > utcnow() and not reason:
+            raise NotStartedYet()
         await Event.filter(id=event.id).update(status=to, sequence=F("sequence") + 1, updated_at=utcnow())
         if to is EventStatus.CANCELLED:
             await mailing.event_cancelled(await Event.get(id=event.id))
@@ -239,7 +235,7 @@ async def set_status(user: User, event_id: int, to: EventStatus) -> Event:
             event,
             organisation_id=event.organisation_id,
             before={"status": locked.status.value},
-            after={"status": to.value},
+            after={"status": to.value, "reason": reason} if reason else {"status": to.value},
         )
     return await managed_event(event.id, user)
 
@@ -345,7 +341,7 @@ async def add_quota(user: User, event_id: int, data: QuotaIn) -> Quota:
         await capacity.lock_event(event.id)
         quota = await Quota.create(event=event, name=data.name, size=data.size, covers_all=not data.ticket_types)
         await quota.ticket_types.add(*ticket_types)
-        await _adopt_holders(quota)
+        await capacity.adopt(quota)
         await quota.refresh_from_db()
         if quota.used > quota.size:
             raise Conflict("error.quota_below_holders", errors=[(("body", "size"), "validation.quota_below_holders")])

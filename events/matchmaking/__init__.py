@@ -1,1 +1,1 @@
-"""AI赋能 matchmaking: the resource pool of scenario needs and solutions, and 对接会 meeting schedules."""
+"""对接会 matchmaking: the resource pool of needs and solutions, and the meeting scheduler (CP-SAT)."""
