@@ -88,6 +88,17 @@ class _Infeasible(Exception):
     """Search proved that no schedule keeps the hard constraints."""
 
 
+@dataclass(frozen=True)
+class _Ladder:
+    bound: int  # proved: no schedule has fewer breaks
+    values: list[int] | None  # a schedule found on the way (every model variable), if any
+    breaks: int | None  # its total breaks
+
+    @property
+    def optimal(self) -> bool:
+        return self.breaks == self.bound
+
+
 class _Model:
     """The CP-SAT encoding of one problem; stage objectives are linear expressions over its variables."""
 
@@ -279,27 +290,28 @@ class _Model:
         for index, value in enumerate(values):
             self.model.add_hint(self.model.get_int_var_from_proto_index(index), value)
 
-    def climb(self, time_limit: float) -> int:
+    def climb(self, time_limit: float, rung_limit: float) -> _Ladder:
         """Lower bound first, as MaxSAT's UNSAT-SAT search: is there a schedule with at most k breaks, for
-        k = the floor, floor + 1, ... while each answer comes within the time. Every "no" is kept as a cut
-        (breaks >= k + 1); a "yes" is hinted, so the optimisation that follows only has to confirm it.
-        Returns the proved lower bound on the total breaks."""
-        started, bound = time.monotonic(), self.breaks_floor
+        k = the floor, floor + 1, ..., each question given at most `rung_limit` seconds. Every "no" is kept
+        as a cut (breaks >= k + 1); an unanswered rung is passed by; the first "yes" ends the climb and is
+        hinted to the optimisation that follows (if its breaks equal the proved bound, it is the optimum)."""
+        started, bound, rung = time.monotonic(), self.breaks_floor, self.breaks_floor
         total = cp_model.LinearExpr.sum(self.breaks)
         while (left := time_limit - (time.monotonic() - started)) > 0.1:
             attempt = self.model.clone()
             attempt.clear_objective()  # type: ignore[no-untyped-call]
-            attempt.add(total <= bound)
-            solver = _solver(left, FEASIBILITY_SUBSOLVERS)
+            attempt.add(total <= rung)
+            solver = _solver(min(left, rung_limit), FEASIBILITY_SUBSOLVERS)
             status = solver.solve(attempt)
-            if status == cp_model.INFEASIBLE:
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                values = _values(self.model, solver)
+                self.hint(values)
+                return _Ladder(bound, values, round(solver.value(total)))
+            if status == cp_model.INFEASIBLE and rung == bound:
                 bound += 1
                 self.model.add(total >= bound)
-                continue
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                self.hint(_values(self.model, solver))
-            break
-        return bound
+            rung += 1
+        return _Ladder(bound, None, None)
 
     def completed(self, slots: dict[int, int], time_limit: float) -> list[int] | None:  # raises _Infeasible
         """A full solution from a meeting -> slot assignment: the assignment itself when it keeps every hard
@@ -373,11 +385,16 @@ def solve(problem: Problem, time_limit: float = 60.0, fairness_d: int | None = N
     else:
         for (index, slot), var in encoded.at.items():
             encoded.model.add_hint(var, greedy.get(index) == slot)
-    if problem.schedule_all:
-        encoded.climb(remaining() * 0.5)
     stages: list[Stage] = []
     best: dict[int, int] | None = None
+    if problem.schedule_all:
+        ladder = encoded.climb(remaining() * 0.5, rung_limit=0.15 * time_limit)
+        if ladder.values is not None and ladder.breaks is not None and ladder.optimal:
+            stages.append(Stage("breaks", ladder.breaks, ladder.bound, True))
+            best = {index: slot for (index, slot), var in encoded.at.items() if ladder.values[var.index]}
     for position, (name, goal, maximise) in enumerate(goals):
+        if position < len(stages):
+            continue  # settled by the ladder
         # the time left is shared equally among the stages left (a stage proved early hands its time on)
         solver = _solver(remaining() / (len(goals) - position), CORE_SUBSOLVERS if problem.schedule_all else ())
         encoded.model.clear_objective()  # type: ignore[no-untyped-call]

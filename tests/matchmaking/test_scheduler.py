@@ -301,7 +301,8 @@ def test_lower_bound_first_climbs_past_each_proved_impossible_count() -> None:
     )
     encoded = _Model(problem, fairness_d=2)
     assert encoded.breaks_floor == 0
-    assert encoded.climb(time_limit=10) == 1
+    ladder = encoded.climb(time_limit=10, rung_limit=5)
+    assert (ladder.bound, ladder.breaks, ladder.optimal) == (1, 1, True)
     schedule = solve(problem, time_limit=10, fairness_d=2)
     assert schedule.status is Status.OPTIMAL and schedule.objective is not None
     assert schedule.objective.breaks == 1 and violations(problem, schedule.placements) == []
