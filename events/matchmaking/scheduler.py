@@ -34,6 +34,9 @@ CORE_SUBSOLVERS = ("core", "default_lp")
 FEASIBILITY_SUBSOLVERS = ("no_lp", "quick_restart_no_lp")
 
 
+FIRST_STAGE_SHARE = 0.7
+
+
 class Status(StrEnum):
     OPTIMAL = "optimal"  # every stage proved optimal
     FEASIBLE = "feasible"  # a valid schedule; some stage's optimum not proved (see Stage.bound)
@@ -121,6 +124,8 @@ class _Model:
                 model.add(held <= 1)
         self.busy: dict[tuple[int, int], cp_model.IntVar] = {}
         self.breaks_floor = 0  # the sum of the per-party lower bounds
+        # (party, slot) -> "the party met earlier in this break window"; None: it cannot have
+        self.met_before: dict[tuple[int, int], cp_model.IntVar | None] = {}
         self.held = [
             sum(self.at.get((index, s), 0) for s in range(problem.slots)) for index in range(len(problem.meetings))
         ]
@@ -217,14 +222,14 @@ class _Model:
             busy = self.busy.get((party, slot))
             if busy is None:
                 continue
-            first = model.new_bool_var(f"p{party}f{slot}")
-            model.add_implication(first, busy)
-            for earlier in range(slot):
-                if (party, earlier) in self.busy:
-                    model.add_implication(first, self.busy[party, earlier].Not())
-            model.add_bool_or(
-                [busy.Not(), first, *(self.busy[party, e] for e in range(slot) if (party, e) in self.busy)]
-            )
+            met_before = self.met_before[party, slot]
+            if met_before is None:
+                first = busy
+            else:
+                first = model.new_bool_var(f"p{party}f{slot}")
+                model.add_implication(first, busy)
+                model.add_implication(first, met_before.Not())
+                model.add_bool_or([busy.Not(), met_before, first])
             starts.append(first)
             for later in range(slot + 1, slot + meetings):
                 following = self.busy.get((party, later))
@@ -239,7 +244,10 @@ class _Model:
         model = self.model
         ends: list[cp_model.IntVar] = []
         met_before: cp_model.IntVar | None = None  # None: certainly not met yet
-        for offset, busy in enumerate(used[:-1]):
+        for offset, busy in enumerate(used):
+            self.met_before[party, window.start + offset] = met_before
+            if offset + 1 == len(used):
+                break
             following = used[offset + 1]
             if met_before is not None and following is not None:
                 end = model.new_bool_var(f"p{party}e{window.start + offset}")
@@ -395,8 +403,10 @@ def solve(problem: Problem, time_limit: float = 60.0, fairness_d: int | None = N
     for position, (name, goal, maximise) in enumerate(goals):
         if position < len(stages):
             continue  # settled by the ladder
-        # the time left is shared equally among the stages left (a stage proved early hands its time on)
-        solver = _solver(remaining() / (len(goals) - position), CORE_SUBSOLVERS if problem.schedule_all else ())
+        # The first stage (which meetings are held) matters most and is the hardest on a large event, so it
+        # gets most of the time; the later ones share the rest (a stage proved early hands its time on).
+        share = FIRST_STAGE_SHARE if position == 0 and len(goals) > 1 else 1 / (len(goals) - position)
+        solver = _solver(remaining() * share, CORE_SUBSOLVERS if problem.schedule_all else ())
         encoded.model.clear_objective()  # type: ignore[no-untyped-call]
         encoded.model.maximize(goal) if maximise else encoded.model.minimize(goal)
         status = solver.solve(encoded.model)
