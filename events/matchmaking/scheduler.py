@@ -4,8 +4,9 @@ Stages, most important first, each one's optimum kept as a constraint for the ne
   1. held meetings: every must-meet that can be held, then the most preference weight (one weighted sum:
      a must-meet is worth more than all want-meetings together, so the sum orders exactly as the pair does);
      skipped when `schedule_all`, where every meeting is a hard constraint instead;
-  2. fewest breaks (a break is a maximal idle run between two meetings of a party within one session);
-     with `schedule_all`, fairness (max - min breaks <= d) is hard here, as in JAIR 2022;
+  2. fewest breaks (a break is a maximal idle run between two meetings of a party within one session,
+     counted where it ends); with `schedule_all`, fairness (max - min breaks <= d) is hard here, as in
+     JAIR 2022, and the stage starts from its lower bound (`_Model.climb`) before the core-guided search;
   3. otherwise fairness last: the least excess of max - min breaks over d.
 Tables are assigned after slots (booth meetings at their booth, the others at the free tables left).
 """
@@ -300,7 +301,7 @@ class _Model:
 
     def climb(self, time_limit: float, rung_limit: float) -> _Ladder:
         """Lower bound first, as MaxSAT's UNSAT-SAT search: is there a schedule with at most k breaks, for
-        k = the floor, floor + 1, ..., each question given at most `rung_limit` seconds. Every "no" is kept
+        k = the floor, floor + 1, ..., each question given at most `rung_limit` units of deterministic time. Every "no" is kept
         as a cut (breaks >= k + 1); an unanswered rung is passed by; the first "yes" ends the climb and is
         hinted to the optimisation that follows (if its breaks equal the proved bound, it is the optimum)."""
         started, bound, rung = time.monotonic(), self.breaks_floor, self.breaks_floor
@@ -309,7 +310,9 @@ class _Model:
             attempt = self.model.clone()
             attempt.clear_objective()  # type: ignore[no-untyped-call]
             attempt.add(total <= rung)
-            solver = _solver(min(left, rung_limit), FEASIBILITY_SUBSOLVERS)
+            solver = _solver(left, FEASIBILITY_SUBSOLVERS)
+            # counted in deterministic time, so that a rung gets the same work however loaded the machine is
+            solver.parameters.max_deterministic_time = rung_limit
             status = solver.solve(attempt)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 values = _values(self.model, solver)
