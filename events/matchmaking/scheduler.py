@@ -301,9 +301,9 @@ class _Model:
 
     def climb(self, time_limit: float, rung_limit: float) -> _Ladder:
         """Lower bound first, as MaxSAT's UNSAT-SAT search: is there a schedule with at most k breaks, for
-        k = the floor, floor + 1, ..., each question given at most `rung_limit` units of deterministic time. Every "no" is kept
-        as a cut (breaks >= k + 1); an unanswered rung is passed by; the first "yes" ends the climb and is
-        hinted to the optimisation that follows (if its breaks equal the proved bound, it is the optimum)."""
+        k = the floor, floor + 1, ..., each question given at most `rung_limit` units of deterministic time.
+        Every "no" is kept as a cut (breaks >= k + 1); an unanswered rung is passed by; the first "yes" ends
+        the climb and is hinted to the optimisation that follows (at the proved bound, it is the optimum)."""
         started, bound, rung = time.monotonic(), self.breaks_floor, self.breaks_floor
         total = cp_model.LinearExpr.sum(self.breaks)
         while (left := time_limit - (time.monotonic() - started)) > 0.1:
