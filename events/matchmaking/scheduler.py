@@ -4,8 +4,9 @@ Stages, most important first, each one's optimum kept as a constraint for the ne
   1. held meetings: every must-meet that can be held, then the most preference weight (one weighted sum:
      a must-meet is worth more than all want-meetings together, so the sum orders exactly as the pair does);
      skipped when `schedule_all`, where every meeting is a hard constraint instead;
-  2. fewest breaks (a break is a maximal idle run between two meetings of a party within one session);
-     with `schedule_all`, fairness (max - min breaks <= d) is hard here, as in JAIR 2022;
+  2. fewest breaks (a break is a maximal idle run between two meetings of a party within one session,
+     counted where it ends); with `schedule_all`, fairness (max - min breaks <= d) is hard here, as in
+     JAIR 2022, and the stage starts from its lower bound (`_Model.climb`) before the core-guided search;
   3. otherwise fairness last: the least excess of max - min breaks over d.
 Tables are assigned after slots (booth meetings at their booth, the others at the free tables left).
 """
@@ -28,6 +29,13 @@ WORKERS = 2
 # search plus interleaved LNS) does not reach in time. Events with optional meetings keep the default pair: on the
 # generated 300-party event, core search found no schedule in its stage while the default one improved at once.
 CORE_SUBSOLVERS = ("core", "default_lp")
+# Feasibility checks (is there a schedule at all, or one with at most k breaks?) are pure clause reasoning: the
+# LP relaxation only slows them down. On forum-13.prec15 a no-LP pair finds its 0-break schedule in ~5 s where
+# the default pair finds none in 20 s.
+FEASIBILITY_SUBSOLVERS = ("no_lp", "quick_restart_no_lp")
+
+
+FIRST_STAGE_SHARE = 0.7
 
 
 class Status(StrEnum):
@@ -84,6 +92,17 @@ class _Infeasible(Exception):
     """Search proved that no schedule keeps the hard constraints."""
 
 
+@dataclass(frozen=True)
+class _Ladder:
+    bound: int  # proved: no schedule has fewer breaks
+    values: list[int] | None  # a schedule found on the way (every model variable), if any
+    breaks: int | None  # its total breaks
+
+    @property
+    def optimal(self) -> bool:
+        return self.breaks == self.bound
+
+
 class _Model:
     """The CP-SAT encoding of one problem; stage objectives are linear expressions over its variables."""
 
@@ -105,7 +124,9 @@ class _Model:
             else:
                 model.add(held <= 1)
         self.busy: dict[tuple[int, int], cp_model.IntVar] = {}
-        self.firsts: list[cp_model.IntVar] = []
+        self.breaks_floor = 0  # the sum of the per-party lower bounds
+        # (party, slot) -> "the party met earlier in this break window"; None: it cannot have
+        self.met_before: dict[tuple[int, int], cp_model.IntVar | None] = {}
         self.held = [
             sum(self.at.get((index, s), 0) for s in range(problem.slots)) for index in range(len(problem.meetings))
         ]
@@ -134,88 +155,121 @@ class _Model:
                     model.add_at_most_one(self.at[index, slot] for index in sharing)
 
     def _precedences(self) -> None:
+        """A later meeting at slot s excludes the earlier one at any slot >= s (binds only when both are held)."""
         problem, model = self.problem, self.model
         for earlier, later in problem.precedences:
-            slot_of = {m: sum(s * self.at[m, s] for s in problem.allowed_slots(m)) for m in (earlier, later)}
-            if problem.schedule_all:
-                model.add(slot_of[earlier] + 1 <= slot_of[later])
-                continue
-            # Only binds when both are held: a later meeting at slot s excludes the earlier one at >= s.
             for slot in problem.allowed_slots(later):
                 for clash in problem.allowed_slots(earlier):
                     if clash >= slot:
                         model.add_bool_or([self.at[later, slot].Not(), self.at[earlier, clash].Not()])
 
     def _breaks(self) -> list[cp_model.LinearExprT]:
-        """Per party: breaks = (runs of busy slots) - (windows with a meeting), window by window."""
+        """Per party: breaks = the holes that end, window by window (JAIR 2022's endHole).
+
+        A hole ends at slot t when the party is idle at t, meets at t + 1 and has met earlier in the window;
+        each break ends exactly once, so the count is exact (fairness bounds it from both sides).
+        """
         problem, model = self.problem, self.model
         per_party: list[cp_model.LinearExprT] = []
         for party, own in enumerate(problem.meetings_of()):
-            runs: list[cp_model.IntVar] = []
-            windows_used: list[cp_model.IntVar] = []
-            gaps_possible = 0
+            hole_ends: list[cp_model.IntVar] = []
             for window in problem.break_windows():
-                previous: cp_model.IntVar | None = None
-                busy_in_window: list[cp_model.IntVar] = []
+                used: list[cp_model.IntVar | None] = []
                 for slot in window:
                     options = [self.at[m, slot] for m in own if (m, slot) in self.at]
                     if not options:
-                        previous = None
+                        used.append(None)
                         continue
                     busy = model.new_bool_var(f"p{party}s{slot}")
                     self.busy[party, slot] = busy
                     model.add(busy == cp_model.LinearExpr.sum(options))  # at most one meeting per party and slot
-                    if previous is None:
-                        runs.append(busy)
-                    else:
-                        run_starts = model.new_bool_var(f"p{party}r{slot}")
-                        model.add(run_starts >= busy - previous)
-                        model.add(run_starts <= busy)
-                        model.add(run_starts + previous <= 1)
-                        runs.append(run_starts)
-                    busy_in_window.append(busy)
-                    previous = busy
-                gaps_possible += max(0, (len(window) - 1) // 2)
-                if busy_in_window:
-                    used = model.new_bool_var(f"p{party}w{window.start}")
-                    model.add_max_equality(used, busy_in_window)
-                    windows_used.append(used)
-            if not runs:
+                    used.append(busy)
+                hole_ends.extend(self._hole_ends(party, window, used))
+            if not hole_ends:
                 per_party.append(0)
                 continue
-            # Implied bounds: k meetings and g gaps need k + g slots and g <= k - 1, so a window of w slots
-            # holds at most (w - 1) // 2 gaps; with every meeting held, k is known and g <= slots - k.
-            most = max(0, min(len(own) - 1, gaps_possible))
+            # k meetings and g gaps need k + g slots and g <= k - 1; with every meeting held, k is known.
+            most = min(len(own) - 1, len(hole_ends))
+            if problem.schedule_all:
+                most = min(most, problem.slots - len(own))
+                # imp1: a party meets in exactly as many slots as it has meetings
+                model.add(sum(self.busy.get((party, slot), 0) for slot in range(problem.slots)) == len(own))
             least = _fewest_breaks(problem, own)
-            if problem.schedule_all:
-                most = max(0, min(most, problem.slots - len(own)))
-            breaks = model.new_int_var(least, max(least, most), f"p{party}breaks")
-            model.add(breaks == cp_model.LinearExpr.sum(runs) - cp_model.LinearExpr.sum(windows_used))
-            if problem.schedule_all:
-                model.add(cp_model.LinearExpr.sum(windows_used) >= 1)
-                if len(problem.break_windows()) == 1 and len(own) <= problem.slots:
-                    self._span(party, len(own), breaks)
+            self.breaks_floor += least
+            breaks = model.new_int_var(least, max(least, most, 0), f"p{party}breaks")
+            model.add(breaks == cp_model.LinearExpr.sum(hole_ends))
+            if problem.schedule_all and len(problem.break_windows()) == 1:
+                self._blocks(party, len(own), hole_ends)
             per_party.append(breaks)
+        if problem.schedule_all:
+            # imp2: each slot hosts at most one meeting per table, that is two busy parties per table
+            for slot in range(problem.slots):
+                model.add(sum(self.busy.get((p, slot), 0) for p in range(problem.parties)) <= 2 * problem.tables)
         return per_party
 
-    def _span(self, party: int, meetings: int, breaks: cp_model.IntVar) -> None:
-        """Implied: the span from a party's first to last meeting holds its meetings plus idle slots, at least
-        one per break, and any idle slot in it means a break. With no break the span is exactly its meetings."""
+    def _blocks(self, party: int, meetings: int, hole_ends: list[cp_model.IntVar]) -> None:
+        """Implied: a party without a break meets in one block of consecutive slots from its first meeting on.
+
+        first(t) = busy at t and not before; with no break, first(t) fixes the whole block (JAIR's first-slot
+        variables), which lets the search place a party's day at once instead of slot by slot.
+        """
         model, slots = self.model, self.problem.slots
-        first, last = (
-            model.new_int_var(0, slots - 1, f"p{party}first"),
-            model.new_int_var(0, slots - 1, f"p{party}last"),
-        )
+        unbroken = model.new_bool_var(f"p{party}unbroken")
+        model.add_bool_or([unbroken, *hole_ends])
+        for end in hole_ends:
+            model.add_implication(end, unbroken.Not())
+        starts: list[cp_model.IntVar] = []
         for slot in range(slots):
             busy = self.busy.get((party, slot))
+            if busy is None:
+                continue
+            met_before = self.met_before[party, slot]
+            if met_before is None:
+                first = busy
+            else:
+                first = model.new_bool_var(f"p{party}f{slot}")
+                model.add_implication(first, busy)
+                model.add_implication(first, met_before.Not())
+                model.add_bool_or([busy.Not(), met_before, first])
+            starts.append(first)
+            for later in range(slot + 1, slot + meetings):
+                following = self.busy.get((party, later))
+                if following is None:
+                    model.add_bool_or([first.Not(), unbroken.Not()])
+                    break
+                model.add_bool_or([first.Not(), unbroken.Not(), following])
+        model.add_exactly_one(starts)
+
+    def _hole_ends(self, party: int, window: range, used: list[cp_model.IntVar | None]) -> list[cp_model.IntVar]:
+        """endHole(t) <=> met before t and idle at t and busy at t + 1, for t within the window."""
+        model = self.model
+        ends: list[cp_model.IntVar] = []
+        met_before: cp_model.IntVar | None = None  # None: certainly not met yet
+        for offset, busy in enumerate(used):
+            self.met_before[party, window.start + offset] = met_before
+            if offset + 1 == len(used):
+                break
+            following = used[offset + 1]
+            if met_before is not None and following is not None:
+                end = model.new_bool_var(f"p{party}e{window.start + offset}")
+                model.add_implication(end, met_before)
+                model.add_implication(end, following)
+                idle_condition = [met_before.Not(), following.Not(), end]
+                if busy is not None:
+                    model.add_implication(end, busy.Not())
+                    idle_condition.append(busy)
+                model.add_bool_or(idle_condition)
+                ends.append(end)
             if busy is not None:
-                model.add(first <= slot).only_enforce_if(busy)
-                model.add(last >= slot).only_enforce_if(busy)
-        self.firsts.append(first)
-        idle = model.new_int_var(0, slots - meetings, f"p{party}idle")
-        model.add(idle == last - first + 1 - meetings)
-        model.add(breaks <= idle)
-        model.add(idle <= (slots - meetings) * breaks)
+                if met_before is None:
+                    met_before = busy
+                else:
+                    met_next = model.new_bool_var(f"p{party}m{window.start + offset + 1}")
+                    model.add_bool_or([met_before, busy, met_next.Not()])
+                    model.add_implication(met_before, met_next)
+                    model.add_implication(busy, met_next)
+                    met_before = met_next
+        return ends
 
     def _spread(self) -> cp_model.IntVar:
         model, slots = self.model, self.problem.slots
@@ -245,6 +299,31 @@ class _Model:
         for index, value in enumerate(values):
             self.model.add_hint(self.model.get_int_var_from_proto_index(index), value)
 
+    def climb(self, time_limit: float, rung_limit: float) -> _Ladder:
+        """Lower bound first, as MaxSAT's UNSAT-SAT search: is there a schedule with at most k breaks, for
+        k = the floor, floor + 1, ..., each question given at most `rung_limit` units of deterministic time.
+        Every "no" is kept as a cut (breaks >= k + 1); an unanswered rung is passed by; the first "yes" ends
+        the climb and is hinted to the optimisation that follows (at the proved bound, it is the optimum)."""
+        started, bound, rung = time.monotonic(), self.breaks_floor, self.breaks_floor
+        total = cp_model.LinearExpr.sum(self.breaks)
+        while (left := time_limit - (time.monotonic() - started)) > 0.1:
+            attempt = self.model.clone()
+            attempt.clear_objective()  # type: ignore[no-untyped-call]
+            attempt.add(total <= rung)
+            solver = _solver(left, FEASIBILITY_SUBSOLVERS)
+            # counted in deterministic time, so that a rung gets the same work however loaded the machine is
+            solver.parameters.max_deterministic_time = rung_limit
+            status = solver.solve(attempt)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                values = _values(self.model, solver)
+                self.hint(values)
+                return _Ladder(bound, values, round(solver.value(total)))
+            if status == cp_model.INFEASIBLE and rung == bound:
+                bound += 1
+                self.model.add(total >= bound)
+            rung += 1
+        return _Ladder(bound, None, None)
+
     def completed(self, slots: dict[int, int], time_limit: float) -> list[int] | None:  # raises _Infeasible
         """A full solution from a meeting -> slot assignment: the assignment itself when it keeps every hard
         rule, else the nearest one a short search finds (the greedy pass may leave mandatory meetings out and
@@ -263,7 +342,7 @@ class _Model:
                     completion.add_hint(literal, chosen)
                 else:
                     completion.add(literal == int(chosen))
-            solver = _solver(time_limit, core=False)
+            solver = _solver(time_limit, FEASIBILITY_SUBSOLVERS)
             status = solver.solve(completion)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return _values(self.model, solver)
@@ -272,12 +351,12 @@ class _Model:
         return None
 
 
-def _solver(time_limit: float, core: bool) -> cp_model.CpSolver:
+def _solver(time_limit: float, subsolvers: Sequence[str] = ()) -> cp_model.CpSolver:
+    """Two workers; `subsolvers` names them (empty: CP-SAT's default pair)."""
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = WORKERS
     solver.parameters.max_time_in_seconds = max(0.1, time_limit)
-    if core:
-        solver.parameters.subsolvers.extend(CORE_SUBSOLVERS)
+    solver.parameters.subsolvers.extend(subsolvers)
     solver.parameters.max_presolve_iterations = 1
     return solver
 
@@ -319,9 +398,18 @@ def solve(problem: Problem, time_limit: float = 60.0, fairness_d: int | None = N
             encoded.model.add_hint(var, greedy.get(index) == slot)
     stages: list[Stage] = []
     best: dict[int, int] | None = None
+    if problem.schedule_all:
+        ladder = encoded.climb(remaining() * 0.5, rung_limit=0.15 * time_limit)
+        if ladder.values is not None and ladder.breaks is not None and ladder.optimal:
+            stages.append(Stage("breaks", ladder.breaks, ladder.bound, True))
+            best = {index: slot for (index, slot), var in encoded.at.items() if ladder.values[var.index]}
     for position, (name, goal, maximise) in enumerate(goals):
-        # the time left is shared equally among the stages left (a stage proved early hands its time on)
-        solver = _solver(remaining() / (len(goals) - position), core=problem.schedule_all)
+        if position < len(stages):
+            continue  # settled by the ladder
+        # The first stage (which meetings are held) matters most and is the hardest on a large event, so it
+        # gets most of the time; the later ones share the rest (a stage proved early hands its time on).
+        share = FIRST_STAGE_SHARE if position == 0 and len(goals) > 1 else 1 / (len(goals) - position)
+        solver = _solver(remaining() * share, CORE_SUBSOLVERS if problem.schedule_all else ())
         encoded.model.clear_objective()  # type: ignore[no-untyped-call]
         encoded.model.maximize(goal) if maximise else encoded.model.minimize(goal)
         status = solver.solve(encoded.model)

@@ -23,7 +23,7 @@ from events.matchmaking.problem import (
     evaluate,
     violations,
 )
-from events.matchmaking.scheduler import Status, assign_tables, solve
+from events.matchmaking.scheduler import Status, _Model, assign_tables, solve
 
 # The published instances are not in the repository (no licence): CI keeps shared/ beside the clone.
 INSTANCES = Path(
@@ -263,6 +263,7 @@ FAST_INSTANCES = [
     "tic-12.forb0003.dzn",
     "tic-12.prec15.dzn",
     "tic-12crafc.fixed040-Forb.dzn",
+    "tic-14crafa.original.dzn",  # 0 breaks, found by the lower-bound-first ladder (the first pass: 17, unproved)
 ]
 
 
@@ -287,3 +288,22 @@ def test_published_instance_reaches_its_proven_optimum(name: str) -> None:
         if found != "UNSAT"
         else [f"meeting {index} must be held but is not placed" for index in range(len(problem.meetings))]
     )
+
+
+def test_lower_bound_first_climbs_past_each_proved_impossible_count() -> None:
+    # one table: the fixed meeting of 3 and 4 takes slot 1, so party 0 meets at 0 and 2 (one break),
+    # although nothing about party 0 alone forbids a day without one
+    problem = Problem(
+        parties=5,
+        slots=3,
+        tables=1,
+        meetings=(Meeting(0, 1), Meeting(0, 2), Meeting(3, 4, fixed_slot=1)),
+        schedule_all=True,
+    )
+    encoded = _Model(problem, fairness_d=2)
+    assert encoded.breaks_floor == 0
+    ladder = encoded.climb(time_limit=10, rung_limit=5)
+    assert (ladder.bound, ladder.breaks, ladder.optimal) == (1, 1, True)
+    schedule = solve(problem, time_limit=10, fairness_d=2)
+    assert schedule.status is Status.OPTIMAL and schedule.objective is not None
+    assert schedule.objective.breaks == 1 and violations(problem, schedule.placements) == []
