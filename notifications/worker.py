@@ -30,6 +30,7 @@ log = logging.getLogger("quancheng.mail")
 MAX_ATTEMPTS = 10
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=2)
+SERVER_UNAVAILABLE = 421  # the SMTP answer about the server, not about one mail
 RENEW_EVERY = 25  # sends between lease renewals (and recordings of what was sent)
 
 
@@ -37,6 +38,22 @@ def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, ... up to 2 h, each with ±25 % jitter so that retries do not arrive in step."""
     delay: timedelta = min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
     return delay * random.uniform(0.75, 1.25)
+
+
+async def pull_forward_after_outage() -> int:
+    """Make mail that waits only because the server was unreachable due now (the server is back: a send just
+    succeeded), instead of leaving each row to its own backoff, up to 2.5 h after the outage ended. Rows deferred by
+    an answer about the mail itself (450-452, e.g. greylisting) keep their backoff. Answers how many rows moved."""
+    connection = connections.get("default")
+    params = Params(connection)
+    now = utcnow()
+    sql = (
+        f'UPDATE "outbox_message" SET "next_attempt_at" = {params.bind(now)} '
+        f'WHERE "status" = {params.bind(MailStatus.RETRY.value)} AND "next_attempt_at" > {params.bind(now)} '
+        f'AND ("last_code" IS NULL OR "last_code" = {params.bind(SERVER_UNAVAILABLE)})'
+    )
+    moved, _ = await connection.execute_query(sql, params.values)
+    return int(moved)
 
 
 @dataclass
@@ -84,6 +101,8 @@ class Worker:
             )
         finally:
             await self._sent(sent)
+        if sent:
+            await pull_forward_after_outage()
         return len(rows)
 
     async def claim(self) -> list[OutboxMessage]:
@@ -132,7 +151,7 @@ class Worker:
             return True
         except aiosmtplib.SMTPResponseException as exc:
             await self._outcome(row, exc.code, exc.message)
-            return exc.code not in (421,)
+            return exc.code != SERVER_UNAVAILABLE
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await self._requeue([row], f"{type(exc).__name__}: {exc}")
             return False

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from events.models import HOLDING, Event, EventKind, Registration
+from events.models import HOLDING, Event, EventKind, EventStatus, Registration
 from server import audit
 from server.errors import InvalidInput
 from server.models import User
@@ -20,8 +21,11 @@ from talent.schemas import Evidence
 
 
 async def link_events(user: User, programme: Programme, event_ids: list[int]) -> None:
-    """Name the training events of a programme, with an audit entry; they must exist and be of kind `training`."""
-    found = await Event.filter(id__in=event_ids, kind=EventKind.TRAINING).values_list("id", flat=True)
+    """Name the training events of a programme, with an audit entry. Only training events the base may see count
+    as its evidence: any that are not drafts, and its own organisation's drafts. Every other id gets the same
+    answer whether it exists or not, so that linking is no way to learn of another organisation's drafts."""
+    seen_by_base = Q(organisation_id=programme.base_id) | ~Q(status=EventStatus.DRAFT)
+    found = await Event.filter(seen_by_base, id__in=event_ids, kind=EventKind.TRAINING).values_list("id", flat=True)
     missing = sorted(set(event_ids) - set(found))
     if missing:
         raise InvalidInput(

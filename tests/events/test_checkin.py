@@ -106,3 +106,23 @@ async def test_the_door_finds_confirmed_people_by_name_and_shows_little_else(cli
     assert (await client.get(url, params={"q": ""}, headers=checker)).status_code == 422
     outsider, _ = await organiser(client, "other@organiser.cn")
     assert (await client.get(url, params={"q": "李"}, headers=outsider)).status_code == 403
+
+
+async def test_the_door_finds_an_email_only_whole_so_prefix_guessing_learns_nothing(client: httpx.AsyncClient) -> None:
+    headers, org_id, _, checker = await setup(client)
+    event_id = await published_event(client, headers, org_id, capacity=10)
+    made = await register(client, event_id, "wang.fang@example.cn", name="王芳")
+    await register(client, event_id, "w_x@example.cn", name="吴雪")
+    url = f"/api/v1/events/{event_id}/check-in/search"
+
+    async def names(q: str) -> list[str]:
+        found = await client.get(url, params={"q": q}, headers=checker)
+        assert found.status_code == 200, found.text
+        return [entry["name"] for entry in found.json()]
+
+    for guess in ("w", "wang", "wang.fang@", "wang.fang@example.c", "example.cn", "%", "_", "w%"):
+        assert await names(guess) == [], guess
+    assert await names("Wang.Fang@Example.CN") == ["王芳"]
+    assert await names("芳") == ["王芳"]
+    assert await names(made.json()["id"].upper()) == ["王芳"]
+    assert await names(made.json()["id"][:8]) == []

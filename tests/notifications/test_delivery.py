@@ -215,3 +215,33 @@ async def test_unknown_placeholders_are_refused_at_enqueue(db: str) -> None:
             await enqueue(
                 Mail(template="reminder", to="a@x.cn", locale="en", context={"secret": 1}, dedupe_key="k", topic="t")
             )
+
+
+async def test_after_an_outage_the_first_success_brings_all_waiting_mail_into_the_next_batch(
+    smtp: SmtpServer, certificates: tuple[object, str], db: str
+) -> None:
+    await simple_mails(5)
+    smtp.stop()
+    for _ in range(3):  # three rounds of outage: the backoff has grown to about two minutes
+        await worker(smtp.transport()).drain_once()
+        await due_now()
+    await worker(smtp.transport()).drain_once()
+    assert min(r.next_attempt_at for r in await OutboxMessage.all()) > utcnow() + timedelta(seconds=80)
+    smtp.start(certificates[0])  # type: ignore[arg-type]
+    await simple_mails(1, prefix="new")  # the first mail after recovery goes out at once...
+    assert await worker(smtp.transport()).drain_once() == 1
+    assert await worker(smtp.transport()).drain_once() == 5  # ...and all waiting mail follows in the next batch
+    assert await OutboxMessage.filter(status=MailStatus.SENT).count() == 6 and len(smtp.mailbox.received) == 6
+
+
+async def test_mail_deferred_for_itself_keeps_its_backoff_when_other_mail_goes_out(smtp: SmtpServer, db: str) -> None:
+    await simple_mails(3)
+    smtp.mailbox.answers = ["451 4.7.1 greylisted, come back later", "421 4.3.2 shutting down"]
+    await worker(smtp.transport()).drain_once()
+    greylisted, unavailable, _ = [await OutboxMessage.get(dedupe_key=f"m:{i}") for i in range(3)]
+    assert (greylisted.status, greylisted.last_code, unavailable.last_code) == (MailStatus.RETRY, 451, 421)
+    await simple_mails(1, prefix="new")
+    assert await worker(smtp.transport()).drain_once() == 1
+    assert await worker(smtp.transport()).drain_once() == 2  # 421 and the row requeued after it; 451 waits
+    assert (await OutboxMessage.get(id=greylisted.id)).next_attempt_at > utcnow() + timedelta(seconds=20)
+    assert len(smtp.mailbox.received) == 3 and await OutboxMessage.filter(status=MailStatus.SENT).count() == 3
