@@ -39,6 +39,7 @@ from server.auth import hash_secret, sign
 from server.clock import utcnow
 from server.errors import Conflict, InvalidInput, NotFound
 from server.i18n import Label
+from server.metrics import counts_registrations
 from server.models import Organisation, User
 
 S = RegistrationStatus
@@ -84,6 +85,7 @@ class Created:
 Actor = User | str
 
 
+@counts_registrations
 async def register(
     event_id: int, body: Any, *, user: User | None, idempotency_key: str | None, secret_key: str
 ) -> Created:

@@ -10,6 +10,7 @@ from notifications.templates import TEMPLATES
 from server.audit import in_transaction_now
 from server.clock import utcnow
 from server.db import insert_rows
+from server.logs import request_id
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ async def enqueue(*mails: Mail) -> None:
             "calendar": mail.calendar,
             "message_id": uuid.uuid4().hex,
             "next_attempt_at": now,
+            "request_id": request_id.get(),
         }
         for mail in mails
     ]

@@ -24,12 +24,14 @@ from notifications.models import MailStatus, OutboxMessage
 from notifications.templates import render
 from notifications.transport import Connection, Transport
 from server.clock import utcnow
+from server.metrics import LEASE_TAKEOVERS
 
 log = logging.getLogger("quancheng.mail")
 MAX_ATTEMPTS = 10
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=2)
 RENEW_EVERY = 25  # sends between lease renewals (and recordings of what was sent)
+LEASE_RAN_OUT = "lease ran out: "  # then the worker that held it, in last_error of a row taken over
 
 
 def backoff(attempts: int) -> timedelta:
@@ -95,12 +97,16 @@ class Worker:
             return f"${n}" if postgres else "?"
 
         lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
+        # A row still `sending` is taken over from a worker whose lease ran out: the row says so in last_error
+        # (SET reads the old values), which is how the takeover is counted from the one statement.
         sql = (
             f'UPDATE "outbox_message" SET "status" = {p(1)}, "locked_by" = {p(2)}, "locked_until" = {p(3)}, '
-            f'"attempts" = "attempts" + 1 WHERE "id" IN (SELECT "id" FROM "outbox_message" '
+            f'"attempts" = "attempts" + 1, "last_error" = CASE WHEN "status" = \'{MailStatus.SENDING.value}\' '
+            f"THEN '{LEASE_RAN_OUT}' || COALESCE(\"locked_by\", '') ELSE \"last_error\" END "
+            f'WHERE "id" IN (SELECT "id" FROM "outbox_message" '
             f'WHERE ("status" IN ({p(4)}, {p(5)}) AND "next_attempt_at" <= {p(6)}) '
             f'OR ("status" = {p(7)} AND "locked_until" < {p(8)}) ORDER BY "id" LIMIT {int(self.batch)}{lock}) '
-            'RETURNING "id"'
+            'RETURNING "id", "last_error"'
         )
         values = [
             MailStatus.SENDING.value,
@@ -114,6 +120,8 @@ class Worker:
         ]
         rows = await connection.execute_query_dict(sql, values)
         ids = [row["id"] for row in rows]
+        if takeovers := sum(str(row["last_error"]).startswith(LEASE_RAN_OUT) for row in rows):
+            LEASE_TAKEOVERS.labels(worker=self.name).inc(takeovers)
         return await OutboxMessage.filter(id__in=ids).order_by("id") if ids else []
 
     async def _send(self, connection: Connection, row: OutboxMessage, sent: list[int]) -> bool:
@@ -130,6 +138,8 @@ class Worker:
                 message_id=row.message_id,
                 calendar=calendar,
             )
+            if row.request_id:
+                message["X-Request-ID"] = row.request_id  # traces the mail back to the request that caused it
         except Exception as exc:  # a template or builder that cannot render this row will never succeed
             log.exception("cannot build mail %s", row.id)
             await self._finish(row, MailStatus.FAILED, error=f"build: {type(exc).__name__}: {exc}")

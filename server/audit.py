@@ -9,6 +9,7 @@ from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.models import Model
 
 from server.db import insert_rows
+from server.logs import request_id
 from server.models import AuditEntry, User
 
 
@@ -27,7 +28,8 @@ async def record(
 ) -> None:
     """Write one audit entry inside the caller's transaction, so the change and its record commit together.
 
-    `actor` is the signed-in user, or a label such as "system" or "manage-token" when there is none.
+    `actor` is the signed-in user, or a label such as "system" or "manage-token" when there is none. The entry
+    names the request that made the change (none for background jobs).
     """
     if not in_transaction_now():
         raise RuntimeError("audit.record must run inside the transaction that makes the change")
@@ -43,6 +45,7 @@ async def record(
                 "organisation_id": organisation_id,
                 "before": before,
                 "after": after,
+                "request_id": request_id.get(),
             }
         ],
     )
