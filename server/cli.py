@@ -8,7 +8,8 @@ import getpass
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from types import FrameType
+from typing import NoReturn, TypeVar
 
 import uvicorn
 from pydantic import BaseModel, ValidationError
@@ -72,7 +73,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     metrics.use_directory(settings.DATA_DIR / "metrics", clean=True)
     logs.configure(settings.LOG_FORMAT or "text")
     # On SIGTERM uvicorn stops accepting, lets the requests in flight finish, then runs the lifespan's shutdown
-    # (the embedded worker finishes its batch) and exits 0.
+    # (the embedded worker finishes its batch) and raises the signal again; a stop that was asked for exits 0.
+    signal.signal(signal.SIGTERM, _stopped)
     uvicorn.run(
         "server.cli:serving_app",
         factory=True,
@@ -84,6 +86,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         access_log=False,
     )
     return 0
+
+
+def _stopped(signal_number: int, frame: FrameType | None) -> NoReturn:
+    raise SystemExit(0)
 
 
 def serving_app() -> Starlette:
