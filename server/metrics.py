@@ -149,15 +149,15 @@ class _Fixed(Collector):
 
 async def exposition() -> bytes:
     """The text exposition: every process's counters on this host, then the database's figures."""
-    observe_pool()
+    database = CollectorRegistry()
+    database.register(_Fixed(await outbox_families()))
+    observe_pool()  # after the queries: the pool is opened by the first one
     registry = CollectorRegistry()
     if MULTIPROCESS_VARIABLE in os.environ:
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         processes = generate_latest(registry)
     else:
         processes = generate_latest(REGISTRY)
-    database = CollectorRegistry()
-    database.register(_Fixed(await outbox_families()))
     return processes + generate_latest(database)
 
 

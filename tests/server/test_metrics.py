@@ -173,3 +173,12 @@ def test_several_processes_on_one_host_add_up_in_one_scrape(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     assert 'quancheng_registrations_total{outcome="confirmed",reason=""} 3.0' in done.stdout
     assert 'quancheng_registrations_total{outcome="waitlisted",reason=""} 1.0' in done.stdout
+
+
+async def test_the_postgresql_pool_use_is_reported(client: httpx.AsyncClient, db: str) -> None:
+    if not db.startswith("postgres"):
+        pytest.skip("SQLite has one connection and no pool")
+    samples = await scrape(client)
+    assert value(samples, "quancheng_db_pool_connections", state="max") == 5  # Tortoise's default maxsize
+    in_use, idle = (value(samples, "quancheng_db_pool_connections", state=state) for state in ("in_use", "idle"))
+    assert in_use + idle >= 1 and in_use >= 0

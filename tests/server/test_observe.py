@@ -20,6 +20,7 @@ from notifications.worker import Worker
 from server import audit, logs
 from server.models import AuditEntry, Region
 from server.observe import RouteTemplates
+from server.settings import SettingsError, load_settings
 from tests.events.support import organiser, published_event, register
 
 
@@ -142,3 +143,12 @@ def test_route_templates_name_the_route_not_the_path() -> None:
         "/q/{rest:path}"
     )
     assert templates.template({"path": "/nowhere"}) == "unmatched"
+
+
+def test_logs_are_json_in_production_and_text_in_development_unless_set() -> None:
+    production = load_settings(MODE="production", SECRET_KEY="s" * 40)
+    assert production.LOG_FORMAT == "json"
+    assert load_settings(MODE="development").LOG_FORMAT == "text"
+    assert load_settings(MODE="production", SECRET_KEY="s" * 40, LOG_FORMAT="text").LOG_FORMAT == "text"
+    with pytest.raises(SettingsError, match="bad setting LOG_FORMAT"):
+        load_settings(LOG_FORMAT="xml")
