@@ -80,6 +80,12 @@ def use_directory(directory: Path, *, clean: bool) -> None:
     values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
 
 
+def leave() -> None:
+    """Drop this stopping process's live gauges (pool use) from the host's sum; its counters still count."""
+    if MULTIPROCESS_VARIABLE in os.environ:
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
+
+
 class _Created(Protocol):
     @property
     def status(self) -> object: ...

@@ -66,6 +66,9 @@ class Observe:
         self.templates = RouteTemplates(routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, receive, _leaving_metrics_on_shutdown(send))
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -108,3 +111,13 @@ class Observe:
                 },
             )
             logs.request_id.reset(token)
+
+
+def _leaving_metrics_on_shutdown(send: Send) -> Send:
+    # uvicorn's worker processes end with os._exit, so no atexit hook runs: the lifespan's end is the last word.
+    async def send_then_leave(message: Message) -> None:
+        if message["type"] == "lifespan.shutdown.complete":
+            metrics.leave()
+        await send(message)
+
+    return send_then_leave

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -182,3 +183,23 @@ async def test_the_postgresql_pool_use_is_reported(client: httpx.AsyncClient, db
     assert value(samples, "quancheng_db_pool_connections", state="max") == 5  # Tortoise's default maxsize
     in_use, idle = (value(samples, "quancheng_db_pool_connections", state=state) for state in ("in_use", "idle"))
     assert in_use + idle >= 1 and in_use >= 0
+
+
+async def test_a_process_leaves_the_hosts_live_gauges_when_its_lifespan_ends(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    left: list[int] = []
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    monkeypatch.setattr("prometheus_client.multiprocess.mark_process_dead", left.append)
+    incoming = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+    sent: list[str] = []
+
+    async def receive() -> dict[str, str]:
+        return incoming.pop(0)
+
+    async def send(message: MutableMapping[str, object]) -> None:
+        sent.append(str(message["type"]))
+        assert left == ([os.getpid()] if message["type"] == "lifespan.shutdown.complete" else [])
+
+    await create_app(settings, manage_database=False)({"type": "lifespan", "state": {}}, receive, send)
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"] and left == [os.getpid()]
