@@ -40,6 +40,7 @@ from server.clock import utcnow
 from server.db import Params
 from server.errors import Conflict, InvalidInput, NotFound
 from server.i18n import Label
+from server.metrics import counts_registrations
 from server.models import Organisation, User
 
 TRANSITIONS: dict[RegistrationStatus, frozenset[RegistrationStatus]] = {
@@ -88,6 +89,7 @@ class Created:
 Actor = User | str
 
 
+@counts_registrations
 async def register(
     event_id: int, body: Any, *, user: User | None, idempotency_key: str | None, secret_key: str
 ) -> Created:

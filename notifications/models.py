@@ -46,6 +46,7 @@ class OutboxMessage(Model):
     last_error = fields.TextField(default="")
     refused = fields.JSONField[dict[str, object]](null=True, description="recipients the server refused")
     sent_at = fields.DatetimeField(null=True)
+    request_id = fields.CharField(max_length=64, null=True, description="X-Request-ID of the request that enqueued it")
 
     class Meta:
         table = "outbox_message"

@@ -9,6 +9,7 @@ from notifications.models import MailStatus, OutboxMessage
 from notifications.templates import TEMPLATES
 from server.clock import utcnow
 from server.db import in_transaction_now, insert_rows
+from server.logs import request_id
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ async def enqueue(*mails: Mail) -> None:
             "calendar": mail.calendar,
             "message_id": uuid.uuid4().hex,
             "next_attempt_at": now,
+            "request_id": request_id.get(),
         }
         for mail in mails
     ]

@@ -25,6 +25,7 @@ from notifications.templates import render
 from notifications.transport import Connection, Transport
 from server.clock import utcnow
 from server.db import Params
+from server.metrics import LEASE_TAKEOVERS
 
 log = logging.getLogger("quancheng.mail")
 MAX_ATTEMPTS = 10
@@ -32,6 +33,7 @@ BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=2)
 SERVER_UNAVAILABLE = 421  # the SMTP answer about the server, not about one mail
 RENEW_EVERY = 25  # sends between lease renewals (and recordings of what was sent)
+LEASE_RAN_OUT = "lease ran out: "  # then the worker that held it, in last_error of a row taken over
 
 
 def backoff(attempts: int) -> timedelta:
@@ -112,16 +114,23 @@ class Worker:
         now = utcnow()
         lock = " FOR UPDATE SKIP LOCKED" if params.postgres else ""
         due = params.bind_each([MailStatus.PENDING.value, MailStatus.RETRY.value])
+        sending = params.bind(MailStatus.SENDING.value)
+        # A row still `sending` is taken over from a worker whose lease ran out: the row says so in last_error
+        # (SET reads the old values), which is how the takeover is counted from the one statement.
         sql = (
-            f'UPDATE "outbox_message" SET "status" = {params.bind(MailStatus.SENDING.value)}, '
+            f'UPDATE "outbox_message" SET "status" = {sending}, '
             f'"locked_by" = {params.bind(self.name)}, "locked_until" = {params.bind(now + self.lease)}, '
-            '"attempts" = "attempts" + 1 WHERE "id" IN (SELECT "id" FROM "outbox_message" '
+            f'"attempts" = "attempts" + 1, "last_error" = CASE WHEN "status" = {sending} '
+            f'THEN CAST({params.bind(LEASE_RAN_OUT)} AS TEXT) || COALESCE("locked_by", \'\') ELSE "last_error" END '
+            'WHERE "id" IN (SELECT "id" FROM "outbox_message" '
             f'WHERE ("status" IN ({due}) AND "next_attempt_at" <= {params.bind(now)}) '
-            f'OR ("status" = {params.bind(MailStatus.SENDING.value)} AND "locked_until" < {params.bind(now)}) '
-            f'ORDER BY "id" LIMIT {params.bind(self.batch)}{lock}) RETURNING "id"'
+            f'OR ("status" = {sending} AND "locked_until" < {params.bind(now)}) '
+            f'ORDER BY "id" LIMIT {params.bind(self.batch)}{lock}) RETURNING "id", "last_error"'
         )
         rows = await connection.execute_query_dict(sql, params.values)
         ids = [row["id"] for row in rows]
+        if takeovers := sum(str(row["last_error"]).startswith(LEASE_RAN_OUT) for row in rows):
+            LEASE_TAKEOVERS.labels(worker=self.name).inc(takeovers)
         return await OutboxMessage.filter(id__in=ids).order_by("id") if ids else []
 
     async def _send(self, connection: Connection, row: OutboxMessage, sent: list[int]) -> bool:
@@ -138,6 +147,8 @@ class Worker:
                 message_id=row.message_id,
                 calendar=calendar,
             )
+            if row.request_id:
+                message["X-Request-ID"] = row.request_id  # traces the mail back to the request that caused it
         except Exception as exc:  # a template or builder that cannot render this row will never succeed
             log.exception("cannot build mail %s", row.id)
             await self._finish(row, MailStatus.FAILED, error=f"build: {type(exc).__name__}: {exc}")

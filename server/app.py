@@ -34,8 +34,10 @@ from server.api import Endpoint, error_locale
 from server.db import tortoise_config
 from server.errors import DomainError, InternalError, MethodNotAllowed, NotFound, problem_response
 from server.jobs import every, once_an_hour
+from server.metrics import metrics_endpoint
 from server.middleware import BodySizeLimit
 from server.models import AuthToken, RateLimitBucket
+from server.observe import Observe
 from server.routes import api, health
 from server.settings import Settings, get_settings
 from talent import mailing as talent_mailing
@@ -87,6 +89,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         *(route for each in APIS for route in each.routes()),
         Route("/api/v1/openapi.json", openapi_json, methods=["GET"]),
         Route("/api/docs", api_docs, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
         Route("/", page, methods=["GET"]),
         *(Route(path, page, methods=["GET"]) for path in ("/login", "/signup", "/me")),
         Route("/events/{event_id:int}", page, methods=["GET"]),
@@ -98,7 +101,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(BodySizeLimit, limit=settings.MAX_BODY_BYTES)],
+        middleware=[Middleware(Observe, routes=routes), Middleware(BodySizeLimit, limit=settings.MAX_BODY_BYTES)],
         exception_handlers={DomainError: _domain_error, HTTPException: _http_error, Exception: _unexpected},
         lifespan=lifespan,
     )

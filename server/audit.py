@@ -7,6 +7,7 @@ from typing import Any
 from tortoise.models import Model
 
 from server.db import in_transaction_now, insert_rows
+from server.logs import request_id
 from server.models import AuditEntry, User
 
 
@@ -21,7 +22,8 @@ async def record(
 ) -> None:
     """Write one audit entry inside the caller's transaction, so the change and its record commit together.
 
-    `actor` is the signed-in user, or a label such as "system" or "manage-token" when there is none.
+    `actor` is the signed-in user, or a label such as "system" or "manage-token" when there is none. The entry
+    names the request that made the change (none for background jobs).
     """
     if not in_transaction_now():
         raise RuntimeError("audit.record must run inside the transaction that makes the change")
@@ -37,6 +39,7 @@ async def record(
                 "organisation_id": organisation_id,
                 "before": before,
                 "after": after,
+                "request_id": request_id.get(),
             }
         ],
     )

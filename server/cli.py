@@ -8,15 +8,17 @@ import getpass
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from types import FrameType
+from typing import NoReturn, TypeVar
 
 import uvicorn
 from pydantic import BaseModel, ValidationError
+from starlette.applications import Starlette
 from tortoise import Tortoise
 
 from events import capacity, mailing
-from server import accounts, db, demo
-from server.app import background
+from server import accounts, db, demo, logs, metrics
+from server.app import background, create_app
 from server.identifiers import Email
 from server.schemas import Name, Password
 from server.settings import Settings, SettingsError, get_settings
@@ -68,15 +70,33 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             return status
     elif settings.is_embedded:
         asyncio.run(db.migrate(settings.DATABASE_URL))
+    metrics.use_directory(settings.DATA_DIR / "metrics", clean=True)
+    logs.configure(settings.LOG_FORMAT or "text")
+    # On SIGTERM uvicorn stops accepting, lets the requests in flight finish, then runs the lifespan's shutdown
+    # (the embedded worker finishes its batch) and raises the signal again; a stop that was asked for exits 0.
+    signal.signal(signal.SIGTERM, _stopped)
     uvicorn.run(
-        "server.app:create_app",
+        "server.cli:serving_app",
         factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,
         proxy_headers=True,
+        log_config=None,
+        access_log=False,
     )
     return 0
+
+
+def _stopped(signal_number: int, frame: FrameType | None) -> NoReturn:
+    raise SystemExit(0)
+
+
+def serving_app() -> Starlette:
+    """The app as `serve` runs it in each process: logs in the configured format, then `create_app`."""
+    settings = get_settings()
+    logs.configure(settings.LOG_FORMAT or "text")
+    return create_app(settings)
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -104,6 +124,8 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
 
     mailing.configure(settings)
+    metrics.use_directory(settings.DATA_DIR / "metrics", clean=False)  # counted with the app processes of its host
+    logs.configure(settings.LOG_FORMAT or "text")
 
     async def run() -> None:
         stop = asyncio.Event()

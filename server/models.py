@@ -156,6 +156,7 @@ class AuditEntry(Model):
     organisation_id = fields.IntField(null=True, db_index=True)
     before = fields.JSONField[dict[str, object]](null=True)
     after = fields.JSONField[dict[str, object]](null=True)
+    request_id = fields.CharField(max_length=64, null=True, description="X-Request-ID of the request that did it")
 
     actor_id: int | None
 

@@ -10,7 +10,7 @@ from server import accounts, markdown
 from server.access import Anyone, Members, SignedIn
 from server.api import Api, Context, Page, paginate
 from server.auth import SESSION_COOKIE, csrf_token
-from server.db import ping
+from server.db import pending_migrations, ping
 from server.errors import Unavailable
 from server.models import Domain, Membership, Organisation, Region, Role
 from server.schemas import (
@@ -46,12 +46,15 @@ async def healthz(ctx: Context) -> Health:
     return Health(status="ok")
 
 
-@health.route("GET", "/readyz", guard=Anyone, summary="The database answers", tag="health")
+@health.route("GET", "/readyz", guard=Anyone, summary="The database answers and has every migration", tag="health")
 async def readyz(ctx: Context) -> Health:
     try:
         await ping()
+        pending = await pending_migrations()
     except Exception:  # any failure to reach the database means "not ready", never a 500
         raise Unavailable("error.database_unavailable") from None
+    if pending:
+        raise Unavailable("error.migrations_pending", count=len(pending), first=pending[0])
     return Health(status="ok")
 
 

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     MAX_BODY_BYTES: int = Field(default=1_048_576, gt=0)
     SESSION_DAYS: int = Field(default=14, gt=0)
     SWEEP_SECONDS: float = Field(default=30, gt=0, description="how often lapsed waiting-list offers are passed on")
+    LOG_FORMAT: Literal["json", "text"] | None = Field(
+        default=None, description="log lines as JSON objects or text; unset: json in production, text in development"
+    )
+    METRICS_TOKEN: str = Field(default="", repr=False, description="Bearer token for /metrics; unset: loopback only")
 
     @field_validator("DATABASE_URL")
     @classmethod
@@ -75,6 +79,8 @@ class Settings(BaseSettings):
             self.DATABASE_URL = f"sqlite://{self.DATA_DIR / 'quancheng.sqlite3'}"
         if self.MAIL_DIR == Path(""):
             self.MAIL_DIR = self.DATA_DIR / "mail"
+        if self.LOG_FORMAT is None:
+            self.LOG_FORMAT = "json" if self.MODE == "production" else "text"
         if self.MODE == "production" and not self.SECRET_KEY:
             raise ValueError("SECRET_KEY must be set in production mode")
         if self.SECRET_KEY and len(self.SECRET_KEY) < 32:

@@ -8,7 +8,6 @@ reference data alone. Passwords are hashed with the cheap test hasher (tests/sup
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -25,12 +24,11 @@ from server import auth
 from server.app import create_app
 from server.db import REFERENCE_TABLES, migrate, tortoise_config
 from server.settings import Settings, load_settings
-from tests.support import CHEAP_PASSWORD_HASHER
+from tests.support import CHEAP_PASSWORD_HASHER, PG
 
 pytest_plugins = ["tests.postgres_gate"]
 
 PRODUCTION_PASSWORD_HASHER = auth.password_hasher
-PG = os.environ.get("QUANCHENG_TEST_PG", "")
 PG_UNSET = "QUANCHENG_TEST_PG unset: no PostgreSQL to test on"  # a skip that names it fails a run that sets it
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(not PG, reason=PG_UNSET))]
 

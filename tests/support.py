@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 
 import httpx
@@ -10,6 +11,7 @@ from argon2 import PasswordHasher
 from server.accounts import create_admin
 
 PASSWORD = "correct horse battery"
+PG = os.environ.get("QUANCHENG_TEST_PG", "")  # a PostgreSQL server to test on, or empty
 # Argon2 at the lowest cost it accepts: tests sign up hundreds of accounts, and what they prove does not depend on
 # the hash being slow. The production parameters are tested once, in tests/server/test_accounts.py.
 CHEAP_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
