@@ -40,7 +40,8 @@ def test_check_character_can_be_a_letter_and_zero() -> None:
 
 
 @pytest.mark.parametrize(
-    "number", ["13812345678", "+86 138-1234-5678", "8613812345678", "138 1234 5678", "0086 13812345678", "(+86)13812345678"]
+    "number",
+    ["13812345678", "+86 138-1234-5678", "8613812345678", "138 1234 5678", "0086 13812345678", "(+86)13812345678"],
 )
 def test_mainland_mobiles_are_normalised(number: str) -> None:
     assert validate_mobile(number) == "+8613812345678"
