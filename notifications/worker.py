@@ -1,4 +1,4 @@
-"""The mail worker: claims due outbox rows, sends them outside the claim, and records what happened.
+"""The outbox workers: claim due rows of their channel, send them outside the claim, and record what happened.
 
 States: pending -> sending -> sent | retry | failed. A claim is a lease: a worker that dies mid-batch leaves
 rows in `sending` whose lease runs out, and the next claim takes them again. Delivery is at-least-once; the

@@ -294,3 +294,10 @@ def test_gateway_for_reads_the_provider_and_its_account_from_the_url() -> None:
         "sms.example.cn",
         "ap-beijing",
     )
+
+
+def test_the_readme_lists_exactly_the_templates_to_register() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    for notice in SmsNotice:
+        row = f"| `{notice.value}` | `{provider_text(notice, 'aliyun')}` | `{provider_text(notice, 'tencent')}` |"
+        assert row in readme
