@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from tortoise.transactions import in_transaction
 
@@ -301,3 +302,15 @@ def test_the_readme_lists_exactly_the_templates_to_register() -> None:
     for notice in SmsNotice:
         row = f"| `{notice.value}` | `{provider_text(notice, 'aliyun')}` | `{provider_text(notice, 'tencent')}` |"
         assert row in readme
+
+
+async def test_a_proxy_error_page_from_the_gateway_is_retried(db: str) -> None:
+    def bad_gateway(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(502, text="<html>502 Bad Gateway</html>")
+
+    gateway = AliyunSms(
+        ALIYUN_KEY_ID, ALIYUN_SECRET, "泉城活动", ALIYUN_CODES, transport=httpx.MockTransport(bad_gateway)
+    )
+    await texts("+8613800138000")
+    await worker(gateway).drain_once()
+    assert await states() == [("+8613800138000", MailStatus.RETRY, "HTTP 502: Bad Gateway")]
