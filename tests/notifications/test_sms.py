@@ -4,16 +4,18 @@ error codes, outages, the send limits, the file gateway, and what the organiser 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tortoise.transactions import in_transaction
 
 from notifications.models import Channel, MailStatus, OutboxMessage, SmsNotice
 from notifications.outbox import Mail, NotInTransaction, enqueue
-from notifications.sms import SMS_PARAMETERS, FileGateway, Gateway, clip, provider_text
+from notifications.sms import SMS_PARAMETERS, FileGateway, Gateway, Sms, clip, provider_text
 from notifications.sms_gateways import AliyunSms, TencentSms, gateway_for
 from notifications.sms_worker import SmsLimits, SmsWorker
 from notifications.transport import FileTransport
@@ -314,3 +316,27 @@ async def test_a_proxy_error_page_from_the_gateway_is_retried(db: str) -> None:
     await texts("+8613800138000")
     await worker(gateway).drain_once()
     assert await states() == [("+8613800138000", MailStatus.RETRY, "HTTP 502: Bad Gateway")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.text(min_size=1, max_size=20), min_size=3, max_size=3))
+def test_aliyun_signatures_hold_for_any_parameter_text(values: list[str]) -> None:
+    """Spaces, `*`, `~`, `+`, `&`, `=` and Chinese in the values are encoded as the service canonicalises them."""
+    fake = fake_aliyun()
+    params = dict(zip(("name", "event", "time"), values, strict=True))
+    sms = Sms("id-1", "+8613800138000", SmsNotice.APPROVAL, params)
+    signed = aliyun(fake).request_params(sms, now=datetime.now(UTC), nonce="n-1")
+    answer = fake.handle(httpx.Request("POST", "https://dysmsapi.aliyuncs.com/", data=signed))
+    assert answer.json()["Code"] == "OK"
+    assert json.loads(fake.received[0]["TemplateParam"]) == params
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.text(min_size=1, max_size=20), min_size=3, max_size=3))
+def test_tencent_signatures_hold_for_any_parameter_text(values: list[str]) -> None:
+    fake = fake_tencent()
+    params = dict(zip(("name", "event", "time"), values, strict=True))
+    sms = Sms("id-1", "+8613800138000", SmsNotice.APPROVAL, params)
+    headers, body = tencent(fake).request(sms, timestamp=int(datetime.now(UTC).timestamp()))
+    answer = fake.handle(httpx.Request("POST", "https://sms.tencentcloudapi.com/", headers=headers, content=body))
+    assert answer.json()["Response"]["SendStatusSet"][0]["Code"] == "Ok"
