@@ -11,14 +11,13 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from events import capacity, mailing
+from events.access import managed_event
 from events.models import (
-    HOLDING,
     AgendaSession,
     Event,
     EventStatus,
     Question,
     Quota,
-    QuotaHold,
     Registration,
     TicketType,
 )
@@ -50,32 +49,12 @@ class EventStatusForbidden(Conflict):
     key = "error.event_status_forbidden"
 
 
+class NotStartedYet(Conflict):
+    key = "error.event_not_started"
+
+
 class ScheduleConflict(Conflict):
     key = "error.schedule_conflict"
-
-
-async def visible_event(event_id: int, user: User | None) -> Event:
-    """A published, cancelled or completed event for anyone; a draft only for those who manage it."""
-    event = await Event.get_or_none(id=event_id).select_related("region").prefetch_related("tags")
-    if event is None:
-        raise NotFound()
-    if event.status is EventStatus.DRAFT:
-        if user is None:
-            raise NotFound()
-        try:
-            await require_role(user, event.organisation_id, Role.ORGANISER)
-        except PermissionDenied:
-            raise NotFound() from None
-    return event
-
-
-async def managed_event(event_id: int, user: User, *roles: Role) -> Event:
-    """The event, if `user` is an admin or holds one of `roles` (default: organiser) in its organisation."""
-    event = await Event.get_or_none(id=event_id).select_related("region").prefetch_related("tags")
-    if event is None:
-        raise NotFound()
-    await require_role(user, event.organisation_id, *(roles or (Role.ORGANISER,)))
-    return event
 
 
 async def _region_and_tags(data: EventIn) -> tuple[Region, list[Domain]]:
@@ -224,7 +203,7 @@ def _json(values: dict[str, Any]) -> dict[str, Any]:
 async def _set_capacity(event: Event, quota: Quota | None, size: int) -> None:
     if quota is None:
         quota = await Quota.create(event=event, name="capacity", size=0, covers_all=True, is_event_capacity=True)
-        await _adopt_holders(quota)
+        await capacity.adopt(quota)
     await _resize(event, quota, size)
 
 
@@ -236,19 +215,11 @@ async def _resize(event: Event, quota: Quota, size: int) -> None:
     await offer_freed_seats(await Event.get(id=event.id))
 
 
-async def _adopt_holders(quota: Quota) -> None:
-    """A new quota counts the registrations already holding seats of the ticket types it covers."""
-    holders = Registration.filter(event_id=quota.event_id, status__in=HOLDING)
-    if not quota.covers_all:
-        holders = holders.filter(ticket_type_id__in=[t.id for t in await quota.ticket_types.all()])
-    seqs = await holders.values_list("seq", flat=True)
-    await QuotaHold.bulk_create([QuotaHold(quota_id=quota.id, registration_id=seq) for seq in seqs])
-    await Quota.filter(id=quota.id).update(used=len(seqs))
-
-
-async def set_status(user: User, event_id: int, to: EventStatus) -> Event:
-    """Publish, cancel or complete an event; the move is checked and SEQUENCE bumps with it."""
+async def set_status(user: User, event_id: int, to: EventStatus, reason: str = "") -> Event:
+    """Publish, cancel or complete an event; the move is checked and SEQUENCE bumps with it. An event is completed
+    only once it has started, or earlier with a reason, which the audit entry keeps."""
     event = await managed_event(event_id, user)
+    reason = reason.strip()
     async with in_transaction():
         locked = await Event.filter(id=event.id).select_for_update().first()
         assert locked is not None
@@ -256,6 +227,8 @@ async def set_status(user: User, event_id: int, to: EventStatus) -> Event:
             raise EventStatusForbidden(
                 before=Label(f"event_status.{locked.status.value}"), to=Label(f"event_status.{to.value}")
             )
+        if to is EventStatus.COMPLETED and locked.starts_at > utcnow() and not reason:
+            raise NotStartedYet()
         await Event.filter(id=event.id).update(status=to, sequence=F("sequence") + 1, updated_at=utcnow())
         if to is EventStatus.CANCELLED:
             await mailing.event_cancelled(await Event.get(id=event.id))
@@ -265,7 +238,7 @@ async def set_status(user: User, event_id: int, to: EventStatus) -> Event:
             event,
             organisation_id=event.organisation_id,
             before={"status": locked.status.value},
-            after={"status": to.value},
+            after={"status": to.value, "reason": reason} if reason else {"status": to.value},
         )
     return await managed_event(event.id, user)
 
@@ -371,7 +344,7 @@ async def add_quota(user: User, event_id: int, data: QuotaIn) -> Quota:
         await capacity.lock_event(event.id)
         quota = await Quota.create(event=event, name=data.name, size=data.size, covers_all=not data.ticket_types)
         await quota.ticket_types.add(*ticket_types)
-        await _adopt_holders(quota)
+        await capacity.adopt(quota)
         await quota.refresh_from_db()
         if quota.used > quota.size:
             raise Conflict("error.quota_below_holders", errors=[(("body", "size"), "validation.quota_below_holders")])

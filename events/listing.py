@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from tortoise import connections
@@ -16,12 +16,13 @@ from events.models import Event, EventStatus, Quota, Registration, RegistrationS
 from events.schemas import EventOut, EventQuery, RegistrationOut, TicketAvailability
 from notifications.models import SmsNotice
 from server.clock import utcnow
+from server.db import Params
 
 
 def _moment(value: datetime | date, zone: str, end_of_day: bool) -> datetime:
     if isinstance(value, datetime):
         return value
-    return datetime.combine(value, time.max if end_of_day else time.min, tzinfo=ZoneInfo(zone))
+    return datetime.combine(value, time.max if end_of_day else time.min, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def filter_events(found: QuerySet[Event], query: EventQuery, zone: str) -> QuerySet[Event]:
@@ -75,14 +76,17 @@ async def event_out(event: Event) -> EventOut:
 async def _ticket_types(event_ids: list[int]) -> dict[int, list[TicketAvailability]]:
     """Each event's ticket types with their seats left: the least any quota over the type has left, None when no
     quota covers it. Question-choice quotas are left out (they limit answers, not ticket types)."""
-    rows = await connections.get("default").execute_query_dict(
+    connection = connections.get("default")
+    params = Params(connection)
+    rows = await connection.execute_query_dict(
         'SELECT t."id", t."event_id", t."name_zh", t."name_en", t."is_default", '
         'MIN(q."size" - q."used") AS "seats_left" FROM "ticket_type" t '
         'LEFT JOIN "quota" q ON q."event_id" = t."event_id" AND q."question_id" IS NULL '
         'AND (q."covers_all" OR EXISTS (SELECT 1 FROM "quota_ticket_type" qt '
         'WHERE qt."quota_id" = q."id" AND qt."tickettype_id" = t."id")) '
-        f'WHERE t."event_id" IN ({", ".join(str(int(i)) for i in event_ids)}) '
-        'GROUP BY t."id", t."event_id", t."name_zh", t."name_en", t."is_default" ORDER BY t."id"'
+        f'WHERE t."event_id" IN ({params.bind_each(event_ids)}) '
+        'GROUP BY t."id", t."event_id", t."name_zh", t."name_en", t."is_default" ORDER BY t."id"',
+        params.values,
     )
     found: dict[int, list[TicketAvailability]] = defaultdict(list)
     for row in rows:

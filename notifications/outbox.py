@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from notifications.models import Channel, MailStatus, OutboxMessage, SmsNotice
 from notifications.sms import SMS_PARAMETERS
 from notifications.templates import TEMPLATES
-from server.audit import in_transaction_now
 from server.clock import utcnow
-from server.db import insert_rows
+from server.db import in_transaction_now, insert_rows
 
 
 @dataclass(frozen=True)
@@ -77,3 +76,14 @@ async def enqueue(*mails: Mail) -> None:
         for mail in mails
     ]
     await insert_rows(OutboxMessage, rows, ignore_conflicts=True)
+
+
+async def supersede_topic(topic: str) -> None:
+    """Mails about `topic` not yet sent are not sent: a change (an event cancelled) made what they say untrue.
+
+    Call inside the change's transaction, before enqueueing the mails that tell what is true now."""
+    if not in_transaction_now():
+        raise NotInTransaction("supersede_topic must run inside the transaction of the change")
+    await OutboxMessage.filter(topic=topic, status__in=[MailStatus.PENDING, MailStatus.RETRY]).update(
+        status=MailStatus.SUPERSEDED
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -18,6 +19,7 @@ from notifications.templates import TEMPLATES, preview
 from notifications.transport import FileTransport
 from notifications.worker import Worker
 from server.clock import utcnow
+from server.settings import load_settings
 from tests.events.support import lint, organiser, published_event, register
 from tests.support import admin_headers, sign_up
 
@@ -105,9 +107,9 @@ async def test_a_forged_or_expired_mail_link_opens_nothing(client: httpx.AsyncCl
     event_id = await published_event(client, headers, org_id)
     made = await register(client, event_id, "a@x.cn")
     registration_id = made.json()["id"]
-    good = mailing.link_token(made.json()["id"], utcnow() + timedelta(hours=1))
+    good = mailing.link_token(mailing.site(), made.json()["id"], utcnow() + timedelta(hours=1))
     assert (await client.get(f"/api/v1/registrations/{registration_id}", params={"token": good})).status_code == 200
-    expired = mailing.link_token(made.json()["id"], utcnow() - timedelta(seconds=1))
+    expired = mailing.link_token(mailing.site(), made.json()["id"], utcnow() - timedelta(seconds=1))
     forged = good[:-4] + "0000"
     for token in (expired, forged, "qcl_x_y", "qcl_"):
         assert (
@@ -173,6 +175,19 @@ async def test_cancelling_an_event_cancels_everyone(client: httpx.AsyncClient) -
     assert calendar_of(sent["waiting@x.cn"]) is None  # never had an invitation
 
 
+async def test_a_confirmation_still_waiting_when_the_event_is_cancelled_never_leaves(
+    client: httpx.AsyncClient,
+) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id)
+    await register(client, event_id, "late@x.cn")
+    await client.post(f"/api/v1/events/{event_id}/cancel", headers=headers)
+    sent = await drain()
+    assert [m["Subject"] for m in sent] == ["【人工智能赋能制造业论坛】活动已取消"]
+    method, _ = calendar_of(sent[0])  # type: ignore[misc]
+    assert method == "CANCEL"
+
+
 async def test_organisers_message_a_filtered_set_and_preview_templates(client: httpx.AsyncClient) -> None:
     headers, org_id = await organiser(client)
     event_id = await published_event(client, headers, org_id, capacity=1)
@@ -234,7 +249,7 @@ async def test_a_message_preview_is_the_mail_a_registrant_gets_and_sends_nothing
 
 async def test_reminders_go_once_and_not_for_cancelled(client: httpx.AsyncClient) -> None:
     headers, org_id = await organiser(client)
-    soon = utcnow() + timedelta(minutes=30)
+    soon = utcnow() + timedelta(minutes=40)
     event_id = await published_event(client, headers, org_id, starts_at=soon, reminder_hours=[24, 1])
     cancelled_event = await published_event(client, headers, org_id, starts_at=soon)
     await register(client, event_id, "going@x.cn")
@@ -246,8 +261,27 @@ async def test_reminders_go_once_and_not_for_cancelled(client: httpx.AsyncClient
     )
     await client.post(f"/api/v1/events/{cancelled_event}/cancel", headers=headers)
     await drain()
-    assert await mailing.send_due_reminders() == 2  # the 24 h and the 1 h reminder have both come due
+    # The 24 h and the 1 h reminder have both come due: the 1 h one covers the other, which is never sent.
+    assert await mailing.send_due_reminders() == 1
     assert list(await asyncio.gather(mailing.send_due_reminders(), mailing.send_due_reminders())) == [0, 0]
+    reminders = [m for m in await drain() if "活动提醒" in m["Subject"]]
+    assert [m["To"].addresses[0].addr_spec for m in reminders] == ["going@x.cn"]
+
+
+async def test_each_reminder_goes_when_its_moment_comes(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    headers, org_id = await organiser(client)
+    now = utcnow()
+    event_id = await published_event(
+        client, headers, org_id, starts_at=now + timedelta(hours=23, minutes=30), reminder_hours=[24, 1]
+    )
+    await register(client, event_id, "going@x.cn")
+    await drain()
+    assert await mailing.send_due_reminders() == 1
+    monkeypatch.setattr(mailing, "utcnow", lambda: now + timedelta(hours=23))
+    assert await mailing.send_due_reminders() == 1
+    assert await mailing.send_due_reminders() == 0
     reminders = [m for m in await drain() if "活动提醒" in m["Subject"]]
     assert [m["To"].addresses[0].addr_spec for m in reminders] == ["going@x.cn", "going@x.cn"]
 
@@ -270,3 +304,22 @@ async def test_the_worker_stops_gracefully(db: str, tmp_path: Path) -> None:
     stop.set()
     await asyncio.wait_for(running, timeout=5)
     assert running.done() and running.exception() is None
+
+
+def test_a_mail_link_can_never_be_signed_with_an_empty_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValueError, match="empty secret"):
+        mailing.Site(base_url="http://x", mail_from="a@x.cn", secret="")
+    monkeypatch.setattr(mailing, "_configured", None)  # an entry point that never called configure()
+    with pytest.raises(RuntimeError, match="configure"):
+        mailing.site()
+    with pytest.raises(RuntimeError, match="configure"):
+        mailing.link_is_valid("qcl_9999999999_abc", uuid.uuid4())
+
+
+def test_the_site_comes_from_the_settings_with_a_generated_key_when_none_is_set(tmp_path: Path) -> None:
+    site = mailing.Site.of(load_settings(DATA_DIR=tmp_path, SECRET_KEY="", BASE_URL="https://events.example"))
+    assert site.base_url == "https://events.example" and len(site.secret) >= 40
+    expires = utcnow() + timedelta(hours=1)
+    registration_id = uuid.uuid4()
+    other = mailing.Site(base_url=site.base_url, mail_from=site.mail_from, secret="another key")
+    assert mailing.link_token(site, registration_id, expires) != mailing.link_token(other, registration_id, expires)

@@ -114,7 +114,13 @@ async def test_reminders_and_a_cancelled_event_text_everyone_with_a_number_once(
     ]
     reminder = next(params for notice, _, params in await sms_rows() if notice == SmsNotice.REMINDER)
     assert reminder["place"] == "济南高新区会展中心 A 厅"
-    assert await OutboxMessage.filter(channel=Channel.SMS, status=MailStatus.PENDING).count() == 4
+    waiting = OutboxMessage.filter(channel=Channel.SMS).order_by("template", "to_addr")
+    assert [(row.template, row.status) for row in await waiting] == [
+        ("cancellation", MailStatus.PENDING),
+        ("cancellation", MailStatus.PENDING),
+        ("reminder", MailStatus.SUPERSEDED),  # the cancellation made them untrue, as it does the mailed ones
+        ("reminder", MailStatus.SUPERSEDED),
+    ]
 
 
 async def test_a_freed_seat_texts_the_offer_with_its_deadline_and_the_cancellation(client: httpx.AsyncClient) -> None:

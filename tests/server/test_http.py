@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import httpx
+import pytest
+from pydantic import BaseModel, Field
+from starlette.datastructures import QueryParams
 
-from tests.conftest import sign_up
+from server.api import _query_data
+from server.errors import InvalidInput
+from tests.support import sign_up
 
 
 async def test_malformed_json_is_a_400_problem_in_the_asked_language(client: httpx.AsyncClient) -> None:
@@ -128,20 +133,24 @@ async def test_pagination_parameters_are_validated(client: httpx.AsyncClient) ->
     assert errors == {("query", "per_page"): "Must be at most 200", ("query", "page"): "Must be at least 1"}
 
 
-async def test_periodic_jobs_keep_running_after_a_failure() -> None:
-    import asyncio
+async def test_a_repeated_query_key_for_a_single_value_is_a_422_naming_it(client: httpx.AsyncClient) -> None:
+    answer = await client.get(
+        "/api/v1/organisations?kind=company&kind=university&q=a", headers={"Accept-Language": "en"}
+    )
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [
+        {"loc": ["query", "kind"], "msg": "Give this parameter once", "type": "query_repeated"}
+    ]
+    once = await client.get("/api/v1/organisations?kind=company")
+    assert once.status_code == 200
 
-    from server.app import every
 
-    rounds: list[int] = []
+def test_a_repeated_query_key_for_a_list_field_is_the_list() -> None:
+    class Filter(BaseModel):
+        kinds: list[str] = Field(default=[], alias="kind")
+        q: str | None = None
 
-    async def flaky() -> None:
-        rounds.append(len(rounds))
-        if len(rounds) == 1:
-            raise RuntimeError("first round fails")
-
-    job = asyncio.create_task(every(0.01, flaky))
-    while len(rounds) < 3:
-        await asyncio.sleep(0.01)
-    job.cancel()
-    assert rounds[:3] == [0, 1, 2]
+    params = QueryParams("kind=a&kind=b&q=x")
+    assert Filter.model_validate(_query_data(Filter, params)).kinds == ["a", "b"]
+    with pytest.raises(InvalidInput):
+        _query_data(Filter, QueryParams("q=x&q=y"))
