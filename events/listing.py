@@ -15,6 +15,7 @@ from tortoise.queryset import QuerySet
 from events.models import Event, EventStatus, Quota, Registration, RegistrationStatus
 from events.schemas import EventOut, EventQuery, RegistrationOut, TicketAvailability
 from notifications.models import SmsNotice
+from server.api import paginate
 from server.clock import utcnow
 from server.db import Params
 
@@ -56,15 +57,8 @@ def public_events() -> QuerySet[Event]:
 
 
 async def event_page(found: QuerySet[Event], query: EventQuery) -> tuple[list[EventOut], int]:
-    total = await found.distinct().count()
-    rows = (
-        await found.distinct()
-        .select_related("region")
-        .prefetch_related("tags")
-        .order_by("starts_at", "id")
-        .offset((query.page - 1) * query.per_page)
-        .limit(query.per_page)
-    )
+    ordered = found.distinct().select_related("region").prefetch_related("tags").order_by("starts_at", "id")
+    rows, total = await paginate(ordered, query)
     return await events_out(rows), total
 
 

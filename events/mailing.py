@@ -32,7 +32,6 @@ from server.identifiers import validate_mobile
 from server.models import Organisation, User
 from server.settings import Locale, Settings
 
-S = RegistrationStatus
 REMINDER_HORIZON_HOURS = 720
 
 
@@ -197,11 +196,11 @@ async def _texts(event: Event, notice: SmsNotice, registrations: list[Registrati
 async def registration_created(
     event: Event, organisation: Organisation, registration: Registration, waitlist_position: int | None
 ) -> None:
-    if registration.status is S.CONFIRMED:
+    if registration.status is RegistrationStatus.CONFIRMED:
         mail = _mail(
             event, organisation, registration, "registration_confirmed", dedupe="", method=calendar.Method.REQUEST
         )
-    elif registration.status is S.PENDING:
+    elif registration.status is RegistrationStatus.PENDING:
         mail = _mail(event, organisation, registration, "registration_received", dedupe="")
     else:
         mail = _mail(
@@ -219,7 +218,7 @@ async def registration_moved(event: Event, registration: Registration, before: R
     """The mail that a transition causes, if any (inside the transition's transaction)."""
     to = registration.status
     organisation = await _organisation(event)
-    if to is S.OFFERED:
+    if to is RegistrationStatus.OFFERED:
         assert registration.offered_until is not None
         deadline = registration.offered_until.astimezone(ZoneInfo(event.timezone))
         extra: dict[str, object] = {
@@ -230,19 +229,19 @@ async def registration_moved(event: Event, registration: Registration, before: R
             event, organisation, registration, "registration_offered", dedupe=deadline.isoformat(), extra=extra
         )
         await enqueue(*await _texts(event, SmsNotice.OFFER, [registration], dedupe=deadline.isoformat()))
-    elif to is S.CONFIRMED:
-        template = "registration_approved" if before is S.PENDING else "registration_confirmed"
+    elif to is RegistrationStatus.CONFIRMED:
+        template = "registration_approved" if before is RegistrationStatus.PENDING else "registration_confirmed"
         mail = _mail(event, organisation, registration, template, dedupe="", method=calendar.Method.REQUEST)
-        if before is S.PENDING:
+        if before is RegistrationStatus.PENDING:
             await enqueue(*await _texts(event, SmsNotice.APPROVAL, [registration], dedupe=""))
-    elif to is S.PENDING:
+    elif to is RegistrationStatus.PENDING:
         mail = _mail(event, organisation, registration, "registration_received", dedupe="offered")
-    elif to is S.REJECTED:
+    elif to is RegistrationStatus.REJECTED:
         mail = _mail(
             event, organisation, registration, "registration_rejected", dedupe="", extra={"reason": registration.reason}
         )
     else:  # cancelled: a calendar CANCEL only for those who were sent an invitation
-        method = calendar.Method.CANCEL if before is S.CONFIRMED else None
+        method = calendar.Method.CANCEL if before is RegistrationStatus.CONFIRMED else None
         mail = _mail(event, organisation, registration, "registration_cancelled", dedupe="", method=method)
         await enqueue(*await _texts(event, SmsNotice.CANCELLATION, [registration], dedupe=""))
     await enqueue(mail)
@@ -251,7 +250,7 @@ async def registration_moved(event: Event, registration: Registration, before: R
 async def event_moved(event: Event) -> None:
     """An updated invitation (REQUEST, the new SEQUENCE) to everyone confirmed; older pending updates are replaced."""
     organisation = await _organisation(event)
-    confirmed = await Registration.filter(event_id=event.id, status=S.CONFIRMED)
+    confirmed = await Registration.filter(event_id=event.id, status=RegistrationStatus.CONFIRMED)
     mails = [
         _mail(
             event,
@@ -272,7 +271,15 @@ async def event_cancelled(event: Event) -> None:
     Mails about the event still waiting to leave (a confirmation, a reminder) are withdrawn: they are untrue now."""
     await supersede_topic(_topic(event))
     organisation = await _organisation(event)
-    active = await Registration.filter(event_id=event.id, status__in=[S.CONFIRMED, S.PENDING, S.OFFERED, S.WAITLISTED])
+    active = await Registration.filter(
+        event_id=event.id,
+        status__in=[
+            RegistrationStatus.CONFIRMED,
+            RegistrationStatus.PENDING,
+            RegistrationStatus.OFFERED,
+            RegistrationStatus.WAITLISTED,
+        ],
+    )
     mails = [
         _mail(
             event,
@@ -280,7 +287,7 @@ async def event_cancelled(event: Event) -> None:
             r,
             "event_cancelled",
             dedupe="",
-            method=calendar.Method.CANCEL if r.status is S.CONFIRMED else None,
+            method=calendar.Method.CANCEL if r.status is RegistrationStatus.CONFIRMED else None,
         )
         for r in active
     ]
@@ -333,7 +340,7 @@ async def organiser_message_preview(
 async def reminders_due(event: Event, hours_before: int) -> None:
     """Reminders for one offset; the dedupe key makes a second scheduler run (or a restart) send nothing twice."""
     organisation = await _organisation(event)
-    confirmed = await Registration.filter(event_id=event.id, status=S.CONFIRMED)
+    confirmed = await Registration.filter(event_id=event.id, status=RegistrationStatus.CONFIRMED)
     dedupe = f"{hours_before}h:{event.starts_at.isoformat()}"
     await enqueue(
         *[_mail(event, organisation, r, "reminder", dedupe=dedupe) for r in confirmed],

@@ -42,14 +42,17 @@ from server.errors import Conflict, InvalidInput, NotFound
 from server.i18n import Label
 from server.models import Organisation, User
 
-S = RegistrationStatus
 TRANSITIONS: dict[RegistrationStatus, frozenset[RegistrationStatus]] = {
-    S.PENDING: frozenset({S.CONFIRMED, S.REJECTED, S.CANCELLED}),
-    S.CONFIRMED: frozenset({S.CANCELLED}),
-    S.WAITLISTED: frozenset({S.OFFERED, S.CANCELLED}),
-    S.OFFERED: frozenset({S.CONFIRMED, S.PENDING, S.CANCELLED}),
-    S.CANCELLED: frozenset(),
-    S.REJECTED: frozenset(),
+    RegistrationStatus.PENDING: frozenset(
+        {RegistrationStatus.CONFIRMED, RegistrationStatus.REJECTED, RegistrationStatus.CANCELLED}
+    ),
+    RegistrationStatus.CONFIRMED: frozenset({RegistrationStatus.CANCELLED}),
+    RegistrationStatus.WAITLISTED: frozenset({RegistrationStatus.OFFERED, RegistrationStatus.CANCELLED}),
+    RegistrationStatus.OFFERED: frozenset(
+        {RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING, RegistrationStatus.CANCELLED}
+    ),
+    RegistrationStatus.CANCELLED: frozenset(),
+    RegistrationStatus.REJECTED: frozenset(),
 }
 OFFER_EXPIRED = "offer_expired"
 
@@ -115,9 +118,9 @@ async def register(
             ticket_type = _ticket_type(form, data.ticket_type)
             answers = data.answers
             token = _manage_token(secret_key, event.id, idempotency_key)
-            target = S.PENDING if event.requires_approval else S.CONFIRMED
+            target = RegistrationStatus.PENDING if event.requires_approval else RegistrationStatus.CONFIRMED
             # Written as waiting first: after a sell-out most attempts stay waiting and then need no second write.
-            initial = S.WAITLISTED if event.waitlist_enabled else target
+            initial = RegistrationStatus.WAITLISTED if event.waitlist_enabled else target
             quotas = (await capacity.quota_map(event.id)).for_registration(ticket_type.id, answers)
             registration = await Registration.create(
                 id=uuid.uuid4(),
@@ -251,7 +254,7 @@ async def _replay(
 
 async def waitlist_position(registration: Registration) -> int | None:
     """1-based place in the event's FIFO waiting list, derived from the registration order (no counter row)."""
-    if registration.status is not S.WAITLISTED:
+    if registration.status is not RegistrationStatus.WAITLISTED:
         return None
     # By hand: the queryset's count costs several times the query on the registration path. With parameters, so
     # that the statement is prepared once per connection rather than once per registration.
@@ -259,7 +262,8 @@ async def waitlist_position(registration: Registration) -> int | None:
     params = Params(connection)
     rows = await connection.execute_query_dict(
         f'SELECT COUNT(*) AS "n" FROM "registration" WHERE "event_id" = {params.bind(registration.event_id)} '
-        f'AND "status" = {params.bind(S.WAITLISTED.value)} AND "seq" <= {params.bind(registration.seq)}',
+        f'AND "status" = {params.bind(RegistrationStatus.WAITLISTED.value)} '
+        f'AND "seq" <= {params.bind(registration.seq)}',
         params.values,
     )
     return int(rows[0]["n"])
@@ -286,7 +290,7 @@ async def transition(
         await capacity.lock_event(event.id)
     registration.status = to
     registration.active_email = registration.email if to in ACTIVE else None
-    registration.offered_until = offered_until if to is S.OFFERED else None
+    registration.offered_until = offered_until if to is RegistrationStatus.OFFERED else None
     registration.reason = reason or registration.reason
     await registration.save(update_fields=["status", "active_email", "offered_until", "reason", "updated_at"])
     await mailing.registration_moved(event, registration, before)
@@ -311,12 +315,14 @@ async def offer_freed_seats(event: Event) -> None:
     quotas = await capacity.quota_map(event.id)
     deadline = utcnow() + timedelta(hours=event.offer_hours)
     waiting = (
-        Registration.filter(event_id=event.id, status=S.WAITLISTED).order_by("seq").select_for_update(skip_locked=True)
+        Registration.filter(event_id=event.id, status=RegistrationStatus.WAITLISTED)
+        .order_by("seq")
+        .select_for_update(skip_locked=True)
     )
     for candidate in await waiting.limit(500):
         full = await capacity.hold(candidate, quotas.for_registration(candidate.ticket_type_id, candidate.answers))
         if full is None:
-            await transition(candidate, S.OFFERED, actor="system", event=event, offered_until=deadline)
+            await transition(candidate, RegistrationStatus.OFFERED, actor="system", event=event, offered_until=deadline)
         elif full.covers_all:
             return  # the event itself is full: nobody further down fits either
 
@@ -353,11 +359,11 @@ async def accept_offer(registration_id: uuid.UUID, *, actor: Actor) -> Registrat
     """Take an offered seat: confirmed, or pending where the event needs approval. A lapsed offer is refused."""
     async with in_transaction():
         registration, event = await load_for_change(registration_id)
-        if registration.status is not S.OFFERED or event.status is not EventStatus.PUBLISHED:
+        if registration.status is not RegistrationStatus.OFFERED or event.status is not EventStatus.PUBLISHED:
             raise TransitionForbidden(before=Label(f"status.{registration.status.value}"), to=Label("status.confirmed"))
         if registration.offered_until and registration.offered_until <= utcnow():
             raise TransitionForbidden("error.offer_expired")
-        target = S.PENDING if event.requires_approval else S.CONFIRMED
+        target = RegistrationStatus.PENDING if event.requires_approval else RegistrationStatus.CONFIRMED
         await transition(registration, target, actor=actor, event=event)
     return registration
 
@@ -366,11 +372,19 @@ async def expire_offers() -> int:
     """Pass on every offer past its deadline (it becomes cancelled and the seat goes to the next in line)."""
     now = utcnow()
     expired = 0
-    for registration_id in [r.id for r in await Registration.filter(status=S.OFFERED, offered_until__lte=now)]:
+    for registration_id in [
+        r.id for r in await Registration.filter(status=RegistrationStatus.OFFERED, offered_until__lte=now)
+    ]:
         async with in_transaction():
             registration, event = await load_for_change(registration_id)
-            if registration.status is S.OFFERED and registration.offered_until and registration.offered_until <= now:
-                await transition(registration, S.CANCELLED, actor="system", event=event, reason=OFFER_EXPIRED)
+            if (
+                registration.status is RegistrationStatus.OFFERED
+                and registration.offered_until
+                and registration.offered_until <= now
+            ):
+                await transition(
+                    registration, RegistrationStatus.CANCELLED, actor="system", event=event, reason=OFFER_EXPIRED
+                )
                 expired += 1
     return expired
 
@@ -402,13 +416,13 @@ async def check_in(registration: Registration, nonce: str, *, actor: Actor, orga
     event = await Event.get(id=registration.event_id)
     if event.status is EventStatus.CANCELLED:
         raise CheckInRefused("error.event_closed", status=Label("event_status.cancelled"))
-    if registration.status is not S.CONFIRMED:
+    if registration.status is not RegistrationStatus.CONFIRMED:
         raise CheckInRefused("error.checkin_not_confirmed", status=Label(f"status.{registration.status.value}"))
     now = utcnow()
     async with in_transaction():
-        marked = await Registration.filter(seq=registration.seq, status=S.CONFIRMED, checked_in_at=None).update(
-            checked_in_at=now, checkin_nonce=nonce
-        )
+        marked = await Registration.filter(
+            seq=registration.seq, status=RegistrationStatus.CONFIRMED, checked_in_at=None
+        ).update(checked_in_at=now, checkin_nonce=nonce)
         if marked:
             await audit.record(
                 actor,
@@ -418,7 +432,7 @@ async def check_in(registration: Registration, nonce: str, *, actor: Actor, orga
                 after={"checked_in_at": now.isoformat()},
             )
     await registration.refresh_from_db()
-    if registration.status is not S.CONFIRMED or registration.checked_in_at is None:
+    if registration.status is not RegistrationStatus.CONFIRMED or registration.checked_in_at is None:
         raise CheckInRefused("error.checkin_not_confirmed", status=Label(f"status.{registration.status.value}"))
     if registration.checkin_nonce != nonce:
         raise CheckInRefused("error.already_checked_in", at=registration.checked_in_at.isoformat())

@@ -22,6 +22,7 @@ APPS: dict[str, list[str]] = {
     "notifications": ["notifications.models"],
     "events": ["events.models"],
     "talent": ["talent.models"],
+    "matchmaking": ["events.matchmaking.models"],
 }
 
 # Tables whose rows come from data migrations; test cleanup keeps them.
@@ -43,7 +44,12 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
         "connections": {"default": connection},
         "apps": {
-            label: {"models": models, "migrations": f"{label}.migrations", "default_connection": "default"}
+            # An app's migrations sit beside its models: events.matchmaking.models → events.matchmaking.migrations
+            label: {
+                "models": models,
+                "migrations": models[0].rpartition(".")[0] + ".migrations",
+                "default_connection": "default",
+            }
             for label, models in APPS.items()
         },
         "use_tz": True,

@@ -1,1 +1,1 @@
-"""对接会 matchmaking: the meeting scheduler (CP-SAT) and what a schedule must respect."""
+"""对接会 matchmaking: the resource pool of needs and solutions, and the meeting scheduler (CP-SAT)."""

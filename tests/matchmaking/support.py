@@ -1,0 +1,124 @@
+"""Helpers for pool tests: members of organisations, and a realistic pool of needs and solutions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from events.matchmaking import pool
+from events.matchmaking.models import EntryState, PoolEntry
+from events.matchmaking.schemas import EntryIn
+from server.models import Membership, Organisation, OrganisationKind, Region, Role, User
+
+
+async def member(
+    email: str, kind: OrganisationKind = OrganisationKind.COMPANY, role: Role = Role.MANAGER
+) -> tuple[User, Organisation]:
+    """A user who holds `role` in a new organisation of `kind`."""
+    user = await User.create(email=email, name=email.split("@")[0], password_hash="-")
+    organisation = await Organisation.create(
+        name_zh=f"单位 {email}", name_en=f"Org {email}", kind=kind, region=await Region.get(code="lixia")
+    )
+    await Membership.create(user=user, organisation=organisation, role=role)
+    return user, organisation
+
+
+async def curator(email: str = "curator@bureau.gov.cn") -> User:
+    user, _ = await member(email, OrganisationKind.BUREAU, Role.ORGANISER)
+    return user
+
+
+def need(organisation_id: int, title: str, description: str, domains: list[str], **fields: Any) -> EntryIn:
+    contact = {"name": "王敏", "phone": "0531-8888 6666", "email": "wangmin@hospital.cn"}
+    own = {"region": "lixia", "expected_timing": "2026年下半年"}
+    return _entry(organisation_id, "need", title, description, domains, contact, own | fields)
+
+
+def solution(
+    organisation_id: int, title: str, description: str, domains: list[str], cases: list[str], **fields: Any
+) -> EntryIn:
+    contact = {"name": "李强", "phone": "13800138000", "email": "liqiang@ai.cn"}
+    own = {"maturity": "pilot", "reference_cases": cases}
+    return _entry(organisation_id, "solution", title, description, domains, contact, own | fields)
+
+
+def _entry(
+    organisation_id: int,
+    kind: str,
+    title: str,
+    description: str,
+    domains: list[str],
+    contact: dict[str, str],
+    fields: dict[str, Any],
+) -> EntryIn:
+    body = {"organisation_id": organisation_id, "kind": kind, "title": {"zh": title}, "description": description}
+    return EntryIn.model_validate(body | {"domains": domains, "contact": contact} | fields)
+
+
+async def published(owner: User, data: EntryIn, by: User) -> PoolEntry:
+    """An entry created by `owner`, submitted, and published by the curator `by`."""
+    entry = await pool.create_entry(owner, data)
+    await pool.move(owner, entry.id, EntryState.SUBMITTED)
+    return await pool.move(by, entry.id, EntryState.PUBLISHED)
+
+
+IMAGING_NEED = (
+    "影像辅助诊断",
+    "我院放射科每日新增CT影像两千余例，希望引入人工智能影像辅助诊断，对肺结节、骨折等病灶进行初筛，减轻医生阅片负担。",
+    ["healthcare"],
+)
+DEFECT_NEED = (
+    "带钢表面缺陷检测",
+    "冷轧产线带钢表面的划痕、裂纹、氧化皮目前靠人工目检，漏检率高，希望用机器视觉实现在线缺陷检测与分级。",
+    ["manufacturing"],
+)
+HOTLINE_NEED = (
+    "12345热线工单智能分派",
+    "市民热线每日工单上万件，人工分派到承办部门耗时长、错派多，希望用大模型自动分类工单并智能分派。",
+    ["digital-government", "city-governance"],
+)
+NODULE_SOLUTION = (
+    "肺结节AI筛查",
+    "基于深度学习的胸部CT影像肺结节检测与良恶性评估，辅助医生诊断，阅片时间缩短六成。",
+    ["healthcare"],
+    ["山东省立医院放射科肺结节筛查", "济南市中心医院体检中心"],
+)
+ANNOTATION_SOLUTION = (
+    "医学影像数据标注平台",
+    "为医院和算法公司提供医学影像的数据脱敏、标注与质控服务。",
+    ["healthcare"],
+    ["某三甲医院影像科数据治理"],
+)
+VISION_SOLUTION = (
+    "工业视觉缺陷检测平台",
+    "面向钢板、带钢和铸件的机器视觉表面缺陷检测，识别划痕、裂纹、夹杂，毫秒级在线判定。",
+    ["manufacturing"],
+    ["济钢冷轧产线表面检测"],
+)
+HOTLINE_SOLUTION = (
+    "政务热线大模型助手",
+    "基于政务大模型的12345热线工单自动分类、智能分派与满意度回访，已在地市级热线试点。",
+    ["digital-government"],
+    ["某地级市12345热线"],
+)
+
+
+async def realistic_pool() -> dict[str, PoolEntry]:
+    """Three needs and four solutions, each from its own company, all published."""
+    by = await curator()
+    entries: dict[str, PoolEntry] = {}
+    for name, (title, description, domains) in {
+        "imaging": IMAGING_NEED,
+        "defect": DEFECT_NEED,
+        "hotline": HOTLINE_NEED,
+    }.items():
+        owner, organisation = await member(f"{name}@need.cn")
+        entries[name] = await published(owner, need(organisation.id, title, description, domains), by)
+    for name, (title, description, domains, cases) in {
+        "nodule": NODULE_SOLUTION,
+        "annotation": ANNOTATION_SOLUTION,
+        "vision": VISION_SOLUTION,
+        "hotline_ai": HOTLINE_SOLUTION,
+    }.items():
+        owner, organisation = await member(f"{name}@solution.cn")
+        entries[name] = await published(owner, solution(organisation.id, title, description, domains, cases), by)
+    return entries
