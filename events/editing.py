@@ -23,6 +23,7 @@ from events.models import (
 )
 from events.registration import offer_freed_seats
 from events.schemas import EventIn, EventPatch, QuestionIn, QuotaIn, SessionIn, TicketTypeIn
+from notifications.models import SmsNotice
 from server import audit
 from server.accounts import require_role
 from server.clock import utcnow
@@ -90,6 +91,7 @@ def _columns(data: EventIn, region: Region, default_timezone: str) -> dict[str, 
         "agenda_in_calendar": data.agenda_in_calendar,
         "alarm_minutes": data.alarm_minutes or None,
         "reminder_hours": sorted(set(data.reminder_hours), reverse=True),
+        "sms_notices": [notice.value for notice in SmsNotice if notice in data.sms_notices],
     }
 
 
@@ -141,6 +143,7 @@ def event_as_input(event: Event, capacity_size: int | None) -> dict[str, Any]:
         "agenda_in_calendar": event.agenda_in_calendar,
         "alarm_minutes": event.alarm_minutes,
         "reminder_hours": event.reminder_hours,
+        "sms_notices": event.sms_notices,
     }
 
 

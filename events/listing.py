@@ -14,6 +14,7 @@ from tortoise.queryset import QuerySet
 
 from events.models import Event, EventStatus, Quota, Registration, RegistrationStatus
 from events.schemas import EventOut, EventQuery, RegistrationOut, TicketAvailability
+from notifications.models import SmsNotice
 from server.api import paginate
 from server.clock import utcnow
 from server.db import Params
@@ -141,6 +142,7 @@ def _event_out(
         agenda_in_calendar=event.agenda_in_calendar,
         alarm_minutes=event.alarm_minutes,
         reminder_hours=event.reminder_hours,
+        sms_notices=[SmsNotice(notice) for notice in event.sms_notices],
         ticket_types=ticket_types,
         waitlist_length=waiting,
         uid=event.uid,

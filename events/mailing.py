@@ -12,19 +12,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from pydantic_core import PydanticCustomError
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events import calendar
 from events.feeds import facts
-from events.models import Event, EventStatus, Registration, RegistrationStatus, ReminderRun
+from events.models import Event, EventStatus, Question, QuestionKind, Registration, RegistrationStatus, ReminderRun
 from notifications import parts
+from notifications.models import Channel, SmsNotice
 from notifications.outbox import Mail, enqueue, supersede_topic
+from notifications.sms import SMS_PARAMETERS, clip
 from notifications.templates import Rendered, render
 from server import audit
 from server.auth import sign
 from server.clock import utcnow
 from server.i18n import pick
+from server.identifiers import validate_mobile
 from server.models import Organisation, User
 from server.settings import Locale, Settings
 
@@ -147,6 +151,48 @@ async def _organisation(event: Event) -> Organisation:
     return await Organisation.get(id=event.organisation_id)
 
 
+def _sms_params(event: Event, registration: Registration, notice: SmsNotice) -> dict[str, str]:
+    zone = ZoneInfo(event.timezone)
+    offered_until = registration.offered_until
+    values = {
+        "name": registration.name,
+        "event": event.title_zh,
+        "time": f"{event.starts_at.astimezone(zone):%Y-%m-%d %H:%M}",
+        "place": event.venue or event.online_url,
+        "deadline": f"{offered_until.astimezone(zone):%Y-%m-%d %H:%M}" if offered_until else "",
+    }
+    return {name: clip(values[name]) for name in SMS_PARAMETERS[notice]}
+
+
+async def _texts(event: Event, notice: SmsNotice, registrations: list[Registration], *, dedupe: str) -> list[Mail]:
+    """The SMS twins of a notice's mails, when the event sends that notice by SMS: one to each registrant whose
+    answer to the event's phone question is a mainland mobile number."""
+    if notice.value not in event.sms_notices:
+        return []
+    phone_questions = Question.filter(event_id=event.id, kind=QuestionKind.PHONE).order_by("position")
+    keys = [str(key) for key in await phone_questions.values_list("key", flat=True)]
+    texts = []
+    for registration in registrations:
+        phone = next((str(registration.answers[key]) for key in keys if registration.answers.get(key)), "")
+        try:
+            number = validate_mobile(phone)
+        except PydanticCustomError:
+            continue  # no phone given (an optional question): the mail is the notice
+        texts.append(
+            Mail(
+                channel=Channel.SMS,
+                template=notice.value,
+                to=number,
+                to_name=registration.name,
+                locale="zh-CN",
+                context=dict(_sms_params(event, registration, notice)),
+                dedupe_key=f"sms:{notice.value}:{registration.id}:{dedupe}",
+                topic=f"event:{event.id}",
+            )
+        )
+    return texts
+
+
 async def registration_created(
     event: Event, organisation: Organisation, registration: Registration, waitlist_position: int | None
 ) -> None:
@@ -182,9 +228,12 @@ async def registration_moved(event: Event, registration: Registration, before: R
         mail = _mail(
             event, organisation, registration, "registration_offered", dedupe=deadline.isoformat(), extra=extra
         )
+        await enqueue(*await _texts(event, SmsNotice.OFFER, [registration], dedupe=deadline.isoformat()))
     elif to is RegistrationStatus.CONFIRMED:
         template = "registration_approved" if before is RegistrationStatus.PENDING else "registration_confirmed"
         mail = _mail(event, organisation, registration, template, dedupe="", method=calendar.Method.REQUEST)
+        if before is RegistrationStatus.PENDING:
+            await enqueue(*await _texts(event, SmsNotice.APPROVAL, [registration], dedupe=""))
     elif to is RegistrationStatus.PENDING:
         mail = _mail(event, organisation, registration, "registration_received", dedupe="offered")
     elif to is RegistrationStatus.REJECTED:
@@ -194,6 +243,7 @@ async def registration_moved(event: Event, registration: Registration, before: R
     else:  # cancelled: a calendar CANCEL only for those who were sent an invitation
         method = calendar.Method.CANCEL if before is RegistrationStatus.CONFIRMED else None
         mail = _mail(event, organisation, registration, "registration_cancelled", dedupe="", method=method)
+        await enqueue(*await _texts(event, SmsNotice.CANCELLATION, [registration], dedupe=""))
     await enqueue(mail)
 
 
@@ -241,7 +291,7 @@ async def event_cancelled(event: Event) -> None:
         )
         for r in active
     ]
-    await enqueue(*mails)
+    await enqueue(*mails, *await _texts(event, SmsNotice.CANCELLATION, active, dedupe=""))
 
 
 def _message(
@@ -291,11 +341,10 @@ async def reminders_due(event: Event, hours_before: int) -> None:
     """Reminders for one offset; the dedupe key makes a second scheduler run (or a restart) send nothing twice."""
     organisation = await _organisation(event)
     confirmed = await Registration.filter(event_id=event.id, status=RegistrationStatus.CONFIRMED)
+    dedupe = f"{hours_before}h:{event.starts_at.isoformat()}"
     await enqueue(
-        *[
-            _mail(event, organisation, r, "reminder", dedupe=f"{hours_before}h:{event.starts_at.isoformat()}")
-            for r in confirmed
-        ]
+        *[_mail(event, organisation, r, "reminder", dedupe=dedupe) for r in confirmed],
+        *await _texts(event, SmsNotice.REMINDER, confirmed, dedupe=dedupe),
     )
 
 

@@ -92,6 +92,7 @@ class Event(Model):
     agenda_in_calendar = fields.BooleanField(default=False, description="agenda sessions as their own VEVENTs")
     alarm_minutes = fields.IntField(null=True, default=60, description="VALARM this long before, null for none")
     reminder_hours = fields.JSONField[list[int]](default=[24, 1], description="reminder mails this long before")
+    sms_notices = fields.JSONField[list[str]](default=list, description="notice kinds also sent by SMS")
     tags: fields.ManyToManyRelation[Domain] = fields.ManyToManyField(
         "server.Domain", related_name="events", through="event_tag"
     )

@@ -19,6 +19,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from events.models import EventKind, EventStatus, QuestionKind, RegistrationStatus, RegistrationWindow
+from notifications.models import Channel, SmsNotice
 from server.api import PageQuery
 from server.identifiers import Email
 from server.schemas import I18nText, In, Instant, Multiline, Name, OneLine, SearchText
@@ -75,6 +76,9 @@ class EventIn(In):
     reminder_hours: list[Annotated[int, Field(ge=1, le=720)]] = Field(
         default=[24, 1], max_length=5, description="Reminder mails this many hours before the start."
     )
+    sms_notices: list[SmsNotice] = Field(
+        default=[], max_length=4, description="Notices also sent by SMS to registrants who gave a phone number."
+    )
 
     @field_validator("online_url")
     @classmethod
@@ -127,6 +131,7 @@ class EventPatch(In):
     agenda_in_calendar: bool | None = None
     alarm_minutes: int | None = Field(default=None, ge=0, le=40_320)
     reminder_hours: list[Annotated[int, Field(ge=1, le=720)]] | None = Field(default=None, max_length=5)
+    sms_notices: list[SmsNotice] | None = Field(default=None, max_length=4)
 
 
 class TicketAvailability(BaseModel):
@@ -162,6 +167,7 @@ class EventOut(BaseModel):
     agenda_in_calendar: bool
     alarm_minutes: int | None
     reminder_hours: list[int]
+    sms_notices: list[SmsNotice]
     ticket_types: list[TicketAvailability]
     waitlist_length: int
     uid: str
@@ -375,6 +381,7 @@ class MessagePreview(BaseModel):
 
 class MailFailure(BaseModel):
     id: int
+    channel: Channel
     to: str
     template: str
     attempts: int
@@ -383,5 +390,6 @@ class MailFailure(BaseModel):
 
 
 class MailSummary(BaseModel):
-    counts: dict[str, int]
+    counts: dict[str, int] = Field(description="Messages of every channel by delivery state.")
+    channels: dict[Channel, dict[str, int]] = Field(description="The same counts per channel (mail, sms).")
     failed: list[MailFailure]

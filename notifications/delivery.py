@@ -1,18 +1,28 @@
-"""What organisers and admins see of delivery: counts by state, failures, and putting failed mail back."""
+"""What organisers and admins see of delivery (mail and SMS): counts by state, failures, and putting failed
+messages back."""
 
 from __future__ import annotations
 
 from tortoise.functions import Count
 
-from notifications.models import MailStatus, OutboxMessage
+from notifications.models import Channel, MailStatus, OutboxMessage
 from server.clock import utcnow
 
 
-async def counts(topic: str) -> dict[str, int]:
-    rows = await OutboxMessage.filter(topic=topic).group_by("status").annotate(n=Count("id")).values("status", "n")
-    result = {status.value: 0 for status in MailStatus}
-    result.update({str(row["status"]): int(row["n"]) for row in rows})
-    return result
+async def counts(topic: str) -> tuple[dict[str, int], dict[Channel, dict[str, int]]]:
+    """Messages of a topic by state: over every channel, and per channel."""
+    rows = (
+        await OutboxMessage.filter(topic=topic)
+        .group_by("channel", "status")
+        .annotate(n=Count("id"))
+        .values("channel", "status", "n")
+    )
+    total = {status.value: 0 for status in MailStatus}
+    by_channel = {channel: dict(total) for channel in Channel}
+    for row in rows:
+        total[str(row["status"])] += int(row["n"])
+        by_channel[Channel(row["channel"])][str(row["status"])] += int(row["n"])
+    return total, by_channel
 
 
 async def failures(topic: str, limit: int = 50) -> list[OutboxMessage]:

@@ -17,16 +17,32 @@ class MailStatus(StrEnum):
     SUPERSEDED = "superseded"
 
 
-class OutboxMessage(Model):
-    """A mail to send: its template, context and recipient, and where its delivery stands.
+class Channel(StrEnum):
+    MAIL = "mail"
+    SMS = "sms"
 
-    `dedupe_key` is unique, so enqueueing the same mail twice writes one row. Rendering happens when it is
-    sent; a calendar part is named by a builder and its arguments and built then too.
+
+class SmsNotice(StrEnum):
+    """The notices an event may also send by SMS (each a template registered at the SMS provider)."""
+
+    APPROVAL = "approval"
+    OFFER = "offer"
+    REMINDER = "reminder"
+    CANCELLATION = "cancellation"
+
+
+class OutboxMessage(Model):
+    """A message to send: its channel, template, context and recipient, and where its delivery stands.
+
+    `dedupe_key` is unique, so enqueueing the same message twice writes one row. Rendering happens when it is
+    sent; a calendar part is named by a builder and its arguments and built then too. An SMS row holds the
+    notice kind in `template`, the +86 number in `to_addr` and the template parameters in `context`.
     """
 
     id = fields.BigIntField(primary_key=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     dedupe_key = fields.CharField(max_length=200, unique=True)
+    channel = fields.CharEnumField(Channel, max_length=8, default=Channel.MAIL)
     topic = fields.CharField(max_length=100, db_index=True, description="what the mail is about, e.g. event:12")
     supersede_key = fields.CharField(max_length=200, null=True, db_index=True)
     template = fields.CharField(max_length=60)
@@ -50,4 +66,4 @@ class OutboxMessage(Model):
 
     class Meta:
         table = "outbox_message"
-        indexes = (("status", "next_attempt_at"),)
+        indexes = (("status", "next_attempt_at"), ("to_addr", "sent_at"))

@@ -1,11 +1,13 @@
-"""Enqueueing mail: rows written in the caller's transaction, so a mail exists exactly when its cause does."""
+"""Enqueueing mail and SMS: rows written in the caller's transaction, so a message exists exactly when its cause
+does."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
 
-from notifications.models import MailStatus, OutboxMessage
+from notifications.models import Channel, MailStatus, OutboxMessage, SmsNotice
+from notifications.sms import SMS_PARAMETERS
 from notifications.templates import TEMPLATES
 from server.clock import utcnow
 from server.db import in_transaction_now, insert_rows
@@ -14,7 +16,8 @@ from server.logs import request_id
 
 @dataclass(frozen=True)
 class Mail:
-    """One mail to one recipient. `calendar` names a registered part builder and its arguments."""
+    """One message to one recipient. `calendar` names a registered part builder and its arguments. An SMS
+    (`channel=Channel.SMS`) names its notice as `template`, a +86 number as `to` and its parameters as `context`."""
 
     template: str
     to: str
@@ -26,6 +29,7 @@ class Mail:
     from_name: str = ""
     calendar: dict[str, object] | None = None
     supersede_key: str | None = field(default=None, metadata={"doc": "pending mails with this key are replaced"})
+    channel: Channel = Channel.MAIL
 
 
 class NotInTransaction(RuntimeError):
@@ -41,6 +45,10 @@ async def enqueue(*mails: Mail) -> None:
     if not in_transaction_now():
         raise NotInTransaction("enqueue must run inside the transaction of the change that causes the mail")
     for mail in mails:
+        if mail.channel is Channel.SMS:
+            if set(mail.context) != set(SMS_PARAMETERS[SmsNotice(mail.template)]):
+                raise ValueError(f"SMS {mail.template} takes exactly {SMS_PARAMETERS[SmsNotice(mail.template)]}")
+            continue
         unknown = set(mail.context) - set(TEMPLATES[mail.template].placeholders)
         if unknown:
             raise ValueError(f"{mail.template} has no placeholders {sorted(unknown)}")
@@ -53,6 +61,7 @@ async def enqueue(*mails: Mail) -> None:
     rows = [
         {
             "dedupe_key": mail.dedupe_key,
+            "channel": mail.channel,
             "topic": mail.topic,
             "supersede_key": mail.supersede_key,
             "template": mail.template,

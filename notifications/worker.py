@@ -1,4 +1,4 @@
-"""The mail worker: claims due outbox rows, sends them outside the claim, and records what happened.
+"""The outbox workers: claim due rows of their channel, send them outside the claim, and record what happened.
 
 States: pending -> sending -> sent | retry | failed. A claim is a lease: a worker that dies mid-batch leaves
 rows in `sending` whose lease runs out, and the next claim takes them again. Delivery is at-least-once; the
@@ -14,13 +14,14 @@ import socket
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import ClassVar
 
 import aiosmtplib
 from tortoise import connections
 
 from notifications import parts
 from notifications.mime import build_message
-from notifications.models import MailStatus, OutboxMessage
+from notifications.models import Channel, MailStatus, OutboxMessage
 from notifications.templates import render
 from notifications.transport import Connection, Transport
 from server.clock import utcnow
@@ -52,16 +53,18 @@ async def pull_forward_after_outage() -> int:
     sql = (
         f'UPDATE "outbox_message" SET "next_attempt_at" = {params.bind(now)} '
         f'WHERE "status" = {params.bind(MailStatus.RETRY.value)} AND "next_attempt_at" > {params.bind(now)} '
+        f'AND "channel" = {params.bind(Channel.MAIL.value)} '
         f'AND ("last_code" IS NULL OR "last_code" = {params.bind(SERVER_UNAVAILABLE)})'
     )
     moved, _ = await connection.execute_query(sql, params.values)
     return int(moved)
 
 
-@dataclass
-class Worker:
-    transport: Transport
-    sender: str
+@dataclass(kw_only=True)
+class OutboxWorker:
+    """The lease, retry and outcome bookkeeping shared by the channels; each channel's worker sends its rows."""
+
+    channel: ClassVar[Channel]
     batch: int = 50
     lease: timedelta = timedelta(minutes=5)
     name: str = field(default_factory=lambda: f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}")
@@ -72,7 +75,7 @@ class Worker:
             try:
                 handled = await self.drain_once()
             except Exception:  # a broken database or template must not end the worker
-                log.exception("mail batch failed")
+                log.exception("%s batch failed", self.channel.value)
                 handled = 0
             if not handled:
                 try:
@@ -81,31 +84,8 @@ class Worker:
                     pass
 
     async def drain_once(self) -> int:
-        """Claim one batch of due rows and send them over one connection; answers how many were claimed."""
-        rows = await self.claim()
-        if not rows:
-            return 0
-        sent: list[int] = []
-        try:
-            async with self.transport.connect() as connection:
-                for index, row in enumerate(rows):
-                    if index and index % RENEW_EVERY == 0:
-                        await self._renew(sent)  # a slow server must not let the lease run out mid-batch
-                    if not await self._send(connection, row, sent):
-                        await self._requeue(rows[index + 1 :], "connection lost")
-                        break
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:  # could not connect (or log in) at all
-            log.warning("mail server unavailable: %s", exc)
-            await self._requeue(
-                [row for row in rows if row.id not in sent],
-                f"{type(exc).__name__}: {exc}",
-                code=getattr(exc, "code", None),
-            )
-        finally:
-            await self._sent(sent)
-        if sent:
-            await pull_forward_after_outage()
-        return len(rows)
+        """Claim one batch of due rows of this channel and send them; answers how many were claimed."""
+        raise NotImplementedError
 
     async def claim(self) -> list[OutboxMessage]:
         """Take up to `batch` due rows (and rows whose lease ran out) in one statement."""
@@ -123,8 +103,9 @@ class Worker:
             f'"attempts" = "attempts" + 1, "last_error" = CASE WHEN "status" = {sending} '
             f'THEN CAST({params.bind(LEASE_RAN_OUT)} AS TEXT) || COALESCE("locked_by", \'\') ELSE "last_error" END '
             'WHERE "id" IN (SELECT "id" FROM "outbox_message" '
-            f'WHERE ("status" IN ({due}) AND "next_attempt_at" <= {params.bind(now)}) '
-            f'OR ("status" = {sending} AND "locked_until" < {params.bind(now)}) '
+            f'WHERE (("status" IN ({due}) AND "next_attempt_at" <= {params.bind(now)}) '
+            f'OR ("status" = {sending} AND "locked_until" < {params.bind(now)})) '
+            f'AND "channel" = {params.bind(self.channel.value)} '
             f'ORDER BY "id" LIMIT {params.bind(self.batch)}{lock}) RETURNING "id", "last_error"'
         )
         rows = await connection.execute_query_dict(sql, params.values)
@@ -132,51 +113,6 @@ class Worker:
         if takeovers := sum(str(row["last_error"]).startswith(LEASE_RAN_OUT) for row in rows):
             LEASE_TAKEOVERS.labels(worker=self.name).inc(takeovers)
         return await OutboxMessage.filter(id__in=ids).order_by("id") if ids else []
-
-    async def _send(self, connection: Connection, row: OutboxMessage, sent: list[int]) -> bool:
-        """Send one row and record the outcome; False when the connection is gone (the rest must wait)."""
-        try:
-            rendered = render(row.template, row.locale, row.context)
-            calendar = await parts.build(row.calendar)
-            message = build_message(
-                rendered,
-                to=row.to_addr,
-                to_name=row.to_name,
-                sender=self.sender,
-                sender_name=row.from_name,
-                message_id=row.message_id,
-                calendar=calendar,
-            )
-            if row.request_id:
-                message["X-Request-ID"] = row.request_id  # traces the mail back to the request that caused it
-        except Exception as exc:  # a template or builder that cannot render this row will never succeed
-            log.exception("cannot build mail %s", row.id)
-            await self._finish(row, MailStatus.FAILED, error=f"build: {type(exc).__name__}: {exc}")
-            return True
-        try:
-            refused = await connection.send(message)
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            codes = {r.recipient: (r.code, r.message) for r in exc.recipients}
-            worst = max(code for code, _ in codes.values())
-            await self._outcome(row, worst, str(codes), refused=codes)
-            return True
-        except aiosmtplib.SMTPResponseException as exc:
-            await self._outcome(row, exc.code, exc.message)
-            return exc.code != SERVER_UNAVAILABLE
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            await self._requeue([row], f"{type(exc).__name__}: {exc}")
-            return False
-        if refused:
-            await self._finish(row, MailStatus.SENT, refused=dict(refused))
-        else:
-            sent.append(row.id)  # recorded with the rest of the batch: one statement instead of one per mail
-        return True
-
-    async def _outcome(self, row: OutboxMessage, code: int, error: str, *, refused: object = None) -> None:
-        if 400 <= code < 500:
-            await self._retry(row, error, code=code, refused=refused)
-        else:
-            await self._finish(row, MailStatus.FAILED, error=error, code=code, refused=refused)
 
     async def _retry(self, row: OutboxMessage, error: str, *, code: int | None, refused: object = None) -> None:
         if row.attempts >= MAX_ATTEMPTS:
@@ -239,3 +175,84 @@ class Worker:
         await OutboxMessage.filter(id=row.id, status=MailStatus.SENDING, locked_by=self.name).update(
             locked_by=None, locked_until=None, **values
         )
+
+
+@dataclass
+class Worker(OutboxWorker):
+    """The mail worker: one SMTP connection (or folder of `.eml` files) per batch."""
+
+    channel: ClassVar[Channel] = Channel.MAIL
+    transport: Transport
+    sender: str
+
+    async def drain_once(self) -> int:
+        """Claim one batch of due rows and send them over one connection; answers how many were claimed."""
+        rows = await self.claim()
+        if not rows:
+            return 0
+        sent: list[int] = []
+        try:
+            async with self.transport.connect() as connection:
+                for index, row in enumerate(rows):
+                    if index and index % RENEW_EVERY == 0:
+                        await self._renew(sent)  # a slow server must not let the lease run out mid-batch
+                    if not await self._send(connection, row, sent):
+                        await self._requeue(rows[index + 1 :], "connection lost")
+                        break
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:  # could not connect (or log in) at all
+            log.warning("mail server unavailable: %s", exc)
+            await self._requeue(
+                [row for row in rows if row.id not in sent],
+                f"{type(exc).__name__}: {exc}",
+                code=getattr(exc, "code", None),
+            )
+        finally:
+            await self._sent(sent)
+        if sent:
+            await pull_forward_after_outage()
+        return len(rows)
+
+    async def _send(self, connection: Connection, row: OutboxMessage, sent: list[int]) -> bool:
+        """Send one row and record the outcome; False when the connection is gone (the rest must wait)."""
+        try:
+            rendered = render(row.template, row.locale, row.context)
+            calendar = await parts.build(row.calendar)
+            message = build_message(
+                rendered,
+                to=row.to_addr,
+                to_name=row.to_name,
+                sender=self.sender,
+                sender_name=row.from_name,
+                message_id=row.message_id,
+                calendar=calendar,
+            )
+            if row.request_id:
+                message["X-Request-ID"] = row.request_id  # traces the mail back to the request that caused it
+        except Exception as exc:  # a template or builder that cannot render this row will never succeed
+            log.exception("cannot build mail %s", row.id)
+            await self._finish(row, MailStatus.FAILED, error=f"build: {type(exc).__name__}: {exc}")
+            return True
+        try:
+            refused = await connection.send(message)
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = {r.recipient: (r.code, r.message) for r in exc.recipients}
+            worst = max(code for code, _ in codes.values())
+            await self._outcome(row, worst, str(codes), refused=codes)
+            return True
+        except aiosmtplib.SMTPResponseException as exc:
+            await self._outcome(row, exc.code, exc.message)
+            return exc.code != SERVER_UNAVAILABLE
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            await self._requeue([row], f"{type(exc).__name__}: {exc}")
+            return False
+        if refused:
+            await self._finish(row, MailStatus.SENT, refused=dict(refused))
+        else:
+            sent.append(row.id)  # recorded with the rest of the batch: one statement instead of one per mail
+        return True
+
+    async def _outcome(self, row: OutboxMessage, code: int, error: str, *, refused: object = None) -> None:
+        if 400 <= code < 500:
+            await self._retry(row, error, code=code, refused=refused)
+        else:
+            await self._finish(row, MailStatus.FAILED, error=error, code=code, refused=refused)

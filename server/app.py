@@ -27,6 +27,7 @@ from events.models import IdempotencyRecord
 from events.registration import expire_offers
 from events.routes import api as events_api
 from notifications.routes import api as mail_api
+from notifications.sms_worker import sms_worker
 from notifications.transport import transport_for
 from notifications.worker import Worker
 from server import openapi, retention
@@ -123,7 +124,7 @@ async def background(settings: Settings, stop: asyncio.Event, *, with_worker: bo
     ]
     if with_worker:
         transport = transport_for(settings.SMTP_URL, settings.MAIL_DIR, settings.SMTP_CA_FILE)
-        await Worker(transport, sender=settings.MAIL_FROM).run(stop)
+        await asyncio.gather(Worker(transport, sender=settings.MAIL_FROM).run(stop), sms_worker(settings).run(stop))
     else:
         await stop.wait()
     for job in periodic:

@@ -33,14 +33,16 @@ def validate_uscc(value: str) -> str:
 
 
 def validate_mobile(value: str) -> str:
-    """A mainland mobile number, with an optional +86 / 86 prefix, spaces and hyphens removed."""
-    number = re.sub(r"[\s-]", "", value)
-    number = number.removeprefix("+86") if number.startswith("+86") else number
+    """A mainland mobile number in its one stored form, `+86` and 11 digits (what SMS gateways take), from any
+    common spelling: with or without +86 / 0086 / 86, spaces, hyphens and brackets."""
+    number = re.sub(r"[\s()\-]", "", value)
+    for prefix in ("+86", "0086"):
+        number = number.removeprefix(prefix)
     if len(number) == 13 and number.startswith("86"):
         number = number[2:]
     if not _MOBILE.fullmatch(number):
         raise PydanticCustomError("mobile_format", "not a mainland mobile number")
-    return number
+    return "+86" + number
 
 
 def normalise_email(value: str) -> str:

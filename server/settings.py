@@ -7,9 +7,12 @@ import zoneinfo
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from notifications.models import SmsNotice
 
 Locale = Literal["zh-CN", "en"]
 
@@ -33,6 +36,13 @@ class Settings(BaseSettings):
     WORKER: Literal["auto", "on", "off"] = Field(
         default="auto", description="mail worker inside `serve`: auto = only on the embedded default"
     )
+    SMS_URL: str = Field(default="", repr=False, description="aliyun://ID:SECRET@host or tencent://ID:KEY@host?app=")
+    SMS_SIGN_NAME: str = "泉城活动"
+    SMS_TEMPLATES: str = Field(default="", description="notice=template code or id, comma-separated")
+    SMS_DIR: Path = Path("")
+    SMS_LIMIT_PER_HOUR: int = Field(default=5, gt=0, description="SMS to one number in any hour")
+    SMS_LIMIT_PER_DAY: int = Field(default=10, gt=0, description="SMS to one number in any 24 hours")
+    SMS_LIMIT_PER_EVENT: int = Field(default=2000, gt=0, description="SMS for one event in any 24 hours")
     DEFAULT_TIMEZONE: str = "Asia/Shanghai"
     DEFAULT_LOCALE: Locale = "zh-CN"
     MAX_BODY_BYTES: int = Field(default=1_048_576, gt=0)
@@ -64,6 +74,33 @@ class Settings(BaseSettings):
             raise ValueError("must start with smtp://, smtps:// or smtp+starttls://")
         return value
 
+    @field_validator("SMS_URL")
+    @classmethod
+    def _sms_url(cls, value: str) -> str:
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("aliyun", "tencent"):
+            raise ValueError("must start with aliyun:// or tencent://")
+        if not (parts.username and parts.password):
+            raise ValueError("must carry the access key id and secret as user:password")
+        if parts.scheme == "tencent" and not parse_qs(parts.query).get("app", [""])[-1].isdigit():
+            raise ValueError("tencent:// needs ?app=<SmsSdkAppId>")
+        return value
+
+    @field_validator("SMS_TEMPLATES")
+    @classmethod
+    def _sms_templates(cls, value: str) -> str:
+        sms_templates(value)
+        return value
+
+    @field_validator("SMS_SIGN_NAME")
+    @classmethod
+    def _sign_name(cls, value: str) -> str:
+        if not 2 <= len(value.strip()) <= 12:
+            raise ValueError("must be 2 to 12 characters (the sign name approved by the SMS provider)")
+        return value.strip()
+
     @field_validator("DEFAULT_TIMEZONE")
     @classmethod
     def _timezone(cls, value: str) -> str:
@@ -81,6 +118,11 @@ class Settings(BaseSettings):
             self.MAIL_DIR = self.DATA_DIR / "mail"
         if self.LOG_FORMAT is None:
             self.LOG_FORMAT = "json" if self.MODE == "production" else "text"
+        if self.SMS_DIR == Path(""):
+            self.SMS_DIR = self.DATA_DIR / "sms"
+        missing = [notice.value for notice in SmsNotice if notice not in sms_templates(self.SMS_TEMPLATES)]
+        if self.SMS_URL and missing:
+            raise ValueError(f"SMS_TEMPLATES must name a template for {', '.join(missing)} when SMS_URL is set")
         if self.MODE == "production" and not self.SECRET_KEY:
             raise ValueError("SECRET_KEY must be set in production mode")
         if self.SECRET_KEY and len(self.SECRET_KEY) < 32:
@@ -103,6 +145,18 @@ class Settings(BaseSettings):
             path.chmod(0o600)
         self.SECRET_KEY = path.read_text().strip()
         return self.SECRET_KEY
+
+
+def sms_templates(value: str) -> dict[SmsNotice, str]:
+    """`approval=SMS_123,offer=SMS_456` as {notice: code}; an unknown notice or an empty code raises ValueError."""
+    templates: dict[SmsNotice, str] = {}
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        name, _, code = (side.strip() for side in item.partition("="))
+        if name not in SmsNotice.__members__.values() or not code:
+            known = ", ".join(notice.value for notice in SmsNotice)
+            raise ValueError(f"{item!r} is not notice=code (notices: {known})")
+        templates[SmsNotice(name)] = code
+    return templates
 
 
 def load_settings(**overrides: object) -> Settings:

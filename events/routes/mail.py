@@ -54,6 +54,7 @@ async def mail_summary(ctx: Context, event_id: int, event: Event) -> MailSummary
     failed = [
         MailFailure(
             id=m.id,
+            channel=m.channel,
             to=m.to_addr,
             template=m.template,
             attempts=m.attempts,
@@ -62,7 +63,8 @@ async def mail_summary(ctx: Context, event_id: int, event: Event) -> MailSummary
         )
         for m in await delivery.failures(topic)
     ]
-    return MailSummary(counts=await delivery.counts(topic), failed=failed)
+    total, by_channel = await delivery.counts(topic)
+    return MailSummary(counts=total, channels=by_channel, failed=failed)
 
 
 @api.route(

@@ -75,7 +75,7 @@ async def test_good_answers_are_stored_cleaned(client: httpx.AsyncClient) -> Non
         "topics": ["llm", "vision"],
         "lunch": True,
         "arrival": "2026-12-01",
-        "mobile": "13812345678",
+        "mobile": "+8613812345678",
         "uscc": "91350100M000100Y43",
         "contact": "hr@example.cn",
     }
@@ -108,7 +108,7 @@ async def test_every_kind_refuses_bad_answers_with_a_message_on_that_answer(clie
         ("topics", 1): "取值应为以下之一：'llm'、'vision'",
         ("lunch",): "应为是或否（true/false）",
         ("arrival",): "日期格式不正确（应为 YYYY-MM-DD）",
-        ("mobile",): "手机号码格式不正确",
+        ("mobile",): "手机号码格式不正确（仅支持中国大陆手机号，+86 加 1 开头的 11 位数字）",
         ("uscc",): "统一社会信用代码校验位不正确",
         ("contact",): "邮箱地址格式不正确",
         ("extra",): "不允许此字段",

@@ -42,6 +42,20 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
         ("DEFAULT_TIMEZONE", "Mars/Olympus", "bad setting DEFAULT_TIMEZONE: Value error, unknown time zone"),
         ("DEFAULT_LOCALE", "fr", "bad setting DEFAULT_LOCALE: Input should be 'zh-CN' or 'en'"),
         ("MAX_BODY_BYTES", "-1", "bad setting MAX_BODY_BYTES: Input should be greater than 0"),
+        (
+            "SMS_URL",
+            "https://sms.example.cn",
+            "bad setting SMS_URL: Value error, must start with aliyun:// or tencent://",
+        ),
+        ("SMS_URL", "aliyun://dysmsapi.aliyuncs.com", "bad setting SMS_URL: Value error, must carry the access key"),
+        (
+            "SMS_URL",
+            "tencent://id:key@sms.tencentcloudapi.com",
+            "bad setting SMS_URL: Value error, tencent:// needs ?app=",
+        ),
+        ("SMS_TEMPLATES", "approval=SMS_1,birthday=2", "bad setting SMS_TEMPLATES: Value error, 'birthday=2' is not"),
+        ("SMS_SIGN_NAME", "泉", "bad setting SMS_SIGN_NAME: Value error, must be 2 to 12 characters"),
+        ("SMS_LIMIT_PER_HOUR", "0", "bad setting SMS_LIMIT_PER_HOUR: Input should be greater than 0"),
     ],
 )
 def test_a_bad_setting_is_one_clear_line(
@@ -59,3 +73,12 @@ def test_settings_are_read_from_a_dotenv_file(monkeypatch: pytest.MonkeyPatch, t
     monkeypatch.chdir(tmp_path)
     settings = load_settings()
     assert (settings.BASE_URL, settings.DEFAULT_LOCALE) == ("https://events.jinan.gov.cn", "en")
+
+
+def test_a_provider_needs_a_template_for_every_notice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SMS_URL", "aliyun://LTAI5t:secret@dysmsapi.aliyuncs.com")
+    monkeypatch.setenv("SMS_TEMPLATES", "approval=SMS_1,offer=SMS_2")
+    with pytest.raises(SettingsError, match="SMS_TEMPLATES must name a template for reminder, cancellation"):
+        load_settings(DATA_DIR=tmp_path)
+    monkeypatch.setenv("SMS_TEMPLATES", "approval=SMS_1,offer=SMS_2,reminder=SMS_3,cancellation=SMS_4")
+    assert load_settings(DATA_DIR=tmp_path).SMS_DIR == tmp_path / "sms"
