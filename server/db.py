@@ -21,6 +21,7 @@ APPS: dict[str, list[str]] = {
     "notifications": ["notifications.models"],
     "events": ["events.models"],
     "talent": ["talent.models"],
+    "competitions": ["events.competitions.models"],
 }
 
 # Tables whose rows come from data migrations; test cleanup keeps them.
@@ -42,7 +43,12 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
         "connections": {"default": connection},
         "apps": {
-            label: {"models": models, "migrations": f"{label}.migrations", "default_connection": "default"}
+            # each app's migrations live beside its models: `events.competitions.models` -> `.migrations`
+            label: {
+                "models": models,
+                "migrations": f"{models[0].rpartition('.')[0]}.migrations",
+                "default_connection": "default",
+            }
             for label, models in APPS.items()
         },
         "use_tz": True,
