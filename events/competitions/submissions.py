@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
 from events.competitions.models import Competition, Stage, Submission, Team, TeamMember, TeamStatus
@@ -97,8 +96,8 @@ async def submit(
         problems = _fact_problems(stage, data) + _file_problems(stage, uploads)
         if problems:
             raise InvalidInput(errors=problems)
-        latest = await Submission.filter(team_id=team.id, stage_id=stage.id).annotate(top=Max("version")).first()
-        version = (getattr(latest, "top", None) or 0) + 1
+        latest = await Submission.filter(team_id=team.id, stage_id=stage.id).order_by("-version").first()
+        version = (latest.version if latest else 0) + 1
         files = [
             {
                 "slot": upload.slot,

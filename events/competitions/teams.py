@@ -75,7 +75,7 @@ async def transition(team: Team, to: TeamStatus, actor: User, *, reason: str = "
     await team.save(update_fields=["status", "reason"])
     if to not in OPEN:
         await TeamMember.filter(team_id=team.id, holder__not_isnull=True).update(holder=None, left_at=utcnow())
-    competition = await Competition.get(id=team.competition_id).select_related("event")
+    competition = await _competition(team)
     await audit.record(
         actor,
         "team.status",
@@ -147,6 +147,10 @@ def _eligibility(
     return problems
 
 
+async def _competition(team: Team) -> Competition:
+    return await Competition.get(id=team.competition_id).select_related("event")
+
+
 async def _last_deadline(competition: Competition) -> datetime:
     stage = await competition.stages.all().order_by("-position").first()
     assert stage is not None  # set-up makes at least one stage
@@ -186,7 +190,7 @@ async def invite(user: User, team_id: int, data: InviteIn, settings: Settings) -
         team = await _led_team(user, team_id)
         if team.status not in OPEN:
             raise TeamTransitionForbidden(status=Label(f"team_status.{team.status.value}"))
-        competition = await Competition.get(id=team.competition_id).select_related("event")
+        competition = await _competition(team)
         if await TeamMember.filter(team_id=team.id, holder__not_isnull=True).count() >= competition.team_max:
             raise TeamFull(size=competition.team_max)
         expires = utcnow() + INVITE_LIFETIME
@@ -225,13 +229,12 @@ async def accept(user: User, token: str, settings: Settings) -> TeamMember:
             invitation = await TeamInvite.select_for_update().get_or_none(id=invite_id)
             if invitation is None or invitation.accepted_at is not None:
                 raise InviteInvalid()
+            team = await Team.select_for_update().get(id=invitation.team_id)
+            competition = await _competition(team)
             if utcnow() >= expires:
-                competition = await Competition.get(team__id=invitation.team_id).select_related("event")
                 raise InviteExpired(expired=local_time(competition.event, expires))
             if invitation.email != user.email:
                 raise InviteForSomeoneElse()
-            team = await Team.select_for_update().get(id=invitation.team_id)
-            competition = await Competition.get(id=team.competition_id).select_related("event")
             if team.status not in OPEN:
                 raise TeamTransitionForbidden(status=Label(f"team_status.{team.status.value}"))
             if await TeamMember.filter(team_id=team.id, holder__not_isnull=True).count() >= competition.team_max:
@@ -261,7 +264,7 @@ async def hand_over(user: User, team_id: int, to_user_id: int) -> Team:
             raise InvalidInput(errors=[(("body", "user_id"), "validation.not_a_member")])
         team.leader_id = to_user_id
         await team.save(update_fields=["leader_id"])
-        competition = await Competition.get(id=team.competition_id).select_related("event")
+        competition = await _competition(team)
         await audit.record(
             user,
             "team.leader",
@@ -279,7 +282,7 @@ async def decide(user: User, team_id: int, *, approve: bool, reason: str = "") -
         team = await Team.select_for_update().get_or_none(id=team_id)
         if team is None:
             raise NotFound()
-        competition = await Competition.get(id=team.competition_id).select_related("event")
+        competition = await _competition(team)
         await require_role(user, competition.event.organisation_id, Role.ORGANISER)
         await transition(team, TeamStatus.ACTIVE if approve else TeamStatus.REJECTED, user, reason=reason)
     return team

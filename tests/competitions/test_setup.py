@@ -30,7 +30,10 @@ async def test_set_up_creates_tracks_and_stages_in_order_and_audits(db: str) -> 
     competition = await Competition.get(id=place.competition.id)
     assert (competition.entrants, competition.region_codes) == (Entrants.ORGANISATIONS, ["licheng", "lixia"])
     assert competition.requires_approval and not competition.is_challenge and competition.co_organiser_id is None
-    assert [t.name_zh for t in await Track.filter(competition=competition).order_by("position")] == ["智能制造", "智慧医疗"]
+    assert [t.name_zh for t in await Track.filter(competition=competition).order_by("position")] == [
+        "智能制造",
+        "智慧医疗",
+    ]
     assert [(s.position, s.name_zh) for s in place.stages] == [(0, "方案提交"), (1, "决赛路演")]
     assert place.stages[0].deadline == place.event.starts_at + timedelta(days=30)
     assert [f["key"] for f in place.stages[0].fact_sheet] == ["summary", "site"]

@@ -1,0 +1,225 @@
+"""Submissions: versions, the deadline at the second (judged at the moment the upload is complete and
+committed), wrong stages, fact sheets and file slots, the receipt with hashes, and who may read an entry."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from events.competitions import submissions, teams
+from events.competitions.models import Competition, Stage, Submission, Team, TeamStatus
+from events.competitions.schemas import SubmissionIn
+from events.competitions.submissions import Upload
+from notifications.models import OutboxMessage
+from notifications.templates import render
+from server.errors import InvalidInput, NotFound, problem
+from server.models import AuditEntry, Membership, OrganisationKind, Role, User
+from server.settings import Settings
+from tests.competitions.support import Clock, World, competition_event, invited, organisation, person, team_of, world
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What storage reports of a file it wrote (the shape of events.competitions.storage.StoredFile)."""
+
+    key: str
+    size: int
+    sha256: str
+    kind: str
+
+
+def plan(content: bytes = b"%PDF-1.7 plan", slot: str = "plan") -> Upload:
+    digest = hashlib.sha256(content).hexdigest()
+    return Upload(slot=slot, name="方案.pdf", stored=Stored(f"ab/{digest}", len(content), digest, "pdf"))
+
+
+FACTS = SubmissionIn(facts={"summary": "产线视觉质检"})
+
+
+async def entered(**fields: object) -> tuple[World, User, Team]:
+    place = await world(**fields)
+    leader = await person("lead@x.cn")
+    return place, leader, await team_of(place, leader)
+
+
+async def test_each_submission_is_the_next_version(db: str, settings: Settings) -> None:
+    place, leader, team = await entered()
+    stage = place.stages[0]
+    first = await submissions.submit(leader, team.id, stage.id, FACTS, [plan(b"v1")], settings)
+    second = await submissions.submit(leader, team.id, stage.id, FACTS, [plan(b"v2")], settings)
+    assert (first.version, second.version) == (1, 2)
+    assert second.files == [
+        {
+            "slot": "plan",
+            "name": "方案.pdf",
+            "key": f"ab/{hashlib.sha256(b'v2').hexdigest()}",
+            "size": 2,
+            "sha256": hashlib.sha256(b"v2").hexdigest(),
+            "kind": "pdf",
+        }
+    ]
+    counted = await submissions.counting(team.id, stage.id)
+    assert counted is not None and counted.id == second.id
+    assert await AuditEntry.filter(action="submission.create").count() == 2
+
+
+async def test_the_receipt_names_each_file_hash(db: str, settings: Settings) -> None:
+    place, leader, team = await entered()
+    await submissions.submit(leader, team.id, place.stages[0].id, FACTS, [plan(b"bytes")], settings)
+    mail = await OutboxMessage.get(template="submission_receipt")
+    assert mail.to_addr == "lead@x.cn" and mail.context["version"] == 1
+    text = render("submission_receipt", "zh-CN", mail.context).text
+    assert hashlib.sha256(b"bytes").hexdigest() in text and "(Asia/Shanghai)" in text
+
+
+async def test_the_last_second_before_the_deadline_counts_and_the_deadline_itself_is_late(
+    db: str, settings: Settings, clock: Clock
+) -> None:
+    place, leader, team = await entered()
+    stage = place.stages[0]
+    clock.now = stage.deadline - timedelta(microseconds=1)
+    on_time = await submissions.submit(leader, team.id, stage.id, FACTS, [plan()], settings)
+    assert on_time.submitted_at == stage.deadline - timedelta(microseconds=1)
+    clock.now = stage.deadline
+    with pytest.raises(submissions.SubmissionLate) as caught:
+        await submissions.submit(leader, team.id, stage.id, FACTS, [plan()], settings)
+    local = stage.deadline.astimezone(ZoneInfo("Asia/Shanghai"))
+    shown = f"{local:%Y-%m-%d %H:%M:%S} (Asia/Shanghai)"
+    zh, en = problem(caught.value, "zh-CN"), problem(caught.value, "en")
+    assert (zh.status, en.status) == (409, 409)
+    assert zh.title == f"已过截止时间：{shown}" and shown in en.detail
+    assert [s.version for s in await Submission.filter(team_id=team.id)] == [1]
+
+
+async def test_an_upload_started_before_the_deadline_but_complete_after_it_is_late(
+    db: str, settings: Settings, clock: Clock
+) -> None:
+    """The rule: the moment the submission is complete and committed counts, not when its upload began."""
+    place, leader, team = await entered()
+    stage = place.stages[0]
+    clock.now = stage.deadline - timedelta(seconds=5)  # the upload begins
+    upload = plan()  # ... bytes stream into storage ...
+    clock.now = stage.deadline + timedelta(seconds=1)  # ... and are all there one second too late
+    with pytest.raises(submissions.SubmissionLate):
+        await submissions.submit(leader, team.id, stage.id, FACTS, [upload], settings)
+    clock.now = stage.deadline - timedelta(seconds=1)  # the same upload complete one second early is on time
+    await submissions.submit(leader, team.id, stage.id, FACTS, [upload], settings)
+
+
+async def test_a_version_after_a_deadline_moved_earlier_no_longer_counts(db: str, settings: Settings) -> None:
+    place, leader, team = await entered()
+    stage = place.stages[0]
+    first = await submissions.submit(leader, team.id, stage.id, FACTS, [plan(b"1")], settings)
+    second = await submissions.submit(leader, team.id, stage.id, FACTS, [plan(b"2")], settings)
+    await Stage.filter(id=stage.id).update(deadline=second.submitted_at)
+    counted = await submissions.counting(team.id, stage.id)
+    assert counted is not None and counted.id == first.id
+
+
+async def test_a_stage_not_yet_open_is_refused_with_its_opening(db: str, settings: Settings) -> None:
+    place, leader, team = await entered()
+    later = place.stages[1]
+    with pytest.raises(submissions.StageNotOpen) as caught:
+        await submissions.submit(leader, team.id, later.id, SubmissionIn(), [], settings)
+    local = later.starts_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert problem(caught.value, "en").detail == (
+        f"This stage opens for submissions at {local:%Y-%m-%d %H:%M:%S} (Asia/Shanghai)."
+    )
+
+
+async def test_a_stage_of_another_competition_is_not_found(db: str, settings: Settings) -> None:
+    place, leader, team = await entered()
+    other_event_stage = await Stage.create(
+        competition_id=(await world_elsewhere()).id,
+        name_zh="别处",
+        position=0,
+        starts_at=place.stages[0].starts_at,
+        deadline=place.stages[0].deadline,
+    )
+    with pytest.raises(NotFound):
+        await submissions.submit(leader, team.id, other_event_stage.id, FACTS, [plan()], settings)
+
+
+async def world_elsewhere() -> Competition:
+    return await Competition.create(event=await competition_event(await organisation(name="另一组委会")))
+
+
+async def test_only_an_active_team_of_enough_members_submits(db: str, settings: Settings) -> None:
+    place, leader, team = await entered(team_min=2, requires_approval=True)
+    stage = place.stages[0]
+    with pytest.raises(submissions.TeamNotActive):
+        await submissions.submit(leader, team.id, stage.id, FACTS, [plan()], settings)
+    await teams.decide(place.host, team.id, approve=True)
+    with pytest.raises(submissions.TeamTooSmall) as caught:
+        await submissions.submit(leader, team.id, stage.id, FACTS, [plan()], settings)
+    assert problem(caught.value, "zh-CN").detail == "本赛事的团队至少需要 2 人才能提交。"
+    mate = await person("mate@x.cn")
+    await teams.accept(mate, await invited(team, leader, "mate@x.cn", settings), settings)
+    assert (await submissions.submit(mate, team.id, stage.id, FACTS, [plan()], settings)).version == 1
+
+
+async def test_someone_outside_the_team_cannot_submit_for_it(db: str, settings: Settings) -> None:
+    place, _, team = await entered()
+    with pytest.raises(NotFound):
+        await submissions.submit(await person("x@x.cn"), team.id, place.stages[0].id, FACTS, [plan()], settings)
+
+
+async def test_fact_sheet_and_file_slots_are_checked_field_by_field(db: str, settings: Settings) -> None:
+    place, leader, team = await entered()
+    facts = SubmissionIn(facts={"site": "某工厂", "extra": "x"})
+    uploads = [plan(slot="video"), plan(slot="video")]
+    with pytest.raises(InvalidInput) as caught:
+        await submissions.submit(leader, team.id, place.stages[0].id, facts, uploads, settings)
+    assert [(loc, key) for loc, key, _ in caught.value.field_errors] == [
+        (("body", "facts", "extra"), "validation.unknown_field"),
+        (("body", "facts", "summary"), "validation.missing"),
+        (("files", "video"), "validation.unknown_field"),
+        (("files", "video"), "validation.unknown_field"),
+        (("files", "video"), "validation.duplicate_file"),
+        (("files", "plan"), "validation.missing"),
+    ]
+    too_long = SubmissionIn(facts={"summary": "字" * 201})
+    with pytest.raises(InvalidInput) as long_caught:
+        await submissions.submit(leader, team.id, place.stages[0].id, too_long, [plan()], settings)
+    assert [key for _, key, _ in long_caught.value.field_errors] == ["validation.fact_too_long"]
+    assert not await Submission.exists()
+
+
+async def test_the_team_and_the_organisers_may_read_an_entry_and_nobody_else(db: str, settings: Settings) -> None:
+    enterprise = await organisation(OrganisationKind.COMPANY, "济南某智能装备有限公司")
+    place, leader, team = await entered(challenge={"enterprise_id": enterprise.id, "need": "质检"})
+    submission = await submissions.submit(leader, team.id, place.stages[0].id, FACTS, [plan()], settings)
+    enterprise_organiser = await person("need@company.cn")
+    await Membership.create(user=enterprise_organiser, organisation=enterprise, role=Role.ORGANISER)
+    checker = await person("checker@organiser.cn")
+    await Membership.create(user=checker, organisation=place.organisation, role=Role.CHECKER)
+    other_leader = await person("rival@x.cn")
+    await team_of(place, other_leader, name="对手队")
+    admin = await User.create(email="admin@x.cn", name="admin", password_hash="-", is_admin=True)
+    for reader, allowed in [
+        (leader, True),
+        (place.host, True),
+        (enterprise_organiser, True),
+        (admin, True),
+        (checker, False),
+        (other_leader, False),
+        (await person("nobody@x.cn"), False),
+    ]:
+        assert await submissions.may_read(reader, team) is allowed, reader.email
+        if allowed:
+            assert (await submissions.readable_submission(reader, submission.id)).id == submission.id
+        else:
+            with pytest.raises(NotFound):
+                await submissions.readable_submission(reader, submission.id)
+
+
+async def test_a_former_member_may_no_longer_read(db: str, settings: Settings) -> None:
+    place, leader, team = await entered()
+    await submissions.submit(leader, team.id, place.stages[0].id, FACTS, [plan()], settings)
+    await teams.withdraw(leader, team.id)
+    assert (await Team.get(id=team.id)).status is TeamStatus.WITHDRAWN
+    assert not await submissions.may_read(leader, team)
