@@ -8,12 +8,13 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 from starlette.responses import Response
 
-from events import editing, feeds, listing
+from events import feeds, listing
+from events.access import RegistrationHolder, Viewers
 from events.calendar import EventFacts, feed
 from events.models import CalendarFeed, Event
-from events.routes import REGISTRANT, registration_access
 from events.schemas import EventQuery
-from server.api import Allow, Api, Context
+from server.access import Anyone, SignedIn
+from server.api import Api, Context
 from server.clock import utcnow
 from server.responses import conditional, etag_of
 from server.schemas import In, OneLine
@@ -62,14 +63,12 @@ def _feed_response(ctx: Context, facts: list[EventFacts], *, name: str, locale: 
 @api.route(
     "GET",
     "/events/{event_id:int}/calendar.ics",
-    allow=Allow.ANYONE,
+    guard=Viewers(),
     summary="One event as a calendar",
     tag="calendars",
     produces=ICS,
-    rule="Drafts only for the organisation's organisers.",
 )
-async def event_calendar(ctx: Context, event_id: int) -> Response:
-    event = await editing.visible_event(event_id, ctx.caller.user if ctx.caller else None)
+async def event_calendar(ctx: Context, event_id: int, event: Event) -> Response:
     facts = await feeds.facts([event], locale=ctx.locale, mail_from=ctx.settings.MAIL_FROM)
     name = event.title_en if ctx.locale == "en" and event.title_en else event.title_zh
     return _feed_response(ctx, facts, name=name, locale=ctx.locale, filename=f"event-{event.id}.ics")
@@ -78,13 +77,13 @@ async def event_calendar(ctx: Context, event_id: int) -> Response:
 @api.route(
     "GET",
     "/calendar.ics",
-    allow=Allow.ANYONE,
+    guard=Anyone,
     summary="Public feed, with the event listing's filters",
     tag="calendars",
     produces=ICS,
-    rule="Without a date range: events that ended in the last 90 days and later ones.",
 )
 async def public_calendar(ctx: Context, query: FeedQuery) -> Response:
+    """Without a date range: events that ended in the last 90 days and later ones."""
     locale = query.lang or ctx.locale
     found = listing.filter_events(feeds.in_feeds(Event.all()), query, ctx.settings.DEFAULT_TIMEZONE)
     if query.starts_from is None and query.starts_to is None:
@@ -98,13 +97,13 @@ async def public_calendar(ctx: Context, query: FeedQuery) -> Response:
 @cal.route(
     "GET",
     "/cal/{token}.ics",
-    allow=Allow.ANYONE,
+    guard=Anyone,
     summary="Personal feed of my registrations",
     tag="calendars",
     produces=ICS,
-    rule="Anyone holding the secret URL; a wrong, rotated or revoked one is not found.",
 )
 async def personal_calendar(ctx: Context, token: str) -> Response:
+    """The secret URL is the credential: a wrong, rotated or revoked one is not found."""
     subscription = await feeds.feed_by_token(token)
     locale: Locale = "en" if subscription.user.locale == "en" else "zh-CN"
     events = await feeds.personal_events(subscription)
@@ -128,14 +127,14 @@ def _created(ctx: Context, secret: str, subscription: CalendarFeed) -> FeedCreat
     return FeedCreated(**_feed_out(subscription).model_dump(), token=secret, https_url=https_url, webcal_url=webcal_url)
 
 
-@api.route("GET", "/me/calendar-feeds", allow=Allow.USER, summary="My calendar feeds", tag="calendars")
+@api.route("GET", "/me/calendar-feeds", guard=SignedIn, summary="My calendar feeds", tag="calendars")
 async def list_feeds(ctx: Context) -> list[FeedOut]:
     found = CalendarFeed.filter(user=ctx.user, revoked_at=None).order_by("id")
     return [_feed_out(subscription) for subscription in await found]
 
 
 @api.route(
-    "POST", "/me/calendar-feeds", allow=Allow.USER, summary="Create a personal feed URL", tag="calendars", status=201
+    "POST", "/me/calendar-feeds", guard=SignedIn, summary="Create a personal feed URL", tag="calendars", status=201
 )
 async def create_feed(ctx: Context, body: FeedIn) -> FeedCreated:
     secret, subscription = await feeds.create_feed(ctx.user, body.name)
@@ -145,12 +144,12 @@ async def create_feed(ctx: Context, body: FeedIn) -> FeedCreated:
 @api.route(
     "POST",
     "/me/calendar-feeds/{feed_id:int}/rotate",
-    allow=Allow.USER,
+    guard=SignedIn,
     summary="Replace a feed's secret URL",
     tag="calendars",
-    rule="Only the feed's owner; the old URL stops working.",
 )
 async def rotate_feed(ctx: Context, feed_id: int) -> FeedCreated:
+    """Only the feed's owner (another's is not found); the old URL stops working."""
     secret, subscription = await feeds.rotate_feed(ctx.user, feed_id)
     return _created(ctx, secret, subscription)
 
@@ -158,26 +157,24 @@ async def rotate_feed(ctx: Context, feed_id: int) -> FeedCreated:
 @api.route(
     "DELETE",
     "/me/calendar-feeds/{feed_id:int}",
-    allow=Allow.USER,
+    guard=SignedIn,
     summary="Revoke a feed",
     tag="calendars",
-    rule="Only the feed's owner.",
 )
 async def revoke_feed(ctx: Context, feed_id: int) -> None:
+    """Only the feed's owner (another's is not found)."""
     await feeds.revoke_feed(ctx.user, feed_id)
 
 
 @api.route(
     "GET",
     "/registrations/{registration_id:uuid}/invitation.ics",
-    allow=Allow.ANYONE,
+    guard=RegistrationHolder(),
     summary="My invitation (REQUEST), or its cancellation (CANCEL)",
     tag="calendars",
     produces=ICS,
-    rule=REGISTRANT,
 )
 async def invitation(ctx: Context, registration_id: uuid.UUID) -> Response:
-    await registration_access(ctx, registration_id)
     content, event = await feeds.invitation(
         registration_id, mail_from=ctx.settings.MAIL_FROM, base_url=ctx.settings.BASE_URL
     )

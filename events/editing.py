@@ -11,6 +11,7 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from events import capacity, mailing
+from events.access import managed_event
 from events.models import (
     HOLDING,
     AgendaSession,
@@ -51,30 +52,6 @@ class EventStatusForbidden(Conflict):
 
 class ScheduleConflict(Conflict):
     key = "error.schedule_conflict"
-
-
-async def visible_event(event_id: int, user: User | None) -> Event:
-    """A published, cancelled or completed event for anyone; a draft only for those who manage it."""
-    event = await Event.get_or_none(id=event_id).select_related("region").prefetch_related("tags")
-    if event is None:
-        raise NotFound()
-    if event.status is EventStatus.DRAFT:
-        if user is None:
-            raise NotFound()
-        try:
-            await require_role(user, event.organisation_id, Role.ORGANISER)
-        except PermissionDenied:
-            raise NotFound() from None
-    return event
-
-
-async def managed_event(event_id: int, user: User, *roles: Role) -> Event:
-    """The event, if `user` is an admin or holds one of `roles` (default: organiser) in its organisation."""
-    event = await Event.get_or_none(id=event_id).select_related("region").prefetch_related("tags")
-    if event is None:
-        raise NotFound()
-    await require_role(user, event.organisation_id, *(roles or (Role.ORGANISER,)))
-    return event
 
 
 async def _region_and_tags(data: EventIn) -> tuple[Region, list[Domain]]:

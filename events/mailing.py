@@ -20,10 +20,11 @@ from events.models import Event, EventStatus, Registration, RegistrationStatus, 
 from notifications import parts
 from notifications.outbox import Mail, enqueue
 from notifications.templates import Rendered, render
+from server import audit
 from server.auth import sign
 from server.clock import utcnow
 from server.i18n import pick
-from server.models import Organisation
+from server.models import Organisation, User
 from server.settings import Locale, Settings
 
 S = RegistrationStatus
@@ -206,13 +207,24 @@ def _message(
     return _mail(event, organisation, registration, "organiser_message", dedupe=message, extra=extra)
 
 
-async def organiser_message(event: Event, statuses: list[RegistrationStatus], subject: str, body: str) -> int:
-    """The organiser's own message to the registrants in `statuses`; answers how many it goes to."""
+async def organiser_message(
+    user: User, event: Event, statuses: list[RegistrationStatus], subject: str, body: str
+) -> int:
+    """The organiser's own message to the registrants in `statuses`, queued with its audit entry in one
+    transaction; answers how many it goes to."""
     message = uuid.uuid4().hex
     organisation = await _organisation(event)
-    recipients = await Registration.filter(event_id=event.id, status__in=statuses)
-    mails = [_message(event, organisation, r, message, subject, body) for r in recipients]
-    await enqueue(*mails)
+    async with in_transaction():
+        recipients = await Registration.filter(event_id=event.id, status__in=statuses)
+        mails = [_message(event, organisation, r, message, subject, body) for r in recipients]
+        await enqueue(*mails)
+        await audit.record(
+            user,
+            "event.message",
+            event,
+            organisation_id=event.organisation_id,
+            after={"subject": subject, "recipients": len(mails)},
+        )
     return len(mails)
 
 

@@ -9,13 +9,15 @@ from pydantic import BaseModel, Field
 
 from notifications.models import MailStatus, OutboxMessage
 from notifications.templates import TEMPLATES, render
-from server.api import Allow, Api, Context, Page, PageQuery
-from server.errors import InvalidInput, NotFound, PermissionDenied
-from server.models import Membership, Role
+from server.access import Admins, AnyMember
+from server.api import Api, Context, Page, PageQuery, paginate
+from server.errors import InvalidInput, NotFound
+from server.models import Role
 from server.schemas import In
 from server.settings import Locale
 
 api = Api()
+ORGANISERS = AnyMember(roles=(Role.ORGANISER,))
 
 
 class TemplateOut(BaseModel):
@@ -53,34 +55,26 @@ class OutboxOut(BaseModel):
     sent_at: datetime | None
 
 
-async def _organiser_or_admin(ctx: Context) -> None:
-    if not ctx.user.is_admin and not await Membership.exists(user=ctx.user, role=Role.ORGANISER):
-        raise PermissionDenied()
-
-
 @api.route(
     "GET",
     "/mail-templates",
-    allow=Allow.USER,
+    guard=ORGANISERS,
     summary="Mail templates and their placeholders",
     tag="mail",
-    rule="Admins and organisers.",
 )
 async def list_templates(ctx: Context) -> list[TemplateOut]:
-    await _organiser_or_admin(ctx)
     return [TemplateOut(name=name, placeholders=t.placeholders) for name, t in TEMPLATES.items()]
 
 
 @api.route(
     "POST",
     "/mail-templates/{name}/preview",
-    allow=Allow.USER,
+    guard=ORGANISERS,
     summary="Preview a mail",
     tag="mail",
-    rule="Admins and organisers. Unknown placeholders are refused.",
 )
 async def preview_template(ctx: Context, name: str, body: PreviewIn) -> PreviewOut:
-    await _organiser_or_admin(ctx)
+    """Unknown placeholders are refused."""
     template = TEMPLATES.get(name)
     if template is None:
         raise NotFound()
@@ -91,15 +85,14 @@ async def preview_template(ctx: Context, name: str, body: PreviewIn) -> PreviewO
     return PreviewOut(subject=rendered.subject, text=rendered.text, html=rendered.html)
 
 
-@api.route("GET", "/outbox", allow=Allow.ADMIN, summary="Every outgoing mail and its delivery state", tag="mail")
+@api.route("GET", "/outbox", guard=Admins, summary="Every outgoing mail and its delivery state", tag="mail")
 async def list_outbox(ctx: Context, query: OutboxQuery) -> Page[OutboxOut]:
     found = OutboxMessage.all()
     if query.status:
         found = found.filter(status=query.status)
     if query.topic:
         found = found.filter(topic=query.topic)
-    total = await found.count()
-    rows = await found.order_by("-id").offset((query.page - 1) * query.per_page).limit(query.per_page)
+    rows, total = await paginate(found.order_by("-id"), query)
     items = [
         OutboxOut(
             id=r.id,

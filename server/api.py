@@ -1,4 +1,4 @@
-"""Endpoint declarations: one decorator ties a handler to its path, its caller rule and its pydantic shapes.
+"""Endpoint declarations: one decorator ties a handler to its path, its guard and its pydantic shapes.
 
 The same declarations drive request parsing, authorisation, rendering and the OpenAPI document, so what
 the document says is what the server does.
@@ -7,34 +7,34 @@ the document says is what the server does.
 from __future__ import annotations
 
 import inspect
+import re
 import types
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import orjson
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from server.auth import SESSION_COOKIE, Caller, authenticate
-from server.errors import AuthenticationRequired, BadRequest, DomainError, PermissionDenied, from_validation
+from server.errors import AuthenticationRequired, BadRequest, DomainError, InvalidInput, from_validation
 from server.i18n import negotiate
 from server.models import User
 from server.settings import Locale, Settings
 
+if TYPE_CHECKING:
+    from server.access import Guard  # guards read the Context defined here
+
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
-
-
-class Allow(StrEnum):
-    """The coarse caller rule of an endpoint; finer rules (which organisation) are checked by the handler."""
-
-    ANYONE = "anyone"
-    USER = "signed-in user"
-    ADMIN = "admin"
+R = TypeVar("R", bound=Model)
 
 
 @dataclass
@@ -52,6 +52,11 @@ class Context:
         if self.caller is None:
             raise AuthenticationRequired()
         return self.caller.user
+
+    @property
+    def maybe_user(self) -> User | None:
+        """The signed-in user, or None for an anonymous caller."""
+        return self.caller.user if self.caller else None
 
     @property
     def client_ip(self) -> str:
@@ -78,22 +83,35 @@ class Page(BaseModel, Generic[T]):
     per_page: int
 
 
+async def paginate(rows: QuerySet[R], query: PageQuery) -> tuple[list[R], int]:
+    """The page of `rows` that `query` asks for, and how many rows there are in all."""
+    total = await rows.count()
+    return await rows.offset((query.page - 1) * query.per_page).limit(query.per_page), total
+
+
 @dataclass(frozen=True)
 class Endpoint:
     method: str
     path: str
     handler: Callable[..., Awaitable[Any]]
-    allow: Allow
+    guard: Guard
     summary: str
     tag: str
     status: int
-    rule: str
     path_params: dict[str, type]
     body: type[BaseModel] | None
     query: type[BaseModel] | None
     returns: Any
     produces: str = "application/json"
     body_checked: bool = True
+    consumes: str | None = None
+    provided: str | None = None
+
+    @property
+    def description(self) -> str:
+        """The guard's rule in prose, then what the handler's docstring adds."""
+        notes = inspect.getdoc(self.handler)
+        return f"Who may call: {self.guard.describe()}" + (f"\n\n{notes}" if notes else "")
 
     @property
     def renders_json(self) -> bool:
@@ -116,39 +134,52 @@ class Api:
         method: str,
         path: str,
         *,
-        allow: Allow,
+        guard: Guard,
         summary: str,
         tag: str,
         status: int = 200,
-        rule: str = "",
         produces: str = "application/json",
+        consumes: str | None = None,
     ) -> Callable[[Callable[..., Awaitable[T]]], Callable[..., Awaitable[T]]]:
-        """Declare an endpoint. The handler takes `ctx`, path parameters by name, and optionally `body` and
-        `query` annotated with pydantic models (`Unchecked[Model]`: a body the handler validates itself); its
-        return annotation is the response shape (a Response subclass for files, with `produces` naming their
-        media type)."""
+        """Declare an endpoint. `guard` says who may call; the handler's docstring adds to the documentation.
+        The handler takes `ctx`, path parameters by name, what the guard provides, and optionally `body` and
+        `query` annotated with pydantic models (`Unchecked[Model]`: a body the handler validates itself;
+        `bytes` with `consumes` naming the media type: a raw upload); its return annotation is the response
+        shape (a Response subclass for files, with `produces` naming their media type)."""
 
         def register(handler: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
             hints = get_type_hints(handler)
             names = [name for name in inspect.signature(handler).parameters if name != "ctx"]
+            provided = guard.provides()
+            if provided is not None:
+                _check_provided(handler, hints, *provided)
             body = hints.get("body")
             unchecked = get_origin(body) is Unchecked
+            if (body is bytes) != (consumes is not None):
+                raise TypeError(f"{handler.__name__}: a `body: bytes` goes with `consumes=` and only with it")
+            path_params = {
+                name: hints[name]
+                for name in names
+                if name not in ("body", "query") and (provided is None or name != provided[0])
+            }
+            _check_path(handler.__name__, path, path_params, guard.path_params())
             self.endpoints.append(
                 Endpoint(
                     method=method,
                     path=self.prefix + path,
                     handler=handler,
-                    allow=allow,
+                    guard=guard,
                     summary=summary,
                     tag=tag,
                     status=status,
-                    rule=rule,
-                    path_params={name: hints[name] for name in names if name not in ("body", "query")},
-                    body=get_args(body)[0] if unchecked else body,
+                    path_params=path_params,
+                    body=None if body is bytes else get_args(body)[0] if unchecked else body,
                     query=hints.get("query"),
                     returns=_rendered_shape(hints.get("return")),
                     produces=produces,
                     body_checked=not unchecked,
+                    consumes=consumes,
+                    provided=provided[0] if provided else None,
                 )
             )
             return handler
@@ -157,6 +188,30 @@ class Api:
 
     def routes(self) -> list[Route]:
         return [Route(e.path, _endpoint_app(e), methods=[e.method]) for e in self.endpoints]
+
+
+_CONVERTED = {"int": int, "uuid": uuid.UUID, "str": str, "path": str, "float": float}
+_PATH_PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
+
+
+def _check_path(name: str, path: str, params: dict[str, type], guarded: tuple[str, ...]) -> None:
+    """The path's parameters, the handler's and the guard's must agree, names and types: a route whose
+    `{event_id:int}` meets `event_id: uuid.UUID` fails here, when it is declared, not on a request."""
+    declared = {key: _CONVERTED[converter or "str"] for key, converter in _PATH_PARAM.findall(path)}
+    if declared.keys() != params.keys():
+        raise TypeError(f"{name}: path parameters {sorted(declared)} but handler takes {sorted(params)}")
+    for key, kind in params.items():
+        if kind is not declared[key]:
+            raise TypeError(f"{name}: `{key}` is {declared[key].__name__} in the path but {kind} in the handler")
+    if missing := set(guarded) - declared.keys():
+        raise TypeError(f"{name}: the guard reads {sorted(missing)}, which the path lacks")
+
+
+def _check_provided(handler: Callable[..., Any], hints: dict[str, Any], name: str, kind: type) -> None:
+    if name not in inspect.signature(handler).parameters:
+        return
+    if hints.get(name) is not kind:
+        raise TypeError(f"{handler.__name__}: the guard provides `{name}: {kind.__name__}`, not {hints.get(name)}")
 
 
 def _rendered_shape(annotation: Any) -> Any:
@@ -170,6 +225,7 @@ def _rendered_shape(annotation: Any) -> Any:
 def _endpoint_app(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
     shaped = endpoint.renders_json and endpoint.returns not in (None, type(None))
     adapter = TypeAdapter(endpoint.returns) if shaped else None
+    wants_found = endpoint.provided is not None and endpoint.provided in inspect.signature(endpoint.handler).parameters
 
     async def app(request: Request) -> Response:
         settings: Settings = request.app.state.settings
@@ -180,15 +236,20 @@ def _endpoint_app(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]
         ctx.caller = await authenticate(request, settings.secret_key())
         if ctx.caller is not None:
             ctx.locale = request.state.locale = _user_locale(ctx.caller.user, ctx.locale)
-        _authorise(endpoint.allow, ctx)
+        endpoint.guard.screen(ctx)
         kwargs: dict[str, Any] = {"ctx": ctx}
         kwargs.update(request.path_params)
         if endpoint.query is not None:
-            kwargs["query"] = _validate(endpoint.query, dict(request.query_params), "query")
-        if endpoint.body is not None and endpoint.body_checked:
+            kwargs["query"] = _validate(endpoint.query, _query_data(endpoint.query, request.query_params), "query")
+        if endpoint.consumes is not None:
+            kwargs["body"] = await request.body()
+        elif endpoint.body is not None and endpoint.body_checked:
             kwargs["body"] = _validate(endpoint.body, await _json_body(request), "body")
         elif endpoint.body is not None:
             kwargs["body"] = Unchecked(await _json_body(request))
+        found = await endpoint.guard.admit(ctx, request.path_params)
+        if wants_found and endpoint.provided is not None:
+            kwargs[endpoint.provided] = found
         result = await endpoint.handler(**kwargs)
         if isinstance(result, Response):
             response = result
@@ -211,13 +272,28 @@ def _user_locale(user: User, fallback: Locale) -> Locale:
     return "en" if user.locale == "en" else "zh-CN" if user.locale == "zh-CN" else fallback
 
 
-def _authorise(allow: Allow, ctx: Context) -> None:
-    if allow is Allow.ANYONE:
-        return
-    if ctx.caller is None:
-        raise AuthenticationRequired()
-    if allow is Allow.ADMIN and not ctx.caller.user.is_admin:
-        raise PermissionDenied()
+def _query_data(model: type[BaseModel], params: QueryParams) -> dict[str, Any]:
+    """The query as the model takes it: a repeated key is a list where the field is one, else a 422."""
+    lists = {info.alias or name for name, info in model.model_fields.items() if _is_list(info.annotation)}
+    data: dict[str, Any] = {}
+    repeated: list[str] = []
+    for key in params.keys():
+        values = params.getlist(key)
+        if key in lists:
+            data[key] = values
+        elif len(values) > 1:
+            repeated.append(key)
+        else:
+            data[key] = values[0]
+    if repeated:
+        raise InvalidInput(errors=[(("query", key), "validation.query_repeated") for key in repeated])
+    return data
+
+
+def _is_list(annotation: Any) -> bool:
+    if get_origin(annotation) in (Union, types.UnionType):
+        return any(_is_list(member) for member in get_args(annotation))
+    return get_origin(annotation) in (list, tuple, set, frozenset)
 
 
 async def _json_body(request: Request) -> Any:
@@ -248,4 +324,4 @@ def error_locale(request: Request) -> Locale:
     return locale
 
 
-__all__ = ["Allow", "Api", "Context", "DomainError", "Endpoint", "Page", "PageQuery", "Unchecked"]
+__all__ = ["Api", "Context", "DomainError", "Endpoint", "Page", "PageQuery", "Unchecked", "paginate"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import secrets
@@ -20,21 +21,27 @@ from server.models import AuthToken, TokenKind, User
 SESSION_COOKIE = "qc_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_hasher = PasswordHasher()
-# Verified against when the email is unknown, so both answers take the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+# argon2id with argon2-cffi's defaults (RFC 9106's second recommendation: 64 MiB, 3 passes, 4 lanes), pinned so
+# that a library upgrade does not change them silently. Read at each call, so the tests can put in a cheap one.
+password_hasher = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4)
+
+
+@functools.cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """Verified against when the email is unknown, so both answers take the same time."""
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
 async def hash_password(password: str) -> str:
-    return await asyncio.to_thread(_hasher.hash, password)
+    return await asyncio.to_thread(password_hasher.hash, password)
 
 
 async def verify_password(user: User | None, password: str) -> bool:
     """True if `password` is the user's; spends the same argon2 time when there is no such user."""
+    hasher = password_hasher
+    stored = user.password_hash if user else _dummy_hash(hasher)
     try:
-        return await asyncio.to_thread(_hasher.verify, user.password_hash if user else _DUMMY_HASH, password) and (
-            user is not None
-        )
+        return await asyncio.to_thread(hasher.verify, stored, password) and user is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from server.api import Allow, Endpoint
+from server.api import Endpoint
 from server.errors import Problem
 
 REF = "#/components/schemas/{model}"
@@ -33,14 +33,19 @@ def document(endpoints: list[Endpoint], *, version: str) -> dict[str, Any]:
             "operationId": endpoint.handler.__name__,
             "summary": endpoint.summary,
             "tags": [endpoint.tag],
-            "description": f"Who may call: {endpoint.allow.value}. {endpoint.rule}".strip(),
-            "x-allow": endpoint.allow.value,
+            "description": endpoint.description,
+            "x-access": endpoint.guard.access(),
             "parameters": _parameters(endpoint, schema_of),
             "responses": _responses(endpoint, schema_of, problem),
         }
-        if endpoint.allow is not Allow.ANYONE:
+        if endpoint.guard.signed_in:
             operation["security"] = [{"bearer": []}, {"session": []}]
-        if endpoint.body is not None:
+        if endpoint.consumes is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {endpoint.consumes: {"schema": {"type": "string", "contentMediaType": endpoint.consumes}}},
+            }
+        elif endpoint.body is not None:
             operation["requestBody"] = {
                 "required": True,
                 "content": {"application/json": {"schema": schema_of(endpoint.body, "validation")}},
@@ -96,8 +101,9 @@ def _responses(endpoint: Endpoint, schema_of: Any, problem: dict[str, Any]) -> d
             "description": "Success",
             "content": {"application/json": {"schema": schema_of(endpoint.returns, "serialization")}},
         }
-    errors = dict(_ERRORS_ALWAYS) if endpoint.body or endpoint.query or endpoint.path_params else {}
-    if endpoint.allow is not Allow.ANYONE:
+    parsed = endpoint.body or endpoint.consumes or endpoint.query or endpoint.path_params
+    errors = dict(_ERRORS_ALWAYS) if parsed else {}
+    if endpoint.guard.signed_in:
         errors |= {"401": "Not signed in", "403": "Not allowed"}
     if endpoint.path_params:
         errors["404"] = "Not found"

@@ -7,11 +7,12 @@ from datetime import timedelta
 from tortoise.expressions import Q
 
 from server import accounts, markdown
-from server.api import Allow, Api, Context, Page
+from server.access import Anyone, Members, SignedIn
+from server.api import Api, Context, Page, paginate
 from server.auth import SESSION_COOKIE, csrf_token
 from server.db import ping
 from server.errors import Unavailable
-from server.models import Domain, Membership, Organisation, Region
+from server.models import Domain, Membership, Organisation, Region, Role
 from server.schemas import (
     Health,
     LoginIn,
@@ -37,14 +38,15 @@ from server.schemas import (
 
 health = Api(prefix="")
 api = Api()
+MANAGERS = Members(of_organisation="organisation_id", roles=(Role.MANAGER,))
 
 
-@health.route("GET", "/healthz", allow=Allow.ANYONE, summary="The process is up", tag="health")
+@health.route("GET", "/healthz", guard=Anyone, summary="The process is up", tag="health")
 async def healthz(ctx: Context) -> Health:
     return Health(status="ok")
 
 
-@health.route("GET", "/readyz", allow=Allow.ANYONE, summary="The database answers", tag="health")
+@health.route("GET", "/readyz", guard=Anyone, summary="The database answers", tag="health")
 async def readyz(ctx: Context) -> Health:
     try:
         await ping()
@@ -53,12 +55,12 @@ async def readyz(ctx: Context) -> Health:
     return Health(status="ok")
 
 
-@api.route("GET", "/regions", allow=Allow.ANYONE, summary="Regions (districts, counties, parks)", tag="reference")
+@api.route("GET", "/regions", guard=Anyone, summary="Regions (districts, counties, parks)", tag="reference")
 async def list_regions(ctx: Context) -> list[ReferenceOut]:
     return [ReferenceOut(code=r.code, name=r.name) for r in await Region.all().order_by("id")]
 
 
-@api.route("GET", "/domains", allow=Allow.ANYONE, summary="Application domains", tag="reference")
+@api.route("GET", "/domains", guard=Anyone, summary="Application domains", tag="reference")
 async def list_domains(ctx: Context) -> list[ReferenceOut]:
     return [ReferenceOut(code=d.code, name=d.name) for d in await Domain.all().order_by("id")]
 
@@ -66,16 +68,16 @@ async def list_domains(ctx: Context) -> list[ReferenceOut]:
 @api.route(
     "POST",
     "/markdown",
-    allow=Allow.USER,
+    guard=SignedIn,
     summary="Preview Markdown as the public will see it",
     tag="reference",
-    rule="Rendered and sanitised like event descriptions.",
 )
 async def preview_markdown(ctx: Context, body: MarkdownIn) -> MarkdownOut:
+    """Rendered and sanitised like event descriptions."""
     return MarkdownOut(html=markdown.render(body.text))
 
 
-@api.route("POST", "/auth/signup", allow=Allow.ANYONE, summary="Create an account", tag="accounts", status=201)
+@api.route("POST", "/auth/signup", guard=Anyone, summary="Create an account", tag="accounts", status=201)
 async def signup(ctx: Context, body: SignupIn) -> UserOut:
     return UserOut.model_validate(await accounts.signup(body, client_ip=ctx.client_ip), from_attributes=True)
 
@@ -83,12 +85,12 @@ async def signup(ctx: Context, body: SignupIn) -> UserOut:
 @api.route(
     "POST",
     "/auth/login",
-    allow=Allow.ANYONE,
+    guard=Anyone,
     summary="Open a session (cookie and bearer token)",
     tag="accounts",
-    rule="Rate limited per email and per client address.",
 )
 async def login(ctx: Context, body: LoginIn) -> LoginOut:
+    """Rate limited per email and per client address."""
     lifetime = timedelta(days=ctx.settings.SESSION_DAYS)
     secret, token = await accounts.login(body.email, body.password, client_ip=ctx.client_ip, lifetime=lifetime)
     ctx.cookies.append(
@@ -107,14 +109,14 @@ async def login(ctx: Context, body: LoginIn) -> LoginOut:
     )
 
 
-@api.route("POST", "/auth/logout", allow=Allow.USER, summary="End this session (or revoke this token)", tag="accounts")
+@api.route("POST", "/auth/logout", guard=SignedIn, summary="End this session (or revoke this token)", tag="accounts")
 async def logout(ctx: Context) -> None:
     assert ctx.caller is not None
     await accounts.revoke(ctx.caller.token)
     ctx.cookies.append({"key": SESSION_COOKIE, "value": "", "max_age": 0, "httponly": True, "samesite": "lax"})
 
 
-@api.route("GET", "/me", allow=Allow.USER, summary="The signed-in account and its roles", tag="accounts")
+@api.route("GET", "/me", guard=SignedIn, summary="The signed-in account and its roles", tag="accounts")
 async def me(ctx: Context) -> MeOut:
     assert ctx.caller is not None
     memberships = await Membership.filter(user=ctx.user).select_related("organisation").order_by("id")
@@ -131,18 +133,18 @@ async def me(ctx: Context) -> MeOut:
     )
 
 
-@api.route("PATCH", "/me", allow=Allow.USER, summary="Change my name or language", tag="accounts")
+@api.route("PATCH", "/me", guard=SignedIn, summary="Change my name or language", tag="accounts")
 async def update_me(ctx: Context, body: ProfilePatch) -> MeOut:
     await accounts.update_profile(ctx.user, body)
     return await me(ctx)
 
 
-@api.route("GET", "/me/tokens", allow=Allow.USER, summary="My API tokens", tag="accounts")
+@api.route("GET", "/me/tokens", guard=SignedIn, summary="My API tokens", tag="accounts")
 async def list_tokens(ctx: Context) -> list[TokenOut]:
     return [TokenOut.model_validate(t, from_attributes=True) for t in await accounts.api_tokens(ctx.user)]
 
 
-@api.route("POST", "/me/tokens", allow=Allow.USER, summary="Create an API token", tag="accounts", status=201)
+@api.route("POST", "/me/tokens", guard=SignedIn, summary="Create an API token", tag="accounts", status=201)
 async def create_token(ctx: Context, body: TokenIn) -> TokenCreated:
     secret, token = await accounts.create_api_token(ctx.user, body)
     return TokenCreated(**TokenOut.model_validate(token, from_attributes=True).model_dump(), token=secret)
@@ -151,12 +153,12 @@ async def create_token(ctx: Context, body: TokenIn) -> TokenCreated:
 @api.route(
     "DELETE",
     "/me/tokens/{token_id:int}",
-    allow=Allow.USER,
+    guard=SignedIn,
     summary="Revoke an API token",
     tag="accounts",
-    rule="Only the token's owner.",
 )
 async def revoke_token(ctx: Context, token_id: int) -> None:
+    """Only the token's owner (another's is not found)."""
     await accounts.revoke_api_token(ctx.user, token_id)
 
 
@@ -172,7 +174,7 @@ def _organisation_out(organisation: Organisation) -> OrganisationOut:
     )
 
 
-@api.route("GET", "/organisations", allow=Allow.ANYONE, summary="The directory of organisations", tag="organisations")
+@api.route("GET", "/organisations", guard=Anyone, summary="The directory of organisations", tag="organisations")
 async def list_organisations(ctx: Context, query: OrganisationQuery) -> Page[OrganisationOut]:
     found = Organisation.all().select_related("region")
     if query.kind:
@@ -181,28 +183,25 @@ async def list_organisations(ctx: Context, query: OrganisationQuery) -> Page[Org
         found = found.filter(region__code=query.region)
     if query.q:
         found = found.filter(Q(name_zh__icontains=query.q) | Q(name_en__icontains=query.q) | Q(uscc=query.q.upper()))
-    total = await found.count()
-    rows = await found.order_by("id").offset((query.page - 1) * query.per_page).limit(query.per_page)
+    rows, total = await paginate(found.order_by("id"), query)
     return Page(items=[_organisation_out(o) for o in rows], total=total, page=query.page, per_page=query.per_page)
 
 
 @api.route(
     "POST",
     "/organisations",
-    allow=Allow.USER,
+    guard=SignedIn,
     summary="Create an organisation",
     tag="organisations",
     status=201,
-    rule="Admins create any kind; other users a company or university, which they then manage.",
 )
 async def create_organisation(ctx: Context, body: OrganisationIn) -> OrganisationOut:
+    """Admins create any kind; other users a company or university, which they then manage."""
     organisation = await accounts.create_organisation(ctx.user, body)
     return _organisation_out(await accounts.get_organisation(organisation.id))
 
 
-@api.route(
-    "GET", "/organisations/{organisation_id:int}", allow=Allow.ANYONE, summary="One organisation", tag="organisations"
-)
+@api.route("GET", "/organisations/{organisation_id:int}", guard=Anyone, summary="One organisation", tag="organisations")
 async def get_organisation(ctx: Context, organisation_id: int) -> OrganisationOut:
     return _organisation_out(await accounts.get_organisation(organisation_id))
 
@@ -210,12 +209,12 @@ async def get_organisation(ctx: Context, organisation_id: int) -> OrganisationOu
 @api.route(
     "PATCH",
     "/organisations/{organisation_id:int}",
-    allow=Allow.USER,
+    guard=MANAGERS,
     summary="Edit an organisation",
     tag="organisations",
-    rule="Admins and the organisation's managers. The kind never changes.",
 )
 async def update_organisation(ctx: Context, organisation_id: int, body: OrganisationPatch) -> OrganisationOut:
+    """The kind never changes."""
     await accounts.update_organisation(ctx.user, organisation_id, body)
     return _organisation_out(await accounts.get_organisation(organisation_id))
 
@@ -234,10 +233,9 @@ def _member_out(membership: Membership) -> MemberOut:
 @api.route(
     "GET",
     "/organisations/{organisation_id:int}/members",
-    allow=Allow.USER,
+    guard=Members(of_organisation="organisation_id", roles=tuple(Role)),
     summary="Members and roles",
     tag="organisations",
-    rule="Admins and members of the organisation.",
 )
 async def list_members(ctx: Context, organisation_id: int) -> list[MemberOut]:
     return [_member_out(m) for m in await accounts.members(ctx.user, organisation_id)]
@@ -246,11 +244,10 @@ async def list_members(ctx: Context, organisation_id: int) -> list[MemberOut]:
 @api.route(
     "POST",
     "/organisations/{organisation_id:int}/members",
-    allow=Allow.USER,
+    guard=MANAGERS,
     summary="Give an account a role",
     tag="organisations",
     status=201,
-    rule="Admins and the organisation's managers.",
 )
 async def add_member(ctx: Context, organisation_id: int, body: MemberIn) -> MemberOut:
     membership = await accounts.add_member(ctx.user, organisation_id, body)
@@ -261,10 +258,9 @@ async def add_member(ctx: Context, organisation_id: int, body: MemberIn) -> Memb
 @api.route(
     "DELETE",
     "/organisations/{organisation_id:int}/members/{membership_id:int}",
-    allow=Allow.USER,
+    guard=MANAGERS,
     summary="Take a role away",
     tag="organisations",
-    rule="Admins and the organisation's managers.",
 )
 async def remove_member(ctx: Context, organisation_id: int, membership_id: int) -> None:
     await accounts.remove_member(ctx.user, organisation_id, membership_id)

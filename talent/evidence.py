@@ -8,23 +8,35 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+from tortoise.transactions import in_transaction
+
 from events.models import HOLDING, Event, EventKind, Registration
+from server import audit
 from server.errors import InvalidInput
+from server.models import User
 from talent.models import Period, Programme, ReportStatus, TraineeReport
 from talent.reports import CITY_ZONE
 from talent.schemas import Evidence
 
 
-async def link_events(programme: Programme, event_ids: list[int]) -> None:
-    """Name the training events of a programme; they must exist and be of kind `training`."""
+async def link_events(user: User, programme: Programme, event_ids: list[int]) -> None:
+    """Name the training events of a programme, with an audit entry; they must exist and be of kind `training`."""
     found = await Event.filter(id__in=event_ids, kind=EventKind.TRAINING).values_list("id", flat=True)
     missing = sorted(set(event_ids) - set(found))
     if missing:
         raise InvalidInput(
             errors=[(("body", "event_ids"), "validation.unknown_training_event")], ids=", ".join(map(str, missing))
         )
-    programme.event_ids = sorted(set(event_ids))
-    await programme.save(update_fields=["event_ids"])
+    async with in_transaction():
+        programme.event_ids = sorted(set(event_ids))
+        await programme.save(update_fields=["event_ids"])
+        await audit.record(
+            user,
+            "programme.events",
+            programme,
+            organisation_id=programme.base_id,
+            after={"event_ids": programme.event_ids},
+        )
 
 
 async def check(period: Period) -> list[Evidence]:

@@ -9,11 +9,11 @@ from tortoise.transactions import in_transaction
 
 from server import audit
 from server.accounts import require_role
-from server.errors import InvalidInput
+from server.errors import InvalidInput, NotFound
 from server.models import Organisation, OrganisationKind, Role, User
 from talent import reports
-from talent.models import Metric, Occupation, Period, Programme, Target
-from talent.schemas import PeriodIn, ProgrammeIn, TargetIn
+from talent.models import LockException, Metric, Occupation, Period, Programme, Target
+from talent.schemas import ExceptionIn, OccupationIn, PeriodIn, ProgrammeIn, TargetIn
 
 
 async def add_programme(user: User, data: ProgrammeIn) -> Programme:
@@ -39,6 +39,23 @@ async def add_programme(user: User, data: ProgrammeIn) -> Programme:
     return programme
 
 
+async def add_occupation(user: User, data: OccupationIn) -> Occupation:
+    """An occupation and its levels; each code once."""
+    try:
+        async with in_transaction():
+            occupation = await Occupation.create(
+                code=data.code,
+                name_zh=data.name.zh,
+                name_en=data.name.en,
+                tracks=data.tracks,
+                levels=[{"code": level.code, "zh": level.name.zh, "en": level.name.en} for level in data.levels],
+            )
+            await audit.record(user, "occupation.create", occupation, after=data.model_dump(mode="json"))
+    except IntegrityError:
+        raise InvalidInput(errors=[(("body", "code"), "validation.occupation_taken")]) from None
+    return occupation
+
+
 async def add_period(user: User, data: PeriodIn) -> Period:
     """A month or quarter to report on, due and locked the given days after its end; each period once."""
     kind, starts, ends = reports.period_bounds(data.id)
@@ -55,6 +72,24 @@ async def add_period(user: User, data: PeriodIn) -> Period:
             await audit.record(user, "period.create", period, after=data.model_dump())
     except IntegrityError:
         raise InvalidInput(errors=[(("body", "id"), "validation.period_taken")]) from None
+    return period
+
+
+async def add_exception(user: User, period_id: str, data: ExceptionIn) -> Period:
+    """Reopen a locked period for one base until a time the bureau names."""
+    period = await Period.get_or_none(id=period_id)
+    base = await Organisation.get_or_none(id=data.base_id)
+    if period is None:
+        raise NotFound()
+    if base is None:
+        raise InvalidInput(errors=[(("body", "base_id"), "validation.unknown_base")])
+    async with in_transaction():
+        exception = await LockException.create(
+            period=period, base=base, until=data.until, reason=data.reason, granted_by=user
+        )
+        await audit.record(
+            user, "period.exception", exception, organisation_id=base.id, after=data.model_dump(mode="json")
+        )
     return period
 
 

@@ -7,18 +7,18 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 from starlette.responses import Response
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
-from server import audit, spreadsheets
-from server.accounts import require_role
-from server.api import Allow, Api, Context, PageQuery
-from server.errors import InvalidInput, NotFound
+from server import spreadsheets
+from server.access import Admins, Anyone, SignedIn
+from server.api import Api, Context, PageQuery
+from server.errors import NotFound
 from server.i18n import translate
-from server.models import AuditEntry, Membership, Organisation, Role
+from server.models import AuditEntry, Membership, Role
 from server.schemas import In
 from talent import dashboard, evidence, planning, reports, sheets
-from talent.models import LockException, Occupation, Period, Programme, ReportStatus, Target, TraineeReport
+from talent.access import ProgrammeManagers, Reporters
+from talent.models import Occupation, Period, Programme, ReportStatus, Target, TraineeReport
+from talent.reports import Slot
 from talent.schemas import (
     CommentIn,
     Evidence,
@@ -39,7 +39,7 @@ from talent.schemas import (
 )
 
 api = Api(prefix="/api/v1/talent")
-REPORTERS = "Admins, and reporters and managers of that training base."
+REVIEWERS = Reporters(admins_only=True)
 
 
 def _occupation_out(occupation: Occupation) -> OccupationOut:
@@ -52,26 +52,14 @@ def _occupation_out(occupation: Occupation) -> OccupationOut:
     )
 
 
-@api.route("GET", "/occupations", allow=Allow.ANYONE, summary="Occupations and their levels", tag="talent")
+@api.route("GET", "/occupations", guard=Anyone, summary="Occupations and their levels", tag="talent")
 async def list_occupations(ctx: Context) -> list[OccupationOut]:
     return [_occupation_out(o) for o in await Occupation.all().order_by("code")]
 
 
-@api.route("POST", "/occupations", allow=Allow.ADMIN, summary="Add an occupation", tag="talent", status=201)
+@api.route("POST", "/occupations", guard=Admins, summary="Add an occupation", tag="talent", status=201)
 async def add_occupation(ctx: Context, body: OccupationIn) -> OccupationOut:
-    try:
-        async with in_transaction():
-            occupation = await Occupation.create(
-                code=body.code,
-                name_zh=body.name.zh,
-                name_en=body.name.en,
-                tracks=body.tracks,
-                levels=[{"code": level.code, "zh": level.name.zh, "en": level.name.en} for level in body.levels],
-            )
-            await audit.record(ctx.user, "occupation.create", occupation, after=body.model_dump(mode="json"))
-    except IntegrityError:
-        raise InvalidInput(errors=[(("body", "code"), "validation.occupation_taken")]) from None
-    return _occupation_out(occupation)
+    return _occupation_out(await planning.add_occupation(ctx.user, body))
 
 
 def _programme_out(programme: Programme, occupation: Occupation) -> ProgrammeOut:
@@ -96,12 +84,12 @@ class ProgrammeQuery(PageQuery):
 @api.route(
     "GET",
     "/programmes",
-    allow=Allow.USER,
+    guard=SignedIn,
     summary="Programmes",
     tag="talent",
-    rule="Admins see all; others the programmes of the bases they report for.",
 )
 async def list_programmes(ctx: Context, query: ProgrammeQuery) -> list[ProgrammeOut]:
+    """Admins see all; others the programmes of the bases they report for."""
     found = Programme.all().select_related("occupation").order_by("id")
     if not ctx.user.is_admin:
         bases = await Membership.filter(user=ctx.user, role__in=[Role.REPORTER, Role.MANAGER]).values_list(
@@ -116,13 +104,13 @@ async def list_programmes(ctx: Context, query: ProgrammeQuery) -> list[Programme
 @api.route(
     "POST",
     "/programmes",
-    allow=Allow.USER,
+    guard=SignedIn,
     summary="Open a programme at a training base",
     tag="talent",
     status=201,
-    rule="Admins, and managers of that training base.",
 )
 async def add_programme(ctx: Context, body: ProgrammeIn) -> ProgrammeOut:
+    """Only admins and the managers of the training base named in the body (403 otherwise)."""
     programme = await planning.add_programme(ctx.user, body)
     return _programme_out(programme, programme.occupation)
 
@@ -138,12 +126,12 @@ def _period_out(period: Period) -> PeriodOut:
     )
 
 
-@api.route("GET", "/periods", allow=Allow.ANYONE, summary="Reporting periods", tag="talent")
+@api.route("GET", "/periods", guard=Anyone, summary="Reporting periods", tag="talent")
 async def list_periods(ctx: Context) -> list[PeriodOut]:
     return [_period_out(p) for p in await Period.all().order_by("id")]
 
 
-@api.route("POST", "/periods", allow=Allow.ADMIN, summary="Open a reporting period", tag="talent", status=201)
+@api.route("POST", "/periods", guard=Admins, summary="Open a reporting period", tag="talent", status=201)
 async def add_period(ctx: Context, body: PeriodIn) -> PeriodOut:
     return _period_out(await planning.add_period(ctx.user, body))
 
@@ -151,26 +139,13 @@ async def add_period(ctx: Context, body: PeriodIn) -> PeriodOut:
 @api.route(
     "POST",
     "/periods/{period_id}/exceptions",
-    allow=Allow.ADMIN,
+    guard=Admins,
     summary="Reopen a locked period for one base",
     tag="talent",
     status=201,
 )
 async def add_exception(ctx: Context, period_id: str, body: ExceptionIn) -> PeriodOut:
-    period = await Period.get_or_none(id=period_id)
-    base = await Organisation.get_or_none(id=body.base_id)
-    if period is None:
-        raise NotFound()
-    if base is None:
-        raise InvalidInput(errors=[(("body", "base_id"), "validation.unknown_base")])
-    async with in_transaction():
-        exception = await LockException.create(
-            period=period, base=base, until=body.until, reason=body.reason, granted_by=ctx.user
-        )
-        await audit.record(
-            ctx.user, "period.exception", exception, organisation_id=base.id, after=body.model_dump(mode="json")
-        )
-    return _period_out(period)
+    return _period_out(await planning.add_exception(ctx.user, period_id, body))
 
 
 async def _findings(ctx: Context, report: TraineeReport, place: reports.Slot) -> list[Finding]:
@@ -212,56 +187,54 @@ async def _report_out(ctx: Context, report: TraineeReport, place: reports.Slot) 
 REPORT = "/reports/{base_id:int}/{period_id}/{programme_id:int}"
 
 
-@api.route(
-    "GET", REPORT, allow=Allow.USER, summary="A trainee report (a new draft if none yet)", tag="talent", rule=REPORTERS
-)
-async def get_report(ctx: Context, base_id: int, period_id: str, programme_id: int) -> ReportOut:
-    place = await reports.slot(ctx.user, base_id, period_id, programme_id)
+@api.route("GET", REPORT, guard=Reporters(), summary="A trainee report (a new draft if none yet)", tag="talent")
+async def get_report(ctx: Context, base_id: int, period_id: str, programme_id: int, place: Slot) -> ReportOut:
     return await _report_out(ctx, await reports.current(place), place)
 
 
 @api.route(
     "PUT",
     REPORT,
-    allow=Allow.USER,
+    guard=Reporters(),
     summary="Save a trainee report while it is editable",
     tag="talent",
-    rule=REPORTERS + " Saving is allowed with findings; submitting is not while an error remains.",
 )
-async def put_report(ctx: Context, base_id: int, period_id: str, programme_id: int, body: ReportIn) -> ReportOut:
-    place = await reports.slot(ctx.user, base_id, period_id, programme_id)
+async def put_report(
+    ctx: Context, base_id: int, period_id: str, programme_id: int, place: Slot, body: ReportIn
+) -> ReportOut:
+    """Saving is allowed with findings; submitting is not while an error remains."""
     return await _report_out(ctx, await reports.save(ctx.user, place, body), place)
 
 
 @api.route(
     "POST",
     REPORT + "/validate",
-    allow=Allow.USER,
+    guard=Reporters(),
     summary="Check values against the rules without saving",
     tag="talent",
-    rule=REPORTERS + " A dry run: the rules judge the values as a save would store them; nothing is written.",
 )
-async def validate_report(ctx: Context, base_id: int, period_id: str, programme_id: int, body: ReportIn) -> Validation:
-    place = await reports.slot(ctx.user, base_id, period_id, programme_id)
+async def validate_report(
+    ctx: Context, base_id: int, period_id: str, programme_id: int, place: Slot, body: ReportIn
+) -> Validation:
+    """A dry run: the rules judge the values as a save would store them; nothing is written."""
     report = await reports.trial(place, body)
     return Validation(opening=report.opening, closing=report.closing, findings=await _findings(ctx, report, place))
 
 
-@api.route("POST", REPORT + "/submit", allow=Allow.USER, summary="Submit for approval", tag="talent", rule=REPORTERS)
-async def submit_report(ctx: Context, base_id: int, period_id: str, programme_id: int) -> ReportOut:
-    place = await reports.slot(ctx.user, base_id, period_id, programme_id)
+@api.route("POST", REPORT + "/submit", guard=Reporters(), summary="Submit for approval", tag="talent")
+async def submit_report(ctx: Context, base_id: int, period_id: str, programme_id: int, place: Slot) -> ReportOut:
     return await _report_out(ctx, await reports.submit(ctx.user, place), place)
 
 
-@api.route("POST", REPORT + "/approve", allow=Allow.ADMIN, summary="Approve (and lock)", tag="talent")
-async def approve_report(ctx: Context, base_id: int, period_id: str, programme_id: int) -> ReportOut:
-    place = await reports.slot(ctx.user, base_id, period_id, programme_id)
+@api.route("POST", REPORT + "/approve", guard=REVIEWERS, summary="Approve (and lock)", tag="talent")
+async def approve_report(ctx: Context, base_id: int, period_id: str, programme_id: int, place: Slot) -> ReportOut:
     return await _report_out(ctx, await reports.review(ctx.user, place, ReportStatus.APPROVED), place)
 
 
-@api.route("POST", REPORT + "/return", allow=Allow.ADMIN, summary="Return with a comment", tag="talent")
-async def return_report(ctx: Context, base_id: int, period_id: str, programme_id: int, body: CommentIn) -> ReportOut:
-    place = await reports.slot(ctx.user, base_id, period_id, programme_id)
+@api.route("POST", REPORT + "/return", guard=REVIEWERS, summary="Return with a comment", tag="talent")
+async def return_report(
+    ctx: Context, base_id: int, period_id: str, programme_id: int, place: Slot, body: CommentIn
+) -> ReportOut:
     return await _report_out(ctx, await reports.review(ctx.user, place, ReportStatus.RETURNED, body.comment), place)
 
 
@@ -273,11 +246,10 @@ class HistoryEntry(BaseModel):
     after: dict[str, Any] | None
 
 
-@api.route(
-    "GET", REPORT + "/history", allow=Allow.USER, summary="Every change of the report", tag="talent", rule=REPORTERS
-)
-async def report_history(ctx: Context, base_id: int, period_id: str, programme_id: int) -> list[HistoryEntry]:
-    place = await reports.slot(ctx.user, base_id, period_id, programme_id)
+@api.route("GET", REPORT + "/history", guard=Reporters(), summary="Every change of the report", tag="talent")
+async def report_history(
+    ctx: Context, base_id: int, period_id: str, programme_id: int, place: Slot
+) -> list[HistoryEntry]:
     report = await reports.current(place)
     if report.id is None:
         return []
@@ -305,7 +277,7 @@ class DashboardQuery(BaseModel):
         return ",".join(names)
 
 
-@api.route("GET", "/dashboard", allow=Allow.ADMIN, summary="Totals from received reports", tag="talent")
+@api.route("GET", "/dashboard", guard=Admins, summary="Totals from received reports", tag="talent")
 async def talent_dashboard(ctx: Context, query: DashboardQuery) -> list[dict[str, Any]] | Response:
     groups = tuple(query.group_by.split(","))
     table = await dashboard.totals(groups, query.period_from, query.period_to)
@@ -324,7 +296,7 @@ class CompletenessQuery(BaseModel):
     period: Annotated[str, StringConstraints(max_length=7)]
 
 
-@api.route("GET", "/completeness", allow=Allow.ADMIN, summary="Who has reported for a period", tag="talent")
+@api.route("GET", "/completeness", guard=Admins, summary="Who has reported for a period", tag="talent")
 async def talent_completeness(ctx: Context, query: CompletenessQuery) -> list[Expected]:
     period = await Period.get_or_none(id=query.period)
     if period is None:
@@ -332,7 +304,7 @@ async def talent_completeness(ctx: Context, query: CompletenessQuery) -> list[Ex
     return await dashboard.completeness(period)
 
 
-@api.route("GET", "/targets", allow=Allow.ADMIN, summary="Targets and progress", tag="talent")
+@api.route("GET", "/targets", guard=Admins, summary="Targets and progress", tag="talent")
 async def list_targets(ctx: Context) -> list[TargetOut]:
     targets = await Target.all().select_related("occupation").order_by("year", "id")
     return [
@@ -350,7 +322,7 @@ async def list_targets(ctx: Context) -> list[TargetOut]:
     ]
 
 
-@api.route("POST", "/targets", allow=Allow.ADMIN, summary="Set a target", tag="talent", status=201)
+@api.route("POST", "/targets", guard=Admins, summary="Set a target", tag="talent", status=201)
 async def add_target(ctx: Context, body: TargetIn) -> TargetOut:
     target = await planning.add_target(ctx.user, body)
     return TargetOut(
@@ -371,11 +343,10 @@ SHEET = "/sheets/{base_id:int}/{period_id}"
 @api.route(
     "GET",
     SHEET,
-    allow=Allow.USER,
+    guard=Reporters(of_programme=None),
     summary="The base's XLSX template for a period",
     tag="talent",
     produces=spreadsheets.XLSX,
-    rule=REPORTERS,
 )
 async def download_sheet(ctx: Context, base_id: int, period_id: str) -> Response:
     content = await sheets.template(ctx.user, base_id, period_id, ctx.locale)
@@ -396,14 +367,16 @@ class RowProblems(BaseModel):
 @api.route(
     "POST",
     SHEET,
-    allow=Allow.USER,
+    guard=Reporters(of_programme=None),
     summary="Upload a filled template (dry run unless ?apply=true)",
     tag="talent",
-    rule=REPORTERS + " Send the .xlsx file as the request body.",
+    consumes=spreadsheets.XLSX,
 )
-async def upload_sheet(ctx: Context, base_id: int, period_id: str, query: UploadQuery) -> list[RowProblems]:
-    content = await ctx.request.body()
-    results = await sheets.upload(ctx.user, base_id, period_id, content, apply=query.apply, locale=ctx.locale)
+async def upload_sheet(
+    ctx: Context, base_id: int, period_id: str, query: UploadQuery, body: bytes
+) -> list[RowProblems]:
+    """Send the .xlsx file as the request body."""
+    results = await sheets.upload(ctx.user, base_id, period_id, body, apply=query.apply, locale=ctx.locale)
     return [RowProblems(row=r.row, programme_id=r.programme_id, problems=r.problems) for r in results]
 
 
@@ -414,37 +387,24 @@ class EventLinksIn(In):
 @api.route(
     "PUT",
     "/programmes/{programme_id:int}/events",
-    allow=Allow.USER,
+    guard=ProgrammeManagers(),
     summary="Name the programme's training events",
     tag="talent",
-    rule="Admins, and managers of the programme's base.",
 )
-async def link_events(ctx: Context, programme_id: int, body: EventLinksIn) -> ProgrammeOut:
-    programme = await Programme.get_or_none(id=programme_id).select_related("occupation")
-    if programme is None:
-        raise NotFound()
-    await require_role(ctx.user, programme.base_id, Role.MANAGER)
-    async with in_transaction():
-        await evidence.link_events(programme, body.event_ids)
-        await audit.record(
-            ctx.user,
-            "programme.events",
-            programme,
-            organisation_id=programme.base_id,
-            after={"event_ids": programme.event_ids},
-        )
+async def link_events(ctx: Context, programme_id: int, programme: Programme, body: EventLinksIn) -> ProgrammeOut:
+    await evidence.link_events(ctx.user, programme, body.event_ids)
     return _programme_out(programme, programme.occupation)
 
 
 @api.route(
     "GET",
     "/evidence",
-    allow=Allow.ADMIN,
+    guard=Admins,
     summary="Reports against registrations and check-ins",
     tag="talent",
-    rule="Flags programmes whose report claims more than their Quancheng training events show.",
 )
 async def talent_evidence(ctx: Context, query: CompletenessQuery) -> list[Evidence]:
+    """Flags programmes whose report claims more than their Quancheng training events show."""
     period = await Period.get_or_none(id=query.period)
     if period is None:
         raise NotFound()

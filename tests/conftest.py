@@ -1,30 +1,53 @@
 """Every test runs against SQLite, and against PostgreSQL when QUANCHENG_TEST_PG names a server.
 
 Schemas are built by running the migrations once per database; each test then starts from the seeded
-reference data alone.
+reference data alone. Passwords are hashed with the cheap test hasher (tests/support.py) except where a test asks for
+`production_password_hasher`. A run with QUANCHENG_TEST_PG set fails if a test skipped for want of PostgreSQL
+(tests/postgres_gate.py).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from starlette.applications import Starlette
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from server import auth
 from server.app import create_app
 from server.db import REFERENCE_TABLES, migrate, tortoise_config
 from server.settings import Settings, load_settings
+from tests.support import CHEAP_PASSWORD_HASHER
+from tests.support import sign_up as sign_up  # tests/server/test_http.py still imports it from here
 
+pytest_plugins = ["tests.postgres_gate"]
+
+PRODUCTION_PASSWORD_HASHER = auth.password_hasher
 PG = os.environ.get("QUANCHENG_TEST_PG", "")
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(not PG, reason="QUANCHENG_TEST_PG unset"))]
-PASSWORD = "correct horse battery"
+PG_UNSET = "QUANCHENG_TEST_PG unset: no PostgreSQL to test on"  # a skip that names it fails a run that sets it
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(not PG, reason=PG_UNSET))]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hasher() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auth, "password_hasher", CHEAP_PASSWORD_HASHER)
+        yield
+
+
+@pytest.fixture
+def production_password_hasher(monkeypatch: pytest.MonkeyPatch) -> PasswordHasher:
+    """For this test, the hasher the service runs with instead of the cheap one."""
+    monkeypatch.setattr(auth, "password_hasher", PRODUCTION_PASSWORD_HASHER)
+    return PRODUCTION_PASSWORD_HASHER
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -85,27 +108,3 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
-
-
-async def sign_up(client: httpx.AsyncClient, email: str, *, locale: str = "zh-CN") -> dict[str, str]:
-    """Create an account and sign in; returns the bearer headers."""
-    answer = await client.post(
-        "/api/v1/auth/signup",
-        json={"email": email, "password": PASSWORD, "name": email.split("@")[0], "locale": locale},
-    )
-    assert answer.status_code == 201, answer.text
-    return await log_in(client, email)
-
-
-async def log_in(client: httpx.AsyncClient, email: str) -> dict[str, str]:
-    answer = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-    assert answer.status_code == 200, answer.text
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {answer.json()['token']}"}
-
-
-async def admin_headers(client: httpx.AsyncClient, email: str = "admin@bureau.gov.cn") -> dict[str, str]:
-    from server.accounts import create_admin
-
-    await create_admin(email, PASSWORD, "管理员")
-    return await log_in(client, email)

@@ -1,1 +1,5 @@
-"""Competitions (大赛) and 揭榜挂帅 challenges: set-up, teams, submissions and judging."""
+"""Competitions (大赛, 揭榜挂帅): the judging core and submission file storage.
+
+`judging` holds pure functions over typed inputs (assignment, scoring, ranking, the score log); `storage` keeps
+submitted files. Models, routes and pages build on them.
+"""

@@ -64,9 +64,7 @@ async def test_accepting_two_invitations_at_once_joins_exactly_one_team(db: str,
 
 
 @pytest.mark.usefixtures("without_the_constraint")
-async def test_negative_control_without_the_constraint_one_person_joins_two_teams(
-    db: str, settings: Settings
-) -> None:
+async def test_negative_control_without_the_constraint_one_person_joins_two_teams(db: str, settings: Settings) -> None:
     _, mate, tokens = await two_invitations(settings)
     outcomes = await asyncio.gather(*(teams.accept(mate, token, settings) for token in tokens), return_exceptions=True)
     assert all(isinstance(outcome, TeamMember) for outcome in outcomes)

@@ -3,25 +3,19 @@ Playwright, and pages that fail their test on any console error or uncaught exce
 
 from __future__ import annotations
 
-import shutil
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright, expect
+from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright
 
-from tests.server.test_cli import run, serving
+from tests.e2e.support import ADMIN, CHROMIUM, NewPage, seed_forum
+from tests.server.support import run, serving
 
-CHROMIUM = shutil.which("chromium")
-PASSWORD = "a long password"
-ADMIN = ("admin@bureau.gov.cn", PASSWORD)
 # Chromium logs every 4xx answer of fetch() as a console error; the pages expect those (a full event, a bad field)
 # and show them. A 5xx, a script error or a console.error call still fails the test.
 EXPECTED_4XX = "Failed to load resource: the server responded with a status of 4"
-
-NewPage = Callable[..., Awaitable[Page]]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -47,52 +41,6 @@ def admin(base_url: str) -> Iterator[httpx.Client]:
     token = httpx.post(f"{base_url}/api/v1/auth/login", json={"email": ADMIN[0], "password": ADMIN[1]}).json()["token"]
     with httpx.Client(base_url=f"{base_url}/api/v1", headers={"Authorization": f"Bearer {token}"}) as client:
         yield client
-
-
-def seed_forum(admin: httpx.Client, *, capacity: int = 1, publish: bool = True, **extra: Any) -> int:
-    """A forum in 历下区 with a required company question, published unless told; returns its id."""
-    org = admin.post(
-        "/organisations", json={"name": {"zh": "济南人工智能产业联盟"}, "kind": "organiser", "region": "lixia"}
-    ).json()
-    event = admin.post(
-        "/events",
-        json={
-            "organisation_id": org["id"],
-            "kind": "forum",
-            "title": {"zh": "AI赋能制造业对接会", "en": "AI for Manufacturing"},
-            "region": "lixia",
-            "venue": "高新区会展中心",
-            "starts_at": "2030-03-18T09:00:00+08:00",
-            "ends_at": "2030-03-18T17:00:00+08:00",
-            "capacity": capacity,
-            **extra,
-        },
-    ).json()
-    admin.post(
-        f"/events/{event['id']}/questions",
-        json={"key": "company", "kind": "text", "label": {"zh": "单位名称", "en": "Company"}, "required": True},
-    )
-    if publish:
-        admin.post(f"/events/{event['id']}/publish").raise_for_status()
-    return int(event["id"])
-
-
-def member(admin: httpx.Client, organisation_id: int, role: str, name: str) -> str:
-    """A fresh account (password PASSWORD, in Chinese) holding `role` in the organisation; returns its email."""
-    email = f"{role}-{uuid.uuid4().hex[:8]}@example.cn"
-    signup = {"email": email, "password": PASSWORD, "name": name, "locale": "zh-CN"}
-    httpx.post(str(admin.base_url.join("auth/signup")), json=signup).raise_for_status()  # not as the admin
-    admin.post(f"/organisations/{organisation_id}/members", json={"email": email, "role": role}).raise_for_status()
-    return email
-
-
-async def sign_in(page: Page, base: str, email: str, password: str = PASSWORD) -> None:
-    """Sign in through the login page, as a person does."""
-    await page.goto(base + "/login")
-    await page.get_by_label("邮箱").fill(email)
-    await page.get_by_label("密码（至少 10 位）").fill(password)
-    await page.get_by_role("button", name="登录").click()
-    await expect(page.get_by_role("button", name="退出")).to_be_visible()
 
 
 @pytest.fixture(scope="session")

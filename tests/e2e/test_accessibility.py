@@ -14,8 +14,17 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.e2e.conftest import ADMIN, PASSWORD, NewPage, member, seed_forum, sign_in
-from tests.e2e.test_talent_pages import base_with_reporter, open_period, open_programme
+from tests.e2e.support import (
+    ADMIN,
+    PASSWORD,
+    NewPage,
+    base_with_reporter,
+    member,
+    open_period,
+    open_programme,
+    seed_forum,
+    sign_in,
+)
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 # WCAG 2.0-2.2 A and AA, and axe's best practices (landmarks, heading order, unique landmark names, ...).

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 from playwright.async_api import expect
 
-from tests.e2e.conftest import NewPage, member, sign_in
+from tests.e2e.support import NewPage, member, sign_in
 
 SHOTS = Path(os.environ.get("QUANCHENG_SCREENSHOTS", "/tmp"))
 

@@ -8,7 +8,7 @@ import uuid
 import httpx
 from playwright.async_api import expect
 
-from tests.e2e.conftest import ADMIN, PASSWORD, NewPage, sign_in
+from tests.e2e.support import ADMIN, PASSWORD, NewPage, sign_in
 
 
 async def test_the_bureau_creates_a_base_and_manages_its_members(

@@ -9,7 +9,7 @@ import httpx
 import segno
 from playwright.async_api import Page, async_playwright, expect
 
-from tests.e2e.conftest import ADMIN, CHROMIUM, seed_forum
+from tests.e2e.support import ADMIN, CHROMIUM, seed_forum
 
 WIDTH, HEIGHT = 640, 480
 

@@ -12,7 +12,7 @@ import httpx
 from openpyxl import load_workbook
 from playwright.async_api import Locator, Page, expect
 
-from tests.e2e.conftest import NewPage, member, seed_forum, sign_in
+from tests.e2e.support import NewPage, member, seed_forum, sign_in
 
 TITLE = {"zh": "大模型产业应用研讨会", "en": "LLM Applications Workshop"}
 SCREENSHOTS = Path(os.environ.get("QUANCHENG_SCREENSHOTS", "/tmp"))

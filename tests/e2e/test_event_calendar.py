@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from playwright.async_api import expect
 
-from tests.e2e.conftest import NewPage, seed_forum
+from tests.e2e.support import NewPage, seed_forum
 
 TITLE = {"zh": "泉城月历对接会", "en": "Quancheng Calendar Forum"}
 

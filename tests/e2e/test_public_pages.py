@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Route, expect
 
-from tests.e2e.conftest import ADMIN, NewPage, seed_forum, sign_in
+from tests.e2e.support import ADMIN, NewPage, seed_forum, sign_in
 
 
 async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[str, int], new_page: NewPage) -> None:

@@ -6,50 +6,15 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import httpx
 from playwright.async_api import expect
 
-from tests.e2e.conftest import ADMIN, PASSWORD, NewPage, member, sign_in
-from tests.talent.test_sheets import edited
+from tests.e2e.support import ADMIN, PASSWORD, NewPage, base_with_reporter, open_period, open_programme, sign_in
+from tests.talent.support import edited
 
 SHOTS = Path(os.environ.get("QUANCHENG_SCREENSHOTS", "/tmp"))
-
-
-def base_with_reporter(admin: httpx.Client, name: str, region: str) -> tuple[int, str]:
-    """A training base and a new account that reports for it: (base id, the reporter's email)."""
-    base = admin.post("/organisations", json={"name": {"zh": name}, "kind": "training_base", "region": region})
-    base.raise_for_status()
-    return int(base.json()["id"]), member(admin, base.json()["id"], "reporter", "填报员")
-
-
-def open_period(admin: httpx.Client) -> str:
-    """This month in the city, as a reporting period (the service is shared: another test may have opened it)."""
-    period = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
-    answer = admin.post("/talent/periods", json={"id": period})
-    assert answer.status_code in (201, 422), answer.text
-    return period
-
-
-def open_programme(admin: httpx.Client, base_id: int, year: str) -> int:
-    """An AI-trainer cohort at the base that runs all year."""
-    programme = admin.post(
-        "/talent/programmes",
-        json={
-            "occupation": "4-04-05-05",
-            "base_id": base_id,
-            "target_level": "4",
-            "cohort": "数据标注秋季班",
-            "starts_on": f"{year}-01-01",
-            "ends_on": f"{year}-12-31",
-            "planned_size": 40,
-        },
-    )
-    programme.raise_for_status()
-    return int(programme.json()["id"])
 
 
 async def test_a_report_goes_from_a_base_through_review_to_the_dashboard(

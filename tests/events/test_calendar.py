@@ -9,9 +9,8 @@ import httpx
 
 from events.models import Event
 from server.clock import utcnow
-from tests.conftest import admin_headers, sign_up
-from tests.events.ical_lint import entries, lint
-from tests.events.support import event_body, organiser, published_event, register
+from tests.events.support import entries, event_body, lint, organiser, published_event, register
+from tests.support import admin_headers, sign_up
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

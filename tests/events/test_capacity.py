@@ -9,7 +9,7 @@ import httpx
 from events import capacity
 from events.models import Quota
 from tests.events.support import organiser, published_event, register
-from tests.server.test_cli import run
+from tests.server.support import run
 
 
 async def two_ticket_types(client: httpx.AsyncClient) -> tuple[dict[str, str], int, int, int]:

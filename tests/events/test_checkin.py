@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from tests.conftest import sign_up
 from tests.events.support import organiser, published_event, register
+from tests.support import sign_up
 
 
 async def setup(client: httpx.AsyncClient) -> tuple[dict[str, str], int, int, dict[str, str]]:

@@ -8,8 +8,8 @@ import httpx
 
 from events.models import Event
 from server.clock import utcnow
-from tests.conftest import sign_up
 from tests.events.support import event_body, organiser, published_event
+from tests.support import sign_up
 
 
 async def test_an_organiser_creates_a_draft_that_only_organisers_can_see(client: httpx.AsyncClient) -> None:

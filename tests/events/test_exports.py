@@ -8,8 +8,8 @@ import io
 import httpx
 from openpyxl import load_workbook
 
-from tests.conftest import log_in
 from tests.events.support import organiser, published_event, register
+from tests.support import log_in
 
 
 async def event_with_answers(client: httpx.AsyncClient) -> tuple[dict[str, str], int]:

@@ -12,8 +12,8 @@ from events.models import Registration, RegistrationStatus
 from notifications.models import OutboxMessage
 from server.clock import utcnow
 from server.models import AuditEntry
-from tests.conftest import sign_up
-from tests.events.support import organiser, published_event, register
+from tests.events.support import event_body, organiser, published_event, register
+from tests.support import sign_up
 
 
 def bearer(created: httpx.Response) -> dict[str, str]:
@@ -272,8 +272,6 @@ async def test_every_edit_of_the_registration_form_reaches_the_next_registration
 
 
 async def test_drafts_take_no_registrations(client: httpx.AsyncClient) -> None:
-    from tests.events.support import event_body
-
     headers, org_id = await organiser(client)
     draft = (await client.post("/api/v1/events", json=event_body(org_id), headers=headers)).json()["id"]
     assert (await register(client, draft, "d@x.cn")).status_code == 404

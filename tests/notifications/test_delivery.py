@@ -17,9 +17,8 @@ from notifications.outbox import Mail, NotInTransaction, enqueue
 from notifications.transport import FileTransport, SmtpTransport
 from notifications.worker import Worker
 from server.clock import utcnow
-from tests.events.ical_lint import lint
-from tests.events.support import organiser, published_event, register
-from tests.notifications.conftest import SmtpServer
+from tests.events.support import lint, organiser, published_event, register
+from tests.notifications.support import SmtpServer
 
 SENDER = "events@quancheng.localhost"
 

@@ -18,9 +18,8 @@ from notifications.templates import TEMPLATES, preview
 from notifications.transport import FileTransport
 from notifications.worker import Worker
 from server.clock import utcnow
-from tests.conftest import sign_up
-from tests.events.ical_lint import lint
-from tests.events.support import organiser, published_event, register
+from tests.events.support import lint, organiser, published_event, register
+from tests.support import admin_headers, sign_up
 
 SENDER = "events@quancheng.localhost"
 
@@ -254,8 +253,6 @@ async def test_reminders_go_once_and_not_for_cancelled(client: httpx.AsyncClient
 
 
 async def test_admins_see_the_outbox(client: httpx.AsyncClient) -> None:
-    from tests.conftest import admin_headers
-
     headers, org_id = await organiser(client)
     event_id = await published_event(client, headers, org_id)
     await register(client, event_id, "a@x.cn")

@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+from argon2 import PasswordHasher
 
 from server.accounts import LOGIN_LIMIT_PER_EMAIL
 from server.clock import utcnow
 from server.models import AuditEntry, AuthToken, User
-from tests.conftest import PASSWORD, log_in, sign_up
+from tests.support import PASSWORD, log_in, sign_up
 
 
-async def test_signup_creates_an_account_and_stores_only_an_argon2_hash(client: httpx.AsyncClient) -> None:
+async def test_signup_creates_an_account_and_stores_only_an_argon2id_hash_with_the_production_parameters(
+    client: httpx.AsyncClient, production_password_hasher: PasswordHasher
+) -> None:
     answer = await client.post(
         "/api/v1/auth/signup", json={"email": "Li.Wei@Example.CN", "password": PASSWORD, "name": " 李伟 "}
     )
@@ -25,9 +28,18 @@ async def test_signup_creates_an_account_and_stores_only_an_argon2_hash(client: 
         False,
     )
     user = await User.get(email="li.wei@example.cn")
-    assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
+    assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and PASSWORD not in user.password_hash
+    assert (
+        await client.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
+    ).status_code == 200
     entry = await AuditEntry.get(action="user.signup")
     assert (entry.actor_id, entry.object_id) == (user.id, str(user.id))
+
+
+async def test_other_tests_hash_passwords_at_the_lowest_cost(client: httpx.AsyncClient) -> None:
+    await sign_up(client, "cheap@example.cn")
+    user = await User.get(email="cheap@example.cn")
+    assert user.password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")
 
 
 async def test_duplicate_signup_in_any_letter_case_is_refused_on_the_email_field(client: httpx.AsyncClient) -> None:

@@ -1,32 +1,21 @@
-"""The `quancheng` command as an operator runs it: migrate, check, createadmin, serve."""
+"""The `quancheng` command as an operator runs it: migrate, check, createadmin, serve.
+
+(`run` and `serving` start it with the cheap test password hasher; the worker test starts `server.cli` itself.)
+"""
 
 from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-
-def run(args: list[str], data_dir: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "DATA_DIR": str(data_dir), **env}
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-        check=False,
-    )
+from tests.server.support import run, serving
 
 
 def test_check_finds_pending_migrations_until_migrate_runs(tmp_path: Path) -> None:
@@ -78,13 +67,6 @@ def test_createadmin_refuses_bad_input(tmp_path: Path) -> None:
     assert "quancheng: password: String should have at least 10 characters" in answer.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _register_and_wait_for_mail(api: str, data_dir: Path) -> None:
     """On the embedded default the in-process worker writes the confirmation as an .eml file."""
     run(["createadmin", "--email", "admin@bureau.gov.cn", "--password", "a long password"], data_dir)
@@ -128,31 +110,6 @@ def test_worker_runs_until_sigterm_and_stops_cleanly(tmp_path: Path) -> None:
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=30) == 0
         assert worker.stdout.read() == "worker: stopped\n"
-
-
-@contextmanager
-def serving(data_dir: Path, *options: str) -> Iterator[str]:
-    """`quancheng serve [options]` on a free port with its data under `data_dir`; yields its address once ready."""
-    base = f"http://127.0.0.1:{_free_port()}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--port", base.rpartition(":")[2], *options],
-        env={**os.environ, "DATA_DIR": str(data_dir), "BASE_URL": base},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                assert httpx.get(f"{base}/readyz", timeout=1).json() == {"status": "ok"}
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_serve_migrates_the_embedded_default_and_answers(tmp_path: Path) -> None:

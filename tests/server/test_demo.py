@@ -17,7 +17,7 @@ from server.models import AuditEntry, Membership, Organisation, OrganisationKind
 from server.settings import Settings, load_settings
 from talent import dashboard
 from talent.models import Period, ReportStatus, Target, TraineeReport
-from tests.server.test_cli import run, serving
+from tests.server.support import run, serving
 
 
 async def _rows() -> dict[str, int]:

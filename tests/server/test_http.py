@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import httpx
+import pytest
+from pydantic import BaseModel, Field
+from starlette.datastructures import QueryParams
 
+from server.api import _query_data
+from server.errors import InvalidInput
 from tests.conftest import sign_up
 
 
@@ -145,3 +150,26 @@ async def test_periodic_jobs_keep_running_after_a_failure() -> None:
         await asyncio.sleep(0.01)
     job.cancel()
     assert rounds[:3] == [0, 1, 2]
+
+
+async def test_a_repeated_query_key_for_a_single_value_is_a_422_naming_it(client: httpx.AsyncClient) -> None:
+    answer = await client.get(
+        "/api/v1/organisations?kind=company&kind=university&q=a", headers={"Accept-Language": "en"}
+    )
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [
+        {"loc": ["query", "kind"], "msg": "Give this parameter once", "type": "query_repeated"}
+    ]
+    once = await client.get("/api/v1/organisations?kind=company")
+    assert once.status_code == 200
+
+
+def test_a_repeated_query_key_for_a_list_field_is_the_list() -> None:
+    class Filter(BaseModel):
+        kinds: list[str] = Field(default=[], alias="kind")
+        q: str | None = None
+
+    params = QueryParams("kind=a&kind=b&q=x")
+    assert Filter.model_validate(_query_data(Filter, params)).kinds == ["a", "b"]
+    with pytest.raises(InvalidInput):
+        _query_data(Filter, QueryParams("q=x&q=y"))

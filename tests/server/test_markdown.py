@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.conftest import sign_up
+from tests.support import sign_up
 
 
 async def test_a_signed_in_user_previews_sanitised_html(client: httpx.AsyncClient) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from server.models import AuditEntry, Membership, Organisation
-from tests.conftest import admin_headers, sign_up
+from tests.support import admin_headers, sign_up
 
 VALID_USCC = "91350100M000100Y43"
 

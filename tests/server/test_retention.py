@@ -12,8 +12,8 @@ from server import retention
 from server.app import RETENTION
 from server.clock import utcnow
 from server.models import AuditEntry, AuthToken, RateLimitBucket
-from tests.conftest import log_in, sign_up
 from tests.events.support import organiser, published_event, register
+from tests.support import log_in, sign_up
 
 
 async def test_old_rows_go_and_recent_ones_stay(client: httpx.AsyncClient) -> None:

@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
-LITERAL_KEY = re.compile(r"""\bt\(\s*["']([\w.]+)["']\s*[,)]""")  # t("key") or t("key", {...}), not t("orgs.kind." + kind)
+# t("key") or t("key", {...}), not t("orgs.kind." + kind)
+LITERAL_KEY = re.compile(r"""\bt\(\s*["']([\w.]+)["']\s*[,)]""")
 
 
 def _catalogue(locale: str) -> dict[str, str]:

@@ -11,8 +11,8 @@ from tortoise import connections
 from server.clock import utcnow
 from server.models import Organisation, OrganisationKind, Region
 from talent.models import Occupation, Period, PeriodKind, Programme, ReportStatus, TraineeReport
-from tests.conftest import admin_headers
-from tests.talent.test_reports import GOOD, base_with_reporter, setup
+from tests.support import admin_headers
+from tests.talent.support import GOOD, base_with_reporter, setup
 
 PERIODS = [f"2025-{month:02d}" for month in range(1, 13)] + [f"2026-{month:02d}" for month in range(1, 13)]
 

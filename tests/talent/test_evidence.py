@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from tests.events.support import published_event, register
-from tests.talent.test_reports import GOOD, setup
+from tests.talent.support import GOOD, setup
 
 
 async def test_reports_that_claim_more_than_the_events_show_are_flagged(client: httpx.AsyncClient) -> None:

@@ -11,7 +11,7 @@ from server.clock import utcnow
 from talent.mailing import send_report_reminders
 from talent.models import Period
 from talent.reports import CITY_ZONE
-from tests.talent.test_reports import GOOD, setup
+from tests.talent.support import GOOD, setup
 
 
 async def test_overdue_notices_and_digest_go_once(client: httpx.AsyncClient) -> None:

@@ -8,20 +8,9 @@ import httpx
 from openpyxl import Workbook, load_workbook
 
 from talent.models import TraineeReport
-from tests.talent.test_reports import setup
+from tests.talent.support import base_with_reporter, edited, setup
 
 XLSX = {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
-
-def edited(content: bytes, changes: dict[tuple[int, str], int | float | str]) -> bytes:
-    workbook = load_workbook(io.BytesIO(content))
-    sheet = workbook.active
-    assert sheet is not None
-    for (row, column), value in changes.items():
-        sheet[f"{column}{row}"] = value
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 async def test_template_upload_dry_run_then_apply(client: httpx.AsyncClient) -> None:
@@ -86,8 +75,6 @@ async def test_wrong_files_and_other_bases_are_refused(client: httpx.AsyncClient
     foreign = edited(template, {(3, "A"): 999999})
     (row,) = (await client.post(url, content=foreign, headers={**reporter, **XLSX})).json()
     assert row["problems"][0]["field"] == "programme_id"
-    from tests.talent.test_reports import base_with_reporter
-
     other, _ = await base_with_reporter(client, admin, "other@base.cn")
     assert (await client.get(url, headers=other)).status_code == 403
     assert (await client.post(url, content=template, headers={**other, **XLSX})).status_code == 403
