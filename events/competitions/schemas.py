@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 from events.competitions.models import Entrants
+from events.competitions.storage import FileKind
 from server.identifiers import USCC, Email
 from server.schemas import I18nText, In, Multiline, Name, OneLine
 
@@ -35,11 +36,13 @@ class FactFieldIn(In):
 
 
 class FileSlotIn(In):
-    """One file a stage asks for (a plan as PDF, a deck, a demo video)."""
+    """One file a stage asks for (a plan as PDF, a deck, a demo video): its accepted kinds and size limit."""
 
     key: Key
     label: I18nText
     required: bool = False
+    kinds: list[FileKind] = Field(default=[FileKind.PDF], min_length=1, max_length=len(FileKind))
+    max_mb: int = Field(default=50, ge=1, le=2048, description="The largest file accepted, in MiB.")
 
 
 class TrackIn(In):

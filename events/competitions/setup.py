@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from events.access import managed_event
 from events.competitions.models import Competition, Stage, Track
 from events.competitions.schemas import CompetitionIn
-from events.editing import managed_event
 from events.models import Event, EventKind
 from server import audit
 from server.errors import Conflict, InvalidInput, NotFound

@@ -8,15 +8,15 @@ started before the deadline and finished after it is late. The last version befo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from tortoise.transactions import in_transaction
 
 from events.competitions.models import Competition, Stage, Submission, Team, TeamMember, TeamStatus
-from events.competitions.schemas import SubmissionIn
+from events.competitions.schemas import FileSlotIn, SubmissionIn
 from events.competitions.setup import local_time
+from events.competitions.storage import StoredFile, SubmissionStore
 from notifications.outbox import Mail, enqueue
 from server import audit
 from server.accounts import require_role
@@ -43,19 +43,6 @@ class TeamTooSmall(Conflict):
     key = "error.team_too_small"
 
 
-class StoredFile(Protocol):
-    """What file storage reports of bytes it has written (events.competitions.storage.StoredFile)."""
-
-    @property
-    def key(self) -> str: ...
-    @property
-    def size(self) -> int: ...
-    @property
-    def sha256(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-
-
 @dataclass(frozen=True)
 class Upload:
     """A file already in storage, for one of the stage's file slots, with the name the team gave it."""
@@ -65,7 +52,69 @@ class Upload:
     stored: StoredFile
 
 
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file still arriving: its slot, its name as sent, its bytes as a stream and the size announced."""
+
+    slot: str
+    filename: str
+    stream: AsyncIterator[bytes]
+    declared_size: int | None = None
+
+
 Problems = list[tuple[tuple[str | int, ...], str]]
+
+
+async def receive(
+    user: User,
+    team_id: int,
+    stage_id: int,
+    data: SubmissionIn,
+    incoming: Sequence[IncomingFile],
+    store: SubmissionStore,
+    settings: Settings,
+) -> Submission:
+    """Stream each file into storage under its slot's kinds and size limit, then `submit`. A submission that is
+    refused at any point (a bad file, a wrong slot, the deadline passed while the bytes arrived) deletes the
+    files this attempt stored: nothing of a refused submission stays on disk.
+
+    What can be refused before a byte is read (not a member, wrong stage, already late, unknown slot) is."""
+    stage = await _stage_for(user, team_id, stage_id)
+    now = utcnow()
+    if now >= stage.deadline:
+        competition = await Competition.get(id=stage.competition_id).select_related("event")
+        raise SubmissionLate(deadline=local_time(competition.event, stage.deadline))
+    slots = {str(slot["key"]): FileSlotIn.model_validate(slot) for slot in stage.file_slots}
+    if unknown := [(("files", part.slot), "validation.unknown_field") for part in incoming if part.slot not in slots]:
+        raise InvalidInput(errors=unknown)
+    uploads: list[Upload] = []
+    try:
+        for part in incoming:
+            slot = slots[part.slot]
+            stored = await store.put(
+                part.stream,
+                filename=part.filename,
+                max_bytes=slot.max_mb * 1024 * 1024,
+                allowed=slot.kinds,
+                declared_size=part.declared_size,
+            )
+            uploads.append(Upload(slot=part.slot, name=part.filename, stored=stored))
+        return await submit(user, team_id, stage_id, data, uploads, settings)
+    except BaseException:
+        for upload in uploads:
+            await store.delete(upload.stored.key)
+        raise
+
+
+async def _stage_for(user: User, team_id: int, stage_id: int) -> Stage:
+    """The stage, if the user is a current member of the team and the stage belongs to its competition."""
+    team = await Team.get_or_none(id=team_id)
+    if team is None or not await TeamMember.exists(team_id=team_id, holder=user.id):
+        raise NotFound()
+    stage = await Stage.get_or_none(id=stage_id, competition_id=team.competition_id)
+    if stage is None:
+        raise NotFound()
+    return stage
 
 
 async def submit(
@@ -105,7 +154,7 @@ async def submit(
                 "key": upload.stored.key,
                 "size": upload.stored.size,
                 "sha256": upload.stored.sha256,
-                "kind": upload.stored.kind,
+                "kind": upload.stored.kind.value,
             }
             for upload in uploads
         ]

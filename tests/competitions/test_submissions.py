@@ -4,8 +4,9 @@ committed), wrong stages, fact sheets and file slots, the receipt with hashes, a
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +14,8 @@ import pytest
 from events.competitions import submissions, teams
 from events.competitions.models import Competition, Stage, Submission, Team, TeamStatus
 from events.competitions.schemas import SubmissionIn
-from events.competitions.submissions import Upload
+from events.competitions.storage import FileKind, FileKindRefused, LocalSubmissionStore, StoredFile
+from events.competitions.submissions import IncomingFile, Upload
 from notifications.models import OutboxMessage
 from notifications.templates import render
 from server.errors import InvalidInput, NotFound, problem
@@ -22,19 +24,9 @@ from server.settings import Settings
 from tests.competitions.support import Clock, World, competition_event, invited, organisation, person, team_of, world
 
 
-@dataclass(frozen=True)
-class Stored:
-    """What storage reports of a file it wrote (the shape of events.competitions.storage.StoredFile)."""
-
-    key: str
-    size: int
-    sha256: str
-    kind: str
-
-
 def plan(content: bytes = b"%PDF-1.7 plan", slot: str = "plan") -> Upload:
     digest = hashlib.sha256(content).hexdigest()
-    return Upload(slot=slot, name="方案.pdf", stored=Stored(f"ab/{digest}", len(content), digest, "pdf"))
+    return Upload(slot=slot, name="方案.pdf", stored=StoredFile(f"ab/{digest}", len(content), digest, FileKind.PDF))
 
 
 FACTS = SubmissionIn(facts={"summary": "产线视觉质检"})
@@ -223,3 +215,88 @@ async def test_a_former_member_may_no_longer_read(db: str, settings: Settings) -
     await teams.withdraw(leader, team.id)
     assert (await Team.get(id=team.id)).status is TeamStatus.WITHDRAWN
     assert not await submissions.may_read(leader, team)
+
+
+PDF = b"%PDF-1.7\n" + b"x" * 5000
+
+
+async def chunks(content: bytes, *, then: Callable[[], None] | None = None) -> AsyncIterator[bytes]:
+    """The bytes in 1 KiB chunks; `then` runs after the last one (the moment the upload is complete)."""
+    for start in range(0, len(content), 1024):
+        yield content[start : start + 1024]
+    if then is not None:
+        then()
+
+
+def files_on_disk(store: LocalSubmissionStore) -> list[Path]:
+    return [path for path in store.root.rglob("*") if path.is_file()]
+
+
+async def test_received_files_are_stored_streamed_and_hashed(db: str, settings: Settings, tmp_path: Path) -> None:
+    place, leader, team = await entered()
+    store = LocalSubmissionStore(tmp_path / "files")
+    incoming = [IncomingFile("plan", "方案.pdf", chunks(PDF), len(PDF))]
+    submission = await submissions.receive(leader, team.id, place.stages[0].id, FACTS, incoming, store, settings)
+    [stored] = submission.files
+    assert (stored["sha256"], stored["size"], stored["kind"]) == (hashlib.sha256(PDF).hexdigest(), len(PDF), "pdf")
+    assert [path.read_bytes() for path in files_on_disk(store)] == [PDF]
+
+
+async def test_an_upload_that_completes_after_the_deadline_leaves_nothing_on_disk(
+    db: str, settings: Settings, clock: Clock, tmp_path: Path
+) -> None:
+    place, leader, team = await entered()
+    stage = place.stages[0]
+    store = LocalSubmissionStore(tmp_path / "files")
+    clock.now = stage.deadline - timedelta(seconds=2)
+
+    def deadline_passes() -> None:
+        clock.now = stage.deadline
+
+    incoming = [IncomingFile("plan", "方案.pdf", chunks(PDF, then=deadline_passes), len(PDF))]
+    with pytest.raises(submissions.SubmissionLate):
+        await submissions.receive(leader, team.id, stage.id, FACTS, incoming, store, settings)
+    assert files_on_disk(store) == [] and not await Submission.exists()
+
+
+async def test_a_refused_second_file_removes_the_first(db: str, settings: Settings, tmp_path: Path) -> None:
+    slots = [
+        {"key": "plan", "label": {"zh": "方案书"}, "required": True},
+        {"key": "deck", "label": {"zh": "路演材料"}, "kinds": ["pptx"]},
+    ]
+    place, leader, team = await entered()
+    await Stage.filter(id=place.stages[0].id).update(file_slots=slots)
+    store = LocalSubmissionStore(tmp_path / "files")
+    incoming = [IncomingFile("plan", "方案.pdf", chunks(PDF)), IncomingFile("deck", "deck.exe", chunks(b"MZ"))]
+    with pytest.raises(FileKindRefused) as caught:
+        await submissions.receive(leader, team.id, place.stages[0].id, FACTS, incoming, store, settings)
+    assert problem(caught.value, "en").detail == "Accepted here: .pptx."
+    assert files_on_disk(store) == []
+
+
+async def test_what_can_be_refused_before_reading_is_refused_unread(
+    db: str, settings: Settings, clock: Clock, tmp_path: Path
+) -> None:
+    place, leader, team = await entered()
+    store = LocalSubmissionStore(tmp_path / "files")
+    read: list[bytes] = []
+
+    async def watched() -> AsyncIterator[bytes]:
+        read.append(PDF)
+        yield PDF
+
+    with pytest.raises(InvalidInput) as caught:
+        await submissions.receive(
+            leader, team.id, place.stages[0].id, FACTS, [IncomingFile("video", "a.mp4", watched())], store, settings
+        )
+    assert [(loc, key) for loc, key, _ in caught.value.field_errors] == [
+        (("files", "video"), "validation.unknown_field")
+    ]
+    clock.now = place.stages[0].deadline
+    with pytest.raises(submissions.SubmissionLate):
+        await submissions.receive(
+            leader, team.id, place.stages[0].id, FACTS, [IncomingFile("plan", "a.pdf", watched())], store, settings
+        )
+    with pytest.raises(NotFound):
+        await submissions.receive(await person("x@x.cn"), team.id, place.stages[0].id, FACTS, [], store, settings)
+    assert read == [] and files_on_disk(store) == []
