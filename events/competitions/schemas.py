@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Self
 
-from pydantic import AwareDatetime, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
-from events.competitions.models import Entrants
+from events.competitions.models import Entrants, TeamStatus
 from events.competitions.storage import FileKind
 from server.identifiers import USCC, Email
 from server.schemas import I18nText, In, Multiline, Name, OneLine
@@ -124,3 +124,72 @@ class SubmissionIn(In):
     """The fact sheet's answers; files are stored first and passed alongside (see submissions.submit)."""
 
     facts: dict[Key, FactText] = Field(default={}, max_length=30)
+
+
+class AcceptIn(In):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class HandOverIn(In):
+    user_id: int
+
+
+class DecisionIn(In):
+    approve: bool
+    reason: Annotated[str, StringConstraints(max_length=500), OneLine] = ""
+
+
+class TrackOut(BaseModel):
+    id: int
+    name: dict[str, str]
+
+
+class StageOut(BaseModel):
+    id: int
+    name: dict[str, str]
+    starts_at: datetime
+    deadline: datetime
+    deadline_local: str = Field(description="The deadline to the second in the event's zone, the zone named.")
+    fact_sheet: list[dict[str, object]]
+    file_slots: list[dict[str, object]]
+
+
+class CompetitionOut(BaseModel):
+    id: int
+    event_id: int
+    entrants: Entrants
+    regions: list[str]
+    team_min: int
+    team_max: int
+    requires_approval: bool
+    is_challenge: bool
+    co_organiser_id: int | None
+    need: str
+    tracks: list[TrackOut]
+    stages: list[StageOut]
+
+
+class TeamOut(BaseModel):
+    id: int
+    competition_id: int
+    track_id: int
+    name: str
+    leader_id: int
+    status: TeamStatus
+    member_ids: list[int]
+
+
+class InviteOut(BaseModel):
+    id: int
+    email: str
+    expires_at: datetime
+
+
+class SubmissionOut(BaseModel):
+    id: int
+    team_id: int
+    stage_id: int
+    version: int
+    facts: dict[str, object]
+    files: list[dict[str, object]]
+    submitted_at: datetime

@@ -66,6 +66,9 @@ async def test_each_operation_shows_its_guard_as_prose_and_as_x_access(client: h
         "registration-holder",
         "base-reporters",
         "programme-managers",
+        "team-leader",
+        "team-organisers",
+        "entry-readers",
     }
 
 
