@@ -1,4 +1,11 @@
-"""Scarce capacity. Every seat is taken in `hold` and given back in `release`; nothing else moves `Quota.used`.
+"""Scarce capacity. Nothing outside this module writes `Quota.used` or `QuotaHold` rows; the paths that do:
+
+- `hold`: a registration takes a seat (registering, or the waiting list moving up in `offer_freed_seats`);
+- `release`: a registration leaves a holding state (`registration.transition`);
+- `adopt`: a new quota counts the registrations already holding seats of what it covers (`editing.add_quota`,
+  and the event's capacity quota made on its first `capacity`).
+Elsewhere a quota's `size` changes only where `used <= size` still holds (`editing._resize`), and deleting a quota
+drops its holds with it.
 
 Invariant: for every quota, `used` equals its number of `QuotaHold` rows and never exceeds `size`. `hold` keeps it
 with one guarded `UPDATE quota SET used = used + 1 WHERE id = ? AND used < size` per quota, in ascending id order,
@@ -13,8 +20,8 @@ from dataclasses import dataclass
 from tortoise import connections
 from tortoise.functions import Count
 
-from events.models import Quota, QuotaHold, Registration
-from server.audit import in_transaction_now
+from events.models import HOLDING, Quota, QuotaHold, Registration
+from server.db import Params, in_transaction_now
 
 
 @dataclass(frozen=True)
@@ -49,12 +56,15 @@ class QuotaMap:
 
 async def quota_map(event_id: int) -> QuotaMap:
     """The event's quotas in one query (this runs on every registration)."""
-    rows = await connections.get("default").execute_query_dict(
+    connection = connections.get("default")
+    params = Params(connection)
+    rows = await connection.execute_query_dict(
         'SELECT q."id", q."size", q."used", q."covers_all", q."is_event_capacity", q."choice_key", '
         'qu."key" AS "question_key", qt."tickettype_id" FROM "quota" q '
         'LEFT JOIN "question" qu ON qu."id" = q."question_id" '
         'LEFT JOIN "quota_ticket_type" qt ON qt."quota_id" = q."id" '
-        f'WHERE q."event_id" = {int(event_id)} ORDER BY q."id"'
+        f'WHERE q."event_id" = {params.bind(event_id)} ORDER BY q."id"',
+        params.values,
     )
     ticket_types: dict[int, set[int]] = {}
     for row in rows:
@@ -83,9 +93,11 @@ def _require_transaction() -> None:
 
 
 async def _add(quota_id: int, step: int, *, guarded: bool) -> bool:
+    connection = connections.get("default")
+    params = Params(connection)
     guard = ' AND "used" < "size"' if guarded else ""
-    sql = f'UPDATE "quota" SET "used" = "used" + ({int(step)}) WHERE "id" = {int(quota_id)}{guard}'
-    changed, _ = await connections.get("default").execute_query(sql)
+    sql = f'UPDATE "quota" SET "used" = "used" + {params.bind(step)} WHERE "id" = {params.bind(quota_id)}{guard}'
+    changed, _ = await connection.execute_query(sql, params.values)
     return bool(changed)
 
 
@@ -117,6 +129,21 @@ async def release(registration: Registration) -> None:
     await QuotaHold.filter(registration_id=registration.seq).delete()
 
 
+async def adopt(quota: Quota) -> None:
+    """Give a quota just made one hold for each registration already holding a seat of what it covers, and `used`
+    their count (which may exceed its size: the caller decides whether that stands).
+
+    The caller holds the event row locked, so no registration of the event takes or frees a seat meanwhile.
+    """
+    _require_transaction()
+    holders = Registration.filter(event_id=quota.event_id, status__in=HOLDING)
+    if not quota.covers_all:
+        holders = holders.filter(ticket_type_id__in=[t.id for t in await quota.ticket_types.all()])
+    seqs = await holders.values_list("seq", flat=True)
+    await QuotaHold.bulk_create([QuotaHold(quota_id=quota.id, registration_id=seq) for seq in seqs])
+    await Quota.filter(id=quota.id).update(used=len(seqs))
+
+
 async def share_event(event_id: int) -> tuple[object, ...] | None:
     """Hold the event row in share mode (PostgreSQL): changes to the event's quotas wait for this transaction.
 
@@ -126,10 +153,12 @@ async def share_event(event_id: int) -> tuple[object, ...] | None:
     """
     _require_transaction()
     connection = connections.get("default")
-    share = ' FOR SHARE OF "e"' if connection.capabilities.dialect == "postgres" else ""
+    params = Params(connection)
+    share = ' FOR SHARE OF "e"' if params.postgres else ""
     rows = await connection.execute_query_dict(
         'SELECT "e"."uid", "e"."updated_at", "o"."name_zh", "o"."name_en", "o"."contact_email" FROM "event" "e" '
-        f'JOIN "organisation" "o" ON "o"."id" = "e"."organisation_id" WHERE "e"."id" = {int(event_id)}{share}'
+        f'JOIN "organisation" "o" ON "o"."id" = "e"."organisation_id" WHERE "e"."id" = {params.bind(event_id)}{share}',
+        params.values,
     )
     return tuple(rows[0].values()) if rows else None
 

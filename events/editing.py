@@ -13,13 +13,11 @@ from tortoise.transactions import in_transaction
 from events import capacity, mailing
 from events.access import managed_event
 from events.models import (
-    HOLDING,
     AgendaSession,
     Event,
     EventStatus,
     Question,
     Quota,
-    QuotaHold,
     Registration,
     TicketType,
 )
@@ -198,7 +196,7 @@ def _json(values: dict[str, Any]) -> dict[str, Any]:
 async def _set_capacity(event: Event, quota: Quota | None, size: int) -> None:
     if quota is None:
         quota = await Quota.create(event=event, name="capacity", size=0, covers_all=True, is_event_capacity=True)
-        await _adopt_holders(quota)
+        await capacity.adopt(quota)
     await _resize(event, quota, size)
 
 
@@ -208,16 +206,6 @@ async def _resize(event: Event, quota: Quota, size: int) -> None:
     if not await Quota.filter(id=quota.id, used__lte=size).update(size=size):
         raise Conflict("error.quota_below_holders", errors=[(("body", "size"), "validation.quota_below_holders")])
     await offer_freed_seats(await Event.get(id=event.id))
-
-
-async def _adopt_holders(quota: Quota) -> None:
-    """A new quota counts the registrations already holding seats of the ticket types it covers."""
-    holders = Registration.filter(event_id=quota.event_id, status__in=HOLDING)
-    if not quota.covers_all:
-        holders = holders.filter(ticket_type_id__in=[t.id for t in await quota.ticket_types.all()])
-    seqs = await holders.values_list("seq", flat=True)
-    await QuotaHold.bulk_create([QuotaHold(quota_id=quota.id, registration_id=seq) for seq in seqs])
-    await Quota.filter(id=quota.id).update(used=len(seqs))
 
 
 async def set_status(user: User, event_id: int, to: EventStatus) -> Event:
@@ -345,7 +333,7 @@ async def add_quota(user: User, event_id: int, data: QuotaIn) -> Quota:
         await capacity.lock_event(event.id)
         quota = await Quota.create(event=event, name=data.name, size=data.size, covers_all=not data.ticket_types)
         await quota.ticket_types.add(*ticket_types)
-        await _adopt_holders(quota)
+        await capacity.adopt(quota)
         await quota.refresh_from_db()
         if quota.used > quota.size:
             raise Conflict("error.quota_below_holders", errors=[(("body", "size"), "validation.quota_below_holders")])

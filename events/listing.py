@@ -15,6 +15,7 @@ from tortoise.queryset import QuerySet
 from events.models import Event, EventStatus, Quota, Registration, RegistrationStatus
 from events.schemas import EventOut, EventQuery, RegistrationOut, TicketAvailability
 from server.clock import utcnow
+from server.db import Params
 
 
 def _moment(value: datetime | date, zone: str, end_of_day: bool) -> datetime:
@@ -74,14 +75,17 @@ async def event_out(event: Event) -> EventOut:
 async def _ticket_types(event_ids: list[int]) -> dict[int, list[TicketAvailability]]:
     """Each event's ticket types with their seats left: the least any quota over the type has left, None when no
     quota covers it. Question-choice quotas are left out (they limit answers, not ticket types)."""
-    rows = await connections.get("default").execute_query_dict(
+    connection = connections.get("default")
+    params = Params(connection)
+    rows = await connection.execute_query_dict(
         'SELECT t."id", t."event_id", t."name_zh", t."name_en", t."is_default", '
         'MIN(q."size" - q."used") AS "seats_left" FROM "ticket_type" t '
         'LEFT JOIN "quota" q ON q."event_id" = t."event_id" AND q."question_id" IS NULL '
         'AND (q."covers_all" OR EXISTS (SELECT 1 FROM "quota_ticket_type" qt '
         'WHERE qt."quota_id" = q."id" AND qt."tickettype_id" = t."id")) '
-        f'WHERE t."event_id" IN ({", ".join(str(int(i)) for i in event_ids)}) '
-        'GROUP BY t."id", t."event_id", t."name_zh", t."name_en", t."is_default" ORDER BY t."id"'
+        f'WHERE t."event_id" IN ({params.bind_each(event_ids)}) '
+        'GROUP BY t."id", t."event_id", t."name_zh", t."name_en", t."is_default" ORDER BY t."id"',
+        params.values,
     )
     found: dict[int, list[TicketAvailability]] = defaultdict(list)
     for row in rows:

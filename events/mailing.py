@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,18 +30,46 @@ from server.settings import Locale, Settings
 
 S = RegistrationStatus
 REMINDER_HORIZON_HOURS = 720
-_site: dict[str, str] = {"base_url": "http://127.0.0.1:8000", "mail_from": "events@quancheng.localhost", "secret": ""}
+
+
+@dataclass(frozen=True)
+class Site:
+    """What mails are made with: the service's public address (links), its sender address (calendar organiser)
+    and the key that signs mail links, which may not be empty."""
+
+    base_url: str
+    mail_from: str
+    secret: str
+
+    def __post_init__(self) -> None:
+        if not self.secret:
+            raise ValueError("mail links cannot be signed with an empty secret key")
+
+    @classmethod
+    def of(cls, settings: Settings) -> Site:
+        return cls(base_url=settings.BASE_URL, mail_from=settings.MAIL_FROM, secret=settings.secret_key())
+
+
+_configured: Site | None = None
 
 
 def configure(settings: Settings) -> None:
-    """Called by the composition root: the public address, sender and secret that mail links are made with."""
-    _site.update(base_url=settings.BASE_URL, mail_from=settings.MAIL_FROM, secret=settings.secret_key())
+    """Called by every entry point (app, worker, demo seeding) before any mail is made or a link checked."""
+    global _configured
+    _configured = Site.of(settings)
 
 
-def link_token(registration_id: uuid.UUID, expires: datetime) -> str:
+def site() -> Site:
+    """The site `configure` set; an entry point that forgot to call it fails here rather than sign with no key."""
+    if _configured is None:
+        raise RuntimeError("events.mailing.configure(settings) was not called by this entry point")
+    return _configured
+
+
+def link_token(site: Site, registration_id: uuid.UUID, expires: datetime) -> str:
     """A mail link's credential for one registration, valid until `expires` (the manage token stays hashed)."""
     stamp = int(expires.timestamp())
-    return f"qcl_{stamp}_{sign(_site['secret'], f'link:{registration_id}:{stamp}')[:40]}"
+    return f"qcl_{stamp}_{sign(site.secret, f'link:{registration_id}:{stamp}')[:40]}"
 
 
 def link_is_valid(token: str, registration_id: uuid.UUID) -> bool:
@@ -48,7 +77,7 @@ def link_is_valid(token: str, registration_id: uuid.UUID) -> bool:
     stamp, _, signature = rest.partition("_")
     if not (token.isascii() and stamp.isdigit()) or int(stamp) < utcnow().timestamp():
         return False
-    expected = link_token(registration_id, datetime.fromtimestamp(int(stamp), tz=ZoneInfo("UTC")))
+    expected = link_token(site(), registration_id, datetime.fromtimestamp(int(stamp), tz=ZoneInfo("UTC")))
     return hmac.compare_digest(token.encode(), expected.encode())
 
 
@@ -63,17 +92,21 @@ def _locale(registration: Registration) -> Locale:
     return "en" if registration.locale == "en" else "zh-CN"
 
 
-def _context(event: Event, registration: Registration, organisation: Organisation) -> dict[str, object]:
+def _manage_url(site: Site, registration: Registration, expires: datetime) -> str:
+    """The registration's page, with a mail link's credential valid until `expires`."""
+    return f"{site.base_url}/registrations/{registration.id}?token={link_token(site, registration.id, expires)}"
+
+
+def _context(site: Site, event: Event, registration: Registration, organisation: Organisation) -> dict[str, object]:
     locale = _locale(registration)
-    base = _site["base_url"]
     expires = max(event.ends_at, utcnow()) + timedelta(days=30)
     return {
         "recipient_name": registration.name,
         "event_title": pick({"zh": event.title_zh, "en": event.title_en}, locale),
         "event_when": _when(event),
         "event_where": event.venue or event.online_url,
-        "event_url": f"{base}/events/{event.id}",
-        "manage_url": f"{base}/registrations/{registration.id}?token={link_token(registration.id, expires)}",
+        "event_url": f"{site.base_url}/events/{event.id}",
+        "manage_url": _manage_url(site, registration, expires),
         "organiser_name": pick({"zh": organisation.name_zh, "en": organisation.name_en}, locale),
     }
 
@@ -89,7 +122,7 @@ def _mail(
     extra: dict[str, object] | None = None,
     supersede_key: str | None = None,
 ) -> Mail:
-    context = _context(event, registration, organisation)
+    context = _context(site(), event, registration, organisation)
     spec: dict[str, object] | None = None
     if method is not None:
         spec = {"builder": "event_invitation", "args": {"registration": str(registration.id), "method": method.value}}
@@ -139,11 +172,9 @@ async def registration_moved(event: Event, registration: Registration, before: R
     if to is S.OFFERED:
         assert registration.offered_until is not None
         deadline = registration.offered_until.astimezone(ZoneInfo(event.timezone))
-        accept = f"{_site['base_url']}/registrations/{registration.id}?token="
-        accept += link_token(registration.id, registration.offered_until)
         extra: dict[str, object] = {
             "offer_deadline": f"{deadline:%Y-%m-%d %H:%M} ({event.timezone})",
-            "accept_url": accept,
+            "accept_url": _manage_url(site(), registration, registration.offered_until),
         }
         mail = _mail(
             event, organisation, registration, "registration_offered", dedupe=deadline.isoformat(), extra=extra
@@ -263,8 +294,9 @@ async def _build_invitation(args: dict[str, object]) -> parts.CalendarPart | Non
     method = calendar.Method(str(args["method"]))
     if event.status is EventStatus.CANCELLED:
         method = calendar.Method.CANCEL
-    (event_facts,) = await facts([event], locale=_locale(registration), mail_from=_site["mail_from"])
-    content = calendar.invitation(event_facts, registration, method, base_url=_site["base_url"])
+    mail_site = site()
+    (event_facts,) = await facts([event], locale=_locale(registration), mail_from=mail_site.mail_from)
+    content = calendar.invitation(event_facts, registration, method, base_url=mail_site.base_url)
     return method.value, content
 
 

@@ -37,6 +37,7 @@ from events.schemas import RegistrationIn
 from server import audit
 from server.auth import hash_secret, sign
 from server.clock import utcnow
+from server.db import Params
 from server.errors import Conflict, InvalidInput, NotFound
 from server.i18n import Label
 from server.models import Organisation, User
@@ -255,11 +256,11 @@ async def waitlist_position(registration: Registration) -> int | None:
     # By hand: the queryset's count costs several times the query on the registration path. With parameters, so
     # that the statement is prepared once per connection rather than once per registration.
     connection = connections.get("default")
-    marks = ("$1", "$2") if connection.capabilities.dialect == "postgres" else ("?", "?")
+    params = Params(connection)
     rows = await connection.execute_query_dict(
-        f'SELECT COUNT(*) AS "n" FROM "registration" WHERE "event_id" = {marks[0]} '
-        f'AND "status" = \'{S.WAITLISTED.value}\' AND "seq" <= {marks[1]}',
-        [registration.event_id, registration.seq],
+        f'SELECT COUNT(*) AS "n" FROM "registration" WHERE "event_id" = {params.bind(registration.event_id)} '
+        f'AND "status" = {params.bind(S.WAITLISTED.value)} AND "seq" <= {params.bind(registration.seq)}',
+        params.values,
     )
     return int(rows[0]["n"])
 

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 
 from notifications.models import MailStatus, OutboxMessage
 from notifications.templates import TEMPLATES
-from server.audit import in_transaction_now
 from server.clock import utcnow
-from server.db import insert_rows
+from server.db import in_transaction_now, insert_rows
 
 
 @dataclass(frozen=True)

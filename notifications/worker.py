@@ -24,6 +24,7 @@ from notifications.models import MailStatus, OutboxMessage
 from notifications.templates import render
 from notifications.transport import Connection, Transport
 from server.clock import utcnow
+from server.db import Params
 
 log = logging.getLogger("quancheng.mail")
 MAX_ATTEMPTS = 10
@@ -88,31 +89,19 @@ class Worker:
     async def claim(self) -> list[OutboxMessage]:
         """Take up to `batch` due rows (and rows whose lease ran out) in one statement."""
         connection = connections.get("default")
-        postgres = connection.capabilities.dialect == "postgres"
+        params = Params(connection)
         now = utcnow()
-
-        def p(n: int) -> str:
-            return f"${n}" if postgres else "?"
-
-        lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
+        lock = " FOR UPDATE SKIP LOCKED" if params.postgres else ""
+        due = params.bind_each([MailStatus.PENDING.value, MailStatus.RETRY.value])
         sql = (
-            f'UPDATE "outbox_message" SET "status" = {p(1)}, "locked_by" = {p(2)}, "locked_until" = {p(3)}, '
-            f'"attempts" = "attempts" + 1 WHERE "id" IN (SELECT "id" FROM "outbox_message" '
-            f'WHERE ("status" IN ({p(4)}, {p(5)}) AND "next_attempt_at" <= {p(6)}) '
-            f'OR ("status" = {p(7)} AND "locked_until" < {p(8)}) ORDER BY "id" LIMIT {int(self.batch)}{lock}) '
-            'RETURNING "id"'
+            f'UPDATE "outbox_message" SET "status" = {params.bind(MailStatus.SENDING.value)}, '
+            f'"locked_by" = {params.bind(self.name)}, "locked_until" = {params.bind(now + self.lease)}, '
+            '"attempts" = "attempts" + 1 WHERE "id" IN (SELECT "id" FROM "outbox_message" '
+            f'WHERE ("status" IN ({due}) AND "next_attempt_at" <= {params.bind(now)}) '
+            f'OR ("status" = {params.bind(MailStatus.SENDING.value)} AND "locked_until" < {params.bind(now)}) '
+            f'ORDER BY "id" LIMIT {params.bind(self.batch)}{lock}) RETURNING "id"'
         )
-        values = [
-            MailStatus.SENDING.value,
-            self.name,
-            now + self.lease,
-            MailStatus.PENDING.value,
-            MailStatus.RETRY.value,
-            now,
-            MailStatus.SENDING.value,
-            now,
-        ]
-        rows = await connection.execute_query_dict(sql, values)
+        rows = await connection.execute_query_dict(sql, params.values)
         ids = [row["id"] for row in rows]
         return await OutboxMessage.filter(id__in=ids).order_by("id") if ids else []
 

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tortoise import connections
-from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.models import Model
 
-from server.db import insert_rows
+from server.db import in_transaction_now, insert_rows
 from server.models import AuditEntry, User
-
-
-def in_transaction_now() -> bool:
-    return isinstance(connections.get("default"), TransactionalDBClient)
 
 
 async def record(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.fields import Field
 from tortoise.migrations.api import migrate as run_migrations
 from tortoise.migrations.executor import MigrationExecutor
@@ -76,29 +77,77 @@ async def ping() -> None:
     await connections.get("default").execute_query("SELECT 1")
 
 
+class Params:
+    """The values of one raw SQL statement, each bound as a numbered placeholder of the connection's dialect (`$1`,
+    `$2`, ... on PostgreSQL, `?1`, `?2`, ... on SQLite, so the text may place them in any order) and collected in
+    order: the only way a value reaches raw SQL in this service.
+
+    A statement's text is made of literals in the code and of identifiers or fragments picked from fixed whitelists
+    (such as the dashboard's `KEYS`); no value is ever formatted into it (tests/server/test_db.py reads the source
+    for that). Usage: `params = Params(connection)`, then `f'... WHERE "id" = {params.bind(event_id)}'` and
+    `connection.execute_query_dict(sql, params.values)`.
+    """
+
+    def __init__(self, connection: BaseDBAsyncClient) -> None:
+        self.postgres = connection.capabilities.dialect == "postgres"
+        self.values: list[Any] = []
+
+    def bind(self, value: Any) -> str:
+        """The placeholder that stands for `value`."""
+        self.values.append(value)
+        return f"${len(self.values)}" if self.postgres else f"?{len(self.values)}"
+
+    def bind_each(self, values: Iterable[Any]) -> str:
+        """Placeholders for a non-empty list of values, comma-separated (for `IN (...)`)."""
+        marks = [self.bind(value) for value in values]
+        if not marks:
+            raise ValueError("an empty list has no placeholders: `IN ()` is not SQL")
+        return ", ".join(marks)
+
+
+def row_placeholders(connection: BaseDBAsyncClient, count: int) -> str:
+    """Placeholders for one row of `count` values, for `execute_many` (which binds every row the same way)."""
+    params = Params(connection)
+    return params.bind_each([None] * count)
+
+
+def in_transaction_now() -> bool:
+    """Whether this task runs inside a transaction (services that must commit with their caller check it)."""
+    return isinstance(connections.get("default"), TransactionalDBClient)
+
+
 _inserts: dict[tuple[str, str, bool], tuple[str, list[Field[Any]]]] = {}
 
 
 async def insert_rows(model: type[Model], rows: Sequence[dict[str, Any]], *, ignore_conflicts: bool = False) -> None:
     """Insert rows given as {field name: value} (a field not given takes its default, `auto_now` ones the time),
-    with the model's INSERT built once per dialect.
+    with the model's INSERT built once per dialect from its public metadata.
 
     For write-only rows on busy paths (audit entries, outbox mails): `Model.create` builds an instance and sends
     signals, and `bulk_create(ignore_conflicts=True)` builds its SQL anew on every call; on the registration path
-    these were most of the CPU time. No model here has signal listeners, and none is fetched back.
+    these were most of the CPU time. No model here has signal listeners, and none is fetched back, so database-
+    generated columns (an auto-increment key) are left to the database.
     """
     db = connections.get("default")
     key = (db.capabilities.dialect, model._meta.db_table, ignore_conflicts)
     if key not in _inserts:
-        executor = db.executor_class(model=model, db=db)
-        columns = [model._meta.fields_db_projection[name] for name in executor.regular_columns]
-        statement = executor._prepare_insert_statement(columns, has_generated=False, ignore_conflicts=ignore_conflicts)
-        _inserts[key] = (str(statement), [model._meta.fields_map[name] for name in executor.regular_columns])
+        _inserts[key] = _insert_statement(db, model, ignore_conflicts=ignore_conflicts)
     sql, fields = _inserts[key]
     now = utcnow()
     await db.execute_many(
         sql, [[field.to_db_value(_value(field, row, now), model) for field in fields] for row in rows]
     )
+
+
+def _insert_statement(
+    db: BaseDBAsyncClient, model: type[Model], *, ignore_conflicts: bool
+) -> tuple[str, list[Field[Any]]]:
+    meta = model._meta
+    fields = [meta.fields_map[name] for name in meta.fields_db_projection if not meta.fields_map[name].generated]
+    columns = ", ".join(f'"{meta.fields_db_projection[field.model_field_name]}"' for field in fields)
+    conflicts = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    sql = f'INSERT INTO "{meta.db_table}" ({columns}) VALUES ({row_placeholders(db, len(fields))}){conflicts}'
+    return sql, fields
 
 
 def _value(field: Field[Any], row: dict[str, Any], now: datetime) -> Any:

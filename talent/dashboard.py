@@ -8,6 +8,7 @@ from typing import Any
 
 from tortoise import connections
 
+from server.db import Params
 from talent.models import Period, ReportStatus, Target, TraineeReport
 from talent.reports import CITY_ZONE, running_in
 from talent.schemas import Expected
@@ -90,22 +91,17 @@ async def _sums(keys: tuple[str, ...], received: Received, *, levels: bool) -> l
     """One GROUP BY statement over `keys` (names of KEYS): the report figures per group, or with `levels` the
     assessed and certified counts of the reports' levels."""
     connection = connections.get("default")
-    dialect = "postgres" if connection.capabilities.dialect == "postgres" else "sqlite"
-    values: list[object] = []
-
-    def bind(value: object) -> str:
-        values.append(value)
-        return f"${len(values)}" if dialect == "postgres" else "?"
-
-    conditions = [f'r."status" IN ({", ".join(bind(s.value) for s in RECEIVED)})']
+    params = Params(connection)
+    dialect = "postgres" if params.postgres else "sqlite"
+    conditions = [f'r."status" IN ({params.bind_each(s.value for s in RECEIVED)})']
     if received.period_from:
-        conditions.append(f'r."period_id" >= {bind(received.period_from)}')
+        conditions.append(f'r."period_id" >= {params.bind(received.period_from)}')
     if received.period_to:
-        conditions.append(f'r."period_id" <= {bind(received.period_to)}')
+        conditions.append(f'r."period_id" <= {params.bind(received.period_to)}')
     if received.years:
-        conditions.append(f"{KEYS['year'][0]} IN ({', '.join(bind(y) for y in sorted(received.years))})")
+        conditions.append(f"{KEYS['year'][0]} IN ({params.bind_each(sorted(received.years))})")
     if received.occupation_ids:
-        conditions.append(f'p."occupation_id" IN ({", ".join(bind(o) for o in sorted(received.occupation_ids))})')
+        conditions.append(f'p."occupation_id" IN ({params.bind_each(sorted(received.occupation_ids))})')
     needed = {table for key in keys for table in KEYS[key][1]} | ({"p"} if received.occupation_ids else set())
     joins = [sql for table, sql in JOINS.items() if table in needed]
     if levels:
@@ -118,7 +114,7 @@ async def _sums(keys: tuple[str, ...], received: Received, *, levels: bool) -> l
     rows = await connection.execute_query_dict(
         f'SELECT {columns} FROM "trainee_report" r {" ".join(joins)} '
         f"WHERE {' AND '.join(conditions)} GROUP BY {', '.join(groups)}",
-        values,
+        params.values,
     )
     names = LEVEL_SUMS if levels else tuple(REPORT_SUMS)
     return [{**{k: row[k] for k in keys}, **{n: int(row[n]) for n in names}} for row in rows]  # int: no Decimal

@@ -26,7 +26,6 @@ from server.app import create_app
 from server.db import REFERENCE_TABLES, migrate, tortoise_config
 from server.settings import Settings, load_settings
 from tests.support import CHEAP_PASSWORD_HASHER
-from tests.support import sign_up as sign_up  # tests/server/test_http.py still imports it from here
 
 pytest_plugins = ["tests.postgres_gate"]
 

@@ -8,6 +8,8 @@ from typing import Any
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 
+from server.db import row_placeholders
+
 REGIONS = [
     ("lixia", "历下区", "Lixia District"),
     ("shizhong", "市中区", "Shizhong District"),
@@ -46,7 +48,7 @@ DOMAINS = [
 # Plain SQL on the migration's own connection: the state models' query builders may belong to another engine.
 async def seed(apps: Any, schema_editor: Any) -> None:
     client = schema_editor.client
-    marks = "$1, $2" if client.capabilities.dialect == "postgres" else "?, ?"
+    marks = row_placeholders(client, 2)
     for table, rows in (("region", REGIONS), ("domain", DOMAINS)):
         values = [[code, json.dumps({"zh": zh, "en": en}, ensure_ascii=False)] for code, zh, en in rows]
         await client.execute_many(f'INSERT INTO "{table}" ("code", "name") VALUES ({marks})', values)

@@ -8,6 +8,8 @@ from typing import Any
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 
+from server.db import row_placeholders
+
 TRAINER_LEVELS = [
     {"code": "5", "zh": "五级/初级工", "en": "Level 5 / junior worker"},
     {"code": "4", "zh": "四级/中级工", "en": "Level 4 / intermediate worker"},
@@ -31,7 +33,7 @@ OCCUPATIONS = [
 
 async def seed(apps: Any, schema_editor: Any) -> None:
     client = schema_editor.client
-    marks = "$1, $2, $3, $4, $5" if client.capabilities.dialect == "postgres" else "?, ?, ?, ?, ?"
+    marks = row_placeholders(client, 5)
     await client.execute_many(
         f'INSERT INTO "occupation" ("code", "name_zh", "name_en", "levels", "tracks") VALUES ({marks})',
         [[code, zh, en, json.dumps(levels, ensure_ascii=False), json.dumps(tracks, ensure_ascii=False)]

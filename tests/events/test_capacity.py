@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
 from events import capacity
-from events.models import Quota
+from events.models import Quota, QuotaHold
 from tests.events.support import organiser, published_event, register
 from tests.server.support import run
 
@@ -83,6 +84,13 @@ async def test_a_new_quota_counts_existing_holders_and_cannot_start_below_them(c
     assert (await client.patch(f"{url}/{made.json()['id']}", json={"size": -1}, headers=headers)).status_code == 422
     assert (await client.patch(f"{url}/987654", json={"size": 9}, headers=headers)).status_code == 404
     assert await capacity.drift() == []
+
+
+async def test_capacity_changes_refuse_to_run_outside_a_transaction(db: str) -> None:
+    quota = Quota(id=1, event_id=1, covers_all=True)
+    with pytest.raises(RuntimeError, match="inside the registration transaction"):
+        await capacity.adopt(quota)
+    assert not await QuotaHold.exists()
 
 
 async def test_check_reports_drift_and_exits_non_zero(client: httpx.AsyncClient, database: str, tmp_path: Path) -> None:

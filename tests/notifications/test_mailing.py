@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -18,6 +19,7 @@ from notifications.templates import TEMPLATES, preview
 from notifications.transport import FileTransport
 from notifications.worker import Worker
 from server.clock import utcnow
+from server.settings import load_settings
 from tests.events.support import lint, organiser, published_event, register
 from tests.support import admin_headers, sign_up
 
@@ -105,9 +107,9 @@ async def test_a_forged_or_expired_mail_link_opens_nothing(client: httpx.AsyncCl
     event_id = await published_event(client, headers, org_id)
     made = await register(client, event_id, "a@x.cn")
     registration_id = made.json()["id"]
-    good = mailing.link_token(made.json()["id"], utcnow() + timedelta(hours=1))
+    good = mailing.link_token(mailing.site(), made.json()["id"], utcnow() + timedelta(hours=1))
     assert (await client.get(f"/api/v1/registrations/{registration_id}", params={"token": good})).status_code == 200
-    expired = mailing.link_token(made.json()["id"], utcnow() - timedelta(seconds=1))
+    expired = mailing.link_token(mailing.site(), made.json()["id"], utcnow() - timedelta(seconds=1))
     forged = good[:-4] + "0000"
     for token in (expired, forged, "qcl_x_y", "qcl_"):
         assert (
@@ -270,3 +272,22 @@ async def test_the_worker_stops_gracefully(db: str, tmp_path: Path) -> None:
     stop.set()
     await asyncio.wait_for(running, timeout=5)
     assert running.done() and running.exception() is None
+
+
+def test_a_mail_link_can_never_be_signed_with_an_empty_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValueError, match="empty secret"):
+        mailing.Site(base_url="http://x", mail_from="a@x.cn", secret="")
+    monkeypatch.setattr(mailing, "_configured", None)  # an entry point that never called configure()
+    with pytest.raises(RuntimeError, match="configure"):
+        mailing.site()
+    with pytest.raises(RuntimeError, match="configure"):
+        mailing.link_is_valid("qcl_9999999999_abc", uuid.uuid4())
+
+
+def test_the_site_comes_from_the_settings_with_a_generated_key_when_none_is_set(tmp_path: Path) -> None:
+    site = mailing.Site.of(load_settings(DATA_DIR=tmp_path, SECRET_KEY="", BASE_URL="https://events.example"))
+    assert site.base_url == "https://events.example" and len(site.secret) >= 40
+    expires = utcnow() + timedelta(hours=1)
+    registration_id = uuid.uuid4()
+    other = mailing.Site(base_url=site.base_url, mail_from=site.mail_from, secret="another key")
+    assert mailing.link_token(site, registration_id, expires) != mailing.link_token(other, registration_id, expires)

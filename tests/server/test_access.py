@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from tests.conftest import admin_headers, sign_up
 from tests.events.support import event_body, organiser, published_event, register
-from tests.talent.test_reports import setup
+from tests.support import admin_headers, sign_up
+from tests.talent.support import setup
 
 
 async def test_signed_in_guard_refuses_an_anonymous_caller_with_401(client: httpx.AsyncClient) -> None:

@@ -11,7 +11,7 @@ from starlette.datastructures import QueryParams
 
 from server.api import _query_data
 from server.errors import InvalidInput
-from tests.conftest import sign_up
+from tests.support import sign_up
 
 
 async def test_malformed_json_is_a_400_problem_in_the_asked_language(client: httpx.AsyncClient) -> None:
