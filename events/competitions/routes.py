@@ -3,6 +3,7 @@ endpoint yet (it needs a streamed body; `submissions.receive` is the service it 
 
 from __future__ import annotations
 
+from events import mailing
 from events.access import Organisers, Viewers
 from events.competitions import setup, teams
 from events.competitions.access import EntryReaders, TeamLeader, TeamOrganisers
@@ -109,13 +110,13 @@ async def create_team(ctx: Context, competition_id: int, body: TeamIn) -> TeamOu
 )
 async def invite(ctx: Context, team_id: int, team: Team, body: InviteIn) -> InviteOut:
     """Mails a signed link, valid for seven days, that the invited address accepts once signed in."""
-    invitation = await teams.invite(ctx.user, team.id, body, ctx.settings)
+    invitation = await teams.invite(ctx.user, team.id, body, mailing.site())
     return InviteOut(id=invitation.id, email=invitation.email, expires_at=invitation.expires_at)
 
 
 @api.route("POST", "/team-invites/accept", guard=SignedIn, summary="Accept a team invitation", tag=TAG)
 async def accept(ctx: Context, body: AcceptIn) -> TeamOut:
-    member = await teams.accept(ctx.user, body.token, ctx.settings)
+    member = await teams.accept(ctx.user, body.token, mailing.site())
     return await _team_out(await Team.get(id=member.team_id))
 
 

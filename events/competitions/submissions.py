@@ -24,7 +24,7 @@ from server.clock import utcnow
 from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from server.i18n import Label, pick
 from server.models import Role, User
-from server.settings import Locale, Settings
+from server.settings import Locale
 
 
 class SubmissionLate(Conflict):
@@ -72,7 +72,6 @@ async def receive(
     data: SubmissionIn,
     incoming: Sequence[IncomingFile],
     store: SubmissionStore,
-    settings: Settings,
 ) -> Submission:
     """Stream each file into storage under its slot's kinds and size limit, then `submit`. A submission that is
     refused at any point (a bad file, a wrong slot, the deadline passed while the bytes arrived) deletes the
@@ -99,7 +98,7 @@ async def receive(
                 declared_size=part.declared_size,
             )
             uploads.append(Upload(slot=part.slot, name=part.filename, stored=stored))
-        return await submit(user, team_id, stage_id, data, uploads, settings)
+        return await submit(user, team_id, stage_id, data, uploads)
     except BaseException:
         for upload in uploads:
             await store.delete(upload.stored.key)
@@ -118,7 +117,7 @@ async def _stage_for(user: User, team_id: int, stage_id: int) -> Stage:
 
 
 async def submit(
-    user: User, team_id: int, stage_id: int, data: SubmissionIn, uploads: Sequence[Upload], settings: Settings
+    user: User, team_id: int, stage_id: int, data: SubmissionIn, uploads: Sequence[Upload]
 ) -> Submission:
     """Record the next version of a team's entry to a stage, if the stage is open at the moment of commit,
     and mail the submitter a receipt with each file's SHA-256. Versions of one team are serialised by its row

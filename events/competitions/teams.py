@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 from events.competitions.models import Competition, Entrants, Team, TeamInvite, TeamMember, TeamStatus, Track
 from events.competitions.schemas import InviteIn, TeamIn
 from events.competitions.setup import local_time
+from events.mailing import Site
 from events.models import EventStatus
 from notifications.outbox import Mail, enqueue
 from server import audit
@@ -25,7 +26,7 @@ from server.clock import utcnow
 from server.errors import BadRequest, Conflict, InvalidInput, NotFound, PermissionDenied
 from server.i18n import Label, pick
 from server.models import Region, Role, User
-from server.settings import Locale, Settings
+from server.settings import Locale
 
 TRANSITIONS: dict[TeamStatus, frozenset[TeamStatus]] = {
     TeamStatus.PENDING: frozenset({TeamStatus.ACTIVE, TeamStatus.REJECTED, TeamStatus.WITHDRAWN}),
@@ -184,7 +185,7 @@ def _read_token(secret_key: str, token: str) -> tuple[int, datetime]:
     return invite_id, expires
 
 
-async def invite(user: User, team_id: int, data: InviteIn, settings: Settings) -> TeamInvite:
+async def invite(user: User, team_id: int, data: InviteIn, site: Site) -> TeamInvite:
     """The leader invites someone by email: an invitation row and its mail, in one transaction."""
     async with in_transaction():
         team = await _led_team(user, team_id)
@@ -195,7 +196,7 @@ async def invite(user: User, team_id: int, data: InviteIn, settings: Settings) -
             raise TeamFull(size=competition.team_max)
         expires = utcnow() + INVITE_LIFETIME
         invitation = await TeamInvite.create(team=team, email=data.email, invited_by=user, expires_at=expires)
-        token = invite_token(settings.secret_key(), invitation.id, expires)
+        token = invite_token(site.secret, invitation.id, expires)
         locale: Locale = "en" if user.locale == "en" else "zh-CN"
         event = competition.event
         await enqueue(
@@ -208,7 +209,7 @@ async def invite(user: User, team_id: int, data: InviteIn, settings: Settings) -
                     "team_name": team.name,
                     "competition_title": pick({"zh": event.title_zh, "en": event.title_en}, locale),
                     "expires_at": local_time(event, expires),
-                    "accept_url": f"{settings.BASE_URL}/competitions/invites?token={token}",
+                    "accept_url": f"{site.base_url}/competitions/invites?token={token}",
                 },
                 dedupe_key=f"team_invitation:{invitation.id}",
                 topic=f"event:{event.id}",
@@ -220,10 +221,10 @@ async def invite(user: User, team_id: int, data: InviteIn, settings: Settings) -
     return invitation
 
 
-async def accept(user: User, token: str, settings: Settings) -> TeamMember:
+async def accept(user: User, token: str, site: Site) -> TeamMember:
     """The invited person, signed in with the invited address, joins: the link must be genuine and unexpired,
     the team open and not full, and the person in no other team of the competition."""
-    invite_id, expires = _read_token(settings.secret_key(), token)
+    invite_id, expires = _read_token(site.secret, token)
     try:
         async with in_transaction():
             invitation = await TeamInvite.select_for_update().get_or_none(id=invite_id)

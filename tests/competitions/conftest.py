@@ -7,7 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 from events.competitions import submissions, teams
+from events.mailing import Site
 from server.clock import utcnow
+from server.settings import Settings
 from tests.competitions.support import Clock
 
 
@@ -18,3 +20,8 @@ def clock() -> Iterator[Clock]:
         for module in (teams, submissions):
             patch.setattr(module, "utcnow", moving)
         yield moving
+
+
+@pytest.fixture
+def site(settings: Settings) -> Site:
+    return Site.of(settings)

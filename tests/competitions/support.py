@@ -10,12 +10,12 @@ from typing import Any
 from events.competitions import setup, teams
 from events.competitions.models import Competition, Stage, Team, TeamInvite
 from events.competitions.schemas import CompetitionIn, InviteIn, TeamIn
+from events.mailing import Site
 from events.models import Event, EventKind, EventStatus
 from notifications.models import OutboxMessage
 from server.clock import utcnow
 from server.identifiers import uscc_check_character
 from server.models import Membership, Organisation, OrganisationKind, Region, Role, User
-from server.settings import Settings
 
 FIRST17 = "91370100MA3C4B5D6"
 USCC = FIRST17 + uscc_check_character(FIRST17)
@@ -115,9 +115,9 @@ async def team_of(place: World, leader: User, name: str = "泉城智造队", **f
     return await teams.create_team(leader, place.competition.id, TeamIn.model_validate(body))
 
 
-async def invited(team: Team, leader: User, email: str, settings: Settings) -> str:
+async def invited(team: Team, leader: User, email: str, site: Site) -> str:
     """Invite `email` to the team; the accept token, read from the mail in the outbox."""
-    invitation = await teams.invite(leader, team.id, InviteIn(email=email), settings)
+    invitation = await teams.invite(leader, team.id, InviteIn(email=email), site)
     assert isinstance(invitation, TeamInvite)
     mail = await OutboxMessage.get(dedupe_key=f"team_invitation:{invitation.id}")
     url = str(mail.context["accept_url"])

@@ -13,8 +13,7 @@ from events.competitions.schemas import SubmissionIn
 from notifications.models import OutboxMessage
 from server.clock import utcnow
 from server.models import User
-from server.settings import Settings
-from tests.conftest import sign_up
+from tests.support import sign_up
 from tests.events.support import organiser, published_event
 
 
@@ -58,7 +57,7 @@ async def test_a_malformed_set_up_is_answered_field_by_field_in_chinese(client: 
     assert {error["type"]: error["msg"] for error in answer.json()["errors"]} == {"too_short": "至少需要 1 项"}
 
 
-async def test_teams_invitations_and_their_guards(client: httpx.AsyncClient, settings: Settings) -> None:
+async def test_teams_invitations_and_their_guards(client: httpx.AsyncClient) -> None:
     _, _, created = await competition(client)
     leader = await sign_up(client, "lead@x.cn")
     team_body = {"name": "泉城智造队", "track_id": created["tracks"][0]["id"], "region": "lixia"}
@@ -94,16 +93,14 @@ async def test_teams_invitations_and_their_guards(client: httpx.AsyncClient, set
     assert decided.status_code == 404
 
 
-async def test_a_submission_is_read_by_its_team_and_not_found_by_others(
-    client: httpx.AsyncClient, settings: Settings
-) -> None:
+async def test_a_submission_is_read_by_its_team_and_not_found_by_others(client: httpx.AsyncClient) -> None:
     organiser_headers, _, created = await competition(client)
     leader_headers = await sign_up(client, "lead@x.cn")
     team_body = {"name": "队", "track_id": created["tracks"][0]["id"], "region": "lixia"}
     team = await client.post(f"/api/v1/competitions/{created['id']}/teams", json=team_body, headers=leader_headers)
     stage = await Stage.get(id=created["stages"][0]["id"])
     leader = await User.get(email="lead@x.cn")
-    entry = await submissions.submit(leader, team.json()["id"], stage.id, SubmissionIn(), [], settings)
+    entry = await submissions.submit(leader, team.json()["id"], stage.id, SubmissionIn(), [])
     assert (await client.get(f"/api/v1/submissions/{entry.id}", headers=leader_headers)).json()["version"] == 1
     assert (await client.get(f"/api/v1/submissions/{entry.id}", headers=organiser_headers)).status_code == 200
     stranger = await sign_up(client, "stranger@x.cn")

@@ -12,8 +12,8 @@ from tortoise import connections
 from events.competitions import teams
 from events.competitions.models import Team, TeamMember
 from events.competitions.schemas import TeamIn
+from events.mailing import Site
 from server.models import User
-from server.settings import Settings
 from tests.competitions.support import World, invited, person, team_of, world
 
 
@@ -41,14 +41,14 @@ async def without_the_constraint(db: str) -> AsyncIterator[None]:
     )
 
 
-async def two_invitations(settings: Settings) -> tuple[World, User, list[str]]:
+async def two_invitations(site: Site) -> tuple[World, User, list[str]]:
     """Two teams each inviting mate@x.cn; the two accept tokens."""
     place = await world()
     tokens = []
     for index in range(2):
         leader = await person(f"lead{index}@x.cn")
         team = await team_of(place, leader, name=f"队{index}")
-        tokens.append(await invited(team, leader, "mate@x.cn", settings))
+        tokens.append(await invited(team, leader, "mate@x.cn", site))
     return place, await person("mate@x.cn"), tokens
 
 
@@ -56,17 +56,17 @@ async def memberships_of(user: User) -> int:
     return await TeamMember.filter(user_id=user.id, holder__not_isnull=True).count()
 
 
-async def test_accepting_two_invitations_at_once_joins_exactly_one_team(db: str, settings: Settings) -> None:
-    _, mate, tokens = await two_invitations(settings)
-    outcomes = await asyncio.gather(*(teams.accept(mate, token, settings) for token in tokens), return_exceptions=True)
+async def test_accepting_two_invitations_at_once_joins_exactly_one_team(db: str, site: Site) -> None:
+    _, mate, tokens = await two_invitations(site)
+    outcomes = await asyncio.gather(*(teams.accept(mate, token, site) for token in tokens), return_exceptions=True)
     assert sorted(type(outcome).__name__ for outcome in outcomes) == ["AlreadyInTeam", "TeamMember"]
     assert await memberships_of(mate) == 1
 
 
 @pytest.mark.usefixtures("without_the_constraint")
-async def test_negative_control_without_the_constraint_one_person_joins_two_teams(db: str, settings: Settings) -> None:
-    _, mate, tokens = await two_invitations(settings)
-    outcomes = await asyncio.gather(*(teams.accept(mate, token, settings) for token in tokens), return_exceptions=True)
+async def test_negative_control_without_the_constraint_one_person_joins_two_teams(db: str, site: Site) -> None:
+    _, mate, tokens = await two_invitations(site)
+    outcomes = await asyncio.gather(*(teams.accept(mate, token, site) for token in tokens), return_exceptions=True)
     assert all(isinstance(outcome, TeamMember) for outcome in outcomes)
     assert await memberships_of(mate) == 2
 

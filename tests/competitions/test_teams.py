@@ -14,11 +14,11 @@ from tortoise.transactions import in_transaction
 from events.competitions import teams
 from events.competitions.models import Team, TeamMember, TeamStatus
 from events.competitions.schemas import InviteIn, TeamIn
+from events.mailing import Site
 from notifications.models import OutboxMessage
 from notifications.templates import render
 from server.errors import InvalidInput, NotFound, PermissionDenied, problem
 from server.models import AuditEntry
-from server.settings import Settings
 from tests.competitions.support import BAD_USCC, USCC, Clock, invited, person, team_of, world
 
 
@@ -158,29 +158,29 @@ async def test_teams_cannot_be_formed_after_the_last_deadline(db: str, clock: Cl
     assert caught.value.params["deadline"] == f"{local:%Y-%m-%d %H:%M:%S} (Asia/Shanghai)"
 
 
-async def test_an_invitation_is_mailed_and_accepting_it_joins_the_team(db: str, settings: Settings) -> None:
+async def test_an_invitation_is_mailed_and_accepting_it_joins_the_team(db: str, site: Site) -> None:
     place = await world()
     leader = await person("lead@x.cn")
     team = await team_of(place, leader)
-    token = await invited(team, leader, "mate@x.cn", settings)
+    token = await invited(team, leader, "mate@x.cn", site)
     mail = await OutboxMessage.get(template="team_invitation")
     assert mail.to_addr == "mate@x.cn"
     rendered = render("team_invitation", mail.locale, mail.context)
     assert "泉城智造队" in rendered.subject and token in rendered.text
     mate = await person("mate@x.cn")
-    member = await teams.accept(mate, token, settings)
+    member = await teams.accept(mate, token, site)
     assert member.team_id == team.id
     assert await active_members(team) == sorted([leader.id, mate.id])
     assert await AuditEntry.exists(action="team.join", object_id=str(team.id))
     with pytest.raises(teams.InviteInvalid):  # used once
-        await teams.accept(mate, token, settings)
+        await teams.accept(mate, token, site)
 
 
 @pytest.mark.parametrize("forgery", ["signature", "id", "expiry", "shape"])
-async def test_a_forged_invitation_link_is_refused(db: str, settings: Settings, forgery: str) -> None:
+async def test_a_forged_invitation_link_is_refused(db: str, site: Site, forgery: str) -> None:
     place = await world()
     leader = await person("lead@x.cn")
-    token = await invited(await team_of(place, leader), leader, "mate@x.cn", settings)
+    token = await invited(await team_of(place, leader), leader, "mate@x.cn", site)
     prefix, invite_id, stamp, signature = token.split("_")
     forged = {
         "signature": f"{prefix}_{invite_id}_{stamp}_{'0' * 40}",
@@ -189,71 +189,71 @@ async def test_a_forged_invitation_link_is_refused(db: str, settings: Settings, 
         "shape": f"{token}_extra",
     }[forgery]
     with pytest.raises(teams.InviteInvalid):
-        await teams.accept(await person("mate@x.cn"), forged, settings)
+        await teams.accept(await person("mate@x.cn"), forged, site)
     assert await TeamMember.all().count() == 1
 
 
-async def test_an_expired_invitation_names_when_it_expired(db: str, settings: Settings, clock: Clock) -> None:
+async def test_an_expired_invitation_names_when_it_expired(db: str, site: Site, clock: Clock) -> None:
     place = await world()
     leader = await person("lead@x.cn")
-    token = await invited(await team_of(place, leader), leader, "mate@x.cn", settings)
+    token = await invited(await team_of(place, leader), leader, "mate@x.cn", site)
     clock.now += teams.INVITE_LIFETIME + timedelta(seconds=1)
     with pytest.raises(teams.InviteExpired) as caught:
-        await teams.accept(await person("mate@x.cn"), token, settings)
+        await teams.accept(await person("mate@x.cn"), token, site)
     rendered = problem(caught.value, "zh-CN")
     assert rendered.status == 409 and "(Asia/Shanghai)" in rendered.detail
 
 
-async def test_an_invitation_is_for_the_address_it_was_sent_to(db: str, settings: Settings) -> None:
+async def test_an_invitation_is_for_the_address_it_was_sent_to(db: str, site: Site) -> None:
     place = await world()
     leader = await person("lead@x.cn")
-    token = await invited(await team_of(place, leader), leader, "mate@x.cn", settings)
+    token = await invited(await team_of(place, leader), leader, "mate@x.cn", site)
     with pytest.raises(teams.InviteForSomeoneElse):
-        await teams.accept(await person("someone@x.cn"), token, settings)
+        await teams.accept(await person("someone@x.cn"), token, site)
 
 
-async def test_a_team_never_grows_past_its_maximum(db: str, settings: Settings) -> None:
+async def test_a_team_never_grows_past_its_maximum(db: str, site: Site) -> None:
     place = await world(team_max=2)
     leader = await person("lead@x.cn")
     team = await team_of(place, leader)
-    first = await invited(team, leader, "a@x.cn", settings)
-    second = await invited(team, leader, "b@x.cn", settings)
-    await teams.accept(await person("a@x.cn"), first, settings)
+    first = await invited(team, leader, "a@x.cn", site)
+    second = await invited(team, leader, "b@x.cn", site)
+    await teams.accept(await person("a@x.cn"), first, site)
     with pytest.raises(teams.TeamFull) as caught:
-        await teams.accept(await person("b@x.cn"), second, settings)
+        await teams.accept(await person("b@x.cn"), second, site)
     assert problem(caught.value, "en").detail == "A team of this competition has at most 2 members."
     with pytest.raises(teams.TeamFull):
-        await teams.invite(leader, team.id, InviteIn(email="c@x.cn"), settings)
+        await teams.invite(leader, team.id, InviteIn(email="c@x.cn"), site)
     assert len(await active_members(team)) == 2
 
 
-async def test_someone_in_a_team_cannot_accept_another_teams_invitation(db: str, settings: Settings) -> None:
+async def test_someone_in_a_team_cannot_accept_another_teams_invitation(db: str, site: Site) -> None:
     place = await world()
     leader = await person("lead@x.cn")
     other_leader = await person("other@x.cn")
     await team_of(place, leader)
     other = await team_of(place, other_leader, name="第二队")
-    token = await invited(other, other_leader, "lead@x.cn", settings)
+    token = await invited(other, other_leader, "lead@x.cn", site)
     with pytest.raises(teams.AlreadyInTeam):
-        await teams.accept(leader, token, settings)
+        await teams.accept(leader, token, site)
     assert await active_members(other) == [other_leader.id]
 
 
-async def test_only_the_leader_invites_and_the_lead_can_be_handed_over(db: str, settings: Settings) -> None:
+async def test_only_the_leader_invites_and_the_lead_can_be_handed_over(db: str, site: Site) -> None:
     place = await world()
     leader = await person("lead@x.cn")
     team = await team_of(place, leader)
     mate = await person("mate@x.cn")
-    await teams.accept(mate, await invited(team, leader, "mate@x.cn", settings), settings)
+    await teams.accept(mate, await invited(team, leader, "mate@x.cn", site), site)
     with pytest.raises(PermissionDenied):
-        await teams.invite(mate, team.id, InviteIn(email="c@x.cn"), settings)
+        await teams.invite(mate, team.id, InviteIn(email="c@x.cn"), site)
     handed = await teams.hand_over(leader, team.id, mate.id)
     assert handed.leader_id == mate.id
     entry = await AuditEntry.get(action="team.leader")
     assert (entry.before, entry.after) == ({"leader": leader.id}, {"leader": mate.id})
     with pytest.raises(PermissionDenied):
-        await teams.invite(leader, team.id, InviteIn(email="c@x.cn"), settings)
-    await teams.invite(mate, team.id, InviteIn(email="c@x.cn"), settings)
+        await teams.invite(leader, team.id, InviteIn(email="c@x.cn"), site)
+    await teams.invite(mate, team.id, InviteIn(email="c@x.cn"), site)
 
 
 async def test_the_lead_goes_only_to_a_current_member(db: str) -> None:
@@ -268,12 +268,12 @@ async def test_the_lead_goes_only_to_a_current_member(db: str) -> None:
         await teams.hand_over(leader, team.id + 999, outsider.id)
 
 
-async def test_withdrawing_frees_every_member(db: str, settings: Settings) -> None:
+async def test_withdrawing_frees_every_member(db: str, site: Site) -> None:
     place = await world()
     leader = await person("lead@x.cn")
     team = await team_of(place, leader)
     mate = await person("mate@x.cn")
-    await teams.accept(mate, await invited(team, leader, "mate@x.cn", settings), settings)
+    await teams.accept(mate, await invited(team, leader, "mate@x.cn", site), site)
     await teams.withdraw(leader, team.id)
     assert await active_members(team) == []
     with pytest.raises(teams.TeamTransitionForbidden):
