@@ -13,8 +13,8 @@ from events.competitions.schemas import SubmissionIn
 from notifications.models import OutboxMessage
 from server.clock import utcnow
 from server.models import User
-from tests.support import sign_up
 from tests.events.support import organiser, published_event
+from tests.support import sign_up
 
 
 async def competition(client: httpx.AsyncClient) -> tuple[dict[str, str], int, dict[str, Any]]:
