@@ -116,9 +116,7 @@ async def _stage_for(user: User, team_id: int, stage_id: int) -> Stage:
     return stage
 
 
-async def submit(
-    user: User, team_id: int, stage_id: int, data: SubmissionIn, uploads: Sequence[Upload]
-) -> Submission:
+async def submit(user: User, team_id: int, stage_id: int, data: SubmissionIn, uploads: Sequence[Upload]) -> Submission:
     """Record the next version of a team's entry to a stage, if the stage is open at the moment of commit,
     and mail the submitter a receipt with each file's SHA-256. Versions of one team are serialised by its row
     lock, so v1, v2, … have no gaps or repeats."""
