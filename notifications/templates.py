@@ -86,6 +86,16 @@ TEMPLATES: dict[str, MailTemplate] = {
         },
         "accept_url",
     ),
+    "deadline_changed": MailTemplate(
+        {
+            "recipient_name": "韩梅梅",
+            "competition_title": "泉城AI创新应用大赛",
+            "stage_name": "方案提交",
+            "old_deadline": "2027-04-01 18:00:00 (Asia/Shanghai)",
+            "new_deadline": "2027-04-03 18:00:00 (Asia/Shanghai)",
+            "reason": "清明假期顺延。",
+        }
+    ),
     "submission_receipt": MailTemplate(
         {
             "recipient_name": "韩梅梅",

@@ -28,6 +28,10 @@ class TeamStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+# States in which a team holds its members and may still act.
+OPEN = frozenset({TeamStatus.PENDING, TeamStatus.ACTIVE})
+
+
 class Competition(Model):
     """The competition set up on an event of kind `competition`. A 揭榜挂帅 challenge has a co-organiser."""
 

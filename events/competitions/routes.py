@@ -12,6 +12,7 @@ from events.competitions.schemas import (
     AcceptIn,
     CompetitionIn,
     CompetitionOut,
+    DeadlineIn,
     DecisionIn,
     HandOverIn,
     InviteIn,
@@ -45,18 +46,19 @@ async def _competition_out(competition: Competition, event: Event) -> Competitio
         co_organiser_id=competition.co_organiser_id,
         need=competition.need_md,
         tracks=[TrackOut(id=track.id, name={"zh": track.name_zh, "en": track.name_en}) for track in tracks],
-        stages=[
-            StageOut(
-                id=stage.id,
-                name={"zh": stage.name_zh, "en": stage.name_en},
-                starts_at=stage.starts_at,
-                deadline=stage.deadline,
-                deadline_local=setup.local_time(event, stage.deadline),
-                fact_sheet=stage.fact_sheet,
-                file_slots=stage.file_slots,
-            )
-            for stage in stages
-        ],
+        stages=[_stage_out(stage, event) for stage in stages],
+    )
+
+
+def _stage_out(stage: Stage, event: Event) -> StageOut:
+    return StageOut(
+        id=stage.id,
+        name={"zh": stage.name_zh, "en": stage.name_en},
+        starts_at=stage.starts_at,
+        deadline=stage.deadline,
+        deadline_local=setup.local_time(event, stage.deadline),
+        fact_sheet=stage.fact_sheet,
+        file_slots=stage.file_slots,
     )
 
 
@@ -90,6 +92,19 @@ async def set_up(ctx: Context, event_id: int, event: Event, body: CompetitionIn)
 @api.route("GET", "/events/{event_id:int}/competition", guard=Viewers(), summary="An event's competition", tag=TAG)
 async def get_competition(ctx: Context, event_id: int, event: Event) -> CompetitionOut:
     return await _competition_out(await setup.competition_of(event.id), event)
+
+
+@api.route(
+    "POST",
+    "/events/{event_id:int}/competition/stages/{stage_id:int}/deadline",
+    guard=Organisers(),
+    summary="Move a stage's deadline",
+    tag=TAG,
+)
+async def move_deadline(ctx: Context, event_id: int, stage_id: int, event: Event, body: DeadlineIn) -> StageOut:
+    """Never silent: audited with its reason, and mailed to every current member of an open team."""
+    stage = await setup.move_deadline(ctx.user, event.id, stage_id, body)
+    return _stage_out(stage, event)
 
 
 @api.route(

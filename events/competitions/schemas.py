@@ -126,6 +126,13 @@ class SubmissionIn(In):
     facts: dict[Key, FactText] = Field(default={}, max_length=30)
 
 
+class DeadlineIn(In):
+    """A stage's new deadline, and why: every team's members are mailed both."""
+
+    deadline: AwareDatetime
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500), OneLine]
+
+
 class AcceptIn(In):
     token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 

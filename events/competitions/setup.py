@@ -10,12 +10,15 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events.access import managed_event
-from events.competitions.models import Competition, Stage, Track
-from events.competitions.schemas import CompetitionIn
+from events.competitions.models import OPEN, Competition, Stage, TeamMember, Track
+from events.competitions.schemas import CompetitionIn, DeadlineIn
 from events.models import Event, EventKind
+from notifications.outbox import Mail, enqueue
 from server import audit
 from server.errors import Conflict, InvalidInput, NotFound
+from server.i18n import pick
 from server.models import Organisation, OrganisationKind, Region, Role, User
+from server.settings import Locale
 
 # A stage may open up to a year before the event starts (calls for entries run long), and closes by its end.
 EARLIEST_OPENING = timedelta(days=366)
@@ -116,3 +119,68 @@ async def competition_of(event_id: int) -> Competition:
     if competition is None:
         raise NotFound()
     return competition
+
+
+async def move_deadline(user: User, event_id: int, stage_id: int, data: DeadlineIn) -> Stage:
+    """An organiser moves a stage's deadline, never silently: the change is audited with its reason, and every
+    current member of an open team is mailed the old and the new deadline, in the transaction of the change.
+    The new deadline stays after the stage opens, before the next stage opens and by the event's end."""
+    event = await managed_event(event_id, user, Role.ORGANISER)
+    async with in_transaction():
+        stage = await Stage.select_for_update().get_or_none(id=stage_id, competition__event_id=event.id)
+        if stage is None:
+            raise NotFound()
+        following = await Stage.filter(competition_id=stage.competition_id, position=stage.position + 1).first()
+        if data.deadline <= stage.starts_at:
+            problem = "validation.deadline_before_start"
+        elif following is not None and data.deadline > following.starts_at:
+            problem = "validation.stages_overlap"
+        elif data.deadline > event.ends_at:
+            problem = "validation.stage_after_event"
+        else:
+            problem = ""
+        if problem:
+            raise InvalidInput(errors=[(("body", "deadline"), problem)])
+        before = stage.deadline
+        if before == data.deadline:
+            return stage
+        stage.deadline = data.deadline
+        await stage.save(update_fields=["deadline"])
+        await audit.record(
+            user,
+            "stage.deadline",
+            stage,
+            organisation_id=event.organisation_id,
+            before={"deadline": before.isoformat()},
+            after={"deadline": data.deadline.isoformat(), "reason": data.reason},
+        )
+        await _mail_deadline(event, stage, before, data.reason)
+    return stage
+
+
+async def _mail_deadline(event: Event, stage: Stage, before: datetime, reason: str) -> None:
+    members = await TeamMember.filter(
+        competition_id=stage.competition_id, holder__not_isnull=True, team__status__in=list(OPEN)
+    ).select_related("user")
+    mails = []
+    for member in members:
+        locale: Locale = "en" if member.user.locale == "en" else "zh-CN"
+        mails.append(
+            Mail(
+                template="deadline_changed",
+                to=member.user.email,
+                to_name=member.user.name,
+                locale=locale,
+                context={
+                    "recipient_name": member.user.name,
+                    "competition_title": pick({"zh": event.title_zh, "en": event.title_en}, locale),
+                    "stage_name": pick({"zh": stage.name_zh, "en": stage.name_en}, locale),
+                    "old_deadline": local_time(event, before),
+                    "new_deadline": local_time(event, stage.deadline),
+                    "reason": reason,
+                },
+                dedupe_key=f"deadline_changed:{stage.id}:{int(stage.deadline.timestamp())}:{member.user_id}",
+                topic=f"event:{event.id}",
+            )
+        )
+    await enqueue(*mails)

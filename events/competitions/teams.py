@@ -13,7 +13,16 @@ from datetime import UTC, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from events.competitions.models import Competition, Entrants, Team, TeamInvite, TeamMember, TeamStatus, Track
+from events.competitions.models import (
+    OPEN,
+    Competition,
+    Entrants,
+    Team,
+    TeamInvite,
+    TeamMember,
+    TeamStatus,
+    Track,
+)
 from events.competitions.schemas import InviteIn, TeamIn
 from events.competitions.setup import local_time
 from events.mailing import Site
@@ -34,7 +43,6 @@ TRANSITIONS: dict[TeamStatus, frozenset[TeamStatus]] = {
     TeamStatus.REJECTED: frozenset(),
     TeamStatus.WITHDRAWN: frozenset(),
 }
-OPEN = frozenset({TeamStatus.PENDING, TeamStatus.ACTIVE})
 INVITE_LIFETIME = timedelta(days=7)
 
 

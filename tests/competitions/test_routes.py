@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -42,6 +42,13 @@ async def test_set_up_and_read_a_competition(client: httpx.AsyncClient) -> None:
     shown = await client.get(f"/api/v1/events/{event_id}/competition")
     assert shown.status_code == 200 and shown.json() == created
     assert created["stages"][0]["deadline_local"].endswith("(Asia/Shanghai)")
+    stage = created["stages"][0]
+    path = f"/api/v1/events/{event_id}/competition/stages/{stage['id']}/deadline"
+    earlier = datetime.fromisoformat(stage["deadline"]) - timedelta(minutes=30)
+    moved = await client.post(path, json={"deadline": earlier.isoformat(), "reason": "提前"}, headers=headers)
+    assert moved.status_code == 200 and datetime.fromisoformat(moved.json()["deadline"]) == earlier
+    unexplained = await client.post(path, json={"deadline": earlier.isoformat()}, headers=headers)
+    assert unexplained.status_code == 422 and unexplained.json()["errors"][0]["loc"] == ["body", "reason"]
     again = await client.post(f"/api/v1/events/{event_id}/competition", json={}, headers=headers)
     assert again.status_code == 422  # the body is judged before the event: both tracks and stages are missing
 

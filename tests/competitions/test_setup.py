@@ -8,13 +8,15 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from events.competitions import setup
+from events.competitions import setup, teams
 from events.competitions.models import Competition, Entrants, Stage, Track
-from events.competitions.schemas import CompetitionIn
+from events.competitions.schemas import CompetitionIn, DeadlineIn
 from events.models import EventKind
+from notifications.models import OutboxMessage
+from notifications.templates import render
 from server.errors import InvalidInput, PermissionDenied, problem
 from server.models import AuditEntry, OrganisationKind
-from tests.competitions.support import competition_event, member_of, organisation, person, set_up_body, world
+from tests.competitions.support import competition_event, member_of, organisation, person, set_up_body, team_of, world
 
 
 def error_types(exc: ValidationError) -> list[str]:
@@ -170,3 +172,52 @@ def test_local_time_shows_the_second_in_the_events_zone() -> None:
 
     moment = datetime(2027, 4, 1, 9, 59, 59, tzinfo=UTC)
     assert setup.local_time(Shown(), moment) == "2027-04-01 17:59:59 (Asia/Shanghai)"  # type: ignore[arg-type]
+
+
+async def test_moving_a_deadline_is_audited_and_mailed_to_every_open_teams_members(db: str) -> None:
+    place = await world(requires_approval=True)
+    stage = place.stages[0]
+    waiting = await person("waiting@x.cn", locale="en")
+    await team_of(place, waiting)
+    rejected_leader = await person("rejected@x.cn")
+    rejected = await team_of(place, rejected_leader, name="落选队")
+    await teams.decide(place.host, rejected.id, approve=False)
+    later = stage.deadline + timedelta(days=2)
+    moved = await setup.move_deadline(place.host, place.event.id, stage.id, DeadlineIn(deadline=later, reason="顺延"))
+    assert (await Stage.get(id=stage.id)).deadline == later == moved.deadline
+    entry = await AuditEntry.get(action="stage.deadline")
+    assert entry.before == {"deadline": stage.deadline.isoformat()}
+    assert entry.after == {"deadline": later.isoformat(), "reason": "顺延"}
+    [mail] = await OutboxMessage.filter(template="deadline_changed")
+    assert mail.to_addr == "waiting@x.cn"
+    text = render("deadline_changed", mail.locale, mail.context).text
+    assert setup.local_time(place.event, stage.deadline) in text and setup.local_time(place.event, later) in text
+
+
+@pytest.mark.parametrize(
+    ("shift", "expected"),
+    [
+        ("before_start", "validation.deadline_before_start"),
+        ("into_next_stage", "validation.stages_overlap"),
+    ],
+)
+async def test_a_deadline_cannot_move_out_of_its_window(db: str, shift: str, expected: str) -> None:
+    place = await world()
+    first, second = place.stages
+    deadline = first.starts_at if shift == "before_start" else second.starts_at + timedelta(seconds=1)
+    with pytest.raises(InvalidInput) as caught:
+        await setup.move_deadline(place.host, place.event.id, first.id, DeadlineIn(deadline=deadline, reason="r"))
+    assert field_errors(caught.value) == [(("body", "deadline"), expected)]
+    assert (await Stage.get(id=first.id)).deadline == first.deadline
+    assert not await AuditEntry.exists(action="stage.deadline")
+
+
+async def test_the_last_deadline_stays_by_the_events_end_and_only_organisers_move_it(db: str) -> None:
+    place = await world()
+    last = place.stages[-1]
+    beyond = DeadlineIn(deadline=place.event.ends_at + timedelta(seconds=1), reason="r")
+    with pytest.raises(InvalidInput) as caught:
+        await setup.move_deadline(place.host, place.event.id, last.id, beyond)
+    assert field_errors(caught.value) == [(("body", "deadline"), "validation.stage_after_event")]
+    with pytest.raises(PermissionDenied):
+        await setup.move_deadline(await person("x@x.cn"), place.event.id, last.id, beyond)

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from tortoise.transactions import in_transaction
 
 from events.competitions import teams
-from events.competitions.models import Team, TeamMember, TeamStatus
+from events.competitions.models import OPEN, Team, TeamMember, TeamStatus
 from events.competitions.schemas import InviteIn, TeamIn
 from events.mailing import Site
 from notifications.models import OutboxMessage
@@ -42,7 +42,7 @@ async def test_transition_allows_exactly_the_pairs_of_the_table(db: str, before:
         async with in_transaction():
             await teams.transition(team, after, place.host, reason="r")
         assert (await Team.get(id=team.id)).status is after
-        assert await active_members(team) == ([] if after not in teams.OPEN else [leader.id])
+        assert await active_members(team) == ([] if after not in OPEN else [leader.id])
         entry = await AuditEntry.get(action="team.status")
         assert (entry.before, entry.after) == ({"status": before.value}, {"status": after.value, "reason": "r"})
     else:
