@@ -43,6 +43,7 @@ class EventFacts:
     categories: Sequence[str]
     organizer_email: str
     organizer_name: str
+    standing: str = ""  # the reader's place when it is not a sure seat (a personal feed): the entry is TENTATIVE
 
 
 def _title(event: Event | AgendaSession, locale: Locale) -> str:
@@ -72,6 +73,8 @@ def _vevent(
     cancelled: bool,
 ) -> VEvent:
     event = facts.event
+    if facts.standing:
+        title = f"【{facts.standing}】{title}" if locale == "zh-CN" else f"[{facts.standing}] {title}"
     description = plain_text(event.description_md)
     if event.online_url:
         description = f"{description}\n\n{event.online_url}".strip()
@@ -86,11 +89,11 @@ def _vevent(
         url=f"{base_url}/events/{event.id}",
         categories=list(facts.categories),
         sequence=event.sequence,
-        status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
+        status=STATUS.CANCELLED if cancelled else STATUS.TENTATIVE if facts.standing else STATUS.CONFIRMED,
         organizer=vCalAddress.new(facts.organizer_email, cn=facts.organizer_name),
         last_modified=event.updated_at,
     )
-    if event.alarm_minutes and not cancelled:
+    if event.alarm_minutes and not cancelled and not facts.standing:
         entry.add_component(Alarm.new_display(trigger=timedelta(minutes=-event.alarm_minutes), description=title))
     return entry
 

@@ -106,8 +106,7 @@ async def personal_calendar(ctx: Context, token: str) -> Response:
     """The secret URL is the credential: a wrong, rotated or revoked one is not found."""
     subscription = await feeds.feed_by_token(token)
     locale: Locale = "en" if subscription.user.locale == "en" else "zh-CN"
-    events = await feeds.personal_events(subscription)
-    facts = await feeds.facts(events, locale=locale, mail_from=ctx.settings.MAIL_FROM)
+    facts = await feeds.personal_facts(subscription, locale=locale, mail_from=ctx.settings.MAIL_FROM)
     name = "我的泉城活动" if locale == "zh-CN" else "My Quancheng events"
     return _feed_response(ctx, facts, name=name, locale=locale, filename="my-events.ics")
 

@@ -48,6 +48,10 @@ class EventStatusForbidden(Conflict):
     key = "error.event_status_forbidden"
 
 
+class NotStartedYet(Conflict):
+    key = "error.event_not_started"
+
+
 class ScheduleConflict(Conflict):
     key = "error.schedule_conflict"
 
@@ -208,9 +212,11 @@ async def _resize(event: Event, quota: Quota, size: int) -> None:
     await offer_freed_seats(await Event.get(id=event.id))
 
 
-async def set_status(user: User, event_id: int, to: EventStatus) -> Event:
-    """Publish, cancel or complete an event; the move is checked and SEQUENCE bumps with it."""
+async def set_status(user: User, event_id: int, to: EventStatus, reason: str = "") -> Event:
+    """Publish, cancel or complete an event; the move is checked and SEQUENCE bumps with it. An event is completed
+    only once it has started, or earlier with a reason, which the audit entry keeps."""
     event = await managed_event(event_id, user)
+    reason = reason.strip()
     async with in_transaction():
         locked = await Event.filter(id=event.id).select_for_update().first()
         assert locked is not None
@@ -218,6 +224,8 @@ async def set_status(user: User, event_id: int, to: EventStatus) -> Event:
             raise EventStatusForbidden(
                 before=Label(f"event_status.{locked.status.value}"), to=Label(f"event_status.{to.value}")
             )
+        if to is EventStatus.COMPLETED and locked.starts_at > utcnow() and not reason:
+            raise NotStartedYet()
         await Event.filter(id=event.id).update(status=to, sequence=F("sequence") + 1, updated_at=utcnow())
         if to is EventStatus.CANCELLED:
             await mailing.event_cancelled(await Event.get(id=event.id))
@@ -227,7 +235,7 @@ async def set_status(user: User, event_id: int, to: EventStatus) -> Event:
             event,
             organisation_id=event.organisation_id,
             before={"status": locked.status.value},
-            after={"status": to.value},
+            after={"status": to.value, "reason": reason} if reason else {"status": to.value},
         )
     return await managed_event(event.id, user)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
@@ -12,7 +13,16 @@ from tortoise.transactions import in_transaction
 
 from events import calendar
 from events.calendar import EventFacts, Method
-from events.models import ACTIVE, HOLDING, AgendaSession, CalendarFeed, Event, EventStatus, Registration
+from events.models import (
+    ACTIVE,
+    HOLDING,
+    AgendaSession,
+    CalendarFeed,
+    Event,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
 from server import audit
 from server.auth import hash_secret, new_secret
 from server.clock import utcnow
@@ -80,6 +90,7 @@ def fingerprint(facts: EventFacts) -> tuple[object, ...]:
         facts.organizer_name,
         tuple(facts.categories),
         tuple(sessions),
+        facts.standing,
     )
 
 
@@ -87,10 +98,18 @@ def last_modified(events: list[Event]) -> datetime | None:
     return max((event.updated_at for event in events), default=None)
 
 
-async def personal_events(feed: CalendarFeed) -> list[Event]:
-    """The events of the feed owner's active registrations (cancelled events kept for 30 days)."""
-    event_ids = Registration.filter(user_id=feed.user_id, status__in=list(ACTIVE)).values_list("event_id", flat=True)
-    return await in_feeds(Event.filter(id__in=[i for i in await event_ids])).order_by("starts_at", "id")
+async def personal_facts(feed: CalendarFeed, *, locale: Locale, mail_from: str) -> list[EventFacts]:
+    """The events of the feed owner's active registrations (cancelled events kept for 30 days). Only a confirmed
+    seat shows as CONFIRMED; a place pending approval, offered or on the waiting list is TENTATIVE and named."""
+    held = await Registration.filter(user_id=feed.user_id, status__in=list(ACTIVE)).values_list("event_id", "status")
+    status_of: dict[int, RegistrationStatus] = {event_id: RegistrationStatus(status) for event_id, status in held}
+    events = await in_feeds(Event.filter(id__in=list(status_of))).order_by("starts_at", "id")
+    return [
+        each
+        if status_of[each.event.id] is RegistrationStatus.CONFIRMED
+        else replace(each, standing=translate(f"standing.{status_of[each.event.id].value}", locale))
+        for each in await facts(events, locale=locale, mail_from=mail_from)
+    ]
 
 
 async def feed_by_token(token: str) -> CalendarFeed:

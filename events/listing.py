@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from tortoise import connections
@@ -21,7 +21,7 @@ from server.db import Params
 def _moment(value: datetime | date, zone: str, end_of_day: bool) -> datetime:
     if isinstance(value, datetime):
         return value
-    return datetime.combine(value, time.max if end_of_day else time.min, tzinfo=ZoneInfo(zone))
+    return datetime.combine(value, time.max if end_of_day else time.min, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def filter_events(found: QuerySet[Event], query: EventQuery, zone: str) -> QuerySet[Event]:

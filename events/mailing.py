@@ -19,7 +19,7 @@ from events import calendar
 from events.feeds import facts
 from events.models import Event, EventStatus, Registration, RegistrationStatus, ReminderRun
 from notifications import parts
-from notifications.outbox import Mail, enqueue
+from notifications.outbox import Mail, enqueue, supersede_topic
 from notifications.templates import Rendered, render
 from server import audit
 from server.auth import sign
@@ -133,11 +133,15 @@ def _mail(
         locale=_locale(registration),
         context={**context, **(extra or {})},
         dedupe_key=f"{template}:{registration.id}:{dedupe}",
-        topic=f"event:{event.id}",
+        topic=_topic(event),
         from_name=str(context["organiser_name"]),
         calendar=spec,
         supersede_key=supersede_key,
     )
+
+
+def _topic(event: Event) -> str:
+    return f"event:{event.id}"
 
 
 async def _organisation(event: Event) -> Organisation:
@@ -214,7 +218,9 @@ async def event_moved(event: Event) -> None:
 
 
 async def event_cancelled(event: Event) -> None:
-    """A cancellation to every active registrant: with a calendar CANCEL for those who hold an invitation."""
+    """A cancellation to every active registrant: with a calendar CANCEL for those who hold an invitation.
+    Mails about the event still waiting to leave (a confirmation, a reminder) are withdrawn: they are untrue now."""
+    await supersede_topic(_topic(event))
     organisation = await _organisation(event)
     active = await Registration.filter(event_id=event.id, status__in=[S.CONFIRMED, S.PENDING, S.OFFERED, S.WAITLISTED])
     mails = [
@@ -307,20 +313,21 @@ async def send_due_reminders() -> int:
     """Enqueue the reminders that have come due (run every minute, by any number of processes).
 
     Each (event, offset, start) is claimed once through a unique row, so a second scheduler or a restart sends
-    nothing twice; cancelled events and registrations get none.
+    nothing twice; cancelled events and registrations get none. Of the offsets that have come due only the
+    latest (the nearest the start) is sent: it covers the earlier ones whose moment passed unnoticed.
     """
     now = utcnow()
     horizon = now + timedelta(hours=REMINDER_HORIZON_HOURS)
     started = 0
     for event in await Event.filter(status=EventStatus.PUBLISHED, starts_at__gt=now, starts_at__lte=horizon):
-        for hours in event.reminder_hours:
-            if event.starts_at - timedelta(hours=hours) > now:
-                continue
-            try:
-                async with in_transaction():
-                    await ReminderRun.create(event=event, hours=hours, starts_at=event.starts_at)
-                    await reminders_due(event, hours)
-                started += 1
-            except IntegrityError:
-                pass  # already scheduled, by this process earlier or by another one
+        due = [hours for hours in event.reminder_hours if event.starts_at - timedelta(hours=hours) <= now]
+        if not due:
+            continue
+        try:
+            async with in_transaction():
+                await ReminderRun.create(event=event, hours=min(due), starts_at=event.starts_at)
+                await reminders_due(event, min(due))
+            started += 1
+        except IntegrityError:
+            pass  # already scheduled, by this process earlier or by another one
     return started

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     Field,
     StringConstraints,
@@ -22,7 +21,7 @@ from pydantic_core import PydanticCustomError
 from events.models import EventKind, EventStatus, QuestionKind, RegistrationStatus, RegistrationWindow
 from server.api import PageQuery
 from server.identifiers import Email
-from server.schemas import I18nText, In, Multiline, Name, OneLine, SearchText
+from server.schemas import I18nText, In, Instant, Multiline, Name, OneLine, SearchText
 from server.settings import Locale
 
 LongText = Annotated[str, StringConstraints(max_length=500), OneLine]
@@ -61,11 +60,11 @@ class EventIn(In):
     region: Annotated[str, StringConstraints(max_length=40)]
     venue: Venue = ""
     online_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Instant
+    ends_at: Instant
     timezone: str = Field(default="", description="IANA zone; empty means the service default (Asia/Shanghai).")
-    registration_opens_at: AwareDatetime | None = None
-    registration_closes_at: AwareDatetime | None = Field(default=None, description="Default: the event's start.")
+    registration_opens_at: Instant | None = None
+    registration_closes_at: Instant | None = Field(default=None, description="Default: the event's start.")
     requires_approval: bool = False
     waitlist_enabled: bool = True
     offer_hours: int = Field(default=48, ge=1, le=720, description="How long a freed seat is held for an offer.")
@@ -115,11 +114,11 @@ class EventPatch(In):
     region: Annotated[str, StringConstraints(max_length=40)] | None = None
     venue: Venue | None = None
     online_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: Instant | None = None
+    ends_at: Instant | None = None
     timezone: str | None = None
-    registration_opens_at: AwareDatetime | None = None
-    registration_closes_at: AwareDatetime | None = None
+    registration_opens_at: Instant | None = None
+    registration_closes_at: Instant | None = None
     requires_approval: bool | None = None
     waitlist_enabled: bool | None = None
     offer_hours: int | None = Field(default=None, ge=1, le=720)
@@ -176,17 +175,21 @@ class EventQuery(PageQuery):
     region: str | None = None
     tag: str | None = None
     status: EventStatus | None = Field(default=None, description="Public listing: published, cancelled, completed.")
-    starts_from: AwareDatetime | date | None = Field(default=None, alias="from")
-    starts_to: AwareDatetime | date | None = Field(default=None, alias="to")
+    starts_from: Instant | date | None = Field(default=None, alias="from")
+    starts_to: Instant | date | None = Field(default=None, alias="to")
     q: SearchText | None = None
+
+
+class CompleteQuery(In):
+    reason: Annotated[LongText, Field(description="Required to complete an event before it has started.")] = ""
 
 
 class SessionIn(In):
     title: I18nText
     speakers: list[Name] = Field(default=[], max_length=30)
     room: Room = ""
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Instant
+    ends_at: Instant
 
     _ends_after_start = field_validator("ends_at")(_ends_after_start)
 

@@ -67,3 +67,14 @@ async def enqueue(*mails: Mail) -> None:
         for mail in mails
     ]
     await insert_rows(OutboxMessage, rows, ignore_conflicts=True)
+
+
+async def supersede_topic(topic: str) -> None:
+    """Mails about `topic` not yet sent are not sent: a change (an event cancelled) made what they say untrue.
+
+    Call inside the change's transaction, before enqueueing the mails that tell what is true now."""
+    if not in_transaction_now():
+        raise NotInTransaction("supersede_topic must run inside the transaction of the change")
+    await OutboxMessage.filter(topic=topic, status__in=[MailStatus.PENDING, MailStatus.RETRY]).update(
+        status=MailStatus.SUPERSEDED
+    )

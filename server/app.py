@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from importlib.metadata import version
@@ -33,6 +33,7 @@ from server import openapi, retention
 from server.api import Endpoint, error_locale
 from server.db import tortoise_config
 from server.errors import DomainError, InternalError, MethodNotAllowed, NotFound, problem_response
+from server.jobs import every, once_an_hour
 from server.middleware import BodySizeLimit
 from server.models import AuthToken, RateLimitBucket
 from server.routes import api, health
@@ -112,8 +113,10 @@ async def background(settings: Settings, stop: asyncio.Event, *, with_worker: bo
     periodic = [
         asyncio.create_task(every(settings.SWEEP_SECONDS, expire_offers)),
         asyncio.create_task(every(60, mailing.send_due_reminders)),
-        asyncio.create_task(every(3600, lambda: talent_mailing.send_report_reminders(settings.BASE_URL))),
-        asyncio.create_task(every(3600, lambda: retention.purge(RETENTION))),
+        asyncio.create_task(
+            every(60, once_an_hour("report_reminders", lambda: talent_mailing.send_report_reminders(settings.BASE_URL)))
+        ),
+        asyncio.create_task(every(60, once_an_hour("retention", lambda: retention.purge(RETENTION)))),
     ]
     if with_worker:
         transport = transport_for(settings.SMTP_URL, settings.MAIL_DIR, settings.SMTP_CA_FILE)
@@ -123,19 +126,6 @@ async def background(settings: Settings, stop: asyncio.Event, *, with_worker: bo
     for job in periodic:
         job.cancel()
     await asyncio.gather(*periodic, return_exceptions=True)
-
-
-async def every(seconds: float, work: Callable[[], Awaitable[object]]) -> None:
-    """Run `work` every `seconds` until cancelled; a failure is logged and the next round runs anyway.
-
-    Safe in any number of processes: each job re-checks its rows under a lock before it changes them.
-    """
-    while True:
-        await asyncio.sleep(seconds)
-        try:
-            await work()
-        except Exception:
-            log.exception("periodic job %s failed", getattr(work, "__name__", work))
 
 
 async def _domain_error(request: Request, exc: Exception) -> Response:

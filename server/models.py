@@ -162,3 +162,16 @@ class AuditEntry(Model):
     class Meta:
         table = "audit_entry"
         indexes = (("object_type", "object_id"),)
+
+
+class JobRun(Model):
+    """That an hourly job ran in one hour: the unique row is claimed by one process, and the others skip it."""
+
+    id = fields.BigIntField(primary_key=True)
+    job = fields.CharField(max_length=60)
+    hour = fields.DatetimeField(description="the start of the hour, UTC")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "job_run"
+        unique_together = (("job", "hour"),)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from server.api import PageQuery
 from server.identifiers import USCC, Email
@@ -30,6 +30,15 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=100), OneLine]
 Title = Annotated[str, StringConstraints(min_length=1, max_length=200), OneLine]
 SearchText = Annotated[str, StringConstraints(max_length=100), OneLine]
 Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
+
+
+def _in_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+# An instant from a client, stored and compared in UTC: SQLite keeps datetimes as text, so 09:30+08:00 and 01:00Z
+# would compare as strings, not as moments.
+Instant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 class In(BaseModel):

@@ -6,7 +6,7 @@ This is the one place where talent reads events (a dependency that points one wa
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from tortoise.transactions import in_transaction
 
@@ -41,8 +41,8 @@ async def link_events(user: User, programme: Programme, event_ids: list[int]) ->
 
 async def check(period: Period) -> list[Evidence]:
     """Programmes with linked events and a received report in the period, and where the numbers disagree."""
-    start = datetime.combine(period.starts_on, time.min, tzinfo=CITY_ZONE)
-    end = datetime.combine(period.ends_on, time.max, tzinfo=CITY_ZONE)
+    start = datetime.combine(period.starts_on, time.min, tzinfo=CITY_ZONE).astimezone(UTC)
+    end = datetime.combine(period.ends_on, time.max, tzinfo=CITY_ZONE).astimezone(UTC)
     results = []
     for programme in await Programme.exclude(event_ids=[]).order_by("id"):
         report = await TraineeReport.get_or_none(

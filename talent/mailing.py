@@ -9,10 +9,13 @@ from tortoise.transactions import in_transaction
 
 from notifications.outbox import Mail, enqueue
 from server.clock import utcnow
-from server.models import Membership, Organisation, Role, User
+from server.i18n import pick
+from server.models import Membership, Organisation, Region, Role, User
+from server.settings import Locale
 from talent.dashboard import completeness
 from talent.models import Period
 from talent.reports import CITY_ZONE
+from talent.schemas import Expected
 
 DUE_SOON = timedelta(days=3)
 
@@ -25,17 +28,17 @@ async def send_report_reminders(base_url: str) -> int:
         if not (period.due_on - DUE_SOON <= today <= period.locks_on):
             continue
         overdue = today > period.due_on
-        waiting: dict[int, str] = {}
+        waiting: dict[int, list[Expected]] = {}
         for expected in await completeness(period):
             if expected.state in ("missing", "draft"):
-                waiting[expected.base_id] = f"{expected.base}（{expected.region}）"
+                waiting.setdefault(expected.base_id, []).append(expected)
         mails = [
             mail
-            for base_id in sorted(waiting)
-            for mail in await _base_mails(base_id, period, overdue=overdue, base_url=base_url)
+            for base_id, programmes in sorted(waiting.items())
+            for mail in await _base_mails(base_id, period, programmes, overdue=overdue, base_url=base_url)
         ]
         if overdue and waiting:
-            mails += await _digest(period, sorted(waiting.values()), base_url)
+            mails += await _digest(period, [programmes[0] for programmes in waiting.values()], base_url)
         if mails:
             async with in_transaction():
                 await enqueue(*mails)
@@ -43,9 +46,14 @@ async def send_report_reminders(base_url: str) -> int:
     return asked
 
 
-async def _base_mails(base_id: int, period: Period, *, overdue: bool, base_url: str) -> list[Mail]:
+async def _base_mails(
+    base_id: int, period: Period, waiting: list[Expected], *, overdue: bool, base_url: str
+) -> list[Mail]:
+    """To the base's reporters: the link opens the report form when one report is waiting, else the list of the
+    base's reports (the page at /talent)."""
     base = await Organisation.get(id=base_id)
     template = "report_overdue" if overdue else "report_due"
+    form = f"/talent/reports/{base_id}/{period.id}/{waiting[0].programme_id}" if len(waiting) == 1 else "/talent"
     members = await Membership.filter(organisation_id=base_id, role=Role.REPORTER).select_related("user")
     return [
         Mail(
@@ -60,7 +68,7 @@ async def _base_mails(base_id: int, period: Period, *, overdue: bool, base_url: 
                 "period": period.id,
                 "base_name": base.name_zh,
                 "due_on": period.due_on.isoformat(),
-                "report_url": f"{base_url}/talent/reports/{base_id}/{period.id}",
+                "report_url": f"{base_url}{form}",
             },
         )
         for m in members
@@ -68,9 +76,16 @@ async def _base_mails(base_id: int, period: Period, *, overdue: bool, base_url: 
     ]
 
 
-async def _digest(period: Period, missing: list[str], base_url: str) -> list[Mail]:
+async def _digest(period: Period, missing: list[Expected], base_url: str) -> list[Mail]:
+    """To the bureau's admins: the bases not reported, with their region's name in the reader's language, and a
+    link to the dashboard."""
     admins = await User.filter(is_admin=True, is_active=True)
-    listing = "\n".join(f"- {name}" for name in missing)
+    regions = {region.code: region.name for region in await Region.filter(code__in={e.region for e in missing})}
+
+    def listing(locale: str) -> str:
+        chosen: Locale = "en" if locale == "en" else "zh-CN"
+        return "\n".join(sorted(f"- {e.base}（{pick(regions[e.region], chosen)}）" for e in missing))
+
     return [
         Mail(
             template="report_overdue_digest",
@@ -83,8 +98,8 @@ async def _digest(period: Period, missing: list[str], base_url: str) -> list[Mai
                 "recipient_name": admin.name,
                 "period": period.id,
                 "due_on": period.due_on.isoformat(),
-                "missing": listing,
-                "dashboard_url": f"{base_url}/talent/completeness?period={period.id}",
+                "missing": listing(admin.locale),
+                "dashboard_url": f"{base_url}/talent/dashboard",
             },
         )
         for admin in admins

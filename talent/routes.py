@@ -362,6 +362,8 @@ class RowProblems(BaseModel):
     row: int
     programme_id: int | None
     problems: list[dict[str, str]]
+    warnings: list[dict[str, str]]
+    skipped: str = Field(description="Why the row is left as stored (unchanged, or submitted/locked); empty if not.")
 
 
 @api.route(
@@ -377,7 +379,10 @@ async def upload_sheet(
 ) -> list[RowProblems]:
     """Send the .xlsx file as the request body."""
     results = await sheets.upload(ctx.user, base_id, period_id, body, apply=query.apply, locale=ctx.locale)
-    return [RowProblems(row=r.row, programme_id=r.programme_id, problems=r.problems) for r in results]
+    return [
+        RowProblems(row=r.row, programme_id=r.programme_id, problems=r.problems, warnings=r.warnings, skipped=r.skipped)
+        for r in results
+    ]
 
 
 class EventLinksIn(In):

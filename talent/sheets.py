@@ -33,9 +33,14 @@ COUNTS = (
 
 @dataclass
 class RowResult:
+    """What a row would do: `problems` (validation and the report's error rules) block the upload; `warnings`
+    do not; a `skipped` row (unchanged, or no longer editable) is left as stored."""
+
     row: int
     programme_id: int | None
     problems: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    skipped: str = ""
 
 
 async def _places(base: Organisation, period: Period) -> list[reports.Slot]:
@@ -107,9 +112,10 @@ async def upload(
         if any(result.problems for result, _, _ in results):
             raise InvalidInput("error.sheet_has_problems")
         async with in_transaction():
-            for _, place, data in results:
+            for result, place, data in results:
                 assert place is not None and data is not None
-                await reports.save(user, place, data)
+                if not result.skipped:
+                    await reports.save(user, place, data)
     return [result for result, _, _ in results]
 
 
@@ -151,6 +157,25 @@ async def _check(
             )
             result.problems.append({"column": column(key), "field": key, "message": message})
         return result, place, None
-    if not await reports.editable(await reports.current(place), place):
-        result.problems.append({"column": "", "field": "", "message": translate("error.report_locked", locale)})
+    stored = await reports.current(place)
+    if not await reports.editable(stored, place):
+        result.skipped = translate("sheet.skipped_locked", locale)
+        return result, place, data
+    trial = await reports.trial(place, data)
+    if stored.id is not None and all(getattr(trial, name) == getattr(stored, name) for name in reports.FIELDS):
+        result.skipped = translate("sheet.skipped_unchanged", locale)
+        return result, place, data
+    for rule, name, params in await reports.findings(trial, place):
+        key = _sheet_key(name)
+        found = {"column": column(key), "field": key, "message": translate(f"rule.{rule.code}", locale, **params)}
+        (result.problems if rule.importance == "error" else result.warnings).append(found)
     return result, place, data
+
+
+def _sheet_key(rule_field: str) -> str:
+    """The sheet's column key for a field a rule names: `levels.4.certified` is `certified:4`."""
+    head, _, rest = rule_field.partition(".")
+    if head != "levels" or not rest:
+        return rule_field
+    code, _, kind = rest.partition(".")
+    return f"{kind or 'assessed'}:{code}"

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from events import editing, listing
 from events.access import Organisers, Viewers
 from events.models import Event, EventKind, EventStatus
-from events.schemas import EventIn, EventOut, EventPatch, EventQuery
+from events.schemas import CompleteQuery, EventIn, EventOut, EventPatch, EventQuery
 from server.access import Anyone, Members, SignedIn
 from server.api import Api, Context, Page
 from server.i18n import translate
@@ -72,7 +72,16 @@ def _status_route(path: str, to: EventStatus, summary: str) -> None:
 
 _status_route("/events/{event_id:int}/publish", EventStatus.PUBLISHED, "Publish a draft")
 _status_route("/events/{event_id:int}/cancel", EventStatus.CANCELLED, "Cancel an event")
-_status_route("/events/{event_id:int}/complete", EventStatus.COMPLETED, "Mark an event completed")
+
+
+@api.route(
+    "POST", "/events/{event_id:int}/complete", guard=Organisers(), summary="Mark an event completed", tag="events"
+)
+async def complete_event(ctx: Context, event_id: int, query: CompleteQuery) -> EventOut:
+    """Only once the event has started, or earlier with a `reason`, which the audit entry keeps."""
+    return await listing.event_out(
+        await editing.set_status(ctx.user, event_id, EventStatus.COMPLETED, reason=query.reason)
+    )
 
 
 @api.route("GET", "/event-kinds", guard=Anyone, summary="Event kinds with their names", tag="reference")

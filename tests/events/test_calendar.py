@@ -186,6 +186,27 @@ async def test_personal_feed_shows_only_my_active_registrations(client: httpx.As
     assert (await client.get("/api/v1/me/calendar-feeds", headers=other)).json() == []
 
 
+async def test_personal_feed_shows_a_waiting_place_as_tentative_in_my_language(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    full = await published_event(
+        client, headers, org_id, title={"zh": "满员论坛", "en": "Full forum"}, capacity=1, waitlist_enabled=True
+    )
+    seated = await published_event(client, headers, org_id, title={"zh": "有座论坛", "en": "Seated forum"})
+    await register(client, full, "first@x.cn")
+    for email, locale in (("zh@x.cn", "zh-CN"), ("en@x.cn", "en")):
+        me = await sign_up(client, email, locale=locale)
+        for event_id in (full, seated):
+            made = await client.post(f"/api/v1/events/{event_id}/registrations", json={"name": "我"}, headers=me)
+            assert made.status_code == 201, made.text
+        token = (await client.post("/api/v1/me/calendar-feeds", json={}, headers=me)).json()["token"]
+        calendar = lint(await ics(client, f"/cal/{token}.ics"), method="PUBLISH")
+        shown = sorted((str(e["SUMMARY"]), str(e["STATUS"]), len(e.subcomponents)) for e in calendar.events)
+        if locale == "en":
+            assert shown == [("Seated forum", "CONFIRMED", 1), ("[On the waiting list] Full forum", "TENTATIVE", 0)]
+        else:
+            assert shown == [("【候补】满员论坛", "TENTATIVE", 0), ("有座论坛", "CONFIRMED", 1)]
+
+
 async def test_wrong_rotated_and_revoked_feed_urls_are_not_found(client: httpx.AsyncClient) -> None:
     me = await sign_up(client, "me@x.cn")
     other = await sign_up(client, "other@x.cn")

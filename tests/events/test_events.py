@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import httpx
 
 from events.models import Event
 from server.clock import utcnow
+from server.models import AuditEntry
 from tests.events.support import event_body, organiser, published_event
 from tests.support import sign_up
 
@@ -148,7 +149,8 @@ async def test_status_moves_are_checked(client: httpx.AsyncClient) -> None:
     again = await client.post(f"/api/v1/events/{event_id}/publish", headers=headers)
     assert again.status_code == 409
     assert again.json()["detail"] == "活动状态为“已发布”，不能变为“已发布”。"
-    assert (await client.post(f"/api/v1/events/{event_id}/complete", headers=headers)).status_code == 200
+    early = {"reason": "因场地原因整体取消线下环节，线上部分已提前办完"}
+    assert (await client.post(f"/api/v1/events/{event_id}/complete", params=early, headers=headers)).status_code == 200
     assert (await client.post(f"/api/v1/events/{event_id}/cancel", headers=headers)).status_code == 409
     assert (await client.patch(f"/api/v1/events/{event_id}", json={"venue": "x"}, headers=headers)).status_code == 409
 
@@ -239,3 +241,53 @@ async def test_every_event_says_whether_it_takes_registrations_now(client: httpx
         shut: "closed",
         gone: "cancelled",
     }
+
+
+async def test_room_overlap_is_found_whatever_offset_the_client_wrote(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    day = (utcnow() + timedelta(days=10)).date()
+    city = timezone(timedelta(hours=8))
+    event_id = await published_event(
+        client, headers, org_id, starts_at=datetime(day.year, day.month, day.day, 8, tzinfo=city)
+    )
+
+    def session(hour: int, minute: int) -> dict[str, object]:
+        begin = datetime(day.year, day.month, day.day, hour, minute, tzinfo=city)
+        return {
+            "title": {"zh": "主旨演讲"},
+            "room": "A厅",
+            "starts_at": begin.isoformat(),
+            "ends_at": (begin + timedelta(hours=1)).isoformat(),
+        }
+
+    url = f"/api/v1/events/{event_id}/sessions"
+    assert (await client.post(url, json=session(9, 0), headers=headers)).status_code == 201
+    clash = await client.post(url, json=session(9, 30), headers=headers)
+    assert clash.status_code == 409, clash.text
+    stored = (await client.get(url)).json()[0]
+    assert datetime.fromisoformat(stored["starts_at"]) == datetime(day.year, day.month, day.day, 1, tzinfo=UTC)
+
+
+async def test_an_event_is_completed_only_after_its_start_unless_a_reason_is_given(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    future = await published_event(client, headers, org_id, starts_at=utcnow() + timedelta(days=90))
+    refused = await client.post(f"/api/v1/events/{future}/complete", headers=headers)
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == "活动尚未开始，不能标记为已结束；如确需提前结束，请说明原因。"
+    await client.patch("/api/v1/me", json={"locale": "en"}, headers=headers)
+    english = await client.post(f"/api/v1/events/{future}/complete", headers=headers)
+    await client.patch("/api/v1/me", json={"locale": "zh-CN"}, headers=headers)
+    assert (
+        english.json()["detail"] == "The event has not started yet, so it cannot be marked completed without a reason."
+    )
+    blank = await client.post(f"/api/v1/events/{future}/complete", params={"reason": "  "}, headers=headers)
+    assert blank.status_code == 409
+    assert (await client.get(f"/api/v1/events/{future}")).json()["status"] == "published"
+    reason = "主办方决定提前结项"
+    done = await client.post(f"/api/v1/events/{future}/complete", params={"reason": reason}, headers=headers)
+    assert done.status_code == 200 and done.json()["status"] == "completed"
+    entry = await AuditEntry.filter(action="event.completed").get()
+    assert entry.after == {"status": "completed", "reason": reason}
+
+    started = await published_event(client, headers, org_id, starts_at=utcnow() - timedelta(hours=1))
+    assert (await client.post(f"/api/v1/events/{started}/complete", headers=headers)).status_code == 200

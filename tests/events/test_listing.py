@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
+from server.clock import utcnow
 from tests.events.support import organiser, published_event, register
 
 Facts = tuple[int | None, int, list[int | None]]  # capacity, waiting list's length, seats left per ticket type
@@ -63,3 +65,18 @@ async def test_a_page_of_twenty_events_costs_the_same_queries_as_two(
     assert sorted(listed, key=repr) == sorted(expected, key=repr)
     one = (await client.get(f"/api/v1/events/{page['items'][1]['id']}")).json()
     assert one == page["items"][1]
+
+
+async def test_a_date_filter_in_the_city_zone_keeps_an_event_that_ends_just_after_midnight(
+    client: httpx.AsyncClient,
+) -> None:
+    headers, org_id = await organiser(client)
+    day = (utcnow() + timedelta(days=10)).date()
+    # 22:30–00:30 in Jinan: it reaches into the next day there, though in UTC it is all on the day before.
+    starts = datetime(day.year, day.month, day.day, 14, 30, tzinfo=UTC)
+    event_id = await published_event(
+        client, headers, org_id, starts_at=starts, ends_at=(starts + timedelta(hours=2)).isoformat()
+    )
+    next_day = (day + timedelta(days=1)).isoformat()
+    found = await client.get("/api/v1/events", params={"from": next_day, "to": next_day})
+    assert [event["id"] for event in found.json()["items"]] == [event_id]

@@ -175,6 +175,19 @@ async def test_cancelling_an_event_cancels_everyone(client: httpx.AsyncClient) -
     assert calendar_of(sent["waiting@x.cn"]) is None  # never had an invitation
 
 
+async def test_a_confirmation_still_waiting_when_the_event_is_cancelled_never_leaves(
+    client: httpx.AsyncClient,
+) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id)
+    await register(client, event_id, "late@x.cn")
+    await client.post(f"/api/v1/events/{event_id}/cancel", headers=headers)
+    sent = await drain()
+    assert [m["Subject"] for m in sent] == ["【人工智能赋能制造业论坛】活动已取消"]
+    method, _ = calendar_of(sent[0])  # type: ignore[misc]
+    assert method == "CANCEL"
+
+
 async def test_organisers_message_a_filtered_set_and_preview_templates(client: httpx.AsyncClient) -> None:
     headers, org_id = await organiser(client)
     event_id = await published_event(client, headers, org_id, capacity=1)
@@ -236,7 +249,7 @@ async def test_a_message_preview_is_the_mail_a_registrant_gets_and_sends_nothing
 
 async def test_reminders_go_once_and_not_for_cancelled(client: httpx.AsyncClient) -> None:
     headers, org_id = await organiser(client)
-    soon = utcnow() + timedelta(minutes=30)
+    soon = utcnow() + timedelta(minutes=40)
     event_id = await published_event(client, headers, org_id, starts_at=soon, reminder_hours=[24, 1])
     cancelled_event = await published_event(client, headers, org_id, starts_at=soon)
     await register(client, event_id, "going@x.cn")
@@ -248,8 +261,27 @@ async def test_reminders_go_once_and_not_for_cancelled(client: httpx.AsyncClient
     )
     await client.post(f"/api/v1/events/{cancelled_event}/cancel", headers=headers)
     await drain()
-    assert await mailing.send_due_reminders() == 2  # the 24 h and the 1 h reminder have both come due
+    # The 24 h and the 1 h reminder have both come due: the 1 h one covers the other, which is never sent.
+    assert await mailing.send_due_reminders() == 1
     assert list(await asyncio.gather(mailing.send_due_reminders(), mailing.send_due_reminders())) == [0, 0]
+    reminders = [m for m in await drain() if "活动提醒" in m["Subject"]]
+    assert [m["To"].addresses[0].addr_spec for m in reminders] == ["going@x.cn"]
+
+
+async def test_each_reminder_goes_when_its_moment_comes(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    headers, org_id = await organiser(client)
+    now = utcnow()
+    event_id = await published_event(
+        client, headers, org_id, starts_at=now + timedelta(hours=23, minutes=30), reminder_hours=[24, 1]
+    )
+    await register(client, event_id, "going@x.cn")
+    await drain()
+    assert await mailing.send_due_reminders() == 1
+    monkeypatch.setattr(mailing, "utcnow", lambda: now + timedelta(hours=23))
+    assert await mailing.send_due_reminders() == 1
+    assert await mailing.send_due_reminders() == 0
     reminders = [m for m in await drain() if "活动提醒" in m["Subject"]]
     assert [m["To"].addresses[0].addr_spec for m in reminders] == ["going@x.cn", "going@x.cn"]
 

@@ -133,25 +133,6 @@ async def test_pagination_parameters_are_validated(client: httpx.AsyncClient) ->
     assert errors == {("query", "per_page"): "Must be at most 200", ("query", "page"): "Must be at least 1"}
 
 
-async def test_periodic_jobs_keep_running_after_a_failure() -> None:
-    import asyncio
-
-    from server.app import every
-
-    rounds: list[int] = []
-
-    async def flaky() -> None:
-        rounds.append(len(rounds))
-        if len(rounds) == 1:
-            raise RuntimeError("first round fails")
-
-    job = asyncio.create_task(every(0.01, flaky))
-    while len(rounds) < 3:
-        await asyncio.sleep(0.01)
-    job.cancel()
-    assert rounds[:3] == [0, 1, 2]
-
-
 async def test_a_repeated_query_key_for_a_single_value_is_a_422_naming_it(client: httpx.AsyncClient) -> None:
     answer = await client.get(
         "/api/v1/organisations?kind=company&kind=university&q=a", headers={"Accept-Language": "en"}

@@ -24,7 +24,9 @@ async def test_overdue_notices_and_digest_go_once(client: httpx.AsyncClient) -> 
         ("report_overdue", "reporter@base.cn"),
         ("report_overdue_digest", "admin@bureau.gov.cn"),
     ]
-    assert "实训基地 reporter@base.cn（lixia）" in str(sent[1].context["missing"])
+    assert sent[1].context["missing"] == "- 实训基地 reporter@base.cn（历下区）"
+    assert sent[1].context["dashboard_url"] == "https://q.example.cn/talent/dashboard"
+    assert sent[0].context["report_url"] == f"https://q.example.cn/talent/reports/{base_id}/2026-10/{programme_id}"
 
 
 async def test_a_reminder_before_the_due_date_and_none_once_submitted(client: httpx.AsyncClient) -> None:

@@ -6,9 +6,10 @@ import io
 
 import httpx
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from talent.models import TraineeReport
-from tests.talent.support import base_with_reporter, edited, setup
+from tests.talent.support import GOOD, base_with_reporter, edited, setup
 
 XLSX = {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -54,7 +55,10 @@ async def test_template_upload_dry_run_then_apply(client: httpx.AsyncClient) -> 
         },
     )
     clean = await client.post(url, content=good, headers={**reporter, **XLSX})
-    assert clean.json() == [{"row": 3, "programme_id": programme_id, "problems": []}]
+    hours = {"column": "J", "field": "training_hours", "message": "本期新增 45 人，但培训课时为 0"}
+    assert clean.json() == [
+        {"row": 3, "programme_id": programme_id, "problems": [], "warnings": [hours], "skipped": ""}
+    ]
     applied = await client.post(url, params={"apply": "true"}, content=good, headers={**reporter, **XLSX})
     assert applied.status_code == 200
     report = await TraineeReport.get(programme_id=programme_id)
@@ -87,3 +91,38 @@ async def test_a_programme_twice_in_one_sheet_is_a_problem(client: httpx.AsyncCl
     doubled = edited(template, {(4, "A"): programme_id, (4, "B"): "again", (4, "D"): 1})
     rows = (await client.post(url, content=doubled, headers={**reporter, **XLSX})).json()
     assert [r["problems"] for r in rows][1][0]["message"] == "同一个项目在表格中出现了两次"
+
+
+async def test_the_dry_run_applies_the_report_rules_of_the_form(client: httpx.AsyncClient) -> None:
+    _, reporter, base_id, programme_id = await setup(client)
+    url = f"/api/v1/talent/sheets/{base_id}/2026-10"
+    template = await client.get(url, headers=reporter)
+    keys = [cell.value for cell in next(load_workbook(io.BytesIO(template.content)).active.iter_rows(min_row=2))]  # type: ignore[union-attr]
+    assessed, certified = (get_column_letter(keys.index(f"{kind}:4") + 1) for kind in ("assessed", "certified"))
+    wrong = edited(template.content, {(3, "D"): 4, (3, "F"): 80, (3, assessed): 1, (3, certified): 3})
+    (row,) = (await client.post(url, content=wrong, headers={**reporter, **XLSX})).json()
+    assert [(p["column"], p["field"], p["message"]) for p in row["problems"]] == [
+        ("G", "dropped", "期末在训人数为 -76，不能为负：期初 + 新增 − 结业 − 流失须 ≥ 0"),
+        (certified, "certified:4", "等级 4 的取证人数（3）不能多于参加鉴定人数（1）"),
+    ]
+    assert [p["field"] for p in row["warnings"]] == ["training_hours"]
+    applied = await client.post(url, params={"apply": "true"}, content=wrong, headers={**reporter, **XLSX})
+    assert applied.status_code == 422 and not await TraineeReport.exists()
+
+
+async def test_reuploading_a_downloaded_template_skips_unchanged_and_locked_rows(client: httpx.AsyncClient) -> None:
+    admin, reporter, base_id, programme_id = await setup(client)
+    report_url = f"/api/v1/talent/reports/{base_id}/2026-10/{programme_id}"
+    assert (await client.put(report_url, json=GOOD, headers=reporter)).status_code == 200
+    url = f"/api/v1/talent/sheets/{base_id}/2026-10"
+    unchanged = (await client.get(url, headers=reporter)).content
+    (row,) = (await client.post(url, content=unchanged, headers={**reporter, **XLSX})).json()
+    assert (row["problems"], row["skipped"]) == ([], "未改动，已跳过")
+    assert (await client.post(report_url + "/submit", headers=reporter)).status_code == 200
+    downloaded = (await client.get(url, headers=reporter)).content
+    changed = edited(downloaded, {(3, "D"): 21})
+    (row,) = (await client.post(url, content=changed, headers={**reporter, **XLSX})).json()
+    assert (row["problems"], row["skipped"]) == ([], "已提交或已锁定，已跳过")
+    applied = await client.post(url, params={"apply": "true"}, content=changed, headers={**reporter, **XLSX})
+    assert applied.status_code == 200 and applied.json()[0]["skipped"]
+    assert (await TraineeReport.get(programme_id=programme_id)).new_male == 20
