@@ -82,7 +82,7 @@ TEMPLATES: dict[str, MailTemplate] = {
             "team_name": "泉城智造队",
             "competition_title": "泉城AI创新应用大赛",
             "expires_at": "2027-03-10 18:00:00 (Asia/Shanghai)",
-            "accept_url": "https://events.example.cn/competitions/invites?token=qci_…",
+            "accept_url": "https://events.example.cn/events/12?invite=qci_…",
         },
         "accept_url",
     ),

@@ -217,7 +217,7 @@ async def invite(user: User, team_id: int, data: InviteIn, site: Site) -> TeamIn
                     "team_name": team.name,
                     "competition_title": pick({"zh": event.title_zh, "en": event.title_en}, locale),
                     "expires_at": local_time(event, expires),
-                    "accept_url": f"{site.base_url}/competitions/invites?token={token}",
+                    "accept_url": f"{site.base_url}/events/{event.id}?invite={token}",
                 },
                 dedupe_key=f"team_invitation:{invitation.id}",
                 topic=f"event:{event.id}",

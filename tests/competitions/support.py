@@ -121,7 +121,7 @@ async def invited(team: Team, leader: User, email: str, site: Site) -> str:
     assert isinstance(invitation, TeamInvite)
     mail = await OutboxMessage.get(dedupe_key=f"team_invitation:{invitation.id}")
     url = str(mail.context["accept_url"])
-    return url.partition("token=")[2]
+    return url.partition("invite=")[2]
 
 
 class Clock:

@@ -86,7 +86,7 @@ async def test_teams_invitations_and_their_guards(client: httpx.AsyncClient) -> 
     refused = await client.post(f"/api/v1/teams/{team_id}/invites", json={"email": "s@x.cn"}, headers=stranger)
     assert refused.status_code == 404
     mail = await OutboxMessage.get(template="team_invitation")
-    token = str(mail.context["accept_url"]).partition("token=")[2]
+    token = str(mail.context["accept_url"]).partition("invite=")[2]
     mate = await sign_up(client, "mate@x.cn")
     forged = await client.post(
         "/api/v1/team-invites/accept", json={"token": token[:-1] + ("1" if token.endswith("0") else "0")}, headers=mate
