@@ -76,6 +76,39 @@ TEMPLATES: dict[str, MailTemplate] = {
         },
         "dashboard_url",
     ),
+    "team_invitation": MailTemplate(
+        {
+            "leader_name": "韩梅梅",
+            "team_name": "泉城智造队",
+            "competition_title": "泉城AI创新应用大赛",
+            "expires_at": "2027-03-10 18:00:00 (Asia/Shanghai)",
+            "accept_url": "https://events.example.cn/events/12?invite=qci_…",
+        },
+        "accept_url",
+    ),
+    "deadline_changed": MailTemplate(
+        {
+            "recipient_name": "韩梅梅",
+            "competition_title": "泉城AI创新应用大赛",
+            "stage_name": "方案提交",
+            "old_deadline": "2027-04-01 18:00:00 (Asia/Shanghai)",
+            "new_deadline": "2027-04-03 18:00:00 (Asia/Shanghai)",
+            "reason": "清明假期顺延。",
+        }
+    ),
+    "submission_receipt": MailTemplate(
+        {
+            "recipient_name": "韩梅梅",
+            "competition_title": "泉城AI创新应用大赛",
+            "team_name": "泉城智造队",
+            "stage_name": "方案提交",
+            "version": 2,
+            "submitted_at": "2027-04-01 17:59:58 (Asia/Shanghai)",
+            "deadline": "2027-04-01 18:00:00 (Asia/Shanghai)",
+            "files": "- plan: 方案.pdf (1,204,331 bytes) sha256 "
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        }
+    ),
 }
 
 

@@ -23,6 +23,7 @@ APPS: dict[str, list[str]] = {
     "events": ["events.models"],
     "talent": ["talent.models"],
     "matchmaking": ["events.matchmaking.models"],
+    "competitions": ["events.competitions.models"],
 }
 
 # Tables whose rows come from data migrations; test cleanup keeps them.

@@ -10,13 +10,17 @@ from urllib.parse import urlsplit
 import httpx
 
 from events import mailing
+from events.competitions import submissions
+from events.competitions.schemas import SubmissionIn
 from notifications.models import OutboxMessage
 from notifications.templates import TEMPLATES, render
 from server.clock import utcnow
+from server.models import User
 from talent.mailing import send_report_reminders
 from talent.models import Period
 from talent.reports import CITY_ZONE
 from tests.events.support import organiser, published_event, register
+from tests.support import sign_up
 from tests.talent.support import setup
 
 APP = Path(__file__).resolve().parents[2] / "static" / "app"
@@ -68,6 +72,27 @@ async def every_kind_of_mail(client: httpx.AsyncClient) -> None:
     await Period.filter(id="2026-10").update(due_on=today - timedelta(days=1), locks_on=today + timedelta(days=5))
     await Period.filter(id="2026-11").update(due_on=today + timedelta(days=2), locks_on=today + timedelta(days=20))
     await send_report_reminders(BASE)
+    await competition_mails(client, headers, org_id)
+
+
+async def competition_mails(client: httpx.AsyncClient, headers: dict[str, str], org_id: int) -> None:
+    """A team invitation, a submission receipt and a moved deadline."""
+    starts = utcnow() + timedelta(days=10)
+    event_id = await published_event(client, headers, org_id, kind="competition", starts_at=starts)
+    stage = {"name": {"zh": "方案提交"}, "starts_at": utcnow().isoformat(), "deadline": starts.isoformat()}
+    body = {"tracks": [{"name": {"zh": "智能制造"}}], "stages": [stage]}
+    created = (await client.post(f"/api/v1/events/{event_id}/competition", json=body, headers=headers)).json()
+    leader = await sign_up(client, "leader@x.cn")
+    team_body = {"name": "队", "track_id": created["tracks"][0]["id"], "region": "lixia"}
+    team = (await client.post(f"/api/v1/competitions/{created['id']}/teams", json=team_body, headers=leader)).json()
+    assert (
+        await client.post(f"/api/v1/teams/{team['id']}/invites", json={"email": "m@x.cn"}, headers=leader)
+    ).is_success
+    user = await User.get(email="leader@x.cn")
+    await submissions.submit(user, team["id"], created["stages"][0]["id"], SubmissionIn(), [])
+    path = f"/api/v1/events/{event_id}/competition/stages/{created['stages'][0]['id']}/deadline"
+    moved = {"deadline": (starts - timedelta(hours=1)).isoformat(), "reason": "调整"}
+    assert (await client.post(path, json=moved, headers=headers)).is_success
 
 
 async def test_every_link_in_every_mail_opens_a_real_page_or_answers(client: httpx.AsyncClient) -> None:

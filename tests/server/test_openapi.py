@@ -68,6 +68,9 @@ async def test_each_operation_shows_its_guard_as_prose_and_as_x_access(client: h
         "programme-managers",
         "pool-entry-viewers",
         "pool-entry-parties",
+        "team-leader",
+        "team-organisers",
+        "entry-readers",
     }
 
 

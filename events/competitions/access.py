@@ -1,0 +1,110 @@
+"""Guards of the competition routes: a team's leader, a team's organisers, an entry's readers.
+
+As with events, what the caller may not see is not found (404); one who may see a team but not do this to it
+gets 403. The services check the same rules again under their row locks (a leader may hand over meanwhile).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from events.competitions.models import Competition, Submission, Team, TeamMember
+from events.competitions.submissions import readable_submission
+from server.access import Guard
+from server.accounts import require_role
+from server.api import Context
+from server.errors import NotFound, PermissionDenied
+from server.models import Role
+
+
+async def _team(team_id: int) -> Team:
+    team = await Team.get_or_none(id=team_id)
+    if team is None:
+        raise NotFound()
+    return team
+
+
+@dataclass(frozen=True)
+class TeamLeader(Guard):
+    """The leader of the team in the path; its other members get 403, everyone else 404. Provides `team`."""
+
+    of_team: str = "team_id"
+    kind: ClassVar[str] = "team-leader"
+
+    def path_params(self) -> tuple[str, ...]:
+        return (self.of_team,)
+
+    def describe(self) -> str:
+        return f"the leader of the team `{self.of_team}`."
+
+    def details(self) -> dict[str, Any]:
+        return {"team": self.of_team}
+
+    def provides(self) -> tuple[str, type]:
+        return "team", Team
+
+    async def admit(self, ctx: Context, path: Mapping[str, Any]) -> Team:
+        team = await _team(path[self.of_team])
+        if team.leader_id == ctx.user.id:
+            return team
+        if await TeamMember.exists(team_id=team.id, holder=ctx.user.id):
+            raise PermissionDenied()
+        raise NotFound()
+
+
+@dataclass(frozen=True)
+class TeamOrganisers(Guard):
+    """Admins, and the organisers of the organisation of the team's event. Provides `team`."""
+
+    of_team: str = "team_id"
+    kind: ClassVar[str] = "team-organisers"
+
+    def path_params(self) -> tuple[str, ...]:
+        return (self.of_team,)
+
+    def describe(self) -> str:
+        return f"admins, and the organisers of the organisation of the event of the team `{self.of_team}`."
+
+    def details(self) -> dict[str, Any]:
+        return {"team": self.of_team, "roles": [Role.ORGANISER.value]}
+
+    def provides(self) -> tuple[str, type]:
+        return "team", Team
+
+    async def admit(self, ctx: Context, path: Mapping[str, Any]) -> Team:
+        team = await _team(path[self.of_team])
+        competition = await Competition.get(id=team.competition_id).select_related("event")
+        try:
+            await require_role(ctx.user, competition.event.organisation_id, Role.ORGANISER)
+        except PermissionDenied:
+            raise NotFound() from None
+        return team
+
+
+@dataclass(frozen=True)
+class EntryReaders(Guard):
+    """Those `submissions.may_read` lets read the submission in the path; others are told it is not found.
+    Provides `submission`."""
+
+    of_submission: str = "submission_id"
+    kind: ClassVar[str] = "entry-readers"
+
+    def path_params(self) -> tuple[str, ...]:
+        return (self.of_submission,)
+
+    def describe(self) -> str:
+        return (
+            f"the current members of the team of the submission `{self.of_submission}`, the organisers of its "
+            "competition (and of a challenge's co-organiser), and admins."
+        )
+
+    def details(self) -> dict[str, Any]:
+        return {"submission": self.of_submission}
+
+    def provides(self) -> tuple[str, type]:
+        return "submission", Submission
+
+    async def admit(self, ctx: Context, path: Mapping[str, Any]) -> Submission:
+        return await readable_submission(ctx.user, path[self.of_submission])

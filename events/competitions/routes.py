@@ -1,0 +1,163 @@
+"""Competition endpoints: set-up, teams and invitations, and reading an entry. Uploading files is not an
+endpoint yet (it needs a streamed body; `submissions.receive` is the service it will call)."""
+
+from __future__ import annotations
+
+from events import mailing
+from events.access import Organisers, Viewers
+from events.competitions import setup, teams
+from events.competitions.access import EntryReaders, TeamLeader, TeamOrganisers
+from events.competitions.models import Competition, Stage, Submission, Team, TeamMember
+from events.competitions.schemas import (
+    AcceptIn,
+    CompetitionIn,
+    CompetitionOut,
+    DeadlineIn,
+    DecisionIn,
+    HandOverIn,
+    InviteIn,
+    InviteOut,
+    StageOut,
+    SubmissionOut,
+    TeamIn,
+    TeamOut,
+    TrackOut,
+)
+from events.models import Event
+from server.access import SignedIn
+from server.api import Api, Context
+
+api = Api()
+TAG = "competitions"
+
+
+async def _competition_out(competition: Competition, event: Event) -> CompetitionOut:
+    tracks = await competition.tracks.all().order_by("position")
+    stages: list[Stage] = await competition.stages.all().order_by("position")
+    return CompetitionOut(
+        id=competition.id,
+        event_id=event.id,
+        entrants=competition.entrants,
+        regions=competition.region_codes,
+        team_min=competition.team_min,
+        team_max=competition.team_max,
+        requires_approval=competition.requires_approval,
+        is_challenge=competition.is_challenge,
+        co_organiser_id=competition.co_organiser_id,
+        need=competition.need_md,
+        tracks=[TrackOut(id=track.id, name={"zh": track.name_zh, "en": track.name_en}) for track in tracks],
+        stages=[_stage_out(stage, event) for stage in stages],
+    )
+
+
+def _stage_out(stage: Stage, event: Event) -> StageOut:
+    return StageOut(
+        id=stage.id,
+        name={"zh": stage.name_zh, "en": stage.name_en},
+        starts_at=stage.starts_at,
+        deadline=stage.deadline,
+        deadline_local=setup.local_time(event, stage.deadline),
+        fact_sheet=stage.fact_sheet,
+        file_slots=stage.file_slots,
+    )
+
+
+async def _team_out(team: Team) -> TeamOut:
+    members = await TeamMember.filter(team_id=team.id, holder__not_isnull=True).order_by("id")
+    return TeamOut(
+        id=team.id,
+        competition_id=team.competition_id,
+        track_id=team.track_id,
+        name=team.name,
+        leader_id=team.leader_id,
+        status=team.status,
+        member_ids=[member.user_id for member in members],
+    )
+
+
+@api.route(
+    "POST",
+    "/events/{event_id:int}/competition",
+    guard=Organisers(),
+    summary="Set up the competition of an event",
+    tag=TAG,
+    status=201,
+)
+async def set_up(ctx: Context, event_id: int, event: Event, body: CompetitionIn) -> CompetitionOut:
+    """Once per event of kind `competition`: tracks, stages (times with a zone; shown in the event's), who may
+    enter, team sizes, approval; with `challenge`, a 揭榜挂帅 challenge with the enterprise as co-organiser."""
+    return await _competition_out(await setup.set_up(ctx.user, event_id, body), event)
+
+
+@api.route("GET", "/events/{event_id:int}/competition", guard=Viewers(), summary="An event's competition", tag=TAG)
+async def get_competition(ctx: Context, event_id: int, event: Event) -> CompetitionOut:
+    return await _competition_out(await setup.competition_of(event.id), event)
+
+
+@api.route(
+    "POST",
+    "/events/{event_id:int}/competition/stages/{stage_id:int}/deadline",
+    guard=Organisers(),
+    summary="Move a stage's deadline",
+    tag=TAG,
+)
+async def move_deadline(ctx: Context, event_id: int, stage_id: int, event: Event, body: DeadlineIn) -> StageOut:
+    """Never silent: audited with its reason, and mailed to every current member of an open team."""
+    stage = await setup.move_deadline(ctx.user, event.id, stage_id, body)
+    return _stage_out(stage, event)
+
+
+@api.route(
+    "POST",
+    "/competitions/{competition_id:int}/teams",
+    guard=SignedIn,
+    summary="Found a team and lead it",
+    tag=TAG,
+    status=201,
+)
+async def create_team(ctx: Context, competition_id: int, body: TeamIn) -> TeamOut:
+    """One team per person per competition; a company team names its 统一社会信用代码."""
+    return await _team_out(await teams.create_team(ctx.user, competition_id, body))
+
+
+@api.route(
+    "POST", "/teams/{team_id:int}/invites", guard=TeamLeader(), summary="Invite someone by email", tag=TAG, status=201
+)
+async def invite(ctx: Context, team_id: int, team: Team, body: InviteIn) -> InviteOut:
+    """Mails a signed link, valid for seven days, that the invited address accepts once signed in."""
+    invitation = await teams.invite(ctx.user, team.id, body, mailing.site())
+    return InviteOut(id=invitation.id, email=invitation.email, expires_at=invitation.expires_at)
+
+
+@api.route("POST", "/team-invites/accept", guard=SignedIn, summary="Accept a team invitation", tag=TAG)
+async def accept(ctx: Context, body: AcceptIn) -> TeamOut:
+    member = await teams.accept(ctx.user, body.token, mailing.site())
+    return await _team_out(await Team.get(id=member.team_id))
+
+
+@api.route("POST", "/teams/{team_id:int}/leader", guard=TeamLeader(), summary="Hand the lead over", tag=TAG)
+async def hand_over(ctx: Context, team_id: int, team: Team, body: HandOverIn) -> TeamOut:
+    return await _team_out(await teams.hand_over(ctx.user, team.id, body.user_id))
+
+
+@api.route("POST", "/teams/{team_id:int}/withdraw", guard=TeamLeader(), summary="Withdraw the team", tag=TAG)
+async def withdraw(ctx: Context, team_id: int, team: Team) -> TeamOut:
+    return await _team_out(await teams.withdraw(ctx.user, team.id))
+
+
+@api.route("POST", "/teams/{team_id:int}/decision", guard=TeamOrganisers(), summary="Approve or reject a team", tag=TAG)
+async def decide(ctx: Context, team_id: int, team: Team, body: DecisionIn) -> TeamOut:
+    return await _team_out(await teams.decide(ctx.user, team.id, approve=body.approve, reason=body.reason))
+
+
+@api.route("GET", "/submissions/{submission_id:int}", guard=EntryReaders(), summary="A submission of a team", tag=TAG)
+async def get_submission(ctx: Context, submission_id: int, submission: Submission) -> SubmissionOut:
+    return SubmissionOut(
+        id=submission.id,
+        team_id=submission.team_id,
+        stage_id=submission.stage_id,
+        version=submission.version,
+        facts=submission.facts,
+        files=submission.files,
+        submitted_at=submission.submitted_at,
+    )

@@ -1,0 +1,256 @@
+"""Versioned submissions per team and stage, the deadline rule, the receipt mail and who may read an entry.
+
+The deadline rule (docs/architecture.md#competitions): what counts is the moment a submission is complete, its
+files already in storage, and its row being committed: `submitted_at` is read from `server.clock.utcnow` inside
+the transaction, after the team's row lock is held, and must fall in [stage start, deadline). An upload that
+started before the deadline and finished after it is late. The last version before the deadline counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from events.competitions.models import Competition, Stage, Submission, Team, TeamMember, TeamStatus
+from events.competitions.schemas import FileSlotIn, SubmissionIn
+from events.competitions.setup import local_time
+from events.competitions.storage import StoredFile, SubmissionStore
+from notifications.outbox import Mail, enqueue
+from server import audit
+from server.accounts import require_role
+from server.clock import utcnow
+from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from server.i18n import Label, pick
+from server.models import Role, User
+from server.settings import Locale
+
+
+class SubmissionLate(Conflict):
+    key = "error.submission_late"
+
+
+class StageNotOpen(Conflict):
+    key = "error.stage_not_open"
+
+
+class TeamNotActive(Conflict):
+    key = "error.team_not_active"
+
+
+class TeamTooSmall(Conflict):
+    key = "error.team_too_small"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file already in storage, for one of the stage's file slots, with the name the team gave it."""
+
+    slot: str
+    name: str
+    stored: StoredFile
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file still arriving: its slot, its name as sent, its bytes as a stream and the size announced."""
+
+    slot: str
+    filename: str
+    stream: AsyncIterator[bytes]
+    declared_size: int | None = None
+
+
+Problems = list[tuple[tuple[str | int, ...], str]]
+
+
+async def receive(
+    user: User,
+    team_id: int,
+    stage_id: int,
+    data: SubmissionIn,
+    incoming: Sequence[IncomingFile],
+    store: SubmissionStore,
+) -> Submission:
+    """Stream each file into storage under its slot's kinds and size limit, then `submit`. A submission that is
+    refused at any point (a bad file, a wrong slot, the deadline passed while the bytes arrived) deletes the
+    files this attempt stored: nothing of a refused submission stays on disk.
+
+    What can be refused before a byte is read (not a member, wrong stage, already late, unknown slot) is."""
+    stage = await _stage_for(user, team_id, stage_id)
+    now = utcnow()
+    if now >= stage.deadline:
+        competition = await Competition.get(id=stage.competition_id).select_related("event")
+        raise SubmissionLate(deadline=local_time(competition.event, stage.deadline))
+    slots = {str(slot["key"]): FileSlotIn.model_validate(slot) for slot in stage.file_slots}
+    if unknown := [(("files", part.slot), "validation.unknown_field") for part in incoming if part.slot not in slots]:
+        raise InvalidInput(errors=unknown)
+    uploads: list[Upload] = []
+    try:
+        for part in incoming:
+            slot = slots[part.slot]
+            stored = await store.put(
+                part.stream,
+                filename=part.filename,
+                max_bytes=slot.max_mb * 1024 * 1024,
+                allowed=slot.kinds,
+                declared_size=part.declared_size,
+            )
+            uploads.append(Upload(slot=part.slot, name=part.filename, stored=stored))
+        return await submit(user, team_id, stage_id, data, uploads)
+    except BaseException:
+        for upload in uploads:
+            await store.delete(upload.stored.key)
+        raise
+
+
+async def _stage_for(user: User, team_id: int, stage_id: int) -> Stage:
+    """The stage, if the user is a current member of the team and the stage belongs to its competition."""
+    team = await Team.get_or_none(id=team_id)
+    if team is None or not await TeamMember.exists(team_id=team_id, holder=user.id):
+        raise NotFound()
+    stage = await Stage.get_or_none(id=stage_id, competition_id=team.competition_id)
+    if stage is None:
+        raise NotFound()
+    return stage
+
+
+async def submit(user: User, team_id: int, stage_id: int, data: SubmissionIn, uploads: Sequence[Upload]) -> Submission:
+    """Record the next version of a team's entry to a stage, if the stage is open at the moment of commit,
+    and mail the submitter a receipt with each file's SHA-256. Versions of one team are serialised by its row
+    lock, so v1, v2, … have no gaps or repeats."""
+    async with in_transaction():
+        team = await Team.select_for_update().get_or_none(id=team_id)
+        if team is None or not await TeamMember.exists(team_id=team_id, holder=user.id):
+            raise NotFound()
+        stage = await Stage.get_or_none(id=stage_id, competition_id=team.competition_id)
+        if stage is None:
+            raise NotFound()
+        competition = await Competition.get(id=team.competition_id).select_related("event")
+        event = competition.event
+        now = utcnow()
+        if now < stage.starts_at:
+            raise StageNotOpen(opens=local_time(event, stage.starts_at))
+        if now >= stage.deadline:
+            raise SubmissionLate(deadline=local_time(event, stage.deadline))
+        if team.status is not TeamStatus.ACTIVE:
+            raise TeamNotActive(status=Label(f"team_status.{team.status.value}"))
+        members = await TeamMember.filter(team_id=team.id, holder__not_isnull=True).count()
+        if members < competition.team_min:
+            raise TeamTooSmall(size=competition.team_min)
+        problems = _fact_problems(stage, data) + _file_problems(stage, uploads)
+        if problems:
+            raise InvalidInput(errors=problems)
+        latest = await Submission.filter(team_id=team.id, stage_id=stage.id).order_by("-version").first()
+        version = (latest.version if latest else 0) + 1
+        files = [
+            {
+                "slot": upload.slot,
+                "name": upload.name,
+                "key": upload.stored.key,
+                "size": upload.stored.size,
+                "sha256": upload.stored.sha256,
+                "kind": upload.stored.kind.value,
+            }
+            for upload in uploads
+        ]
+        submission = await Submission.create(
+            team=team, stage=stage, version=version, facts=data.facts, files=files, submitted_by=user, submitted_at=now
+        )
+        await audit.record(
+            user,
+            "submission.create",
+            submission,
+            organisation_id=event.organisation_id,
+            after={"team": team.id, "stage": stage.id, "version": version, "files": files},
+        )
+        locale: Locale = "en" if user.locale == "en" else "zh-CN"
+        await enqueue(
+            Mail(
+                template="submission_receipt",
+                to=user.email,
+                to_name=user.name,
+                locale=locale,
+                context={
+                    "recipient_name": user.name,
+                    "competition_title": pick({"zh": event.title_zh, "en": event.title_en}, locale),
+                    "team_name": team.name,
+                    "stage_name": pick({"zh": stage.name_zh, "en": stage.name_en}, locale),
+                    "version": version,
+                    "submitted_at": local_time(event, now),
+                    "deadline": local_time(event, stage.deadline),
+                    "files": "\n".join(
+                        f"- {f['slot']}: {f['name']} ({f['size']:,} bytes) sha256 {f['sha256']}" for f in files
+                    )
+                    or "-",
+                },
+                dedupe_key=f"submission_receipt:{submission.id}",
+                topic=f"event:{event.id}",
+            )
+        )
+    return submission
+
+
+def _fact_problems(stage: Stage, data: SubmissionIn) -> Problems:
+    fields = {str(field["key"]): field for field in stage.fact_sheet}
+    problems: Problems = [
+        (("body", "facts", key), "validation.unknown_field") for key in data.facts if key not in fields
+    ]
+    for key, field in fields.items():
+        answer = data.facts.get(key, "")
+        if field.get("required") and not answer:
+            problems.append((("body", "facts", key), "validation.missing"))
+        elif len(answer) > int(str(field.get("max_length", 2000))):
+            problems.append((("body", "facts", key), "validation.fact_too_long"))
+    return problems
+
+
+def _file_problems(stage: Stage, uploads: Sequence[Upload]) -> Problems:
+    slots = {str(slot["key"]): slot for slot in stage.file_slots}
+    given = [upload.slot for upload in uploads]
+    problems: Problems = [(("files", slot), "validation.unknown_field") for slot in given if slot not in slots]
+    problems += [(("files", slot), "validation.duplicate_file") for slot in sorted(set(given)) if given.count(slot) > 1]
+    problems += [
+        (("files", key), "validation.missing")
+        for key, slot in slots.items()
+        if slot.get("required") and key not in given
+    ]
+    return problems
+
+
+async def counting(team_id: int, stage_id: int) -> Submission | None:
+    """The version that counts: the last one committed before the stage's deadline (a deadline moved earlier
+    later on leaves the versions after it on record, but they no longer count)."""
+    stage = await Stage.get(id=stage_id)
+    return (
+        await Submission.filter(team_id=team_id, stage_id=stage_id, submitted_at__lt=stage.deadline)
+        .order_by("-version")
+        .first()
+    )
+
+
+async def may_read(user: User, team: Team) -> bool:
+    """The one rule for who may read a team's entries and download their files: the team's current members,
+    and the organisers of the competition (its event's organisation or a challenge's co-organiser).
+    Judges assigned to the entry are to be added here when judging lands."""
+    if user.is_admin or await TeamMember.exists(team_id=team.id, holder=user.id):
+        return True
+    competition = await Competition.get(id=team.competition_id).select_related("event")
+    for organisation_id in (competition.event.organisation_id, competition.co_organiser_id):
+        if organisation_id is None:
+            continue
+        try:
+            await require_role(user, organisation_id, Role.ORGANISER)
+        except PermissionDenied:
+            continue
+        return True
+    return False
+
+
+async def readable_submission(user: User, submission_id: int) -> Submission:
+    """A submission for someone `may_read` allows; NotFound for anyone else, so its existence stays hidden."""
+    submission = await Submission.get_or_none(id=submission_id).select_related("team")
+    if submission is None or not await may_read(user, submission.team):
+        raise NotFound()
+    return submission

@@ -1,0 +1,134 @@
+"""Helpers for competition tests: people, an organiser's competition event set up, teams and a movable clock."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from events.competitions import setup, teams
+from events.competitions.models import Competition, Stage, Team, TeamInvite
+from events.competitions.schemas import CompetitionIn, InviteIn, TeamIn
+from events.mailing import Site
+from events.models import Event, EventKind, EventStatus
+from notifications.models import OutboxMessage
+from server.clock import utcnow
+from server.identifiers import uscc_check_character
+from server.models import Membership, Organisation, OrganisationKind, Region, Role, User
+
+FIRST17 = "91370100MA3C4B5D6"
+USCC = FIRST17 + uscc_check_character(FIRST17)
+BAD_USCC = FIRST17 + ("0" if USCC[-1] != "0" else "1")
+
+
+async def person(email: str, *, locale: str = "zh-CN") -> User:
+    return await User.create(email=email, name=email.split("@")[0], password_hash="-", locale=locale)
+
+
+async def organisation(
+    kind: OrganisationKind = OrganisationKind.ORGANISER, name: str = "泉城大赛组委会"
+) -> Organisation:
+    region = await Region.get(code="high-tech-zone")
+    return await Organisation.create(name_zh=name, kind=kind, region=region)
+
+
+async def member_of(organisation: Organisation, email: str, role: Role = Role.ORGANISER) -> User:
+    user = await person(email)
+    await Membership.create(user=user, organisation=organisation, role=role)
+    return user
+
+
+async def competition_event(
+    organisation: Organisation, *, kind: EventKind = EventKind.COMPETITION, starts_at: datetime | None = None
+) -> Event:
+    """A published event lasting 60 days from `starts_at` (default: 10 days ago), in Asia/Shanghai."""
+    starts = starts_at or utcnow() - timedelta(days=10)
+    region = await Region.get(code="high-tech-zone")
+    return await Event.create(
+        organisation=organisation,
+        kind=kind,
+        status=EventStatus.PUBLISHED,
+        title_zh="泉城AI创新应用大赛",
+        title_en="Quancheng AI Innovation Challenge",
+        region=region,
+        starts_at=starts,
+        ends_at=starts + timedelta(days=60),
+        timezone="Asia/Shanghai",
+        uid=f"{uuid.uuid4()}@test",
+    )
+
+
+def set_up_body(event: Event, **fields: Any) -> dict[str, Any]:
+    """Two tracks; stage 1 (方案提交) open from the event's start for 30 days, stage 2 (决赛) after it."""
+    first_deadline = event.starts_at + timedelta(days=30)
+    body: dict[str, Any] = {
+        "entrants": "any",
+        "team_min": 1,
+        "team_max": 3,
+        "tracks": [{"name": {"zh": "智能制造", "en": "Smart manufacturing"}}, {"name": {"zh": "智慧医疗"}}],
+        "stages": [
+            {
+                "name": {"zh": "方案提交", "en": "Proposals"},
+                "starts_at": event.starts_at.isoformat(),
+                "deadline": first_deadline.isoformat(),
+                "fact_sheet": [
+                    {"key": "summary", "label": {"zh": "项目简介"}, "required": True, "max_length": 200},
+                    {"key": "site", "label": {"zh": "应用场景"}},
+                ],
+                "file_slots": [{"key": "plan", "label": {"zh": "方案书"}, "required": True}],
+            },
+            {
+                "name": {"zh": "决赛路演", "en": "Finals"},
+                "starts_at": (first_deadline + timedelta(days=5)).isoformat(),
+                "deadline": (first_deadline + timedelta(days=20)).isoformat(),
+            },
+        ],
+    }
+    body.update(fields)
+    return body
+
+
+@dataclass
+class World:
+    host: User
+    organisation: Organisation
+    event: Event
+    competition: Competition
+    stages: list[Stage]
+    track_ids: list[int]
+
+
+async def world(**fields: Any) -> World:
+    """An organiser's published competition event, set up with `set_up_body(**fields)`."""
+    host_organisation = await organisation()
+    host = await member_of(host_organisation, "host@organiser.cn")
+    event = await competition_event(host_organisation)
+    competition = await setup.set_up(host, event.id, CompetitionIn.model_validate(set_up_body(event, **fields)))
+    stages = await Stage.filter(competition_id=competition.id).order_by("position")
+    track_ids = [track.id for track in await competition.tracks.all().order_by("position")]
+    return World(host, host_organisation, event, competition, stages, track_ids)
+
+
+async def team_of(place: World, leader: User, name: str = "泉城智造队", **fields: Any) -> Team:
+    body = {"name": name, "track_id": place.track_ids[0], "region": "lixia", **fields}
+    return await teams.create_team(leader, place.competition.id, TeamIn.model_validate(body))
+
+
+async def invited(team: Team, leader: User, email: str, site: Site) -> str:
+    """Invite `email` to the team; the accept token, read from the mail in the outbox."""
+    invitation = await teams.invite(leader, team.id, InviteIn(email=email), site)
+    assert isinstance(invitation, TeamInvite)
+    mail = await OutboxMessage.get(dedupe_key=f"team_invitation:{invitation.id}")
+    url = str(mail.context["accept_url"])
+    return url.partition("invite=")[2]
+
+
+class Clock:
+    """Stands in for server.clock.utcnow in the competition services; `now` is moved by the test."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
