@@ -22,8 +22,8 @@ from tortoise.contrib.starlette import RegisterTortoise
 from events import mailing
 from events.calendar_routes import api as calendar_api
 from events.calendar_routes import cal
-from events.matchmaking.pool_routes import api as pool_api
 from events.competitions.routes import api as competitions_api
+from events.matchmaking.pool_routes import api as pool_api
 from events.models import IdempotencyRecord
 from events.registration import expire_offers
 from events.routes import api as events_api
