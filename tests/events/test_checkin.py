@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import httpx
 
 from tests.events.support import organiser, published_event, register
@@ -32,7 +35,8 @@ async def test_a_checker_scans_the_qr_code_and_a_repeat_scan_is_refused(client: 
     assert retry.json() == first.json()  # the same scan sent twice (a flaky network) answers the same
     second = await client.post(url, json={"qr": qr, "nonce": "scan-0002"}, headers=checker)
     assert second.status_code == 409 and second.json()["title"] == "已签到"
-    assert first.json()["checked_in_at"][:16].replace("T", " ") in second.json()["detail"].replace("T", " ")
+    first_at = datetime.fromisoformat(first.json()["checked_in_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert second.json()["detail"] == f"该报名已于 {first_at:%Y-%m-%d %H:%M} 签到，请勿重复使用。"  # the event's clock
 
 
 async def test_forged_or_foreign_codes_are_refused(client: httpx.AsyncClient) -> None:
