@@ -370,13 +370,20 @@ class MessagePreview(BaseModel):
     html: str
 
 
+class RefusedRecipient(BaseModel):
+    recipient: str
+    code: int
+    message: str
+
+
 class MailFailure(BaseModel):
     id: int
     to: str
     template: str
     attempts: int
     last_code: int | None
-    last_error: str
+    last_error: str = Field(description="The mail server's (or the worker's) words for the last failure.")
+    refused: list[RefusedRecipient] = Field(description="The recipients the mail server refused, with its answer.")
 
 
 class MailSummary(BaseModel):

@@ -69,7 +69,7 @@ async def new_page(browser: Browser) -> AsyncIterator[NewPage]:
     """Open pages like `browser.new_page(...)`; the test fails if any of them logged an error.
 
     Chromium logs every 4xx answer as a console error, so a failed request fails the test too, unless the test
-    names that very answer: `new_page(expected_failures=[(409, "/api/v1/events/1/registrations")], ...)`.
+    names that very answer: `new_page(expected_failures=[(409, "/api/v1/registrations/*/approve")], ...)`.
     """
     errors: list[str] = []
 

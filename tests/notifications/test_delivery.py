@@ -130,7 +130,22 @@ async def test_a_refused_recipient_is_recorded(smtp: SmtpServer, db: str) -> Non
     await worker(smtp.transport()).drain_once()
     refused = await OutboxMessage.get(dedupe_key="m:0")
     assert refused.status is MailStatus.FAILED and refused.refused == {"m0@x.cn": [550, "5.1.1 no such user"]}
+    assert (refused.last_code, refused.last_error) == (550, "5.1.1 no such user")  # words, not a Python dict
     assert (await OutboxMessage.get(dedupe_key="m:1")).status is MailStatus.SENT
+
+
+async def test_the_organiser_sees_a_refused_recipient_as_recipient_code_and_message(
+    client: httpx.AsyncClient, smtp: SmtpServer
+) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id)
+    await register(client, event_id, "bad1@x.cn")
+    smtp.mailbox.refuse_recipients = {"bad1@x.cn"}
+    await worker(smtp.transport()).drain_once()
+    summary = (await client.get(f"/api/v1/events/{event_id}/mail", headers=headers)).json()
+    [failure] = summary["failed"]
+    assert (failure["to"], failure["last_code"], failure["last_error"]) == ("bad1@x.cn", 550, "5.1.1 no such user")
+    assert failure["refused"] == [{"recipient": "bad1@x.cn", "code": 550, "message": "5.1.1 no such user"}]
 
 
 async def test_nothing_is_lost_while_the_server_is_down(
