@@ -241,14 +241,16 @@ const EventPage = {
                     :aria-invalid="!!errors['answers.' + q.key]" :aria-describedby="described('answers.' + q.key, 'q-' + q.key)">
             <legend>{{ pick(q.label) }}<span v-if="q.required" aria-hidden="true"> *</span></legend>
             <label v-for="c in q.choices" :key="c.key" class="check">
-              <input type="checkbox" :value="c.key" v-model="form.answers[q.key]"> {{ pick(c) }}</label>
+              <input type="checkbox" :value="c.key" v-model="form.answers[q.key]" :disabled="c.full">
+              {{ pick(c) }}<span v-if="c.full" class="muted">{{ t("form.choice_full") }}</span></label>
           </fieldset>
           <label v-else :for="'q-' + q.key">{{ pick(q.label) }}<span v-if="q.required" aria-hidden="true"> *</span></label>
           <select v-if="q.kind === 'single_choice'" :id="'q-' + q.key" v-model="form.answers[q.key]"
                   :required="q.required" :aria-invalid="!!errors['answers.' + q.key]"
                   :aria-describedby="described('answers.' + q.key, 'q-' + q.key)">
             <option :value="undefined" disabled>{{ t("form.choose") }}</option>
-            <option v-for="c in q.choices" :value="c.key">{{ pick(c) }}</option>
+            <option v-for="c in q.choices" :value="c.key" :disabled="c.full">
+              {{ pick(c) }}{{ c.full ? t("form.choice_full") : "" }}</option>
           </select>
           <input v-else-if="q.kind === 'bool'" :id="'q-' + q.key" type="checkbox" v-model="form.answers[q.key]"
                  :aria-invalid="!!errors['answers.' + q.key]" :aria-describedby="described('answers.' + q.key, 'q-' + q.key)">

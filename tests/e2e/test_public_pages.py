@@ -498,3 +498,31 @@ async def test_a_missing_or_draft_event_and_an_unknown_path_show_the_not_found_p
     await page.get_by_role("link", name="返回活动列表").click()
     await expect(page.get_by_role("heading", name="近期活动")).to_be_visible()
     assert page.url == base_url + "/"
+
+
+async def test_a_full_choice_is_marked_and_cannot_be_chosen(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    event_id = seed_forum(admin, capacity=10, title={"zh": f"分论坛名额 {uuid.uuid4().hex[:6]}"}, publish=False)
+    track = {
+        "key": "track",
+        "kind": "single_choice",
+        "label": {"zh": "分论坛"},
+        "required": True,
+        "choices": [
+            {"key": "mfg", "label": {"zh": "智能制造"}, "limit": 1},
+            {"key": "health", "label": {"zh": "智慧医疗"}},
+        ],
+    }
+    admin.post(f"/events/{event_id}/questions", json=track).raise_for_status()
+    admin.post(f"/events/{event_id}/publish").raise_for_status()
+    httpx.post(
+        f"{base_url}/api/v1/events/{event_id}/registrations",
+        json={"email": "first@example.cn", "name": "先到", "answers": {"company": "济南智造", "track": "mfg"}},
+    ).raise_for_status()
+    page = await new_page(locale="zh-CN")
+    await page.goto(f"{base_url}/events/{event_id}")
+    choices = page.get_by_label("分论坛").locator("option")
+    await expect(choices.filter(has_text="智能制造")).to_have_text("智能制造（已满）")
+    await expect(choices.filter(has_text="智能制造")).to_be_disabled()
+    await expect(choices.filter(has_text="智慧医疗")).to_be_enabled()
