@@ -504,16 +504,8 @@ async def test_a_full_choice_is_marked_and_cannot_be_chosen(
     base_url: str, admin: httpx.Client, new_page: NewPage
 ) -> None:
     event_id = seed_forum(admin, capacity=10, title={"zh": f"分论坛名额 {uuid.uuid4().hex[:6]}"}, publish=False)
-    track = {
-        "key": "track",
-        "kind": "single_choice",
-        "label": {"zh": "分论坛"},
-        "required": True,
-        "choices": [
-            {"key": "mfg", "label": {"zh": "智能制造"}, "limit": 1},
-            {"key": "health", "label": {"zh": "智慧医疗"}},
-        ],
-    }
+    choices = [{"key": "mfg", "label": {"zh": "智能制造"}, "limit": 1}, {"key": "health", "label": {"zh": "智慧医疗"}}]
+    track = {"key": "track", "kind": "single_choice", "label": {"zh": "分论坛"}, "required": True, "choices": choices}
     admin.post(f"/events/{event_id}/questions", json=track).raise_for_status()
     admin.post(f"/events/{event_id}/publish").raise_for_status()
     httpx.post(
