@@ -130,7 +130,11 @@ async def test_a_checker_checks_in_at_the_door_and_sees_no_other_organisations_r
     kept_out = [(403, f"/api/v1/events/{other_event}/registrations"), (403, f"/api/v1/events/{other_event}/mail")]
     page = await new_page(viewport={"width": 390, "height": 844}, locale="zh-CN", expected_failures=kept_out)
     await sign_in(page, base_url, checker)
-    await page.goto(f"{base_url}/events/{event_id}/door")
+    await page.goto(f"{base_url}/console")  # the checker's console lists the organisation's events with their doors
+    listed = page.locator(f"[data-event='{event_id}']")
+    await expect(listed.get_by_role("link", name="编辑")).to_have_count(0)  # an organiser's links only
+    await listed.get_by_role("link", name="签到").click()
+    await expect(page).to_have_url(f"{base_url}/events/{event_id}/door")
     await page.get_by_label("按姓名或邮箱查找").fill("王五")
     await expect(page.get_by_text("wa***@example.cn")).to_be_visible()
     await page.get_by_role("button", name="签到").last.click()

@@ -79,8 +79,12 @@ async def test_check_in_is_for_the_organisations_staff_only(client: httpx.AsyncC
     assert short_nonce.status_code == 422 and short_nonce.json()["errors"][0]["loc"] == ["body", "nonce"]
 
 
-async def test_a_checker_cannot_manage_the_event(client: httpx.AsyncClient) -> None:
-    _, _, event_id, checker = await setup(client)
+async def test_a_checker_lists_the_organisations_events_for_their_doors_but_cannot_manage_them(
+    client: httpx.AsyncClient,
+) -> None:
+    _, org_id, event_id, checker = await setup(client)
+    listed = await client.get(f"/api/v1/organisations/{org_id}/events", headers=checker)
+    assert listed.status_code == 200 and [event["id"] for event in listed.json()["items"]] == [event_id]
     assert (await client.patch(f"/api/v1/events/{event_id}", json={"venue": "x"}, headers=checker)).status_code == 403
     assert (await client.get(f"/api/v1/events/{event_id}/registrations", headers=checker)).status_code == 403
 
