@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
 from tortoise import connections
@@ -437,5 +438,6 @@ async def check_in(registration: Registration, nonce: str, *, actor: Actor, orga
     if registration.status is not RegistrationStatus.CONFIRMED or registration.checked_in_at is None:
         raise CheckInRefused("error.checkin_not_confirmed", status=Label(f"status.{registration.status.value}"))
     if registration.checkin_nonce != nonce:
-        raise CheckInRefused("error.already_checked_in", at=registration.checked_in_at.isoformat())
+        first = registration.checked_in_at.astimezone(ZoneInfo(event.timezone))  # the door's own clock
+        raise CheckInRefused("error.already_checked_in", at=first.strftime("%Y-%m-%d %H:%M"))
     return registration

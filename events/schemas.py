@@ -379,6 +379,12 @@ class MessagePreview(BaseModel):
     html: str
 
 
+class RefusedRecipient(BaseModel):
+    recipient: str
+    code: int
+    message: str
+
+
 class MailFailure(BaseModel):
     id: int
     channel: Channel
@@ -386,7 +392,8 @@ class MailFailure(BaseModel):
     template: str
     attempts: int
     last_code: int | None
-    last_error: str
+    last_error: str = Field(description="The mail server's (or the worker's) words for the last failure.")
+    refused: list[RefusedRecipient] = Field(description="The recipients the mail server refused, with its answer.")
 
 
 class MailSummary(BaseModel):

@@ -237,7 +237,8 @@ class Worker(OutboxWorker):
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = {r.recipient: (r.code, r.message) for r in exc.recipients}
             worst = max(code for code, _ in codes.values())
-            await self._outcome(row, worst, str(codes), refused=codes)
+            # the server's own words; the codes stay structured in `refused`
+            await self._outcome(row, worst, "; ".join(message for _, message in codes.values()), refused=codes)
             return True
         except aiosmtplib.SMTPResponseException as exc:
             await self._outcome(row, exc.code, exc.message)

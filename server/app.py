@@ -140,11 +140,19 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 404 and _wants_page(request):
+        return FileResponse(STATIC_DIR / "index.html", status_code=404)  # the web UI shows its not-found view
     error: DomainError = MethodNotAllowed() if exc.status_code == 405 else NotFound()
     response = problem_response(error, error_locale(request))
     if exc.status_code == 405 and exc.headers:
         response.headers["Allow"] = exc.headers.get("Allow", "")
     return response
+
+
+def _wants_page(request: Request) -> bool:
+    """A browser asking for a page (not the API, a calendar feed or a static file) gets the web UI's frame."""
+    machine = request.url.path.startswith(("/api/", "/static/", "/cal/"))
+    return request.method == "GET" and not machine and "text/html" in request.headers.get("accept", "")
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -29,6 +29,7 @@ from server.schemas import (
     OrganisationQuery,
     ProfilePatch,
     ReferenceOut,
+    SessionOut,
     SignupIn,
     TokenCreated,
     TokenIn,
@@ -121,6 +122,16 @@ async def logout(ctx: Context) -> None:
 
 @api.route("GET", "/me", guard=SignedIn, summary="The signed-in account and its roles", tag="accounts")
 async def me(ctx: Context) -> MeOut:
+    return await _account(ctx)
+
+
+@api.route("GET", "/session", guard=Anyone, summary="Who is signed in, if anyone", tag="accounts")
+async def current_session(ctx: Context) -> SessionOut:
+    """The pages ask this on every load: an anonymous visitor is an answer (`user` null), not a failed request."""
+    return SessionOut(user=await _account(ctx) if ctx.caller is not None else None)
+
+
+async def _account(ctx: Context) -> MeOut:
     assert ctx.caller is not None
     memberships = await Membership.filter(user=ctx.user).select_related("organisation").order_by("id")
     csrf = csrf_token(ctx.settings.secret_key(), ctx.caller.token.token_hash) if ctx.caller.via_cookie else None
@@ -139,7 +150,7 @@ async def me(ctx: Context) -> MeOut:
 @api.route("PATCH", "/me", guard=SignedIn, summary="Change my name or language", tag="accounts")
 async def update_me(ctx: Context, body: ProfilePatch) -> MeOut:
     await accounts.update_profile(ctx.user, body)
-    return await me(ctx)
+    return await _account(ctx)
 
 
 @api.route("GET", "/me/tokens", guard=SignedIn, summary="My API tokens", tag="accounts")

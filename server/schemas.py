@@ -111,6 +111,10 @@ class MeOut(UserOut):
     csrf_token: str | None = Field(description="Present when the request was authenticated by the session cookie.")
 
 
+class SessionOut(BaseModel):
+    user: MeOut | None = Field(description="The signed-in account, or null for an anonymous caller.")
+
+
 class TokenIn(In):
     name: Name
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)

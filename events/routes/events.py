@@ -31,8 +31,8 @@ async def list_events(ctx: Context, query: EventQuery) -> Page[EventOut]:
 @api.route(
     "GET",
     "/organisations/{organisation_id:int}/events",
-    guard=Members(of_organisation="organisation_id", roles=(Role.ORGANISER,)),
-    summary="An organisation's events, drafts too",
+    guard=Members(of_organisation="organisation_id", roles=(Role.ORGANISER, Role.CHECKER)),
+    summary="An organisation's events, drafts too (checkers see them for their door links)",
     tag="events",
 )
 async def organisation_events(ctx: Context, organisation_id: int, query: EventQuery) -> Page[EventOut]:

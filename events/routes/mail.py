@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from pydantic import TypeAdapter
+
 from events import mailing
 from events.access import Organisers
 from events.models import Event
-from events.schemas import MailFailure, MailSummary, MessageIn, MessageOut, MessagePreview, MessagePreviewIn
+from events.schemas import (
+    MailFailure,
+    MailSummary,
+    MessageIn,
+    MessageOut,
+    MessagePreview,
+    MessagePreviewIn,
+    RefusedRecipient,
+)
 from notifications import delivery
 from server.api import Api, Context
 
 api = Api()
+
+# How the worker stores the recipients a mail server refused: {address: [code, message]}.
+_REFUSED = TypeAdapter(dict[str, tuple[int, str]])
 
 
 @api.route(
@@ -60,6 +73,10 @@ async def mail_summary(ctx: Context, event_id: int, event: Event) -> MailSummary
             attempts=m.attempts,
             last_code=m.last_code,
             last_error=m.last_error,
+            refused=[
+                RefusedRecipient(recipient=address, code=code, message=message)
+                for address, (code, message) in _REFUSED.validate_python(m.refused or {}).items()
+            ],
         )
         for m in await delivery.failures(topic)
     ]

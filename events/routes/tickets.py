@@ -94,7 +94,8 @@ async def resize_quota(ctx: Context, event_id: int, quota_id: int, body: QuotaPa
     return await _quota_out(await editing.resize_quota(ctx.user, event_id, quota_id, body.size))
 
 
-def _question_out(question: Question) -> QuestionOut:
+def _question_out(question: Question, full: frozenset[tuple[int, str]] = frozenset()) -> QuestionOut:
+    """`full` holds the (question id, choice key) pairs whose limit is reached: those choices say `full: true`."""
     return QuestionOut(
         id=question.id,
         key=question.key,
@@ -103,13 +104,19 @@ def _question_out(question: Question) -> QuestionOut:
         required=question.required,
         minimum=question.minimum,
         maximum=question.maximum,
-        choices=question.choices,
+        choices=[{**choice, "full": (question.id, choice["key"]) in full} for choice in question.choices],
     )
 
 
 @api.route("GET", "/events/{event_id:int}/questions", guard=Viewers(), summary="Registration questions", tag="tickets")
 async def list_questions(ctx: Context, event_id: int, event: Event) -> list[QuestionOut]:
-    return [_question_out(q) for q in await Question.filter(event_id=event.id).order_by("position", "id")]
+    """A choice whose limit is reached says so (`full`), so that the form offers only what is left."""
+    full = frozenset(
+        (quota.question_id, quota.choice_key)
+        for quota in await Quota.filter(event_id=event.id, question_id__not_isnull=True)
+        if quota.question_id is not None and quota.choice_key is not None and quota.used >= quota.size
+    )
+    return [_question_out(q, full) for q in await Question.filter(event_id=event.id).order_by("position", "id")]
 
 
 @api.route(

@@ -6,10 +6,11 @@ import { when } from "./format.js";
 
 export const me = reactive({ user: null });
 
+// Who is signed in: `/session` answers an anonymous visitor with `user: null`, so no page load logs a failed request.
 export async function refreshMe() {
   try {
-    const user = await api("/me");
-    session.csrf = user.csrf_token;
+    const { user } = await api("/session");
+    session.csrf = user?.csrf_token ?? null;
     me.user = user;
   } catch {
     me.user = null;

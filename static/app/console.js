@@ -51,7 +51,7 @@ const OrganisationEvents = {
   setup(props) {
     const events = ref(null);
     async function refresh() {
-      if (!props.organisation.organises) return;
+      if (!props.organisation.lists) return;
       const [page] = await Promise.all([api(`/organisations/${props.organisation.id}/events?per_page=200`), loadEventKinds()]);
       events.value = page.items;
     }
@@ -67,8 +67,9 @@ const OrganisationEvents = {
       </div>
       <p class="muted">{{ organisation.roles.map((r) => t("console.role." + r)).join("、") }} ·
         <a v-bind="link('/console/organisations/' + organisation.id)">{{ t("orgs.members_link") }}</a></p>
-      <p v-if="!organisation.organises" class="muted">{{ t("console.checker_only") }}</p>
-      <p v-else-if="events && !events.length" class="muted">{{ t("console.no_events") }}</p>
+      <p v-if="!organisation.lists" class="muted">{{ t("console.checker_only") }}</p>
+      <p v-else-if="!organisation.organises" class="muted">{{ t("console.doors_only") }}</p>
+      <p v-if="events && !events.length" class="muted">{{ t("console.no_events") }}</p>
       <ul v-else-if="events" class="console-events">
         <li v-for="event in events" :key="event.id" :data-event="event.id">
           <div>
@@ -78,14 +79,16 @@ const OrganisationEvents = {
           </div>
           <div class="muted">{{ kindName(event.kind) }} · {{ when(event) }}</div>
           <div class="console-links" role="group" :aria-label="pick(event.title)">
-            <a v-if="['draft', 'published'].includes(event.status)" v-bind="link('/console/events/' + event.id + '/edit')">
-              {{ t("console.edit") }}</a>
-            <a v-bind="link('/console/events/' + event.id)">{{ t("console.registrations") }}</a>
+            <a v-if="organisation.organises && ['draft', 'published'].includes(event.status)"
+               v-bind="link('/console/events/' + event.id + '/edit')">{{ t("console.edit") }}</a>
+            <a v-if="organisation.organises" v-bind="link('/console/events/' + event.id)">{{ t("console.registrations") }}</a>
             <a v-bind="link('/events/' + event.id + '/door')">{{ t("console.door") }}</a>
+            <template v-if="organisation.organises">
             <button v-if="event.status === 'draft'" type="button" @click="$emit('ask', 'publish', event, refresh)">
               {{ t("console.publish") }}</button>
             <button v-if="['draft', 'published'].includes(event.status)" type="button" class="secondary"
                     @click="$emit('ask', 'cancel', event, refresh)">{{ t("console.cancel") }}</button>
+            </template>
           </div>
         </li>
       </ul>
@@ -96,7 +99,7 @@ async function myOrganisations() {
   const user = me.user;
   if (user.is_admin) {
     const page = await api("/organisations?per_page=200");
-    return page.items.map((o) => ({ id: o.id, name: o.name, roles: ["admin"], organises: true, hosts: EVENT_HOSTS.includes(o.kind) }));
+    return page.items.map((o) => ({ id: o.id, name: o.name, roles: ["admin"], organises: true, lists: true, hosts: EVENT_HOSTS.includes(o.kind) }));
   }
   const roles = new Map();
   for (const m of user.memberships.filter((m) => CONSOLE_ROLES.includes(m.role))) {
@@ -104,7 +107,9 @@ async function myOrganisations() {
   }
   return Promise.all([...roles].map(async ([id, held]) => {
     const organisation = await api(`/organisations/${id}`);
-    return { id, name: organisation.name, roles: held, organises: held.includes("organiser"), hosts: EVENT_HOSTS.includes(organisation.kind) };
+    // A checker sees the events too, for their door links; only an organiser edits them.
+    const lists = held.includes("organiser") || held.includes("checker");
+    return { id, name: organisation.name, roles: held, organises: held.includes("organiser"), lists, hosts: EVENT_HOSTS.includes(organisation.kind) };
   }));
 }
 

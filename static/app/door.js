@@ -1,10 +1,11 @@
 // Check-in at the door, for a phone: scan (a scanner that types, or the camera: read by the browser's own
 // BarcodeDetector where it has one, else by jsQR on a canvas), or find the person by name; a big, clear answer
 // either way. Each attempt sends its own nonce, so a retried request never checks anyone in twice.
-import { ref, onUnmounted } from "vue";
+import { ref, onMounted, onUnmounted } from "vue";
 import { api, failure, newestOnly } from "./api.js";
-import { t } from "./i18n.js";
+import { t, pick } from "./i18n.js";
 import { me } from "./account.js";
+import { when } from "./format.js";
 
 let loadingJsQR = null;
 
@@ -48,7 +49,17 @@ export const DoorPage = {
     const answer = ref(null);
     const scanning = ref(false);
     const video = ref(null);
+    const event = ref(null);  // named at the top, so staff at two doors know which event they check people in to
     let stream = null;
+
+    onMounted(async () => {
+      if (!me.user) return;
+      try {
+        event.value = await api(`/events/${props.id}`);
+      } catch (error) {
+        answer.value = { ok: false, text: failure(error) };
+      }
+    });
 
     async function send(path, body) {
       try {
@@ -100,10 +111,12 @@ export const DoorPage = {
     }
     onUnmounted(stop);
     const camera = !!navigator.mediaDevices?.getUserMedia;
-    return { code, query, found, answer, scanning, video, byCode, byId, search, scan, stop, camera, t, me };
+    return { code, query, found, answer, scanning, video, event, byCode, byId, search, scan, stop, camera, t, pick, when, me };
   },
   template: `
     <h1>{{ t("door.heading") }}</h1>
+    <p v-if="event" data-test="door-event"><strong>{{ pick(event.title) }}</strong><br>
+      <span class="muted">{{ when(event) }} · {{ event.venue || event.online_url }}</span></p>
     <p v-if="!me.user" class="banner">{{ t("door.sign_in") }}</p>
     <div v-else>
       <p v-if="answer" class="banner" :class="{ ok: answer.ok }" role="status" style="font-size:22px">{{ answer.text }}</p>

@@ -37,7 +37,7 @@ function compactAnswers(answers, questions) {
   for (const question of questions) {
     const value = answers?.[question.key];
     if (value === undefined || value === null || value === "") continue;
-    const label = (key) => pick(question.choices.find((choice) => choice.key === key)?.label) || String(key);
+    const label = (key) => pick(question.choices.find((choice) => choice.key === key)) || String(key);
     const text = Array.isArray(value) ? new Intl.ListFormat(i18n.locale).format(value.map(label))
       : typeof value === "boolean" ? t(value ? "admin.yes" : "admin.no")
       : question.choices.length ? label(value) : String(value);
@@ -284,7 +284,12 @@ const Mail = {
               <tr v-for="mail in summary.failed" :key="mail.id">
                 <td>{{ mail.to }}</td>
                 <td>{{ mail.attempts }}</td>
-                <td class="wrap"><code v-if="mail.last_code">{{ mail.last_code }}</code> {{ mail.last_error }}</td>
+                <td class="wrap">
+                  <div v-for="refusal in mail.refused" :key="refusal.recipient">
+                    {{ t("admin.mail.refused", { code: refusal.code, message: refusal.message }) }}</div>
+                  <template v-if="!mail.refused.length">{{ mail.last_code
+                    ? t("admin.mail.answered", { code: mail.last_code, message: mail.last_error }) : mail.last_error }}</template>
+                </td>
               </tr>
             </tbody>
           </table>

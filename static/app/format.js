@@ -1,17 +1,18 @@
 // How events read on every page: their time span in their own zone, whether they take registrations, the seats left.
 import { i18n, t } from "./i18n.js";
 
-export function when(event) {
-  const options = { dateStyle: "medium", timeStyle: "short", timeZone: event.timezone };
-  const format = new Intl.DateTimeFormat(i18n.locale, options);
-  return `${format.format(new Date(event.starts_at))} – ${format.format(new Date(event.ends_at))}`;
-}
+// An event's span in its own zone; a day it starts and ends on is said once.
+export const when = (event) => span(event, event.timezone);
 
-// One moment as the event's own clock shows it, with the zone named (a viewer elsewhere sees the event's time).
+// One moment as the event's own clock shows it, with the zone named in words (a viewer elsewhere sees the event's
+// time): "2026年12月2日 08:47（中国标准时间）".
 export function at(instant, event) {
   const options = { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-                    timeZone: event.timezone, timeZoneName: "short" };
-  return new Intl.DateTimeFormat(i18n.locale, options).format(new Date(instant));
+                    timeZone: event.timezone };
+  const moment = new Date(instant);
+  const zone = new Intl.DateTimeFormat(i18n.locale, { timeZone: event.timezone, timeZoneName: "long" })
+    .formatToParts(moment).find((part) => part.type === "timeZoneName").value;
+  return t("time.in_zone", { time: new Intl.DateTimeFormat(i18n.locale, options).format(moment), zone });
 }
 
 export function seats(event) {
@@ -25,7 +26,8 @@ export function ticketSeats(event, ticket) {
   return event.waitlist_enabled ? { label: t("seats.waitlist"), kind: "wait" } : { label: t("seats.full"), kind: "full" };
 }
 
-// A session's span in the event's own zone; the day is said once when it starts and ends on the same day.
+// A session's (or an event's) span in the event's own zone; the day is said once when it starts and ends on the
+// same day.
 export function span(session, timeZone) {
   const format = new Intl.DateTimeFormat(i18n.locale, { dateStyle: "medium", timeStyle: "short", timeZone });
   return format.formatRange(new Date(session.starts_at), new Date(session.ends_at));

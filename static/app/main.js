@@ -9,6 +9,7 @@ import { route, go } from "./router.js";
 import { at, when, seats, span, ticketSeats, closed, standing, today } from "./format.js";
 import { CalendarView } from "./calendar-view.js";
 import { eventKinds, kindName, loadEventKinds } from "./kinds.js";
+import { NotFound } from "./not-found.js";
 
 // The organiser console and the talent pages load when first visited.
 const lazy = (module, name) => defineAsyncComponent(() => import(module).then((loaded) => loaded[name]));
@@ -110,9 +111,11 @@ const given = (answers) => Object.fromEntries(Object.entries(answers).filter(([,
 const INPUT_TYPES = { number: "number", date: "date", email: "email", phone: "tel" };
 
 const EventPage = {
+  components: { NotFound },
   props: ["id", "go"],
   setup(props) {
     const event = ref(null);
+    const missing = ref(false);  // no such event, or not published: the API answers 404 to a visitor
     const questions = ref([]);
     const sessions = ref([]);
     // Signed in: name and email prefilled.
@@ -125,11 +128,17 @@ const EventPage = {
     const status = ref(null);
     const key = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now();
     onMounted(async () => {
-      [event.value, questions.value, sessions.value] = await Promise.all([
-        api(`/events/${props.id}`),
-        api(`/events/${props.id}/questions`),
-        api(`/events/${props.id}/sessions`),
-      ]);
+      try {
+        event.value = await api(`/events/${props.id}`);
+        [questions.value, sessions.value] = await Promise.all([
+          api(`/events/${props.id}/questions`),
+          api(`/events/${props.id}/sessions`),
+        ]);
+      } catch (error) {
+        if (error instanceof ApiError && error.problem.status === 404) missing.value = true;
+        else banner.value = failure(error);
+        return;
+      }
       for (const q of questions.value) if (q.kind === "multi_choice") form.answers[q.key] = [];
       form.ticket_type = (event.value.ticket_types.find((type) => type.is_default) || event.value.ticket_types[0])?.id ?? null;
     });
@@ -166,11 +175,13 @@ const EventPage = {
     const calendar = computed(() => `/api/v1/events/${props.id}/calendar.ics`);
     const webcal = computed(() => `webcal://${location.host}${calendar.value}`);
     return {
-      event, questions, sessions, form, errors, banner, result, sending, submit, described, bannerElement, status,
+      event, missing, questions, sessions, form, errors, banner, result, sending, submit, described, bannerElement, status,
       manageUrl, calendar, webcal, t, pick, when, seats, ticketSeats, closed, span, go, INPUT_TYPES,
     };
   },
   template: `
+    <NotFound v-if="missing" />
+    <p v-else-if="banner && !event" class="banner" role="alert">{{ banner }}</p>
     <div v-if="event">
       <div class="card">
         <h1>{{ pick(event.title) }}</h1>
@@ -230,14 +241,16 @@ const EventPage = {
                     :aria-invalid="!!errors['answers.' + q.key]" :aria-describedby="described('answers.' + q.key, 'q-' + q.key)">
             <legend>{{ pick(q.label) }}<span v-if="q.required" aria-hidden="true"> *</span></legend>
             <label v-for="c in q.choices" :key="c.key" class="check">
-              <input type="checkbox" :value="c.key" v-model="form.answers[q.key]"> {{ pick(c) }}</label>
+              <input type="checkbox" :value="c.key" v-model="form.answers[q.key]" :disabled="c.full">
+              {{ pick(c) }}<span v-if="c.full" class="muted">{{ t("form.choice_full") }}</span></label>
           </fieldset>
           <label v-else :for="'q-' + q.key">{{ pick(q.label) }}<span v-if="q.required" aria-hidden="true"> *</span></label>
           <select v-if="q.kind === 'single_choice'" :id="'q-' + q.key" v-model="form.answers[q.key]"
                   :required="q.required" :aria-invalid="!!errors['answers.' + q.key]"
                   :aria-describedby="described('answers.' + q.key, 'q-' + q.key)">
             <option :value="undefined" disabled>{{ t("form.choose") }}</option>
-            <option v-for="c in q.choices" :value="c.key">{{ pick(c) }}</option>
+            <option v-for="c in q.choices" :value="c.key" :disabled="c.full">
+              {{ pick(c) }}{{ c.full ? t("form.choice_full") : "" }}</option>
           </select>
           <input v-else-if="q.kind === 'bool'" :id="'q-' + q.key" type="checkbox" v-model="form.answers[q.key]"
                  :aria-invalid="!!errors['answers.' + q.key]" :aria-describedby="described('answers.' + q.key, 'q-' + q.key)">
@@ -303,7 +316,7 @@ const ManagePage = {
       <p v-if="registration.offered_until"><strong>{{ t("manage.deadline") }}：</strong>{{ at(registration.offered_until, event) }}</p>
       <figure v-if="registration.qr && event.status === 'published'" style="margin:12px 0">
         <img :src="qr" :alt="t('manage.code')" width="240" height="240" style="max-width:100%;height:auto">
-        <figcaption class="muted"><code>{{ registration.qr }}</code></figcaption>
+        <figcaption class="muted qr-payload"><code>{{ registration.qr }}</code></figcaption>
       </figure>
       <p v-if="['confirmed', 'pending'].includes(registration.status) || event.status === 'cancelled'"><a :href="invitation">{{ t("manage.invitation") }}</a></p>
       <button v-if="registration.status === 'offered' && active" @click="act('accept')">{{ t("manage.accept") }}</button>
@@ -326,11 +339,12 @@ const PAGES = [
   [/^\/console\/organisations$/, "OrganisationsPage"],
   [/^\/console\/organisations\/(\d+)$/, "OrganisationPage"],
   [/^\/talent(?:\/.*)?$/, "TalentPage"],
+  [/^\/$/, "EventList"],
 ];
 
 const App = {
   components: {
-    EventList, EventPage, ManagePage, LoginPage, SignupPage, MePage, DoorPage,
+    EventList, EventPage, ManagePage, LoginPage, SignupPage, MePage, DoorPage, NotFound,
     ConsoleHome: lazy("./console.js", "ConsoleHome"),
     EventEditor: lazy("./console.js", "EventEditor"),
     EventAdmin: lazy("./event-admin.js", "EventAdmin"),
@@ -344,7 +358,7 @@ const App = {
         const match = route.path.match(pattern);
         if (match) return { component, id: match[1] ?? null };
       }
-      return { component: "EventList", id: null };
+      return { component: "NotFound", id: null };
     });
     // The language is the account's when signed in, so the API's messages and the mails follow the toggle too.
     async function toggle() {

@@ -4,19 +4,32 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import datetime
+from fnmatch import fnmatchcase
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
-from playwright.async_api import Page, expect
+from playwright.async_api import ConsoleMessage, Page, expect
 
 CHROMIUM = shutil.which("chromium")
 PASSWORD = "a long password"
 ADMIN = ("admin@bureau.gov.cn", PASSWORD)
 
 NewPage = Callable[..., Awaitable[Page]]
+
+FAILED_LOAD = "Failed to load resource: the server responded with a status of"
+
+
+def expected_failure(message: ConsoleMessage, expected: Collection[tuple[int, str]]) -> bool:
+    """Whether `message` is Chromium's line for one of the `expected` (status, path) answers; a path may hold `*`
+    for a part the test cannot know in advance (a registration's id)."""
+    path = urlsplit(message.location.get("url", "")).path
+    return any(
+        message.text.startswith(f"{FAILED_LOAD} {status} ") and fnmatchcase(path, want) for status, want in expected
+    )
 
 
 def seed_forum(admin: httpx.Client, *, capacity: int = 1, publish: bool = True, **extra: Any) -> int:

@@ -16,7 +16,8 @@ from tests.e2e.support import ADMIN, NewPage, seed_forum, sign_in
 
 async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[str, int], new_page: NewPage) -> None:
     base, event_id = site
-    page = await new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    invalid = (422, f"/api/v1/events/{event_id}/registrations")  # the first try's bad email, shown by its field
+    page = await new_page(viewport={"width": 390, "height": 844}, locale="zh-CN", expected_failures=[invalid])
     await page.goto(base + "/")
     await page.get_by_label("区域").select_option("shizhong")
     await expect(page.get_by_text("没有找到活动")).to_be_visible()  # the forum is in 历下区
@@ -37,6 +38,7 @@ async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[
     await expect(page.get_by_role("status")).to_have_text("报名成功")
     await page.get_by_text("查看或取消我的报名").click()
     await expect(page.get_by_role("img", name="入场码")).to_be_visible()
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390  # the code's text wraps on a phone
     await page.go_back()
 
     second = await new_page(locale="zh-CN")
@@ -57,17 +59,19 @@ async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[
 
 async def test_english_toggle_and_a_forged_manage_link(site: tuple[str, int], new_page: NewPage) -> None:
     base, event_id = site
-    page = await new_page()
+    forged = "00000000-0000-0000-0000-000000000000"
+    page = await new_page(expected_failures=[(404, f"/api/v1/registrations/{forged}")])
     await page.goto(f"{base}/events/{event_id}")
     await page.get_by_role("button", name="English").click()
     await expect(page.get_by_role("heading", name="AI for Manufacturing")).to_be_visible()
-    await page.goto(f"{base}/registrations/00000000-0000-0000-0000-000000000000?token=qcm_forged")
+    await page.goto(f"{base}/registrations/{forged}?token=qcm_forged")
     await expect(page.get_by_text("This link is invalid or has expired")).to_be_visible()
 
 
 async def test_an_account_registers_and_subscribes_to_its_calendar(site: tuple[str, int], new_page: NewPage) -> None:
     base, event_id = site
-    page = await new_page(locale="zh-CN")
+    short_password, registered_twice = (422, "/api/v1/auth/signup"), (409, f"/api/v1/events/{event_id}/registrations")
+    page = await new_page(locale="zh-CN", expected_failures=[short_password, registered_twice])
     await page.goto(base + "/login")
     await page.get_by_text("还没有账号？注册").click()
     await page.get_by_label("姓名").fill("王芳")
@@ -78,6 +82,7 @@ async def test_an_account_registers_and_subscribes_to_its_calendar(site: tuple[s
     await page.get_by_label("密码（至少 10 位）").fill("a long password")
     await page.get_by_role("button", name="注册账号").click()
     await expect(page.get_by_role("heading", name="我的报名")).to_be_visible()
+    assert page.url == base + "/me"  # the address says where the page went
     await page.get_by_role("button", name="生成订阅地址").click()
     webcal = await page.locator("[data-test=feed] a").get_attribute("href")
     assert webcal is not None and webcal.startswith("webcal://") and webcal.endswith(".ics")
@@ -116,11 +121,15 @@ async def test_the_door_checks_people_in_by_name_and_refuses_forged_codes(
 ) -> None:
     base, _ = site
     event_id = seed_forum(admin)  # its own event, so the seat is free whatever ran before
-    httpx.post(
+    made = httpx.post(
         f"{base}/api/v1/events/{event_id}/registrations",
         json={"email": "zhao.liu@example.cn", "name": "赵六", "answers": {"company": "济南数据"}},
-    )
-    page = await new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    ).json()
+    manage = {"Authorization": f"Bearer {made['manage_token']}"}
+    qr = httpx.get(f"{base}/api/v1/registrations/{made['id']}", headers=manage).json()["qr"]
+    check_in = f"/api/v1/events/{event_id}/check-in"
+    refused = [(400, check_in), (409, check_in)]  # a forged code, a code used twice
+    page = await new_page(viewport={"width": 390, "height": 844}, locale="zh-CN", expected_failures=refused)
     await page.goto(f"{base}/events/{event_id}/door")
     await expect(page.get_by_text("请先登录")).to_be_visible()
     await page.goto(base + "/login")
@@ -129,6 +138,8 @@ async def test_the_door_checks_people_in_by_name_and_refuses_forged_codes(
     await page.get_by_role("button", name="登录").click()
     await expect(page.get_by_role("heading", name="我的报名")).to_be_visible()
     await page.goto(f"{base}/events/{event_id}/door")
+    await expect(page.locator("[data-test=door-event]")).to_contain_text("AI赋能制造业对接会")  # which event's door
+    await expect(page.locator("[data-test=door-event]")).to_contain_text("09:00")  # its own clock, not UTC
     await page.get_by_label("按姓名或邮箱查找").fill("赵六")
     await expect(page.get_by_text("zh***@example.cn")).to_be_visible()
     await page.get_by_role("button", name="签到").last.click()
@@ -137,13 +148,18 @@ async def test_the_door_checks_people_in_by_name_and_refuses_forged_codes(
     await page.get_by_label("扫码或输入入场码").fill("QC1.forged.code")
     await page.get_by_label("扫码或输入入场码").press("Enter")
     await expect(page.get_by_role("status")).to_have_text("二维码无效或已被篡改")
+    await page.get_by_label("扫码或输入入场码").fill(qr)
+    await page.get_by_label("扫码或输入入场码").press("Enter")
+    # when the first check-in was, on the event's clock in words a person reads, not "…T…+00:00"
+    await expect(page.get_by_role("status")).to_have_text(re.compile(r"^该报名已于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 签到"))
 
 
 async def test_the_registration_form_works_by_keyboard_alone(
     base_url: str, admin: httpx.Client, new_page: NewPage
 ) -> None:
     event_id = seed_forum(admin, capacity=5)
-    page = await new_page(locale="zh-CN")
+    registrations = f"/api/v1/events/{event_id}/registrations"
+    page = await new_page(locale="zh-CN", expected_failures=[(422, registrations)])
     await page.goto(f"{base_url}/events/{event_id}")
     await expect(page.get_by_label("姓名")).to_be_visible()
     language = page.get_by_role("button", name="English")
@@ -178,7 +194,8 @@ async def test_the_registration_form_works_by_keyboard_alone(
     await expect(page.get_by_role("status")).to_have_text("报名成功")
     await expect(page.get_by_role("status")).to_be_focused()
 
-    again = await new_page(locale="zh-CN")  # the same person again: the banner says why, and has the focus
+    # the same person again: the banner says why, and has the focus
+    again = await new_page(locale="zh-CN", expected_failures=[(409, registrations)])
     await again.goto(f"{base_url}/events/{event_id}")
     await again.get_by_label("姓名").fill("李雷")
     await again.get_by_label("邮箱").fill("li.lei@example.cn")
@@ -252,8 +269,12 @@ async def test_an_offered_seat_is_accepted_on_the_manage_page(
     await page.reload()
     await expect(page.locator("[data-test=status]")).to_have_text("为您保留了名额")
     await expect(page.get_by_text("请在此前确认")).to_be_visible()
-    await expect(page.get_by_text("GMT+8")).to_be_visible()  # the deadline on the event's clock, zone named
-    stale = await new_page(locale="zh-CN")  # the same link open in a second tab
+    # the deadline on the event's clock, its zone named in words, not "GMT+8"
+    await expect(page.get_by_text(re.compile(r"\d{2}:\d{2}（中国标准时间）"))).to_be_visible()
+    shown = await page.get_by_text("AI赋能制造业对接会").locator("..").inner_text()
+    assert shown.count("2030") == 1  # a one-day event's date is said once
+    taken = (409, f"/api/v1/registrations/{made[1]['id']}/accept")
+    stale = await new_page(locale="zh-CN", expected_failures=[taken])  # the same link open in a second tab
     await stale.goto(second)
     await expect(stale.get_by_role("button", name="确认参加")).to_be_visible()  # loaded before the other tab accepts
     await page.get_by_role("button", name="确认参加").click()
@@ -308,7 +329,8 @@ async def test_choice_phone_and_email_questions_are_answered_in_the_form(
         admin.post(f"/events/{event_id}/questions", json=question).raise_for_status()
     media = admin.post(f"/events/{event_id}/ticket-types", json={"name": {"zh": "媒体票"}}).json()["id"]
     admin.post(f"/events/{event_id}/publish").raise_for_status()
-    page = await new_page(locale="zh-CN", viewport={"width": 390, "height": 844})
+    invalid = (422, f"/api/v1/events/{event_id}/registrations")
+    page = await new_page(locale="zh-CN", viewport={"width": 390, "height": 844}, expected_failures=[invalid])
     await page.goto(f"{base_url}/events/{event_id}")
     await page.get_by_label("姓名").fill("周九")
     await page.get_by_label("邮箱").fill("zhou.jiu@example.cn")
@@ -361,7 +383,7 @@ async def test_the_list_pages_through_many_events_and_a_bad_search_says_so(
     tag = uuid.uuid4().hex[:8]
     for n in range(23):
         seed_forum(admin, capacity=5, title={"zh": f"分页论坛 {tag} {n:02d}"})
-    page = await new_page(locale="zh-CN")
+    page = await new_page(locale="zh-CN", expected_failures=[(429, "/api/v1/events")])
     await page.goto(base_url + "/")
     await page.get_by_label("搜索活动").fill(tag)
     await page.get_by_label("搜索活动").press("Enter")
@@ -408,8 +430,9 @@ async def test_the_door_search_shows_the_answer_to_what_is_typed_now(
 
 
 async def test_logging_out_after_the_session_ended_elsewhere_still_signs_out(base_url: str, new_page: NewPage) -> None:
-    page = await new_page(locale="zh-CN")
+    page = await new_page(locale="zh-CN", expected_failures=[(401, "/api/v1/auth/logout")])
     await sign_in(page, base_url, *ADMIN)
+    await expect(page.get_by_text("生成订阅地址").or_(page.get_by_text("更换地址")).first).to_be_visible()  # /me loaded
     await page.context.clear_cookies()  # the session ended in another tab, or expired
     await page.get_by_role("button", name="退出").click()
     await expect(page.get_by_role("link", name="登录")).to_be_visible()
@@ -438,7 +461,7 @@ async def test_the_kind_filter_offers_the_apis_kinds_and_names_them_in_the_pages
 
 
 async def test_the_list_says_so_when_the_event_kinds_cannot_be_had(base_url: str, new_page: NewPage) -> None:
-    page = await new_page(locale="zh-CN")
+    page = await new_page(locale="zh-CN", expected_failures=[(429, "/api/v1/event-kinds")])
     await page.route(
         "**/api/v1/event-kinds", lambda route: route.fulfill(status=429, json={"title": "x", "detail": "请求过于频繁"})
     )
@@ -448,3 +471,50 @@ async def test_the_list_says_so_when_the_event_kinds_cannot_be_had(base_url: str
     await page.unroute("**/api/v1/event-kinds")
     await page.get_by_role("button", name="English").click()  # the list page again, in the same page load
     await expect(page.get_by_label("Kind").locator("option")).to_have_count(6)  # asked again: the failure not kept
+
+
+async def test_an_anonymous_visit_makes_no_request_that_fails(base_url: str, new_page: NewPage) -> None:
+    page = await new_page(locale="zh-CN")
+    failed: list[str] = []
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    await page.goto(base_url + "/")
+    await expect(page.get_by_role("link", name="登录")).to_be_visible()  # anonymous is an answer, not a 401
+    assert not failed
+
+
+async def test_a_missing_or_draft_event_and_an_unknown_path_show_the_not_found_page(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    draft = seed_forum(admin, publish=False)
+    missing = [(404, f"/api/v1/events/{draft}"), (404, "/api/v1/events/999999"), (404, "/no/such/page")]
+    page = await new_page(locale="zh-CN", expected_failures=missing)
+    for path in (f"/events/{draft}", "/events/999999"):
+        await page.goto(base_url + path)
+        await expect(page.get_by_role("heading", name="没有这个页面")).to_be_visible()
+        await expect(page.get_by_role("link", name="登录")).to_be_visible()  # in the app's frame
+    answer = await page.goto(base_url + "/no/such/page")
+    assert answer is not None and answer.status == 404
+    await expect(page.get_by_role("heading", name="没有这个页面")).to_be_visible()
+    await page.get_by_role("link", name="返回活动列表").click()
+    await expect(page.get_by_role("heading", name="近期活动")).to_be_visible()
+    assert page.url == base_url + "/"
+
+
+async def test_a_full_choice_is_marked_and_cannot_be_chosen(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    event_id = seed_forum(admin, capacity=10, title={"zh": f"分论坛名额 {uuid.uuid4().hex[:6]}"}, publish=False)
+    choices = [{"key": "mfg", "label": {"zh": "智能制造"}, "limit": 1}, {"key": "health", "label": {"zh": "智慧医疗"}}]
+    track = {"key": "track", "kind": "single_choice", "label": {"zh": "分论坛"}, "required": True, "choices": choices}
+    admin.post(f"/events/{event_id}/questions", json=track).raise_for_status()
+    admin.post(f"/events/{event_id}/publish").raise_for_status()
+    httpx.post(
+        f"{base_url}/api/v1/events/{event_id}/registrations",
+        json={"email": "first@example.cn", "name": "先到", "answers": {"company": "济南智造", "track": "mfg"}},
+    ).raise_for_status()
+    page = await new_page(locale="zh-CN")
+    await page.goto(f"{base_url}/events/{event_id}")
+    offered = page.get_by_label("分论坛").locator("option")
+    await expect(offered.filter(has_text="智能制造")).to_have_text("智能制造（已满）")
+    await expect(offered.filter(has_text="智能制造")).to_be_disabled()
+    await expect(offered.filter(has_text="智慧医疗")).to_be_enabled()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import httpx
 
 from tests.events.support import organiser, published_event, register
@@ -32,7 +35,8 @@ async def test_a_checker_scans_the_qr_code_and_a_repeat_scan_is_refused(client: 
     assert retry.json() == first.json()  # the same scan sent twice (a flaky network) answers the same
     second = await client.post(url, json={"qr": qr, "nonce": "scan-0002"}, headers=checker)
     assert second.status_code == 409 and second.json()["title"] == "已签到"
-    assert first.json()["checked_in_at"][:16].replace("T", " ") in second.json()["detail"].replace("T", " ")
+    first_at = datetime.fromisoformat(first.json()["checked_in_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert second.json()["detail"] == f"该报名已于 {first_at:%Y-%m-%d %H:%M} 签到，请勿重复使用。"  # the event's clock
 
 
 async def test_forged_or_foreign_codes_are_refused(client: httpx.AsyncClient) -> None:
@@ -75,8 +79,12 @@ async def test_check_in_is_for_the_organisations_staff_only(client: httpx.AsyncC
     assert short_nonce.status_code == 422 and short_nonce.json()["errors"][0]["loc"] == ["body", "nonce"]
 
 
-async def test_a_checker_cannot_manage_the_event(client: httpx.AsyncClient) -> None:
-    _, _, event_id, checker = await setup(client)
+async def test_a_checker_lists_the_organisations_events_for_their_doors_but_cannot_manage_them(
+    client: httpx.AsyncClient,
+) -> None:
+    _, org_id, event_id, checker = await setup(client)
+    listed = await client.get(f"/api/v1/organisations/{org_id}/events", headers=checker)
+    assert listed.status_code == 200 and [event["id"] for event in listed.json()["items"]] == [event_id]
     assert (await client.patch(f"/api/v1/events/{event_id}", json={"venue": "x"}, headers=checker)).status_code == 403
     assert (await client.get(f"/api/v1/events/{event_id}/registrations", headers=checker)).status_code == 403
 

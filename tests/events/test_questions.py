@@ -159,6 +159,8 @@ async def test_a_full_choice_is_refused_on_that_answer_while_seats_remain(client
     assert full.json()["errors"] == [
         {"loc": ["body", "answers", "track"], "msg": "该选项名额已满，请选择其他选项", "type": "choice_full"}
     ]
+    [track] = [q for q in (await client.get(f"/api/v1/events/{event_id}/questions")).json() if q["key"] == "track"]
+    assert {choice["key"]: choice["full"] for choice in track["choices"]} == {"mfg": True, "health": False}
     assert (await register(client, event_id, "m2@x.cn", answers={**GOOD, "track": "health"})).status_code == 201
     choice_quota = await Quota.get(choice_key="mfg")
     assert (choice_quota.used, choice_quota.size) == (1, 1)

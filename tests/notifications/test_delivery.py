@@ -7,6 +7,7 @@ from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -107,15 +108,22 @@ async def test_451_then_250_delivers_once_after_a_retry(smtp: SmtpServer, db: st
     assert (await OutboxMessage.get(id=row.id)).status is MailStatus.SENT
 
 
+async def mail_summary_after_one_registration(
+    client: httpx.AsyncClient, smtp: SmtpServer, email: str
+) -> tuple[dict[str, str], int, dict[str, Any]]:
+    """An organiser's event with one registrant whose confirmation the worker has tried: (headers, id, summary)."""
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id)
+    await register(client, event_id, email)
+    await worker(smtp.transport()).drain_once()
+    return headers, event_id, (await client.get(f"/api/v1/events/{event_id}/mail", headers=headers)).json()
+
+
 async def test_550_fails_and_is_visible_to_the_organiser_who_can_retry(
     client: httpx.AsyncClient, smtp: SmtpServer
 ) -> None:
-    headers, org_id = await organiser(client)
-    event_id = await published_event(client, headers, org_id)
-    await register(client, event_id, "gone@x.cn")
     smtp.mailbox.answers = ["550 5.1.1 mailbox unavailable"]
-    await worker(smtp.transport()).drain_once()
-    summary = (await client.get(f"/api/v1/events/{event_id}/mail", headers=headers)).json()
+    headers, event_id, summary = await mail_summary_after_one_registration(client, smtp, "gone@x.cn")
     assert summary["counts"]["failed"] == 1
     assert [(f["to"], f["last_code"]) for f in summary["failed"]] == [("gone@x.cn", 550)]
     retried = await client.post(f"/api/v1/events/{event_id}/mail/retry", headers=headers)
@@ -130,7 +138,18 @@ async def test_a_refused_recipient_is_recorded(smtp: SmtpServer, db: str) -> Non
     await worker(smtp.transport()).drain_once()
     refused = await OutboxMessage.get(dedupe_key="m:0")
     assert refused.status is MailStatus.FAILED and refused.refused == {"m0@x.cn": [550, "5.1.1 no such user"]}
+    assert (refused.last_code, refused.last_error) == (550, "5.1.1 no such user")  # words, not a Python dict
     assert (await OutboxMessage.get(dedupe_key="m:1")).status is MailStatus.SENT
+
+
+async def test_the_organiser_sees_a_refused_recipient_as_recipient_code_and_message(
+    client: httpx.AsyncClient, smtp: SmtpServer
+) -> None:
+    smtp.mailbox.refuse_recipients = {"bad1@x.cn"}
+    _, _, summary = await mail_summary_after_one_registration(client, smtp, "bad1@x.cn")
+    [failure] = summary["failed"]
+    assert (failure["to"], failure["last_code"], failure["last_error"]) == ("bad1@x.cn", 550, "5.1.1 no such user")
+    assert failure["refused"] == [{"recipient": "bad1@x.cn", "code": 550, "message": "5.1.1 no such user"}]
 
 
 async def test_nothing_is_lost_while_the_server_is_down(

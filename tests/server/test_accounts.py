@@ -85,6 +85,19 @@ async def test_me_requires_a_valid_token(client: httpx.AsyncClient) -> None:
     assert (me["email"], me["memberships"], me["csrf_token"]) == ("qian@example.cn", [], None)
 
 
+async def test_the_session_answers_anonymous_callers_with_no_user_and_signed_in_ones_with_their_account(
+    client: httpx.AsyncClient,
+) -> None:
+    anonymous = await client.get("/api/v1/session")
+    assert (anonymous.status_code, anonymous.json()) == (200, {"user": None})
+    await sign_up(client, "sun@example.cn")
+    login = await client.post("/api/v1/auth/login", json={"email": "sun@example.cn", "password": PASSWORD})
+    signed_in = (await client.get("/api/v1/session")).json()["user"]
+    assert (signed_in["email"], signed_in["csrf_token"]) == ("sun@example.cn", login.json()["csrf_token"])
+    await client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": login.json()["csrf_token"]})
+    assert (await client.get("/api/v1/session")).json() == {"user": None}
+
+
 async def test_logout_revokes_the_session(client: httpx.AsyncClient) -> None:
     headers = await sign_up(client, "zhou@example.cn")
     assert (await client.post("/api/v1/auth/logout", headers=headers)).status_code == 204

@@ -108,6 +108,18 @@ async def test_unknown_path_and_method_are_problems(client: httpx.AsyncClient) -
     assert "GET" in wrong_method.headers["allow"]
 
 
+async def test_an_unknown_page_is_the_web_ui_with_a_404_and_unknown_machine_paths_stay_problems(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await client.get("/no-such-page", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert '<div id="app">' in page.text
+    for machine in ("/api/v1/nothing-here", "/static/app/nothing.js", "/cal/nothing.ics"):
+        answer = await client.get(machine, headers={"Accept": "text/html"})
+        assert (answer.status_code, answer.headers["content-type"]) == (404, "application/problem+json"), machine
+    assert (await client.get("/no-such-page")).headers["content-type"] == "application/problem+json"
+
+
 async def test_bad_path_parameter_is_a_404_not_a_500(client: httpx.AsyncClient) -> None:
     headers = await sign_up(client, "p@example.cn")
     answer = await client.get("/api/v1/organisations/abc/members", headers=headers)
