@@ -21,8 +21,10 @@ from pydantic_core import PydanticCustomError
 
 from events.models import EventKind, EventStatus, QuestionKind, RegistrationStatus, RegistrationWindow
 from server.api import PageQuery
+from server.fields import Multiline, max_length
 from server.identifiers import Email
-from server.schemas import I18nText, In, Multiline, Name, OneLine, SearchText
+from server.models import Domain, Region
+from server.schemas import I18nText, In, Name, OneLine, SearchText
 from server.settings import Locale
 
 LongText = Annotated[str, StringConstraints(max_length=500), OneLine]
@@ -173,8 +175,8 @@ class EventOut(BaseModel):
 
 class EventQuery(PageQuery):
     kind: EventKind | None = None
-    region: str | None = None
-    tag: str | None = None
+    region: str | None = Field(default=None, max_length=max_length(Region, "code"))
+    tag: str | None = Field(default=None, max_length=max_length(Domain, "code"))
     status: EventStatus | None = Field(default=None, description="Public listing: published, cancelled, completed.")
     starts_from: AwareDatetime | date | None = Field(default=None, alias="from")
     starts_to: AwareDatetime | date | None = Field(default=None, alias="to")

@@ -10,6 +10,7 @@ from notifications.templates import TEMPLATES
 from server.audit import in_transaction_now
 from server.clock import utcnow
 from server.db import insert_rows
+from server.fields import fit
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ async def enqueue(*mails: Mail) -> None:
             "template": mail.template,
             "locale": mail.locale,
             "to_addr": mail.to,
-            "to_name": mail.to_name,
-            "from_name": mail.from_name,
+            "to_name": fit(OutboxMessage, "to_name", mail.to_name),
+            "from_name": fit(OutboxMessage, "from_name", mail.from_name),
             "context": mail.context,
             "calendar": mail.calendar,
             "message_id": uuid.uuid4().hex,

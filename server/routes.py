@@ -12,6 +12,7 @@ from server.api import Api, Context, Page, paginate
 from server.auth import SESSION_COOKIE, csrf_token
 from server.db import ping
 from server.errors import Unavailable
+from server.fields import max_length
 from server.models import Domain, Membership, Organisation, Region, Role
 from server.schemas import (
     Health,
@@ -182,7 +183,9 @@ async def list_organisations(ctx: Context, query: OrganisationQuery) -> Page[Org
     if query.region:
         found = found.filter(region__code=query.region)
     if query.q:
-        found = found.filter(Q(name_zh__icontains=query.q) | Q(name_en__icontains=query.q) | Q(uscc=query.q.upper()))
+        by_name = Q(name_zh__icontains=query.q) | Q(name_en__icontains=query.q)
+        is_uscc = len(query.q) == max_length(Organisation, "uscc")  # a longer one would fail the column's check
+        found = found.filter(by_name | Q(uscc=query.q.upper()) if is_uscc else by_name)
     rows, total = await paginate(found.order_by("id"), query)
     return Page(items=[_organisation_out(o) for o in rows], total=total, page=query.page, per_page=query.per_page)
 

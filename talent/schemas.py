@@ -9,7 +9,8 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from server.schemas import I18nText, In, Multiline, OneLine
+from server.fields import Multiline
+from server.schemas import I18nText, In, OneLine
 from talent.models import Metric, PeriodKind, ReportStatus
 
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
