@@ -107,6 +107,7 @@ class Endpoint:
     body_checked: bool = True
     consumes: str | None = None
     provided: str | None = None
+    rate_limited: bool = False
 
     @property
     def description(self) -> str:
@@ -141,12 +142,14 @@ class Api:
         status: int = 200,
         produces: str = "application/json",
         consumes: str | None = None,
+        rate_limited: bool = False,
     ) -> Callable[[Callable[..., Awaitable[T]]], Callable[..., Awaitable[T]]]:
         """Declare an endpoint. `guard` says who may call; the handler's docstring adds to the documentation.
         The handler takes `ctx`, path parameters by name, what the guard provides, and optionally `body` and
         `query` annotated with pydantic models (`Unchecked[Model]`: a body the handler validates itself;
         `bytes` with `consumes` naming the media type: a raw upload); its return annotation is the response
-        shape (a Response subclass for files, with `produces` naming their media type)."""
+        shape (a Response subclass for files, with `produces` naming their media type). `rate_limited`: the
+        handler may answer 429 (documented with its Retry-After)."""
 
         def register(handler: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
             hints = get_type_hints(handler)
@@ -181,6 +184,7 @@ class Api:
                     body_checked=not unchecked,
                     consumes=consumes,
                     provided=provided[0] if provided else None,
+                    rate_limited=rate_limited,
                 )
             )
             return handler

@@ -78,7 +78,9 @@ async def preview_markdown(ctx: Context, body: MarkdownIn) -> MarkdownOut:
     return MarkdownOut(html=markdown.render(body.text))
 
 
-@api.route("POST", "/auth/signup", guard=Anyone, summary="Create an account", tag="accounts", status=201)
+@api.route(
+    "POST", "/auth/signup", guard=Anyone, summary="Create an account", tag="accounts", status=201, rate_limited=True
+)
 async def signup(ctx: Context, body: SignupIn) -> UserOut:
     return UserOut.model_validate(await accounts.signup(body, client_ip=ctx.client_ip), from_attributes=True)
 
@@ -89,6 +91,7 @@ async def signup(ctx: Context, body: SignupIn) -> UserOut:
     guard=Anyone,
     summary="Open a session (cookie and bearer token)",
     tag="accounts",
+    rate_limited=True,
 )
 async def login(ctx: Context, body: LoginIn) -> LoginOut:
     """Rate limited per email and per client address."""
