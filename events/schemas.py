@@ -19,12 +19,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from events.models import EventKind, EventStatus, QuestionKind, RegistrationStatus, RegistrationWindow
+from events.models import Event, EventKind, EventStatus, QuestionKind, RegistrationStatus, RegistrationWindow
 from server.api import PageQuery
 from server.fields import Multiline, max_length
 from server.identifiers import Email
 from server.models import Domain, Region
-from server.schemas import I18nText, In, Name, OneLine, SearchText
+from server.schemas import I18nText, In, Name, OneLine, SearchText, ShortI18nText
 from server.settings import Locale
 
 LongText = Annotated[str, StringConstraints(max_length=500), OneLine]
@@ -65,7 +65,11 @@ class EventIn(In):
     online_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    timezone: str = Field(default="", description="IANA zone; empty means the service default (Asia/Shanghai).")
+    timezone: str = Field(
+        default="",
+        max_length=max_length(Event, "timezone"),
+        description="IANA zone; empty means the service default (Asia/Shanghai).",
+    )
     registration_opens_at: AwareDatetime | None = None
     registration_closes_at: AwareDatetime | None = Field(default=None, description="Default: the event's start.")
     requires_approval: bool = False
@@ -203,7 +207,7 @@ class SessionOut(BaseModel):
 
 
 class TicketTypeIn(In):
-    name: I18nText
+    name: ShortI18nText
 
 
 class QuotaIn(In):

@@ -40,6 +40,13 @@ class I18nText(In):
     en: Annotated[str, StringConstraints(max_length=200), OneLine] = ""
 
 
+class ShortI18nText(In):
+    """A name the public sees, in Chinese (required) and English (optional), for columns of 100 characters."""
+
+    zh: Name
+    en: Annotated[str, StringConstraints(max_length=100), OneLine] = ""
+
+
 class MarkdownIn(In):
     text: Annotated[str, StringConstraints(max_length=20_000), Multiline]
 
