@@ -134,7 +134,9 @@ def _calendar(method: Method, entries: Iterable[VEvent], *, name: str | None = N
     for entry in entries:
         calendar.add_component(entry)
         starts.append(entry.start.date() if isinstance(entry.start, datetime) else entry.start)
-    calendar.add_missing_timezones(first_date=min(starts, default=utcnow().date()) - timedelta(days=366))
+    first = min(starts, default=utcnow().date())
+    # a year earlier, but never before 0001-01-01: a stored date is not always a sane one
+    calendar.add_missing_timezones(first_date=max(first, date.min + timedelta(days=366)) - timedelta(days=366))
     return calendar
 
 

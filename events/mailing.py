@@ -80,7 +80,11 @@ def link_is_valid(token: str, registration_id: uuid.UUID) -> bool:
     stamp, _, signature = rest.partition("_")
     if not (token.isascii() and stamp.isdigit()) or int(stamp) < utcnow().timestamp():
         return False
-    expected = link_token(site(), registration_id, datetime.fromtimestamp(int(stamp), tz=ZoneInfo("UTC")))
+    try:
+        expires = datetime.fromtimestamp(int(stamp), tz=ZoneInfo("UTC"))
+    except (OverflowError, OSError, ValueError):  # beyond year 9999: no link we made
+        return False
+    expected = link_token(site(), registration_id, expires)
     return hmac.compare_digest(token.encode(), expected.encode())
 
 

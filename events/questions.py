@@ -13,8 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from events.models import Question, QuestionKind
 from events.schemas import RegistrationIn
 from server.errors import from_validation
+from server.fields import Multiline
 from server.identifiers import USCC, Email, Mobile
-from server.schemas import Multiline, OneLine
+from server.schemas import OneLine
 
 _SCALAR: dict[QuestionKind, Any] = {
     QuestionKind.TEXT: Annotated[str, StringConstraints(min_length=1, max_length=500), OneLine],

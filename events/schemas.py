@@ -18,11 +18,13 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from events.models import EventKind, EventStatus, QuestionKind, RegistrationStatus, RegistrationWindow
+from events.models import Event, EventKind, EventStatus, QuestionKind, RegistrationStatus, RegistrationWindow
 from notifications.models import Channel, SmsNotice
 from server.api import PageQuery
+from server.fields import Multiline, max_length
 from server.identifiers import Email
-from server.schemas import I18nText, In, Instant, Multiline, Name, OneLine, SearchText
+from server.models import Domain, Region
+from server.schemas import I18nText, In, Instant, Name, OneLine, SearchText, ShortI18nText
 from server.settings import Locale
 
 LongText = Annotated[str, StringConstraints(max_length=500), OneLine]
@@ -63,7 +65,11 @@ class EventIn(In):
     online_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
     starts_at: Instant
     ends_at: Instant
-    timezone: str = Field(default="", description="IANA zone; empty means the service default (Asia/Shanghai).")
+    timezone: str = Field(
+        default="",
+        max_length=max_length(Event, "timezone"),
+        description="IANA zone; empty means the service default (Asia/Shanghai).",
+    )
     registration_opens_at: Instant | None = None
     registration_closes_at: Instant | None = Field(default=None, description="Default: the event's start.")
     requires_approval: bool = False
@@ -178,8 +184,8 @@ class EventOut(BaseModel):
 
 class EventQuery(PageQuery):
     kind: EventKind | None = None
-    region: str | None = None
-    tag: str | None = None
+    region: str | None = Field(default=None, max_length=max_length(Region, "code"))
+    tag: str | None = Field(default=None, max_length=max_length(Domain, "code"))
     status: EventStatus | None = Field(default=None, description="Public listing: published, cancelled, completed.")
     starts_from: Instant | date | None = Field(default=None, alias="from")
     starts_to: Instant | date | None = Field(default=None, alias="to")
@@ -210,7 +216,7 @@ class SessionOut(BaseModel):
 
 
 class TicketTypeIn(In):
-    name: I18nText
+    name: ShortI18nText
 
 
 class QuotaIn(In):

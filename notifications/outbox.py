@@ -11,6 +11,8 @@ from notifications.sms import SMS_PARAMETERS
 from notifications.templates import TEMPLATES
 from server.clock import utcnow
 from server.db import in_transaction_now, insert_rows
+from server.db import insert_rows
+from server.fields import fit
 from server.logs import request_id
 
 
@@ -67,8 +69,8 @@ async def enqueue(*mails: Mail) -> None:
             "template": mail.template,
             "locale": mail.locale,
             "to_addr": mail.to,
-            "to_name": mail.to_name,
-            "from_name": mail.from_name,
+            "to_name": fit(OutboxMessage, "to_name", mail.to_name),
+            "from_name": fit(OutboxMessage, "from_name", mail.from_name),
             "context": mail.context,
             "calendar": mail.calendar,
             "message_id": uuid.uuid4().hex,

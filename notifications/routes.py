@@ -12,6 +12,7 @@ from notifications.templates import TEMPLATES, render
 from server.access import Admins, AnyMember
 from server.api import Api, Context, Page, PageQuery, paginate
 from server.errors import InvalidInput, NotFound
+from server.fields import max_length
 from server.models import Role
 from server.schemas import In
 from server.settings import Locale
@@ -38,7 +39,7 @@ class PreviewOut(BaseModel):
 
 class OutboxQuery(PageQuery):
     status: MailStatus | None = None
-    topic: str | None = None
+    topic: str | None = Field(default=None, max_length=max_length(OutboxMessage, "topic"))
 
 
 class OutboxOut(BaseModel):

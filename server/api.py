@@ -10,7 +10,7 @@ import inspect
 import re
 import types
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -24,7 +24,8 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from server.auth import SESSION_COOKIE, Caller, authenticate
-from server.errors import AuthenticationRequired, BadRequest, DomainError, InvalidInput, from_validation
+from server.errors import AuthenticationRequired, BadRequest, DomainError, InvalidInput, NotFound, from_validation
+from server.fields import Problem, path_id_exists, screen, screen_raw, text_problem
 from server.i18n import negotiate
 from server.models import User
 from server.settings import Locale, Settings
@@ -106,6 +107,7 @@ class Endpoint:
     body_checked: bool = True
     consumes: str | None = None
     provided: str | None = None
+    rate_limited: bool = False
 
     @property
     def description(self) -> str:
@@ -140,12 +142,14 @@ class Api:
         status: int = 200,
         produces: str = "application/json",
         consumes: str | None = None,
+        rate_limited: bool = False,
     ) -> Callable[[Callable[..., Awaitable[T]]], Callable[..., Awaitable[T]]]:
         """Declare an endpoint. `guard` says who may call; the handler's docstring adds to the documentation.
         The handler takes `ctx`, path parameters by name, what the guard provides, and optionally `body` and
         `query` annotated with pydantic models (`Unchecked[Model]`: a body the handler validates itself;
         `bytes` with `consumes` naming the media type: a raw upload); its return annotation is the response
-        shape (a Response subclass for files, with `produces` naming their media type)."""
+        shape (a Response subclass for files, with `produces` naming their media type). `rate_limited`: the
+        handler may answer 429 (documented with its Retry-After)."""
 
         def register(handler: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
             hints = get_type_hints(handler)
@@ -180,6 +184,7 @@ class Api:
                     body_checked=not unchecked,
                     consumes=consumes,
                     provided=provided[0] if provided else None,
+                    rate_limited=rate_limited,
                 )
             )
             return handler
@@ -237,16 +242,21 @@ def _endpoint_app(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]
         if ctx.caller is not None:
             ctx.locale = request.state.locale = _user_locale(ctx.caller.user, ctx.locale)
         endpoint.guard.screen(ctx)
+        _check_path_params(request.path_params)
         kwargs: dict[str, Any] = {"ctx": ctx}
         kwargs.update(request.path_params)
         if endpoint.query is not None:
             kwargs["query"] = _validate(endpoint.query, _query_data(endpoint.query, request.query_params), "query")
+            _refuse(screen(kwargs["query"], ("query",)))
         if endpoint.consumes is not None:
             kwargs["body"] = await request.body()
         elif endpoint.body is not None and endpoint.body_checked:
-            kwargs["body"] = _validate(endpoint.body, await _json_body(request), "body")
+            kwargs["body"] = _validate_json(endpoint.body, await _json_body(request))
+            _refuse(screen(kwargs["body"], ("body",)))
         elif endpoint.body is not None:
-            kwargs["body"] = Unchecked(await _json_body(request))
+            data = orjson.loads(await _json_body(request))
+            _refuse(screen_raw(data, ("body",)))
+            kwargs["body"] = Unchecked(data)
         found = await endpoint.guard.admit(ctx, request.path_params)
         if wants_found and endpoint.provided is not None:
             kwargs[endpoint.provided] = found
@@ -296,7 +306,8 @@ def _is_list(annotation: Any) -> bool:
     return get_origin(annotation) in (list, tuple, set, frozenset)
 
 
-async def _json_body(request: Request) -> Any:
+async def _json_body(request: Request) -> bytes:
+    """The raw body, once it is known to be well-formed JSON."""
     raw = await request.body()
     if not raw:
         raise BadRequest("error.body_missing")
@@ -304,9 +315,10 @@ async def _json_body(request: Request) -> Any:
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise BadRequest("error.content_type")
     try:
-        return orjson.loads(raw)
+        orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise BadRequest("error.malformed_json", position=exc.pos) from None
+    return raw
 
 
 def _validate(model: type[BaseModel], data: Any, part: str) -> Any:
@@ -314,6 +326,28 @@ def _validate(model: type[BaseModel], data: Any, part: str) -> Any:
         return model.model_validate(data)
     except ValidationError as exc:
         raise from_validation(exc, part) from None
+
+
+def _validate_json(model: type[BaseModel], raw: bytes) -> Any:
+    """A JSON body in pydantic's strict mode: `false` is not 0 and `"3"` is not 3 (a query's text still is)."""
+    try:
+        return model.model_validate_json(raw, strict=True)
+    except ValidationError as exc:
+        raise from_validation(exc, "body") from None
+
+
+def _check_path_params(params: dict[str, Any]) -> None:
+    """A path id no row can have, or a path segment no column holds, names nothing: 404."""
+    for value in params.values():
+        if isinstance(value, int) and not path_id_exists(value):
+            raise NotFound()
+        if isinstance(value, str) and text_problem(value, multiline=False):
+            raise NotFound()
+
+
+def _refuse(problems: Iterable[Problem]) -> None:
+    if found := list(problems):
+        raise InvalidInput(errors=found)
 
 
 def error_locale(request: Request) -> Locale:

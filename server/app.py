@@ -15,9 +15,10 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
+from tortoise.exceptions import ValidationError
 
 from events import mailing
 from events.calendar_routes import api as calendar_api
@@ -34,7 +35,7 @@ from notifications.worker import Worker
 from server import openapi, retention
 from server.api import Endpoint, error_locale
 from server.db import tortoise_config
-from server.errors import DomainError, InternalError, MethodNotAllowed, NotFound, problem_response
+from server.errors import DomainError, InternalError, InvalidInput, MethodNotAllowed, NotFound, problem_response
 from server.jobs import every, once_an_hour
 from server.metrics import metrics_endpoint
 from server.middleware import BodySizeLimit
@@ -104,7 +105,12 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     app = Starlette(
         routes=routes,
         middleware=[Middleware(Observe, routes=routes), Middleware(BodySizeLimit, limit=settings.MAX_BODY_BYTES)],
-        exception_handlers={DomainError: _domain_error, HTTPException: _http_error, Exception: _unexpected},
+        exception_handlers={
+            DomainError: _domain_error,
+            HTTPException: _http_error,
+            ValidationError: _unstorable,
+            Exception: _unexpected,
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -144,8 +150,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         return FileResponse(STATIC_DIR / "index.html", status_code=404)  # the web UI shows its not-found view
     error: DomainError = MethodNotAllowed() if exc.status_code == 405 else NotFound()
     response = problem_response(error, error_locale(request))
-    if exc.status_code == 405 and exc.headers:
-        response.headers["Allow"] = exc.headers.get("Allow", "")
+    if exc.status_code == 405:
+        response.headers["Allow"] = ", ".join(_allowed_methods(request))
     return response
 
 
@@ -153,6 +159,22 @@ def _wants_page(request: Request) -> bool:
     """A browser asking for a page (not the API, a calendar feed or a static file) gets the web UI's frame."""
     machine = request.url.path.startswith(("/api/", "/static/", "/cal/"))
     return request.method == "GET" and not machine and "text/html" in request.headers.get("accept", "")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route of this path takes (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route.methods or set()
+    return sorted(methods)
+
+
+async def _unstorable(request: Request, exc: Exception) -> Response:
+    """The safety net under `server.fields`: a value a column cannot hold (Tortoise checks filters and writes
+    against the field's length and range) is bad input, not a server fault."""
+    log.warning("value refused by the model on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(InvalidInput("error.value_unstorable"), error_locale(request))
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -7,6 +7,8 @@ from typing import Any
 from tortoise.models import Model
 
 from server.db import in_transaction_now, insert_rows
+from server.db import insert_rows
+from server.fields import fit
 from server.logs import request_id
 from server.models import AuditEntry, User
 
@@ -27,12 +29,13 @@ async def record(
     """
     if not in_transaction_now():
         raise RuntimeError("audit.record must run inside the transaction that makes the change")
+    label = actor.email if isinstance(actor, User) else (actor or "anonymous")
     await insert_rows(
         AuditEntry,
         [
             {
                 "actor_id": actor.id if isinstance(actor, User) else None,
-                "actor_label": actor.email if isinstance(actor, User) else (actor or "anonymous"),
+                "actor_label": fit(AuditEntry, "actor_label", label),
                 "action": action,
                 "object_type": type(obj).__name__,
                 "object_id": str(getattr(obj, "id", None) or obj.pk),  # the public id where a model has one

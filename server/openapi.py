@@ -9,18 +9,26 @@ from pydantic import BaseModel, TypeAdapter
 
 from server.api import Endpoint
 from server.errors import Problem
+from server.fields import INT_MAX
 
 REF = "#/components/schemas/{model}"
 _ERRORS_ALWAYS = {"400": "Malformed request", "413": "Body too large", "422": "Invalid input"}
+_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _path_schema(kind: type, schema_of: Any) -> dict[str, Any]:
+    """Path ids are PostgreSQL integers: beyond that range no row exists (a 404, see server.fields)."""
+    schema: dict[str, Any] = schema_of(kind, "validation")
+    return {**schema, "minimum": 1, "maximum": INT_MAX} if kind is int else schema
 
 
 def document(endpoints: list[Endpoint], *, version: str) -> dict[str, Any]:
     schemas: dict[str, Any] = {}
 
-    def schema_of(shape: Any, mode: str) -> dict[str, Any]:
+    def schema_of(shape: Any, mode: str, *, inline: bool = False) -> dict[str, Any]:
         found = TypeAdapter(shape).json_schema(ref_template=REF, mode=mode)  # type: ignore[arg-type]
         schemas.update(found.pop("$defs", {}))
-        if isinstance(shape, type) and issubclass(shape, BaseModel) and "properties" in found:
+        if not inline and isinstance(shape, type) and issubclass(shape, BaseModel) and "properties" in found:
             name = re.sub(r"[^a-zA-Z0-9.\-_]", "_", shape.__name__)  # as pydantic names nested models
             schemas[name] = found
             return {"$ref": REF.format(model=name)}
@@ -72,18 +80,16 @@ def document(endpoints: list[Endpoint], *, version: str) -> dict[str, Any]:
 
 def _parameters(endpoint: Endpoint, schema_of: Any) -> list[dict[str, Any]]:
     parameters = [
-        {"name": name, "in": "path", "required": True, "schema": schema_of(kind, "validation")}
+        {"name": name, "in": "path", "required": True, "schema": _path_schema(kind, schema_of)}
         for name, kind in endpoint.path_params.items()
     ]
     if endpoint.query is not None:
+        # the model's own schema keeps each field's limits (ge/le, max_length, pattern) and default
+        fields = schema_of(endpoint.query, "validation", inline=True)
         for name, info in endpoint.query.model_fields.items():
+            alias = info.alias or name
             parameters.append(
-                {
-                    "name": info.alias or name,
-                    "in": "query",
-                    "required": info.is_required(),
-                    "schema": schema_of(info.annotation, "validation"),
-                }
+                {"name": alias, "in": "query", "required": info.is_required(), "schema": fields["properties"][alias]}
             )
     return parameters
 
@@ -103,10 +109,18 @@ def _responses(endpoint: Endpoint, schema_of: Any, problem: dict[str, Any]) -> d
         }
     parsed = endpoint.body or endpoint.consumes or endpoint.query or endpoint.path_params
     errors = dict(_ERRORS_ALWAYS) if parsed else {}
+    # any caller may send a token that has expired or was revoked, even to an endpoint open to anyone
+    errors["401"] = "Not signed in, or the session or token is no longer valid"
     if endpoint.guard.signed_in:
-        errors |= {"401": "Not signed in", "403": "Not allowed"}
+        errors["403"] = "Not allowed"
     if endpoint.path_params:
         errors["404"] = "Not found"
+    if endpoint.method in _UNSAFE:
+        errors["409"] = "Conflicts with the current state (e.g. already registered, report locked)"
+    if endpoint.rate_limited:
+        errors["429"] = "Too many attempts; retry after the seconds in Retry-After"
     for status, description in errors.items():
         responses[status] = {"description": description, "content": {"application/problem+json": {"schema": problem}}}
+        if status == "429":
+            responses[status]["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
     return responses

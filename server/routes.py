@@ -12,6 +12,7 @@ from server.api import Api, Context, Page, paginate
 from server.auth import SESSION_COOKIE, csrf_token
 from server.db import pending_migrations, ping
 from server.errors import Unavailable
+from server.fields import max_length
 from server.models import Domain, Membership, Organisation, Region, Role
 from server.schemas import (
     Health,
@@ -81,7 +82,9 @@ async def preview_markdown(ctx: Context, body: MarkdownIn) -> MarkdownOut:
     return MarkdownOut(html=markdown.render(body.text))
 
 
-@api.route("POST", "/auth/signup", guard=Anyone, summary="Create an account", tag="accounts", status=201)
+@api.route(
+    "POST", "/auth/signup", guard=Anyone, summary="Create an account", tag="accounts", status=201, rate_limited=True
+)
 async def signup(ctx: Context, body: SignupIn) -> UserOut:
     return UserOut.model_validate(await accounts.signup(body, client_ip=ctx.client_ip), from_attributes=True)
 
@@ -92,6 +95,7 @@ async def signup(ctx: Context, body: SignupIn) -> UserOut:
     guard=Anyone,
     summary="Open a session (cookie and bearer token)",
     tag="accounts",
+    rate_limited=True,
 )
 async def login(ctx: Context, body: LoginIn) -> LoginOut:
     """Rate limited per email and per client address."""
@@ -196,7 +200,9 @@ async def list_organisations(ctx: Context, query: OrganisationQuery) -> Page[Org
     if query.region:
         found = found.filter(region__code=query.region)
     if query.q:
-        found = found.filter(Q(name_zh__icontains=query.q) | Q(name_en__icontains=query.q) | Q(uscc=query.q.upper()))
+        by_name = Q(name_zh__icontains=query.q) | Q(name_en__icontains=query.q)
+        is_uscc = len(query.q) == max_length(Organisation, "uscc")  # a longer one would fail the column's check
+        found = found.filter(by_name | Q(uscc=query.q.upper()) if is_uscc else by_name)
     rows, total = await paginate(found.order_by("id"), query)
     return Page(items=[_organisation_out(o) for o in rows], total=total, page=query.page, per_page=query.per_page)
 

@@ -9,8 +9,9 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from server.api import PageQuery
+from server.fields import Multiline, max_length
 from server.identifiers import USCC, Email
-from server.models import OrganisationKind, Role
+from server.models import OrganisationKind, Region, Role
 from server.settings import Locale
 
 
@@ -19,13 +20,7 @@ def _one_line(value: object) -> object:
     return re.sub(r"[\r\n\t\v\f]+", " ", value).strip() if isinstance(value, str) else value
 
 
-def _lf(value: object) -> object:
-    """Multi-line text is stored trimmed, with LF line ends only."""
-    return value.replace("\r\n", "\n").replace("\r", "\n").strip() if isinstance(value, str) else value
-
-
 OneLine = BeforeValidator(_one_line)
-Multiline = BeforeValidator(_lf)
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100), OneLine]
 Title = Annotated[str, StringConstraints(min_length=1, max_length=200), OneLine]
 SearchText = Annotated[str, StringConstraints(max_length=100), OneLine]
@@ -52,6 +47,13 @@ class I18nText(In):
 
     zh: Title
     en: Annotated[str, StringConstraints(max_length=200), OneLine] = ""
+
+
+class ShortI18nText(In):
+    """A name the public sees, in Chinese (required) and English (optional), for columns of 100 characters."""
+
+    zh: Name
+    en: Annotated[str, StringConstraints(max_length=100), OneLine] = ""
 
 
 class MarkdownIn(In):
@@ -161,7 +163,7 @@ class OrganisationOut(BaseModel):
 
 class OrganisationQuery(PageQuery):
     kind: OrganisationKind | None = None
-    region: str | None = None
+    region: str | None = Field(default=None, max_length=max_length(Region, "code"))
     q: SearchText | None = None
 
 

@@ -7,16 +7,19 @@ import io
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _safe_cell(value: object) -> object:
-    """Text that a spreadsheet would run as a formula is prefixed with a quote (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Text that a spreadsheet would run as a formula is prefixed with a quote (CSV injection); control
+    characters that XML cannot hold are dropped (the API refuses them, but a stored value may predate that)."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def to_csv(rows: list[list[object]]) -> bytes:

@@ -9,7 +9,8 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from server.schemas import I18nText, In, Multiline, OneLine
+from server.fields import Multiline
+from server.schemas import I18nText, In, OneLine, ShortI18nText
 from talent.models import Metric, PeriodKind, ReportStatus
 
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
@@ -23,7 +24,7 @@ class LevelIn(In):
 
 class OccupationIn(In):
     code: Annotated[str, StringConstraints(pattern=r"^\d-\d{2}-\d{2}-\d{2}$")]
-    name: I18nText
+    name: ShortI18nText
     levels: list[LevelIn] = Field(min_length=1, max_length=10)
     tracks: list[Annotated[str, StringConstraints(min_length=1, max_length=50), OneLine]] = Field(
         default=[], max_length=20

@@ -154,9 +154,20 @@ async def test_request_and_error_shapes_are_described(client: httpx.AsyncClient)
         "name": "organisation_id",
         "in": "path",
         "required": True,
-        "schema": {"type": "integer"},
+        "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
     }
-    assert {"401", "403", "404"} <= members["responses"].keys()
+    assert {"401", "403", "404", "409", "422"} <= members["responses"].keys()
+
+
+async def test_query_limits_and_possible_answers_are_documented(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/api/v1/openapi.json")).json()
+    events = spec["paths"]["/api/v1/events"]["get"]
+    query = {parameter["name"]: parameter["schema"] for parameter in events["parameters"]}
+    assert query["per_page"] == {"default": 50, "maximum": 200, "minimum": 1, "title": "Per Page", "type": "integer"}
+    assert query["region"]["anyOf"][0] == {"maxLength": 40, "type": "string"}
+    assert "401" in events["responses"] and "409" not in events["responses"]  # a stale token, even here
+    login = spec["paths"]["/api/v1/auth/login"]["post"]
+    assert "Retry-After" in login["responses"]["429"]["headers"]
 
 
 async def test_api_docs_page_loads_the_vendored_viewer(client: httpx.AsyncClient) -> None:
