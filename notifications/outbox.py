@@ -11,7 +11,6 @@ from notifications.sms import SMS_PARAMETERS
 from notifications.templates import TEMPLATES
 from server.clock import utcnow
 from server.db import in_transaction_now, insert_rows
-from server.db import insert_rows
 from server.fields import fit
 from server.logs import request_id
 

@@ -7,7 +7,6 @@ from typing import Any
 from tortoise.models import Model
 
 from server.db import in_transaction_now, insert_rows
-from server.db import insert_rows
 from server.fields import fit
 from server.logs import request_id
 from server.models import AuditEntry, User

@@ -10,8 +10,9 @@ from pydantic_core import PydanticCustomError
 
 from events.competitions.models import Entrants, TeamStatus
 from events.competitions.storage import FileKind
+from server.fields import Multiline
 from server.identifiers import USCC, Email
-from server.schemas import I18nText, In, Multiline, Name, OneLine
+from server.schemas import I18nText, In, Name, OneLine
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 RegionCode = Annotated[str, StringConstraints(max_length=40)]

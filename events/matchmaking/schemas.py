@@ -9,8 +9,9 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from events.matchmaking.models import BudgetBand, EntryKind, EntryState, Limits, Maturity
 from server.api import PageQuery
+from server.fields import Multiline
 from server.identifiers import Email
-from server.schemas import In, Multiline, OneLine, SearchText
+from server.schemas import In, OneLine, SearchText
 
 Code = Annotated[str, StringConstraints(max_length=40)]
 Title = Annotated[str, StringConstraints(min_length=1, max_length=Limits.TITLE), OneLine]
