@@ -142,11 +142,13 @@ async def _cast() -> Cast:
         ),
         suppliers=(
             await organisation(
-                "山东慧眼智能科技有限公司", "Shandong Huiyan Intelligent Technology", K.COMPANY, "high-tech-zone", "huiyan"
+                "山东慧眼智能科技有限公司",
+                "Shandong Huiyan Intelligent Technology",
+                K.COMPANY,
+                "high-tech-zone",
+                "huiyan",
             ),
-            await organisation(
-                "济南云图医疗人工智能有限公司", "Jinan Yuntu Medical AI", K.COMPANY, "huaiyin", "yuntu"
-            ),
+            await organisation("济南云图医疗人工智能有限公司", "Jinan Yuntu Medical AI", K.COMPANY, "huaiyin", "yuntu"),
         ),
     )
     memberships = [
