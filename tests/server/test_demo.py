@@ -7,9 +7,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 from tortoise import Tortoise
 
+from events.competitions import teams
 from events.competitions.models import Competition, Stage, Team, TeamInvite, TeamMember, TeamStatus, Track
+from events.competitions.teams import TeamFull
 from events.matchmaking import demo as pool_demo
 from events.matchmaking.models import EntryState, PoolEntry
 from events.models import Event, EventKind, EventStatus, Registration, RegistrationStatus
@@ -141,6 +144,19 @@ async def test_a_second_seeding_adds_nothing(settings: Settings) -> None:
     assert not await demo.seed(settings)
     assert await _rows() == before
     assert await AuditEntry.all().count() == before["server.AuditEntry"]
+
+
+async def test_a_failure_in_the_last_step_leaves_nothing_seeded(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def full_teams(*args: object, **kwargs: object) -> None:
+        raise TeamFull(size=4)
+
+    monkeypatch.setattr(teams, "accept", full_teams)
+    empty = await _rows()
+    with pytest.raises(TeamFull):
+        await demo.seed(settings)
+    assert await _rows() == empty and not await demo.present()
 
 
 async def test_check_finds_no_drift_after_seeding(settings: Settings, tmp_path: Path) -> None:
