@@ -18,7 +18,7 @@ from events.models import Event, EventStatus, Registration, RegistrationStatus
 from events.schemas import ChoiceIn, EventIn, EventPatch, QuestionIn, QuotaIn, SessionIn, TicketTypeIn
 from server.clock import utcnow
 from server.models import User
-from server.schemas import I18nText
+from server.schemas import I18nText, ShortI18nText
 from server.settings import Settings
 
 if TYPE_CHECKING:
@@ -183,9 +183,9 @@ async def _forum(seeder: Seeder) -> None:
             ),
         )
     await editing.add_ticket_type(
-        organiser, forum.id, TicketTypeIn(name=I18nText(zh="企业代表", en="Company delegate"))
+        organiser, forum.id, TicketTypeIn(name=ShortI18nText(zh="企业代表", en="Company delegate"))
     )
-    press = await editing.add_ticket_type(organiser, forum.id, TicketTypeIn(name=I18nText(zh="媒体", en="Press")))
+    press = await editing.add_ticket_type(organiser, forum.id, TicketTypeIn(name=ShortI18nText(zh="媒体", en="Press")))
     await editing.add_quota(organiser, forum.id, QuotaIn(name="媒体席位", size=10, ticket_types=[press.id]))
     questions = [
         QuestionIn(key="company", kind="text", label=I18nText(zh="工作单位", en="Organisation"), required=True),

@@ -1,5 +1,6 @@
-"""Demo data for `quancheng serve --demo`: the bureau, its organisers, two training bases and a company, the demo
-accounts, and (through `events.demo` and `talent.demo`) events and talent reports in every state.
+"""Demo data for `quancheng serve --demo`: the bureau, its organisers, two training bases, a company and two AI
+suppliers, the demo accounts, and (through `events.demo`, `talent.demo`, `events.matchmaking.demo` and
+`events.competitions.demo`) events, talent reports, resource-pool entries and a competition in every state.
 
 Everything is made by the service functions the API calls, as the people it names, in one transaction: the audit
 log, the outbox, calendars and quota counts are as real use leaves them, and a failed seeding leaves nothing.
@@ -13,6 +14,8 @@ from tortoise.transactions import in_transaction
 
 from events import demo as event_demo
 from events import mailing
+from events.competitions import demo as competition_demo
+from events.matchmaking import demo as pool_demo
 from server import accounts
 from server.models import Organisation, OrganisationKind, Role, User
 from server.schemas import I18nText, MemberIn, OrganisationIn, SignupIn
@@ -37,6 +40,8 @@ ACCOUNTS = (
     Account(f"checker@{DOMAIN}", "赵磊", "checker at the door, for both organisers"),
     Account(f"reporter@{DOMAIN}", "孙倩", "reporter, 泉城人工智能实训基地 (高新区)"),
     Account(f"zhangqiu@{DOMAIN}", "周明", "reporter, 章丘人工智能技能培训中心 (章丘区)"),
+    Account(f"company@{DOMAIN}", "王海涛", "manager, 济南智造云科技有限公司 (its needs in the resource pool)"),
+    Account(f"supplier@{DOMAIN}", "陈思远", "manager, the two AI suppliers (their solutions in the resource pool)"),
 )
 
 
@@ -48,10 +53,14 @@ class Cast:
     organiser: User
     checker: User
     reporters: tuple[User, User]
+    company_manager: User
+    supplier_manager: User
     bureau: Organisation
     alliance: Organisation
     association: Organisation
     bases: tuple[Organisation, Organisation]
+    company: Organisation
+    suppliers: tuple[Organisation, Organisation]
 
 
 def refusal(settings: Settings) -> str | None:
@@ -77,12 +86,14 @@ async def seed(settings: Settings) -> bool:
         cast = await _cast()
         await event_demo.seed(cast, settings)
         await talent_demo.seed(cast)
+        await pool_demo.seed(cast)
+        await competition_demo.seed(cast, settings)
     return True
 
 
 async def _cast() -> Cast:
     admin = await accounts.create_admin(ADMIN_EMAIL, PASSWORD, ACCOUNTS[0].name)
-    organiser, checker, reporter, zhangqiu = [
+    organiser, checker, reporter, zhangqiu, company_manager, supplier_manager = [
         await accounts.signup(SignupIn(email=a.email, password=PASSWORD, name=a.name), client_ip="demo")
         for a in ACCOUNTS[1:]
     ]
@@ -99,6 +110,8 @@ async def _cast() -> Cast:
         organiser=organiser,
         checker=checker,
         reporters=(reporter, zhangqiu),
+        company_manager=company_manager,
+        supplier_manager=supplier_manager,
         bureau=await organisation(
             "济南市工业和信息化局",
             "Jinan Municipal Bureau of Industry and Information Technology",
@@ -124,8 +137,20 @@ async def _cast() -> Cast:
                 "章丘人工智能技能培训中心", "Zhangqiu AI Skills Training Centre", K.TRAINING_BASE, "zhangqiu", "base-zq"
             ),
         ),
+        company=await organisation(
+            "济南智造云科技有限公司", "Jinan Zhizaoyun Technology", K.COMPANY, "licheng", "zhizaoyun"
+        ),
+        suppliers=(
+            await organisation(
+                "山东慧眼智能科技有限公司",
+                "Shandong Huiyan Intelligent Technology",
+                K.COMPANY,
+                "high-tech-zone",
+                "huiyan",
+            ),
+            await organisation("济南云图医疗人工智能有限公司", "Jinan Yuntu Medical AI", K.COMPANY, "huaiyin", "yuntu"),
+        ),
     )
-    await organisation("济南智造云科技有限公司", "Jinan Zhizaoyun Technology", K.COMPANY, "licheng", "zhizaoyun")
     memberships = [
         (cast.bureau, admin, Role.MANAGER),
         (cast.alliance, organiser, Role.MANAGER),
@@ -135,6 +160,9 @@ async def _cast() -> Cast:
         (cast.association, checker, Role.CHECKER),
         (cast.bases[0], reporter, Role.REPORTER),
         (cast.bases[1], zhangqiu, Role.REPORTER),
+        (cast.company, company_manager, Role.MANAGER),
+        (cast.suppliers[0], supplier_manager, Role.MANAGER),
+        (cast.suppliers[1], supplier_manager, Role.MANAGER),
     ]
     for organisation_row, user, role in memberships:
         await accounts.add_member(admin, organisation_row.id, MemberIn(email=user.email, role=role))

@@ -7,8 +7,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 from tortoise import Tortoise
 
+from events.competitions import teams
+from events.competitions.models import Competition, Stage, Team, TeamInvite, TeamMember, TeamStatus, Track
+from events.competitions.teams import TeamFull
+from events.matchmaking import demo as pool_demo
+from events.matchmaking.models import EntryState, PoolEntry
 from events.models import Event, EventKind, EventStatus, Registration, RegistrationStatus
 from events.registration import waitlist_position
 from server import demo
@@ -21,10 +27,10 @@ from tests.server.support import run, serving
 
 
 async def _rows() -> dict[str, int]:
-    return {model.__name__: await model.all().count() for model in Tortoise.apps["server"].values()} | {
-        model.__name__: await model.all().count()
-        for app in ("events", "talent", "notifications")
-        for model in Tortoise.apps[app].values()
+    return {
+        f"{label}.{model.__name__}": await model.all().count()
+        for label, app in Tortoise.apps.items()
+        for model in app.values()
     }
 
 
@@ -74,6 +80,49 @@ async def test_demo_talent_reports_are_in_every_state_and_the_dashboard_has_figu
     assert all(actual > 0 for actual in await dashboard.actuals(await Target.filter(metric="enrolled")))
 
 
+async def test_demo_pool_is_searchable_in_chinese_and_recommends_with_reasons(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    await demo.seed(settings)
+    states = sorted(entry.state for entry in await PoolEntry.all())
+    assert states.count(EntryState.DRAFT) == 1 and states.count(EntryState.SUBMITTED) == 1
+    assert states.count(EntryState.PUBLISHED) == len(pool_demo.ENTRIES) - 2
+    found = (await client.get("/api/v1/pool-entries", params={"q": "表面缺陷检测"})).json()
+    titles = [entry["title"]["zh"] for entry in found["items"]]
+    assert set(titles[:2]) == {"钢铁厂热轧带钢表面缺陷检测", "工业视觉表面缺陷检测平台"}, titles
+    for waiting in ("厂区屋顶光伏发电功率预测", "中小学课堂教学质量智能分析"):  # the draft and the submitted one
+        answer = (await client.get("/api/v1/pool-entries", params={"q": waiting})).json()
+        assert waiting not in [entry["title"]["zh"] for entry in answer["items"]]
+    need = await PoolEntry.get(title_zh="医院影像辅助诊断")
+    answer = await client.get(f"/api/v1/pool-entries/{need.id}/recommendations", headers={"Accept-Language": "zh-CN"})
+    assert answer.status_code == 200
+    best = answer.json()[0]
+    assert best["entry"]["title"]["zh"] == "医学影像辅助诊断系统（肺结节、骨折）"
+    assert best["shared_domains"] == ["healthcare"] and "医疗健康" in best["reason"] and "影像" in best["reason"]
+
+
+async def test_demo_competition_has_an_open_stage_teams_and_a_pending_invitation(settings: Settings) -> None:
+    await demo.seed(settings)
+    competition = await Competition.get(event__kind=EventKind.COMPETITION)
+    assert [t.name_zh for t in await Track.filter(competition=competition).order_by("position")] == [
+        "工业视觉",
+        "大模型应用",
+    ]
+    now = utcnow()
+    stages = await Stage.filter(competition=competition).order_by("position")
+    assert [s.name_zh for s in stages] == ["报名", "方案提交", "初审"]
+    assert [s.starts_at <= now < s.deadline for s in stages] == [True, False, False]
+    teams = {team.name: team for team in await Team.filter(competition=competition)}
+    assert {name: team.status for name, team in teams.items()} == {
+        "泉眼视觉": TeamStatus.ACTIVE,
+        "齐鲁智语": TeamStatus.PENDING,
+    }
+    for team in teams.values():
+        assert await TeamMember.filter(team=team, holder__not_isnull=True).count() == 2
+    (waiting,) = await TeamInvite.filter(team__competition=competition, accepted_at__isnull=True)
+    assert waiting.team_id == teams["齐鲁智语"].id and waiting.expires_at > now
+
+
 async def test_demo_accounts_sign_in_with_the_printed_password(client: httpx.AsyncClient, settings: Settings) -> None:
     await demo.seed(settings)
     for account in demo.ACCOUNTS:
@@ -90,10 +139,24 @@ async def test_demo_accounts_sign_in_with_the_printed_password(client: httpx.Asy
 async def test_a_second_seeding_adds_nothing(settings: Settings) -> None:
     assert await demo.seed(settings)
     before = await _rows()
-    assert before["AuditEntry"] > 100
+    assert before["server.AuditEntry"] > 100
+    assert before["matchmaking.PoolEntry"] == len(pool_demo.ENTRIES) and before["competitions.Team"] == 2
     assert not await demo.seed(settings)
     assert await _rows() == before
-    assert await AuditEntry.all().count() == before["AuditEntry"]
+    assert await AuditEntry.all().count() == before["server.AuditEntry"]
+
+
+async def test_a_failure_in_the_last_step_leaves_nothing_seeded(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def full_teams(*args: object, **kwargs: object) -> None:
+        raise TeamFull(size=4)
+
+    monkeypatch.setattr(teams, "accept", full_teams)
+    empty = await _rows()
+    with pytest.raises(TeamFull):
+        await demo.seed(settings)
+    assert await _rows() == empty and not await demo.present()
 
 
 async def test_check_finds_no_drift_after_seeding(settings: Settings, tmp_path: Path) -> None:
