@@ -46,6 +46,7 @@ async def test_a_report_goes_from_a_base_through_review_to_the_dashboard(
     await expect(error).to_have_text("期末在训人数为 -4，不能为负：期初 + 新增 − 结业 − 流失须 ≥ 0")
     await expect(page.locator("#r-closing")).to_have_text("-4")
     await expect(page.get_by_role("button", name="提交审核")).to_be_disabled()
+    await expect(page.get_by_role("button", name="提交审核")).to_have_css("opacity", "0.5")  # and looks it
     await expect(page.get_by_text("还没有修改记录")).to_be_visible()  # nothing was saved
     await page.get_by_label("流失人数").fill("0")
     await expect(error).to_have_count(0)
@@ -154,7 +155,7 @@ async def test_a_base_checks_its_spreadsheet_before_it_is_applied(
     await page.get_by_label("培训课时").fill("90")
     await page.get_by_role("button", name="保存草稿").click()
     await expect(page.get_by_role("alert")).to_have_text(
-        "该报表已审核通过或已过锁定日期，不能再修改；如需修改请联系主管部门开放。"
+        "该报表已提交，正在等待主管部门审核，审核前不能修改；如需修改请联系主管部门退回。"
     )
     await expect(page.get_by_label("培训课时")).to_have_value("90")  # what was typed stays
     await page.get_by_role("button", name="English").click()

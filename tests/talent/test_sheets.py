@@ -103,7 +103,7 @@ async def test_the_dry_run_applies_the_report_rules_of_the_form(client: httpx.As
     (row,) = (await client.post(url, content=wrong, headers={**reporter, **XLSX})).json()
     assert [(p["column"], p["field"], p["message"]) for p in row["problems"]] == [
         ("G", "dropped", "期末在训人数为 -76，不能为负：期初 + 新增 − 结业 − 流失须 ≥ 0"),
-        (certified, "certified:4", "等级 4 的取证人数（3）不能多于参加鉴定人数（1）"),
+        (certified, "certified:4", "“四级/中级工”的取证人数（3）不能多于参加鉴定人数（1）"),
     ]
     assert [p["field"] for p in row["warnings"]] == ["training_hours"]
     applied = await client.post(url, params={"apply": "true"}, content=wrong, headers={**reporter, **XLSX})
