@@ -23,14 +23,27 @@ class Label(str):
     """A parameter that is itself a catalogue key, translated when the message is (e.g. a status name)."""
 
 
+class Named(dict[str, str]):
+    """A parameter that is data in both languages (`{"zh": ..., "en": ...}`, e.g. a level's name), picked in
+    the message's language."""
+
+
 def translate(key: str, locale: Locale, **params: Any) -> str:
     """The message for `key` in `locale`, with `{placeholders}` filled; the key itself if unknown."""
     template = catalogue(locale).get(key) or catalogue("en").get(key) or key
-    values = {name: translate(value, locale) if isinstance(value, Label) else value for name, value in params.items()}
+    values = {name: _in_language(value, locale) for name, value in params.items()}
     try:
         return template.format(**values)
     except (KeyError, IndexError, ValueError):
         return template
+
+
+def _in_language(value: Any, locale: Locale) -> Any:
+    if isinstance(value, Label):
+        return translate(value, locale)
+    if isinstance(value, Named):
+        return pick(value, locale)
+    return value
 
 
 def negotiate(accept_language: str | None, default: Locale) -> Locale:

@@ -9,13 +9,31 @@ from typing import Any
 from tortoise import connections
 
 from server.db import Params
-from talent.models import Period, ReportStatus, Target, TraineeReport
+from server.i18n import pick
+from server.models import Organisation, Region
+from server.settings import Locale
+from talent.models import Occupation, Period, ReportStatus, Target, TraineeReport
 from talent.reports import CITY_ZONE, running_in
 from talent.schemas import Expected
 
 RECEIVED = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
 GROUPS = ("region", "base", "occupation", "level", "period")  # what the dashboard may group by
 TOTALS = ("enrolled", "completed", "dropped", "employed", "assessed", "certified")
+
+
+async def names(groups: tuple[str, ...], table: list[dict[str, Any]], locale: Locale) -> dict[str, dict[Any, str]]:
+    """For an export: what each grouping's codes (or base ids) are called, in the reader's language."""
+    found: dict[str, dict[Any, str]] = {}
+    if "region" in groups:
+        found["region"] = {region.code: pick(region.name, locale) for region in await Region.all()}
+    if "base" in groups:
+        bases = await Organisation.filter(id__in={int(row["base"]) for row in table})
+        found["base"] = {str(base.id): pick({"zh": base.name_zh, "en": base.name_en}, locale) for base in bases}
+    if "occupation" in groups or "level" in groups:
+        occupations = await Occupation.all()
+        found["occupation"] = {o.code: pick({"zh": o.name_zh, "en": o.name_en}, locale) for o in occupations}
+        found["level"] = {level["code"]: pick(level, locale) for o in occupations for level in o.levels}
+    return found
 
 
 async def completeness(period: Period) -> list[Expected]:

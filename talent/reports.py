@@ -36,7 +36,17 @@ FIELDS = (
 EDITABLE = frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED})
 
 
+class ReportAwaitingReview(Conflict):
+    key = "error.report_awaiting_review"
+
+
+class ReportApproved(Conflict):
+    key = "error.report_approved"
+
+
 class ReportLocked(Conflict):
+    """The period locked (and no exception is open for the base)."""
+
     key = "error.report_locked"
 
 
@@ -110,6 +120,16 @@ async def editable(report: TraineeReport, place: Slot) -> bool:
     return await LockException.exists(period_id=place.period.id, base_id=place.base.id, until__gt=utcnow())
 
 
+async def ensure_editable(report: TraineeReport, place: Slot) -> None:
+    """Refuse a change with its true reason: awaiting review, approved, or the period locked."""
+    if report.status is ReportStatus.SUBMITTED:
+        raise ReportAwaitingReview()
+    if report.status is ReportStatus.APPROVED:
+        raise ReportApproved()
+    if not await editable(report, place):
+        raise ReportLocked(locks_on=place.period.locks_on.isoformat())
+
+
 async def current(place: Slot) -> TraineeReport:
     """The stored report, or a new draft whose opening is the previous period's closing."""
     found = await TraineeReport.get_or_none(
@@ -164,8 +184,7 @@ async def save(user: User, place: Slot, data: ReportIn) -> TraineeReport:
 async def _save(user: User, place: Slot, data: ReportIn) -> TraineeReport:
     async with in_transaction():
         report = await _locked(place) or await current(place)
-        if not await editable(report, place):
-            raise ReportLocked()
+        await ensure_editable(report, place)
         before = {name: getattr(report, name) for name in FIELDS}
         _apply(report, data)
         await report.save()
@@ -209,8 +228,7 @@ async def submit(user: User, place: Slot) -> TraineeReport:
         report = await _locked(place)
         if report is None:
             raise ReportStatusForbidden(status=Label("report_status.draft"))
-        if not await editable(report, place):
-            raise ReportLocked()
+        await ensure_editable(report, place)
         errors = [
             (("report", field), f"rule.{rule.code}", params)
             for rule, field, params in await findings(report, place)

@@ -285,7 +285,8 @@ async def talent_dashboard(ctx: Context, query: DashboardQuery) -> list[dict[str
         return table
     columns = [*groups, *dashboard.TOTALS]
     rows: list[list[object]] = [[translate(f"dashboard.{c}", ctx.locale) for c in columns]]
-    rows += [[row.get(c, "") for c in columns] for row in table]
+    named = await dashboard.names(groups, table, ctx.locale)
+    rows += [[named.get(c, {}).get(row.get(c), row.get(c, "")) for c in columns] for row in table]
     disposition = {"Content-Disposition": f'attachment; filename="talent-dashboard.{query.format}"'}
     if query.format == "csv":
         return Response(spreadsheets.to_csv(rows), media_type=spreadsheets.CSV, headers=disposition)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from server.i18n import Named
 from talent.models import Occupation, TraineeReport
 
 Violation = tuple[str, dict[str, object]]  # field, message parameters
@@ -43,11 +44,21 @@ def _levels_known(facts: Facts) -> list[Violation]:
     return [(f"levels.{code}", {"level": code}) for code in sorted(facts.report.levels) if code not in known]
 
 
+def _level_name(occupation: Occupation, code: str) -> Named | str:
+    """The level's name in both languages; an unknown code stays as typed (it is what the reader entered)."""
+    named = next((level for level in occupation.levels if level["code"] == code), None)
+    return Named(zh=named["zh"], en=named["en"]) if named else code
+
+
 def _certified_within_assessed(facts: Facts) -> list[Violation]:
     return [
         (
             f"levels.{code}.certified",
-            {"level": code, "certified": counts.get("certified", 0), "assessed": counts.get("assessed", 0)},
+            {
+                "level": _level_name(facts.occupation, code),
+                "certified": counts.get("certified", 0),
+                "assessed": counts.get("assessed", 0),
+            },
         )
         for code, counts in sorted(facts.report.levels.items())
         if counts.get("certified", 0) > counts.get("assessed", 0)

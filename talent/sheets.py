@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from server import spreadsheets
 from server.errors import InvalidInput
-from server.i18n import translate
+from server.i18n import LOCALES, pick, translate
 from server.models import Organisation, User
 from server.settings import Locale
 from talent import reports
@@ -51,11 +51,22 @@ async def _places(base: Organisation, period: Period) -> list[reports.Slot]:
     ]
 
 
-def _levels(places: list[reports.Slot]) -> list[str]:
-    seen: list[str] = []
+def _levels(places: list[reports.Slot]) -> dict[str, dict[str, str]]:
+    """Every level of the occupations the places train for, by code, with its `{zh, en}` name, in order."""
+    seen: dict[str, dict[str, str]] = {}
     for place in places:
-        seen += [level["code"] for level in place.occupation.levels if level["code"] not in seen]
+        for level in place.occupation.levels:
+            seen.setdefault(level["code"], {"zh": level["zh"], "en": level["en"]})
     return seen
+
+
+def _own_levels(place: reports.Slot) -> set[str]:
+    return {level["code"] for level in place.occupation.levels}
+
+
+# A level column of another occupation's levels reads "not applicable" on a programme's row; the upload leaves
+# such a cell out, in either language, so a downloaded template goes back up unchanged.
+NOT_APPLICABLE = frozenset(translate("sheet.not_applicable", locale) for locale in LOCALES)
 
 
 async def template(user: User, base_id: int, period_id: str, locale: Locale) -> bytes:
@@ -69,16 +80,20 @@ async def template(user: User, base_id: int, period_id: str, locale: Locale) -> 
         *[f"{kind}:{code}" for code in levels for kind in ("assessed", "certified")],
     ]
     labels = [
-        translate(f"sheet.{key.partition(':')[0]}", locale) + (f" {key.partition(':')[2]}" if ":" in key else "")
-        for key in keys
+        translate(f"sheet.{kind}", locale, level=pick(levels.get(code), locale))
+        for kind, _, code in (key.partition(":") for key in keys)
     ]
+    not_applicable = translate("sheet.not_applicable", locale)
     rows: list[list[object]] = [list[object](labels), list[object](keys)]
     for place in places:
         report = await reports.current(place)
+        own = _own_levels(place)
         values: list[object] = [place.programme.id, place.programme.cohort, *(getattr(report, name) for name in COUNTS)]
         for code in levels:
             counts = report.levels.get(code, {})
-            values += [counts.get("assessed"), counts.get("certified")]
+            values += (
+                [counts.get("assessed"), counts.get("certified")] if code in own else [not_applicable, not_applicable]
+            )
         rows.append(values)
     return spreadsheets.to_xlsx(rows, period_id)
 
@@ -141,9 +156,10 @@ async def _check(
         )
         return result, None, None
     levels: dict[str, dict[str, Any]] = {}
+    own = _own_levels(place)
     for key, value in cells.items():
         kind, _, code = key.partition(":")
-        if code and value not in (None, ""):
+        if code and value not in (None, "") and (code in own or value not in NOT_APPLICABLE):
             levels.setdefault(code, {})[kind] = value
     values = {name: cells.get(name) for name in COUNTS if cells.get(name) not in (None, "")}
     try:

@@ -85,6 +85,8 @@ const SheetUpload = {
 };
 
 const PAST_PERIODS = 12;  // locked periods listed under 往期报表, newest first
+// A report that arrived late reads as one phrase ("逾期提交，已通过"), not a status beside a bare "逾期".
+const LATE_ARRIVALS = ["submitted", "approved"];
 
 const TalentHome = {
   components: { SheetUpload },
@@ -133,7 +135,7 @@ const TalentHome = {
         loading.value = false;
       }
     });
-    return { bases, banner, loading, admin, refresh, me, t, pick, go, reportPath };
+    return { bases, banner, loading, admin, refresh, me, t, pick, go, reportPath, LATE_ARRIVALS };
   },
   template: `
     <h1>{{ t("talent.home.heading") }}</h1>
@@ -159,8 +161,11 @@ const TalentHome = {
             <a :href="reportPath(entry.base.id, p.period.id, r.programme.id)"
                @click.prevent="go(reportPath(entry.base.id, p.period.id, r.programme.id))">
               {{ r.programme.cohort }} · {{ pick(r.occupation?.name) }}</a>
-            <span class="badge" :class="{ wait: r.state === 'returned', full: r.state === 'missing' }">{{ t("talent.status." + r.state) }}</span>
-            <span v-if="r.late" class="badge full">{{ t("talent.status.late") }}</span>
+            <span v-if="r.late && LATE_ARRIVALS.includes(r.state)" class="badge wait">{{ t("talent.status.late_" + r.state) }}</span>
+            <template v-else>
+              <span class="badge" :class="{ wait: r.state === 'returned', full: r.state === 'missing' }">{{ t("talent.status." + r.state) }}</span>
+              <span v-if="r.late" class="badge full">{{ t("talent.status.late") }}</span>
+            </template>
             <div v-if="r.state === 'returned'" class="muted">{{ t("talent.report.comment") }}：{{ r.report.comment }}</div>
           </li>
         </ul>

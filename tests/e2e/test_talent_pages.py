@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 from playwright.async_api import expect
@@ -44,6 +46,7 @@ async def test_a_report_goes_from_a_base_through_review_to_the_dashboard(
     await expect(error).to_have_text("期末在训人数为 -4，不能为负：期初 + 新增 − 结业 − 流失须 ≥ 0")
     await expect(page.locator("#r-closing")).to_have_text("-4")
     await expect(page.get_by_role("button", name="提交审核")).to_be_disabled()
+    await expect(page.get_by_role("button", name="提交审核")).to_have_css("opacity", "0.5")  # and looks it
     await expect(page.get_by_text("还没有修改记录")).to_be_visible()  # nothing was saved
     await page.get_by_label("流失人数").fill("0")
     await expect(error).to_have_count(0)
@@ -152,7 +155,7 @@ async def test_a_base_checks_its_spreadsheet_before_it_is_applied(
     await page.get_by_label("培训课时").fill("90")
     await page.get_by_role("button", name="保存草稿").click()
     await expect(page.get_by_role("alert")).to_have_text(
-        "该报表已审核通过或已过锁定日期，不能再修改；如需修改请联系主管部门开放。"
+        "该报表已提交，正在等待主管部门审核，审核前不能修改；如需修改请联系主管部门退回。"
     )
     await expect(page.get_by_label("培训课时")).to_have_value("90")  # what was typed stays
     await page.get_by_role("button", name="English").click()
@@ -189,3 +192,23 @@ async def test_a_locked_period_is_found_under_earlier_periods_reads_only_and_an_
     await expect(page.get_by_role("button", name="保存草稿")).to_be_visible()
     await page.goto(f"{base_url}/talent/nothing-here")
     await expect(page.get_by_role("alert")).to_contain_text("没有这个页面。")
+
+
+async def test_an_approved_late_report_reads_as_one_phrase_on_the_base_home(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    last_month = (datetime.now(ZoneInfo("Asia/Shanghai")).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    opened = admin.post("/talent/periods", json={"id": last_month, "due_days": 0, "lock_days": 120})
+    assert opened.status_code in (201, 422), opened.text  # due at the month's end, still open for months
+    base_id, email = base_with_reporter(admin, f"天桥区实训基地 {secrets.token_hex(3)}", "tianqiao")
+    programme_id = open_programme(admin, base_id, last_month[:4])
+    report = f"/talent/reports/{base_id}/{last_month}/{programme_id}"
+    values = {"new_male": 2, "new_female": 1, "completed": 0, "dropped": 0, "training_hours": 40}
+    admin.put(report, json=values).raise_for_status()
+    admin.post(report + "/submit").raise_for_status()  # after the due day: late
+    admin.post(report + "/approve").raise_for_status()
+    page = await new_page(locale="zh-CN")
+    await sign_in(page, base_url, email)
+    await page.goto(f"{base_url}/talent")
+    section = page.locator(".talent-period", has=page.get_by_role("heading", name=f"报告期 {last_month}"))
+    await expect(section.locator(".talent-reports .badge")).to_have_text(["逾期提交，已通过"])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import date, timedelta
 
 import httpx
+from openpyxl import load_workbook
 from tortoise import connections
 
 from server.clock import utcnow
@@ -119,6 +121,16 @@ async def test_dashboard_totals_equal_a_straight_sql_recount(client: httpx.Async
     sheet = await client.get("/api/v1/talent/dashboard", params={"group_by": "region", "format": "csv"}, headers=admin)
     lines = sheet.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "区域,新增,结业,流失,新就业,参加鉴定,取得证书" and len(lines) == 16
+    assert "历下区" in {line.split(",")[0] for line in lines[1:]}  # names, not codes (lixia)
+    export = await client.get(
+        "/api/v1/talent/dashboard",
+        params={"group_by": "base,occupation,level", "format": "xlsx"},
+        headers=admin,
+    )
+    exported = load_workbook(io.BytesIO(export.content)).active
+    assert exported is not None
+    cells = {cell.value for row in exported.iter_rows(min_row=2, max_col=3) for cell in row}
+    assert {"人工智能训练师", "四级/中级工", "中级"} <= cells and not {"4-04-05-05", "middle", "4"} & cells
     bad = await client.get("/api/v1/talent/dashboard", params={"group_by": "region,colour"}, headers=admin)
     assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["query", "group_by"]
 

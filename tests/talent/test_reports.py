@@ -22,14 +22,18 @@ async def test_a_report_saves_validates_and_goes_through_the_workflow(client: ht
     assert (saved["closing"], saved["findings"]) == (38, [])
     submitted = await client.post(url + "/submit", headers=reporter)
     assert submitted.json()["status"] == "submitted" and submitted.json()["editable"] is False
-    assert (await client.put(url, json=GOOD, headers=reporter)).status_code == 409
+    awaiting = await client.put(url, json=GOOD, headers=reporter)
+    assert (awaiting.status_code, awaiting.json()["type"]) == (409, "urn:quancheng:problem:report_awaiting_review")
+    assert awaiting.json()["detail"].startswith("该报表已提交，正在等待主管部门审核")
     returned = await client.post(url + "/return", json={"comment": "结业人数请核对"}, headers=admin)
     assert (returned.json()["status"], returned.json()["comment"]) == ("returned", "结业人数请核对")
     await client.put(url, json={**GOOD, "completed": 6}, headers=reporter)
     await client.post(url + "/submit", headers=reporter)
     approved = await client.post(url + "/approve", headers=admin)
     assert approved.json()["status"] == "approved" and approved.json()["editable"] is False
-    assert (await client.put(url, json=GOOD, headers=reporter)).json()["type"] == "urn:quancheng:problem:report_locked"
+    assert (await client.put(url, json=GOOD, headers=reporter)).json()[
+        "type"
+    ] == "urn:quancheng:problem:report_approved"
     assert (await client.post(url + "/approve", headers=reporter)).status_code == 403
     history = (await client.get(url + "/history", headers=reporter)).json()
     assert [h["action"] for h in history] == [
@@ -66,7 +70,7 @@ async def test_errors_block_submission_and_name_field_and_rule(client: httpx.Asy
     assert refused.status_code == 422
     messages = {tuple(e["loc"]): e["msg"] for e in refused.json()["errors"]}
     assert messages[("report", "dropped")] == "期末在训人数为 -7，不能为负：期初 + 新增 − 结业 − 流失须 ≥ 0"
-    assert messages[("report", "levels.4.certified")] == "等级 4 的取证人数（3）不能多于参加鉴定人数（2）"
+    assert messages[("report", "levels.4.certified")] == "“四级/中级工”的取证人数（3）不能多于参加鉴定人数（2）"
     assert messages[("report", "levels.9")] == "该职业没有等级“9”"
     assert (await TraineeReport.get(programme_id=programme_id)).status == "draft"
 
@@ -108,7 +112,9 @@ async def test_a_past_period_is_locked_until_the_bureau_grants_an_exception(clie
     )  # ended 2026-09-30, locked since 2026-10-10
     url = f"/api/v1/talent/reports/{base_id}/2026Q3/{programme_id}"
     assert (await client.get(url, headers=reporter)).json()["editable"] is False
-    assert (await client.put(url, json=GOOD, headers=reporter)).status_code == 409
+    locked = await client.put(url, json=GOOD, headers=reporter)
+    assert (locked.status_code, locked.json()["type"]) == (409, "urn:quancheng:problem:report_locked")
+    assert locked.json()["detail"] == "报告期已于 2026-10-10 锁定，不能再修改；如需补报请联系主管部门开放。"
     grant = {"base_id": base_id, "until": (utcnow() + timedelta(days=2)).isoformat(), "reason": "补报九月数据"}
     assert (
         await client.post("/api/v1/talent/periods/2026Q3/exceptions", json=grant, headers=reporter)
@@ -227,3 +233,9 @@ async def test_validate_refuses_bad_input_and_other_bases(client: httpx.AsyncCli
         url, json={**GOOD, "dropped": 50}, headers={**admin, "Accept-Language": "en"}
     )  # the admin signed up without a language of their own
     assert english.json()["findings"][0]["field"] == "dropped"
+    levels = {**GOOD, "levels": {"5": {"assessed": 1, "certified": 2}}}
+    assert (await client.patch("/api/v1/me", json={"locale": "en"}, headers=admin)).status_code == 200
+    named = await client.post(url, json=levels, headers=admin)  # the level by its name, in the reader's language
+    assert [f["message"] for f in named.json()["findings"] if f["rule"] == "certified_above_assessed"] == [
+        "Level 5 / junior worker: certified (2) cannot exceed assessed (1)"
+    ]

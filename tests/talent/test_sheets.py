@@ -103,7 +103,7 @@ async def test_the_dry_run_applies_the_report_rules_of_the_form(client: httpx.As
     (row,) = (await client.post(url, content=wrong, headers={**reporter, **XLSX})).json()
     assert [(p["column"], p["field"], p["message"]) for p in row["problems"]] == [
         ("G", "dropped", "期末在训人数为 -76，不能为负：期初 + 新增 − 结业 − 流失须 ≥ 0"),
-        (certified, "certified:4", "等级 4 的取证人数（3）不能多于参加鉴定人数（1）"),
+        (certified, "certified:4", "“四级/中级工”的取证人数（3）不能多于参加鉴定人数（1）"),
     ]
     assert [p["field"] for p in row["warnings"]] == ["training_hours"]
     applied = await client.post(url, params={"apply": "true"}, content=wrong, headers={**reporter, **XLSX})
@@ -126,3 +126,35 @@ async def test_reuploading_a_downloaded_template_skips_unchanged_and_locked_rows
     applied = await client.post(url, params={"apply": "true"}, content=changed, headers={**reporter, **XLSX})
     assert applied.status_code == 200 and applied.json()[0]["skipped"]
     assert (await TraineeReport.get(programme_id=programme_id)).new_male == 20
+
+
+async def test_the_template_names_levels_and_gives_each_programme_only_its_own(client: httpx.AsyncClient) -> None:
+    admin, reporter, base_id, trainer_id = await setup(client)
+    engineers = {
+        "occupation": "2-02-10-09",
+        "base_id": base_id,
+        "target_level": "middle",
+        "track": "算法工程师",
+        "cohort": "2026 工程师班",
+        "starts_on": "2026-09-01",
+        "ends_on": "2027-06-30",
+        "planned_size": 20,
+    }
+    engineer = await client.post("/api/v1/talent/programmes", headers=admin, json=engineers)
+    assert engineer.status_code == 201, engineer.text
+    url = f"/api/v1/talent/sheets/{base_id}/2026-10"
+    template = await client.get(url, headers=reporter)
+    sheet = load_workbook(io.BytesIO(template.content)).active
+    assert sheet is not None
+    labels, keys, *rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    named = dict(zip(keys, labels, strict=True))
+    assert (named["assessed:4"], named["certified:middle"]) == ("四级/中级工：参加鉴定", "中级：取得证书")
+    by_programme = {row[0]: dict(zip(keys, row, strict=True)) for row in rows}
+    assert by_programme[trainer_id]["assessed:middle"] == "不适用"
+    assert by_programme[engineer.json()["id"]]["certified:4"] == "不适用"
+    assert by_programme[engineer.json()["id"]]["certified:middle"] is None  # its own level, left to fill in
+    back = await client.post(url, content=template.content, headers={**reporter, **XLSX})  # the template, unchanged
+    assert [row["problems"] for row in back.json()] == [[], []]
+    typed = edited(template.content, {(3, get_column_letter(keys.index("assessed:middle") + 1)): 2})
+    (trainer_row, _) = (await client.post(url, content=typed, headers={**reporter, **XLSX})).json()
+    assert [p["field"] for p in trainer_row["problems"]] == ["assessed:middle"]  # a number where none belongs
