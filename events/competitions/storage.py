@@ -26,6 +26,7 @@ from server.errors import InvalidInput, NotFound, PayloadTooLarge
 from server.settings import Settings
 
 READ_CHUNK = 256 * 1024
+BATCH_BYTES = 1024 * 1024  # hashed and written per thread hop while the next batch arrives
 HEAD_BYTES = 8  # enough for every magic number below
 MAX_NAME_LENGTH = 255
 
@@ -225,24 +226,45 @@ async def _receive(
 ) -> tuple[int, str]:
     """Copy the stream to `handle`, stopping at the first byte past a limit; returns the size and SHA-256.
 
-    Writes are plain blocking calls: they land in the page cache in microseconds, less than a thread hop per chunk
-    would cost. The one slow call, fsync, runs in a thread (see `put`).
+    Chunks are gathered into batches of about `BATCH_BYTES`; each batch is hashed in one thread and written in
+    another while the next batch is read. SHA-256 and write both release the GIL, so hashing overlaps the disk
+    and the network instead of adding to them, and batching keeps the thread hops few. Memory stays at two
+    batches; the batch in flight is awaited even on failure, before `put` removes the file.
     """
     digest = hashlib.sha256()
     size = 0
     head = b""
-    async for chunk in stream:
-        size += len(chunk)
-        if size > max_bytes:
-            raise FileTooLarge(limit=max_bytes)
-        if declared_size is not None and size > declared_size:
-            raise FileTruncated(received=size, declared=declared_size)
-        if len(head) < HEAD_BYTES:
-            head += chunk[: HEAD_BYTES - len(head)]
-            if len(head) == HEAD_BYTES and not head_matches(kind, head):
-                raise FileContentMismatch(extension=kind.value, kind=kind.value.upper())
-        digest.update(chunk)
-        handle.write(chunk)
+    batch: list[bytes] = []
+    batched = 0
+    in_flight: asyncio.Future[tuple[None, None]] | None = None
+
+    async def flush() -> None:
+        nonlocal in_flight, batch, batched
+        if in_flight is not None:
+            await in_flight
+        in_flight = asyncio.gather(asyncio.to_thread(_hash, digest, batch), asyncio.to_thread(handle.writelines, batch))
+        batch, batched = [], 0
+
+    try:
+        async for chunk in stream:
+            size += len(chunk)
+            if size > max_bytes:
+                raise FileTooLarge(limit=max_bytes)
+            if declared_size is not None and size > declared_size:
+                raise FileTruncated(received=size, declared=declared_size)
+            if len(head) < HEAD_BYTES:
+                head += chunk[: HEAD_BYTES - len(head)]
+                if len(head) == HEAD_BYTES and not head_matches(kind, head):
+                    raise FileContentMismatch(extension=kind.value, kind=kind.value.upper())
+            batch.append(chunk)
+            batched += len(chunk)
+            if batched >= BATCH_BYTES:
+                await flush()
+        if batch:
+            await flush()
+    finally:
+        if in_flight is not None:
+            await asyncio.shield(in_flight)
     if size == 0:
         raise EmptyFile()
     if declared_size is not None and size != declared_size:
@@ -250,6 +272,11 @@ async def _receive(
     if len(head) < HEAD_BYTES and not head_matches(kind, head):
         raise FileContentMismatch(extension=kind.value, kind=kind.value.upper())
     return size, digest.hexdigest()
+
+
+def _hash(digest: hashlib._Hash, chunks: list[bytes]) -> None:
+    for chunk in chunks:
+        digest.update(chunk)
 
 
 async def _chunks(handle: BinaryIO) -> AsyncIterator[bytes]:
