@@ -241,7 +241,7 @@ async def _receive(
     async def flush() -> None:
         nonlocal in_flight, batch, batched
         if in_flight is not None:
-            await in_flight
+            await asyncio.shield(in_flight)  # a cancelled upload still waits for its threads before the file goes
         in_flight = asyncio.gather(asyncio.to_thread(_hash, digest, batch), asyncio.to_thread(handle.writelines, batch))
         batch, batched = [], 0
 
