@@ -10,7 +10,7 @@ import inspect
 import re
 import types
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -77,6 +77,27 @@ class Unchecked(Generic[M]):
         self.data = data
 
 
+class BodyStream:
+    """A raw request body read as it arrives, never whole: for uploads larger than the app's body limit. The
+    route declares `consumes` (its media types) and `body_limit`; BodySizeLimit holds it to that limit."""
+
+    def __init__(self, request: Request, media_type: str, declared_size: int) -> None:
+        self.request = request
+        self.media_type = media_type
+        self.declared_size = declared_size
+
+    def chunks(self) -> AsyncIterator[bytes]:
+        return self.request.stream()
+
+
+class StreamedRoute(Route):
+    """A route whose body is streamed, with its own body size limit in place of the app's."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], *, methods: list[str], body_limit: int) -> None:
+        super().__init__(path, endpoint, methods=methods)
+        self.body_limit = body_limit
+
+
 class Page(BaseModel, Generic[T]):
     items: list[T]
     total: int
@@ -108,6 +129,11 @@ class Endpoint:
     consumes: str | None = None
     provided: str | None = None
     rate_limited: bool = False
+    body_limit: int | None = None
+
+    @property
+    def media_types(self) -> list[str]:
+        return [kind.strip() for kind in self.consumes.split(",")] if self.consumes else []
 
     @property
     def description(self) -> str:
@@ -143,11 +169,13 @@ class Api:
         produces: str = "application/json",
         consumes: str | None = None,
         rate_limited: bool = False,
+        body_limit: int | None = None,
     ) -> Callable[[Callable[..., Awaitable[T]]], Callable[..., Awaitable[T]]]:
         """Declare an endpoint. `guard` says who may call; the handler's docstring adds to the documentation.
         The handler takes `ctx`, path parameters by name, what the guard provides, and optionally `body` and
         `query` annotated with pydantic models (`Unchecked[Model]`: a body the handler validates itself;
-        `bytes` with `consumes` naming the media type: a raw upload); its return annotation is the response
+        `bytes` with `consumes` naming the media type: a raw upload; `BodyStream` with `consumes` naming the media
+        types, comma-separated, and `body_limit`: a streamed upload); its return annotation is the response
         shape (a Response subclass for files, with `produces` naming their media type). `rate_limited`: the
         handler may answer 429 (documented with its Retry-After)."""
 
@@ -159,8 +187,11 @@ class Api:
                 _check_provided(handler, hints, *provided)
             body = hints.get("body")
             unchecked = get_origin(body) is Unchecked
-            if (body is bytes) != (consumes is not None):
+            raw = body in (bytes, BodyStream)
+            if raw != (consumes is not None):
                 raise TypeError(f"{handler.__name__}: a `body: bytes` goes with `consumes=` and only with it")
+            if (body is BodyStream) != (body_limit is not None):
+                raise TypeError(f"{handler.__name__}: a `body: BodyStream` goes with `body_limit=` and only with it")
             path_params = {
                 name: hints[name]
                 for name in names
@@ -177,7 +208,7 @@ class Api:
                     tag=tag,
                     status=status,
                     path_params=path_params,
-                    body=None if body is bytes else get_args(body)[0] if unchecked else body,
+                    body=None if raw else get_args(body)[0] if unchecked else body,
                     query=hints.get("query"),
                     returns=_rendered_shape(hints.get("return")),
                     produces=produces,
@@ -185,6 +216,7 @@ class Api:
                     consumes=consumes,
                     provided=provided[0] if provided else None,
                     rate_limited=rate_limited,
+                    body_limit=body_limit,
                 )
             )
             return handler
@@ -192,7 +224,12 @@ class Api:
         return register
 
     def routes(self) -> list[Route]:
-        return [Route(e.path, _endpoint_app(e), methods=[e.method]) for e in self.endpoints]
+        return [
+            Route(e.path, _endpoint_app(e), methods=[e.method])
+            if e.body_limit is None
+            else StreamedRoute(e.path, _endpoint_app(e), methods=[e.method], body_limit=e.body_limit)
+            for e in self.endpoints
+        ]
 
 
 _CONVERTED = {"int": int, "uuid": uuid.UUID, "str": str, "path": str, "float": float}
@@ -248,7 +285,9 @@ def _endpoint_app(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]
         if endpoint.query is not None:
             kwargs["query"] = _validate(endpoint.query, _query_data(endpoint.query, request.query_params), "query")
             _refuse(screen(kwargs["query"], ("query",)))
-        if endpoint.consumes is not None:
+        if endpoint.body_limit is not None:
+            kwargs["body"] = _body_stream(request, endpoint)
+        elif endpoint.consumes is not None:
             kwargs["body"] = await request.body()
         elif endpoint.body is not None and endpoint.body_checked:
             kwargs["body"] = _validate_json(endpoint.body, await _json_body(request))
@@ -321,6 +360,18 @@ async def _json_body(request: Request) -> bytes:
     return raw
 
 
+def _body_stream(request: Request, endpoint: Endpoint) -> BodyStream:
+    """A streamed body's media type must be one the route takes, and its length announced: a stream that ends
+    short of it is known to be cut off."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in endpoint.media_types:
+        raise BadRequest("error.content_type_upload", accepted=", ".join(endpoint.media_types))
+    declared = request.headers.get("content-length", "")
+    if not declared.isdigit():
+        raise BadRequest("error.length_required")
+    return BodyStream(request, media_type, int(declared))
+
+
 def _validate(model: type[BaseModel], data: Any, part: str) -> Any:
     try:
         return model.model_validate(data)
@@ -358,4 +409,4 @@ def error_locale(request: Request) -> Locale:
     return locale
 
 
-__all__ = ["Api", "Context", "DomainError", "Endpoint", "Page", "PageQuery", "Unchecked", "paginate"]
+__all__ = ["Api", "BodyStream", "Context", "DomainError", "Endpoint", "Page", "PageQuery", "Unchecked", "paginate"]

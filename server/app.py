@@ -104,7 +104,10 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(Observe, routes=routes), Middleware(BodySizeLimit, limit=settings.MAX_BODY_BYTES)],
+        middleware=[
+            Middleware(Observe, routes=routes),
+            Middleware(BodySizeLimit, limit=settings.MAX_BODY_BYTES, routes=routes),
+        ],
         exception_handlers={
             DomainError: _domain_error,
             HTTPException: _http_error,

@@ -51,7 +51,9 @@ def document(endpoints: list[Endpoint], *, version: str) -> dict[str, Any]:
         if endpoint.consumes is not None:
             operation["requestBody"] = {
                 "required": True,
-                "content": {endpoint.consumes: {"schema": {"type": "string", "contentMediaType": endpoint.consumes}}},
+                "content": {
+                    kind: {"schema": {"type": "string", "contentMediaType": kind}} for kind in endpoint.media_types
+                },
             }
         elif endpoint.body is not None:
             operation["requestBody"] = {

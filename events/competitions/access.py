@@ -27,17 +27,17 @@ async def _team(team_id: int) -> Team:
 
 
 @dataclass(frozen=True)
-class TeamLeader(Guard):
-    """The leader of the team in the path; its other members get 403, everyone else 404. Provides `team`."""
+class TeamMembers(Guard):
+    """The current members of the team in the path; everyone else 404. Provides `team`."""
 
     of_team: str = "team_id"
-    kind: ClassVar[str] = "team-leader"
+    kind: ClassVar[str] = "team-members"
 
     def path_params(self) -> tuple[str, ...]:
         return (self.of_team,)
 
     def describe(self) -> str:
-        return f"the leader of the team `{self.of_team}`."
+        return f"the current members of the team `{self.of_team}`."
 
     def details(self) -> dict[str, Any]:
         return {"team": self.of_team}
@@ -47,11 +47,25 @@ class TeamLeader(Guard):
 
     async def admit(self, ctx: Context, path: Mapping[str, Any]) -> Team:
         team = await _team(path[self.of_team])
-        if team.leader_id == ctx.user.id:
-            return team
         if await TeamMember.exists(team_id=team.id, holder=ctx.user.id):
-            raise PermissionDenied()
+            return team
         raise NotFound()
+
+
+@dataclass(frozen=True)
+class TeamLeader(TeamMembers):
+    """The leader of the team in the path; its other members get 403, everyone else 404. Provides `team`."""
+
+    kind: ClassVar[str] = "team-leader"
+
+    def describe(self) -> str:
+        return f"the leader of the team `{self.of_team}`."
+
+    async def admit(self, ctx: Context, path: Mapping[str, Any]) -> Team:
+        team = await super().admit(ctx, path)
+        if team.leader_id != ctx.user.id:
+            raise PermissionDenied()
+        return team
 
 
 @dataclass(frozen=True)

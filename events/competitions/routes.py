@@ -1,14 +1,18 @@
-"""Competition endpoints: set-up, teams and invitations, and reading an entry. Uploading files is not an
-endpoint yet (it needs a streamed body; `submissions.receive` is the service it will call)."""
+"""Competition endpoints: set-up, teams and invitations, entries, and their files streamed in and out."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
+from starlette.responses import StreamingResponse
+
 from events import mailing
 from events.access import Organisers, Viewers
-from events.competitions import setup, teams
-from events.competitions.access import EntryReaders, TeamLeader, TeamOrganisers
+from events.competitions import setup, submissions, teams
+from events.competitions.access import EntryReaders, TeamLeader, TeamMembers, TeamOrganisers
 from events.competitions.models import Competition, Stage, Submission, Team, TeamMember
 from events.competitions.schemas import (
+    MAX_FILE_MB,
     AcceptIn,
     CompetitionIn,
     CompetitionOut,
@@ -22,10 +26,12 @@ from events.competitions.schemas import (
     TeamIn,
     TeamOut,
     TrackOut,
+    UploadQuery,
 )
+from events.competitions.storage import MEDIA_TYPES, FileKind, LocalSubmissionStore, StoredFileNotFound
 from events.models import Event
 from server.access import SignedIn
-from server.api import Api, Context
+from server.api import Api, BodyStream, Context
 
 api = Api()
 TAG = "competitions"
@@ -150,8 +156,7 @@ async def decide(ctx: Context, team_id: int, team: Team, body: DecisionIn) -> Te
     return await _team_out(await teams.decide(ctx.user, team.id, approve=body.approve, reason=body.reason))
 
 
-@api.route("GET", "/submissions/{submission_id:int}", guard=EntryReaders(), summary="A submission of a team", tag=TAG)
-async def get_submission(ctx: Context, submission_id: int, submission: Submission) -> SubmissionOut:
+def _submission_out(submission: Submission) -> SubmissionOut:
     return SubmissionOut(
         id=submission.id,
         team_id=submission.team_id,
@@ -161,3 +166,54 @@ async def get_submission(ctx: Context, submission_id: int, submission: Submissio
         files=submission.files,
         submitted_at=submission.submitted_at,
     )
+
+
+@api.route(
+    "PUT",
+    "/teams/{team_id:int}/stages/{stage_id:int}/files/{slot:str}",
+    guard=TeamMembers(),
+    summary="Upload a file into a slot, as the next version",
+    tag=TAG,
+    status=201,
+    consumes=", ".join([*MEDIA_TYPES.values(), "application/octet-stream"]),
+    body_limit=MAX_FILE_MB * 1024 * 1024,
+)
+async def upload_file(
+    ctx: Context, team_id: int, stage_id: int, slot: str, team: Team, body: BodyStream, query: UploadQuery
+) -> SubmissionOut:
+    """The file is the raw body, with its Content-Length; `name` gives its name. The bytes stream to storage
+    (never held whole) and are cut off at the slot's size limit (413). The new version keeps the facts and the
+    other slots' files of the latest one. Late (the deadline passed before the upload was complete): 409 naming
+    the deadline in the event's zone. A refused upload leaves nothing on disk."""
+    incoming = submissions.IncomingFile(
+        slot=slot, filename=query.name, stream=body.chunks(), declared_size=body.declared_size
+    )
+    store = LocalSubmissionStore.for_settings(ctx.settings)
+    return _submission_out(await submissions.upload_file(ctx.user, team.id, stage_id, incoming, store))
+
+
+@api.route(
+    "GET",
+    "/submissions/{submission_id:int}/files/{slot:str}",
+    guard=EntryReaders(),
+    summary="Download a file of a submission",
+    tag=TAG,
+    produces="application/octet-stream",
+)
+async def download_file(ctx: Context, submission_id: int, slot: str, submission: Submission) -> StreamingResponse:
+    """Streamed from storage, with its SHA-256 in `Digest`-style header `X-Content-SHA256`."""
+    file = next((file for file in submission.files if file["slot"] == slot), None)
+    if file is None:
+        raise StoredFileNotFound()
+    chunks = await LocalSubmissionStore.for_settings(ctx.settings).open(str(file["key"]))
+    headers = {
+        "Content-Length": str(file["size"]),
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(str(file['name']))}",
+        "X-Content-SHA256": str(file["sha256"]),
+    }
+    return StreamingResponse(chunks, media_type=MEDIA_TYPES[FileKind(str(file["kind"]))], headers=headers)
+
+
+@api.route("GET", "/submissions/{submission_id:int}", guard=EntryReaders(), summary="A submission of a team", tag=TAG)
+async def get_submission(ctx: Context, submission_id: int, submission: Submission) -> SubmissionOut:
+    return _submission_out(submission)

@@ -36,6 +36,9 @@ class FactFieldIn(In):
     max_length: int = Field(default=2000, ge=1, le=20_000)
 
 
+MAX_FILE_MB = 2048  # the largest size limit a file slot may have
+
+
 class FileSlotIn(In):
     """One file a stage asks for (a plan as PDF, a deck, a demo video): its accepted kinds and size limit."""
 
@@ -43,7 +46,7 @@ class FileSlotIn(In):
     label: I18nText
     required: bool = False
     kinds: list[FileKind] = Field(default=[FileKind.PDF], min_length=1, max_length=len(FileKind))
-    max_mb: int = Field(default=50, ge=1, le=2048, description="The largest file accepted, in MiB.")
+    max_mb: int = Field(default=50, ge=1, le=MAX_FILE_MB, description="The largest file accepted, in MiB.")
 
 
 class TrackIn(In):
@@ -191,6 +194,10 @@ class InviteOut(BaseModel):
     id: int
     email: str
     expires_at: datetime
+
+
+class UploadQuery(BaseModel):
+    name: str = Field(min_length=1, max_length=255, description="The file's name, with its extension.")
 
 
 class SubmissionOut(BaseModel):

@@ -39,6 +39,14 @@ class FileKind(StrEnum):
     MP4 = "mp4"
 
 
+MEDIA_TYPES = {
+    FileKind.PDF: "application/pdf",
+    FileKind.PPTX: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    FileKind.ZIP: "application/zip",
+    FileKind.MP4: "video/mp4",
+}
+
+
 @dataclass(frozen=True)
 class StoredFile:
     key: str

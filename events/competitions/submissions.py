@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 from events.competitions.models import Competition, Stage, Submission, Team, TeamMember, TeamStatus
 from events.competitions.schemas import FileSlotIn, SubmissionIn
 from events.competitions.setup import local_time
-from events.competitions.storage import StoredFile, SubmissionStore
+from events.competitions.storage import FileKind, StoredFile, SubmissionStore
 from notifications.outbox import Mail, enqueue
 from server import audit
 from server.accounts import require_role
@@ -72,12 +72,15 @@ async def receive(
     data: SubmissionIn,
     incoming: Sequence[IncomingFile],
     store: SubmissionStore,
+    *,
+    kept: Sequence[Upload] = (),
 ) -> Submission:
     """Stream each file into storage under its slot's kinds and size limit, then `submit`. A submission that is
     refused at any point (a bad file, a wrong slot, the deadline passed while the bytes arrived) deletes the
     files this attempt stored: nothing of a refused submission stays on disk.
 
-    What can be refused before a byte is read (not a member, wrong stage, already late, unknown slot) is."""
+    What can be refused before a byte is read (not a member, wrong stage, already late, unknown slot) is.
+    `kept`: files already stored by an earlier version, recorded again and never deleted here."""
     stage = await _stage_for(user, team_id, stage_id)
     now = utcnow()
     if now >= stage.deadline:
@@ -98,11 +101,35 @@ async def receive(
                 declared_size=part.declared_size,
             )
             uploads.append(Upload(slot=part.slot, name=part.filename, stored=stored))
-        return await submit(user, team_id, stage_id, data, uploads)
+        return await submit(user, team_id, stage_id, data, [*kept, *uploads])
     except BaseException:
         for upload in uploads:
             await store.delete(upload.stored.key)
         raise
+
+
+async def upload_file(
+    user: User, team_id: int, stage_id: int, incoming: IncomingFile, store: SubmissionStore
+) -> Submission:
+    """One file for one slot, as the next version: the facts and the other slots' files carry over from the
+    latest version, so a team can send its files one request each. Refused, it stores nothing (see `receive`)."""
+    latest = await Submission.filter(team_id=team_id, stage_id=stage_id).order_by("-version").first()
+    facts = SubmissionIn(facts=latest.facts) if latest else SubmissionIn()
+    kept = [
+        Upload(
+            slot=str(file["slot"]),
+            name=str(file["name"]),
+            stored=StoredFile(
+                key=str(file["key"]),
+                size=int(str(file["size"])),
+                sha256=str(file["sha256"]),
+                kind=FileKind(str(file["kind"])),
+            ),
+        )
+        for file in (latest.files if latest else [])
+        if file["slot"] != incoming.slot
+    ]
+    return await receive(user, team_id, stage_id, facts, [incoming], store, kept=kept)
 
 
 async def _stage_for(user: User, team_id: int, stage_id: int) -> Stage:

@@ -69,6 +69,7 @@ async def test_each_operation_shows_its_guard_as_prose_and_as_x_access(client: h
         "pool-entry-viewers",
         "pool-entry-parties",
         "team-leader",
+        "team-members",
         "team-organisers",
         "entry-readers",
     }
