@@ -3,6 +3,7 @@ confirmed registrations."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,7 @@ import pytest
 
 from events import entry_codes, registration
 from events.models import Registration
+from server.models import AuditEntry
 from tests.events.support import organiser, published_event, register
 from tests.support import sign_up
 
@@ -237,3 +239,16 @@ async def test_an_event_that_turns_the_printed_code_off_refuses_it_at_the_door(c
     live = str((await live_code(client, made))["code"])
     admitted = await client.post(url, json={"qr": live, "nonce": "scan-0002"}, headers=checker)
     assert admitted.status_code == 200
+
+
+async def test_two_doors_scanning_one_live_code_at_once_admit_it_once(client: httpx.AsyncClient) -> None:
+    _, _, event_id, checker = await setup(client)
+    made = await register(client, event_id, "guest@x.cn")
+    code = str((await live_code(client, made))["code"])
+    url = f"/api/v1/events/{event_id}/check-in"
+    answers = await asyncio.gather(
+        *(client.post(url, json={"qr": code, "nonce": f"door-{door:04d}"}, headers=checker) for door in range(4))
+    )
+    assert sorted(answer.status_code for answer in answers) == [200, 409, 409, 409]
+    entries = await AuditEntry.filter(action="registration.check_in", object_id=made.json()["id"]).count()
+    assert entries == 1
