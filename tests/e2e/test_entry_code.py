@@ -1,4 +1,4 @@
-"""The registrant's live entry code in a real browser: it changes with each ten-second window."""
+"""The live entry code in a real browser: it changes with each ten-second window; the door names a refused code."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import httpx
 from playwright.async_api import expect
 
 from events.entry_codes import WINDOW_SECONDS
-from tests.e2e.support import NewPage, seed_forum
+from tests.e2e.support import ADMIN, NewPage, seed_forum, sign_in
 
 
 async def test_the_registrants_page_shows_a_code_that_changes_and_the_door_takes_the_live_one(
@@ -35,3 +35,24 @@ async def test_the_registrants_page_shows_a_code_that_changes_and_the_door_takes
     shown = await payload.inner_text()
     checked = admin.post(f"/events/{event_id}/check-in", json={"qr": shown, "nonce": uuid.uuid4().hex})
     assert checked.status_code == 200 and checked.json()["name"] == "孙七"
+
+
+async def test_the_door_names_a_printed_code_that_the_event_turned_off(
+    site: tuple[str, int], admin: httpx.Client, new_page: NewPage
+) -> None:
+    base, _ = site
+    event_id = seed_forum(admin, static_entry_code=False)
+    made = httpx.post(
+        f"{base}/api/v1/events/{event_id}/registrations",
+        json={"email": f"{uuid.uuid4().hex[:8]}@example.cn", "name": "周八", "answers": {"company": "济南数据"}},
+    ).json()
+    manage = {"Authorization": f"Bearer {made['manage_token']}"}
+    printed = httpx.get(f"{base}/api/v1/registrations/{made['id']}", headers=manage).json()["qr"]
+    check_in = f"/api/v1/events/{event_id}/check-in"
+    page = await new_page(locale="zh-CN", expected_failures=[(409, check_in)])  # the printed code, refused
+    await sign_in(page, base, ADMIN[0])
+    await page.goto(f"{base}/events/{event_id}/door")
+    await page.get_by_label("扫码或输入入场码").fill(printed)
+    await page.get_by_label("扫码或输入入场码").press("Enter")
+    refusal = "本活动只接受报名页面上的实时入场码，打印的静态签到码已停用。"
+    await expect(page.get_by_role("status")).to_have_text(refusal)
