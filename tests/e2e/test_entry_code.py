@@ -56,3 +56,19 @@ async def test_the_door_names_a_printed_code_that_the_event_turned_off(
     await page.get_by_label("扫码或输入入场码").press("Enter")
     refusal = "本活动只接受报名页面上的实时入场码，打印的静态签到码已停用。"
     await expect(page.get_by_role("status")).to_have_text(refusal)
+
+
+async def test_an_organiser_turns_the_printed_code_off_in_the_event_editor(
+    site: tuple[str, int], admin: httpx.Client, new_page: NewPage
+) -> None:
+    base, _ = site
+    event_id = seed_forum(admin)
+    page = await new_page(locale="zh-CN")
+    await sign_in(page, base, ADMIN[0])
+    await page.goto(f"{base}/console/events/{event_id}/edit")
+    printed = page.get_by_label("接受打印的静态签到码（离线备用；关闭后只认报名页面上的实时入场码）")
+    await expect(printed).to_be_checked()
+    await printed.uncheck()
+    await page.get_by_role("button", name="保存").click()
+    await expect(page.get_by_role("status")).to_have_text("已保存")
+    assert admin.get(f"/events/{event_id}").json()["static_entry_code"] is False
