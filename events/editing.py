@@ -92,6 +92,7 @@ def _columns(data: EventIn, region: Region, default_timezone: str) -> dict[str, 
         "alarm_minutes": data.alarm_minutes or None,
         "reminder_hours": sorted(set(data.reminder_hours), reverse=True),
         "sms_notices": [notice.value for notice in SmsNotice if notice in data.sms_notices],
+        "static_entry_code": data.static_entry_code,
     }
 
 
@@ -144,6 +145,7 @@ def event_as_input(event: Event, capacity_size: int | None) -> dict[str, Any]:
         "alarm_minutes": event.alarm_minutes,
         "reminder_hours": event.reminder_hours,
         "sms_notices": event.sms_notices,
+        "static_entry_code": event.static_entry_code,
     }
 
 

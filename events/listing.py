@@ -143,6 +143,7 @@ def _event_out(
         alarm_minutes=event.alarm_minutes,
         reminder_hours=event.reminder_hours,
         sms_notices=[SmsNotice(notice) for notice in event.sms_notices],
+        static_entry_code=event.static_entry_code,
         ticket_types=ticket_types,
         waitlist_length=waiting,
         uid=event.uid,

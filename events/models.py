@@ -93,6 +93,7 @@ class Event(Model):
     alarm_minutes = fields.IntField(null=True, default=60, description="VALARM this long before, null for none")
     reminder_hours = fields.JSONField[list[int]](default=[24, 1], description="reminder mails this long before")
     sms_notices = fields.JSONField[list[str]](default=list, description="notice kinds also sent by SMS")
+    static_entry_code = fields.BooleanField(default=True, description="the printable static QR code admits too")
     tags: fields.ManyToManyRelation[Domain] = fields.ManyToManyField(
         "server.Domain", related_name="events", through="event_tag"
     )
@@ -234,6 +235,7 @@ class Registration(Model):
     reason = fields.CharField(max_length=500, default="")
     checked_in_at = fields.DatetimeField(null=True)
     checkin_nonce = fields.CharField(max_length=64, null=True)
+    checkin_window = fields.BigIntField(null=True, description="the dynamic entry code's window that admitted")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

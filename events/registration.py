@@ -18,9 +18,11 @@ from zoneinfo import ZoneInfo
 import orjson
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from events import capacity, mailing
+from events.entry_codes import EntryCode, EntryCodeExpired, StaticCodeOff
 from events.models import (
     ACTIVE,
     HOLDING,
@@ -413,26 +415,49 @@ def registration_from_qr(secret_key: str, payload: str) -> uuid.UUID | None:
         return None
 
 
-async def check_in(registration: Registration, nonce: str, *, actor: Actor, organisation_id: int) -> Registration:
+async def check_in(
+    registration: Registration,
+    nonce: str,
+    *,
+    actor: Actor,
+    organisation_id: int,
+    entry: EntryCode | None = None,
+    static_code: bool = False,
+) -> Registration:
     """Mark a confirmed registration as arrived. The same nonce again answers the same; a second scan with
-    another nonce is refused, saying when the first was."""
+    another nonce is refused, saying when the first was. A dynamic `entry` code must be of the current window
+    (± skew) and its window is consumed by the same guarded UPDATE, so each window admits once; a `static_code`
+    is refused where the event turned it off."""
+    if registration.checked_in_at is not None and registration.checkin_nonce == nonce:
+        return registration
+    if entry is not None and not entry.is_current(utcnow()):
+        raise EntryCodeExpired()
     event = await Event.get(id=registration.event_id)
+    if static_code and not event.static_entry_code:
+        raise StaticCodeOff()
     if event.status is EventStatus.CANCELLED:
         raise CheckInRefused("error.event_closed", status=Label("event_status.cancelled"))
     if registration.status is not RegistrationStatus.CONFIRMED:
         raise CheckInRefused("error.checkin_not_confirmed", status=Label(f"status.{registration.status.value}"))
     now = utcnow()
     async with in_transaction():
+        entry_window = entry.window if entry is not None else None
+        unused_window = Q(checkin_window=None)
+        if entry_window is not None:
+            unused_window |= Q(checkin_window__lt=entry_window)
         marked = await Registration.filter(
-            seq=registration.seq, status=RegistrationStatus.CONFIRMED, checked_in_at=None
-        ).update(checked_in_at=now, checkin_nonce=nonce)
+            unused_window, seq=registration.seq, status=RegistrationStatus.CONFIRMED, checked_in_at=None
+        ).update(checked_in_at=now, checkin_nonce=nonce, checkin_window=entry_window)
         if marked:
+            after: dict[str, object] = {"checked_in_at": now.isoformat()}
+            if entry_window is not None:
+                after["entry_window"] = entry_window
             await audit.record(
                 actor,
                 "registration.check_in",
                 registration,
                 organisation_id=organisation_id,
-                after={"checked_in_at": now.isoformat()},
+                after=after,
             )
     await registration.refresh_from_db()
     if registration.status is not RegistrationStatus.CONFIRMED or registration.checked_in_at is None:

@@ -85,6 +85,9 @@ class EventIn(In):
     sms_notices: list[SmsNotice] = Field(
         default=[], max_length=4, description="Notices also sent by SMS to registrants who gave a phone number."
     )
+    static_entry_code: bool = Field(
+        default=True, description="The static (printable, offline) QR code admits at the door, besides the dynamic one."
+    )
 
     @field_validator("online_url")
     @classmethod
@@ -138,6 +141,7 @@ class EventPatch(In):
     alarm_minutes: int | None = Field(default=None, ge=0, le=40_320)
     reminder_hours: list[Annotated[int, Field(ge=1, le=720)]] | None = Field(default=None, max_length=5)
     sms_notices: list[SmsNotice] | None = Field(default=None, max_length=4)
+    static_entry_code: bool | None = None
 
 
 class TicketAvailability(BaseModel):
@@ -174,6 +178,7 @@ class EventOut(BaseModel):
     alarm_minutes: int | None
     reminder_hours: list[int]
     sms_notices: list[SmsNotice]
+    static_entry_code: bool
     ticket_types: list[TicketAvailability]
     waitlist_length: int
     uid: str
@@ -342,6 +347,13 @@ class CheckInIn(In):
 
 class QrCheckInIn(CheckInIn):
     qr: Annotated[str, StringConstraints(max_length=200)]
+
+
+class EntryCodeOut(BaseModel):
+    code: str = Field(description="The dynamic entry payload of the current window, short ASCII for hand scanners.")
+    svg: str = Field(description="The code as a QR image (an SVG data URI).")
+    refresh_in: float = Field(description="Seconds until the window ends and the code changes.")
+    window_seconds: int
 
 
 class CheckInOut(BaseModel):

@@ -10,11 +10,12 @@ import segno
 from starlette.responses import Response
 from tortoise.expressions import Q
 
-from events import registration
+from events import entry_codes, registration
 from events.access import Organisers, RegistrationAccess, RegistrationHolder
 from events.models import Event, Registration, RegistrationStatus
-from events.schemas import CheckInIn, CheckInOut, DoorEntry, DoorQuery, QrCheckInIn
+from events.schemas import CheckInIn, CheckInOut, DoorEntry, DoorQuery, EntryCodeOut, QrCheckInIn
 from server.api import Api, Context
+from server.clock import utcnow
 from server.errors import BadRequest, NotFound
 from server.i18n import Label
 from server.models import Role
@@ -23,11 +24,21 @@ api = Api()
 STAFF = (Role.ORGANISER, Role.CHECKER)
 
 
-async def _check_in(ctx: Context, event: Event, registration_id: uuid.UUID, nonce: str) -> CheckInOut:
+async def _check_in(
+    ctx: Context,
+    event: Event,
+    registration_id: uuid.UUID,
+    nonce: str,
+    *,
+    entry: entry_codes.EntryCode | None = None,
+    static_code: bool = False,
+) -> CheckInOut:
     found = await Registration.get_or_none(id=registration_id, event_id=event.id)
     if found is None:
         raise NotFound()
-    done = await registration.check_in(found, nonce, actor=ctx.user, organisation_id=event.organisation_id)
+    done = await registration.check_in(
+        found, nonce, actor=ctx.user, organisation_id=event.organisation_id, entry=entry, static_code=static_code
+    )
     assert done.checked_in_at is not None
     return CheckInOut(id=done.id, name=done.name, ticket_type=done.ticket_type_id, checked_in_at=done.checked_in_at)
 
@@ -52,10 +63,54 @@ async def check_in_by_id(ctx: Context, registration_id: uuid.UUID, event: Event,
     tag="check-in",
 )
 async def check_in_by_qr(ctx: Context, event_id: int, event: Event, body: QrCheckInIn) -> CheckInOut:
-    registration_id = registration.registration_from_qr(ctx.settings.secret_key(), body.qr)
+    """The dynamic code of the registrant's page (current window ± one, once) or, where the event allows it,
+    the static printed code."""
+    secret_key = ctx.settings.secret_key()
+    if entry_codes.is_entry_code(body.qr):
+        entry = entry_codes.read_entry_code(secret_key, body.qr)
+        if entry is None:
+            raise _unreadable()
+        return await _check_in(ctx, event, entry.registration_id, body.nonce, entry=entry)
+    registration_id = registration.registration_from_qr(secret_key, body.qr)
     if registration_id is None:
-        raise BadRequest("error.qr_invalid", errors=[(("body", "qr"), "validation.qr_invalid")])
-    return await _check_in(ctx, event, registration_id, body.nonce)
+        raise _unreadable()
+    return await _check_in(ctx, event, registration_id, body.nonce, static_code=True)
+
+
+def _unreadable() -> BadRequest:
+    return BadRequest("error.qr_invalid", errors=[(("body", "qr"), "validation.qr_invalid")])
+
+
+def _confirmed(held: RegistrationAccess) -> Registration:
+    if held.registration.status is not RegistrationStatus.CONFIRMED:
+        status = Label(f"status.{held.registration.status.value}")
+        raise registration.CheckInRefused("error.checkin_not_confirmed", status=status)
+    return held.registration
+
+
+def _svg_data_uri(payload: str) -> str:
+    return segno.make(payload, error="m").svg_data_uri(scale=8, border=2)
+
+
+@api.route(
+    "GET",
+    "/registrations/{registration_id:uuid}/entry-code",
+    guard=RegistrationHolder(),
+    summary="The dynamic entry code of this moment",
+    tag="check-in",
+)
+async def registration_entry_code(ctx: Context, registration_id: uuid.UUID, held: RegistrationAccess) -> EntryCodeOut:
+    """Only for a confirmed registration; the page polls it, as the code changes every window."""
+    found = _confirmed(held)
+    now = utcnow()
+    window = entry_codes.window_of(now)
+    payload = entry_codes.entry_code(ctx.settings.secret_key(), found.id, window)
+    return EntryCodeOut(
+        code=payload,
+        svg=_svg_data_uri(payload),
+        refresh_in=round(entry_codes.window_ends_at(window) - now.timestamp(), 3),
+        window_seconds=entry_codes.WINDOW_SECONDS,
+    )
 
 
 @api.route(
@@ -68,9 +123,7 @@ async def check_in_by_qr(ctx: Context, event_id: int, event: Event, body: QrChec
 )
 async def registration_qr(ctx: Context, registration_id: uuid.UUID, held: RegistrationAccess) -> Response:
     """Only for a confirmed registration."""
-    found = held.registration
-    if found.status is not RegistrationStatus.CONFIRMED:
-        raise registration.CheckInRefused("error.checkin_not_confirmed", status=Label(f"status.{found.status.value}"))
+    found = _confirmed(held)
     image = io.BytesIO()
     segno.make(registration.qr_payload(ctx.settings.secret_key(), found.id), error="m").save(
         image, kind="svg", scale=8, border=2

@@ -14,7 +14,7 @@ const DEFAULT_ZONE = "Asia/Shanghai";
 const SHOWN = [
   "kind", "title", "summary", "description", "region", "tags", "venue", "online_url", "starts_at", "ends_at", "timezone",
   "registration_opens_at", "registration_closes_at", "capacity", "requires_approval", "waitlist_enabled", "offer_hours",
-  "alarm_minutes", "reminder_hours", "agenda_in_calendar",
+  "alarm_minutes", "reminder_hours", "agenda_in_calendar", "static_entry_code",
 ];
 const TIMES = ["starts_at", "ends_at", "registration_opens_at", "registration_closes_at"];
 
@@ -23,7 +23,7 @@ function blankForm() {
     kind: "forum", title: { zh: "", en: "" }, summary: { zh: "", en: "" }, description: "", region: "", tags: [],
     venue: "", online_url: "", starts_at: "", ends_at: "", timezone: DEFAULT_ZONE, registration_opens_at: "",
     registration_closes_at: "", capacity: "", requires_approval: false, waitlist_enabled: true, offer_hours: 48,
-    alarm_minutes: 60, reminder_hours: "24, 1", agenda_in_calendar: false,
+    alarm_minutes: 60, reminder_hours: "24, 1", agenda_in_calendar: false, static_entry_code: true,
   };
 }
 
@@ -225,6 +225,7 @@ export const EventEditor = {
         <input id="e-reminder_hours" v-model="form.reminder_hours" inputmode="numeric" :aria-describedby="described('reminder_hours')">
         <div v-if="err('reminder_hours')" id="e-reminder_hours-error" class="field-error">{{ err("reminder_hours") }}</div>
         <label class="check"><input type="checkbox" v-model="form.agenda_in_calendar"> {{ t("console.field.agenda_in_calendar") }}</label>
+        <label class="check"><input type="checkbox" v-model="form.static_entry_code"> {{ t("console.field.static_entry_code") }}</label>
 
         <button type="submit" :disabled="saving || !editable">{{ saving ? t("console.saving") : id ? t("console.save") : t("console.create") }}</button>
       </form>

@@ -5,6 +5,7 @@ import { api, ApiError, failure, newestOnly } from "./api.js";
 import { i18n, load, t, pick } from "./i18n.js";
 import { LoginPage, MePage, SignupPage, logout, me, refreshMe } from "./account.js";
 import { DoorPage } from "./door.js";
+import { EntryCode } from "./entry-code.js";
 import { route, go } from "./router.js";
 import { at, when, seats, span, ticketSeats, closed, standing, today } from "./format.js";
 import { CalendarView } from "./calendar-view.js";
@@ -268,6 +269,7 @@ const EventPage = {
 };
 
 const ManagePage = {
+  components: { EntryCode },
   props: ["id", "go"],
   setup(props) {
     // The link in the mails carries the registration's own token; a signed-in owner needs none (the cookie).
@@ -299,7 +301,7 @@ const ManagePage = {
     const qr = `/api/v1/registrations/${props.id}/qr.svg${withToken}`;
     const active = computed(() => registration.value && !["cancelled", "rejected"].includes(registration.value.status)
                                   && event.value?.status === "published");
-    return { registration, event, missing, banner, act, invitation, qr, active, t, pick, when, at, go, i18n };
+    return { registration, event, missing, banner, act, invitation, qr, auth, active, t, pick, when, at, go, i18n };
   },
   template: `
     <h1 v-if="missing">{{ t("manage.heading") }}</h1>
@@ -314,10 +316,8 @@ const ManagePage = {
       <p v-if="registration.reason"><strong>{{ t("manage.reason") }}：</strong>{{ registration.reason }}</p>
       <p v-if="registration.waitlist_position"><strong>{{ t("manage.position") }}：</strong>{{ registration.waitlist_position }}</p>
       <p v-if="registration.offered_until"><strong>{{ t("manage.deadline") }}：</strong>{{ at(registration.offered_until, event) }}</p>
-      <figure v-if="registration.qr && event.status === 'published'" style="margin:12px 0">
-        <img :src="qr" :alt="t('manage.code')" width="240" height="240" style="max-width:100%;height:auto">
-        <figcaption class="muted qr-payload"><code>{{ registration.qr }}</code></figcaption>
-      </figure>
+      <EntryCode v-if="registration.status === 'confirmed' && event.status === 'published'" :registration-id="registration.id"
+                 :auth="auth" :printed="event.static_entry_code ? qr : ''" />
       <p v-if="['confirmed', 'pending'].includes(registration.status) || event.status === 'cancelled'"><a :href="invitation">{{ t("manage.invitation") }}</a></p>
       <button v-if="registration.status === 'offered' && active" @click="act('accept')">{{ t("manage.accept") }}</button>
       <button v-if="active" class="secondary" @click="act('cancel')">{{ t("manage.cancel") }}</button>
