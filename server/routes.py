@@ -15,6 +15,7 @@ from server.errors import Unavailable
 from server.fields import max_length
 from server.models import Domain, Membership, Organisation, Region, Role
 from server.schemas import (
+    CurrentSessionOut,
     Health,
     LoginIn,
     LoginOut,
@@ -30,7 +31,6 @@ from server.schemas import (
     OrganisationQuery,
     ProfilePatch,
     ReferenceOut,
-    SessionOut,
     SignupIn,
     TokenCreated,
     TokenIn,
@@ -130,9 +130,9 @@ async def me(ctx: Context) -> MeOut:
 
 
 @api.route("GET", "/session", guard=Anyone, summary="Who is signed in, if anyone", tag="accounts")
-async def current_session(ctx: Context) -> SessionOut:
+async def current_session(ctx: Context) -> CurrentSessionOut:
     """The pages ask this on every load: an anonymous visitor is an answer (`user` null), not a failed request."""
-    return SessionOut(user=await _account(ctx) if ctx.caller is not None else None)
+    return CurrentSessionOut(user=await _account(ctx) if ctx.caller is not None else None)
 
 
 async def _account(ctx: Context) -> MeOut:

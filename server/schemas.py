@@ -113,7 +113,7 @@ class MeOut(UserOut):
     csrf_token: str | None = Field(description="Present when the request was authenticated by the session cookie.")
 
 
-class SessionOut(BaseModel):
+class CurrentSessionOut(BaseModel):
     user: MeOut | None = Field(description="The signed-in account, or null for an anonymous caller.")
 
 
