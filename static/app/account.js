@@ -84,7 +84,7 @@ export const MePage = {
     const events = ref({});
     const feeds = ref([]);
     const fresh = ref(null);
-    const loaded = ref(false);  // until then, "none" and "create" would be claims about lists not yet fetched
+    const fetched = ref(false);  // until then, "none" and "create" would be claims about lists not yet fetched
     async function refresh() {
       try {
         await loadMine();
@@ -96,7 +96,7 @@ export const MePage = {
     async function loadMine() {
       registrations.value = (await api("/me/registrations")).items;
       feeds.value = await api("/me/calendar-feeds");
-      loaded.value = true;
+      fetched.value = true;
       const ids = [...new Set(registrations.value.map((r) => r.event_id))];
       const loaded = await Promise.all(ids.map((id) => api(`/events/${id}`)));
       events.value = Object.fromEntries(loaded.map((event) => [event.id, event]));
@@ -114,7 +114,7 @@ export const MePage = {
       await refresh();
     }
     onMounted(() => me.user && refresh());
-    return { registrations, events, feeds, fresh, loaded, create, rotate, revoke, t, me, pick, when };
+    return { registrations, events, feeds, fresh, fetched, create, rotate, revoke, t, me, pick, when };
   },
   template: `
     <div v-if="!me.user" class="card">
@@ -125,7 +125,7 @@ export const MePage = {
     <template v-else>
     <div class="card">
       <h1>{{ t("account.my_registrations") }}</h1>
-      <p v-if="loaded && !registrations.length" class="muted">{{ t("account.none") }}</p>
+      <p v-if="fetched && !registrations.length" class="muted">{{ t("account.none") }}</p>
       <p v-for="r in registrations" :key="r.id">
         <a :href="'/registrations/' + r.id" @click.prevent="go('/registrations/' + r.id)">{{ events[r.event_id] ? pick(events[r.event_id].title) : "…" }}</a>
         <span class="badge">{{ t("status." + r.status) }}</span><br>
@@ -145,7 +145,7 @@ export const MePage = {
         <button class="secondary" @click="rotate(feed.id)">{{ t("feed.rotate") }}</button>
         <button class="secondary" @click="revoke(feed.id)">{{ t("feed.revoke") }}</button>
       </div>
-      <button v-if="loaded && !feeds.length" @click="create">{{ t("feed.create") }}</button>
+      <button v-if="fetched && !feeds.length" @click="create">{{ t("feed.create") }}</button>
     </div>
     </template>`,
 };

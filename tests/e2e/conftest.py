@@ -8,10 +8,14 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright
+from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright, expect
 
 from tests.e2e.support import ADMIN, CHROMIUM, NewPage, expected_failure, seed_forum
 from tests.server.support import run, serving
+
+# Two cores serve the app, both databases' fixtures and Chromium at once: an answer can take longer than
+# Playwright's default 5 s wait without anything being wrong, so assertions wait up to 15 s.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
