@@ -7,6 +7,7 @@ Message-ID of a row never changes, so a resent mail is recognisable.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import logging
 import random
@@ -61,7 +62,7 @@ async def pull_forward_after_outage() -> int:
 
 
 @dataclass(kw_only=True)
-class OutboxWorker:
+class OutboxWorker(abc.ABC):
     """The lease, retry and outcome bookkeeping shared by the channels; each channel's worker sends its rows."""
 
     channel: ClassVar[Channel]
@@ -83,9 +84,9 @@ class OutboxWorker:
                 except TimeoutError:
                     pass
 
+    @abc.abstractmethod
     async def drain_once(self) -> int:
         """Claim one batch of due rows of this channel and send them; answers how many were claimed."""
-        raise NotImplementedError
 
     async def claim(self) -> list[OutboxMessage]:
         """Take up to `batch` due rows (and rows whose lease ran out) in one statement."""

@@ -9,6 +9,7 @@ hands it to the handler as the parameter it `provides`, so the handler does not 
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from server.api import Context
 
 
-class Guard:
+class Guard(abc.ABC):
     """The base of every guard: anyone passes unless a subclass says otherwise."""
 
     kind: ClassVar[str]
@@ -31,9 +32,9 @@ class Guard:
         """Whether the caller must be signed in (401 otherwise)."""
         return True
 
+    @abc.abstractmethod
     def describe(self) -> str:
         """Who may call, in one English sentence for the OpenAPI description."""
-        raise NotImplementedError
 
     def details(self) -> dict[str, Any]:
         """What `x-access` shows besides the kind: the path parameter a rule reads, the roles it accepts."""
