@@ -1,5 +1,6 @@
-"""The demo competition's set-up and teams: two tracks, three stages dated from today so that 报名 is open, two
-teams of demo accounts (one approved, one waiting for the organiser) and an invitation nobody has accepted yet.
+"""The demo competition's set-up and teams: the three tracks its registration form offers, three stages dated from
+today so that 报名 is open, two teams of demo accounts (one approved, one waiting for the organiser) and an invitation
+nobody has accepted yet.
 
 Made as the organiser and the teams' people would, through `setup.set_up` and the `teams` services.
 """
@@ -29,7 +30,7 @@ STAGES = (
     ("方案提交", "Proposal submission", 15, 27),
     ("初审", "First review", 28, 34),
 )
-TRACKS = (("工业视觉", "Industrial vision"), ("大模型应用", "Large-model applications"))
+TRACKS = (("工业视觉", "Industrial vision"), ("大模型应用", "Large-model applications"), ("具身智能", "Embodied AI"))
 PENDING_INVITEE = "wang.fang@demo.quancheng.cn"
 
 
@@ -60,7 +61,7 @@ async def seed(cast: Cast, settings: Settings) -> None:
 
 
 async def _teams(cast: Cast, competition: Competition, site: Site) -> None:
-    vision, language = await Track.filter(competition_id=competition.id).order_by("position")
+    vision, language, _embodied = await Track.filter(competition_id=competition.id).order_by("position")
     supplier_team = await teams.create_team(
         cast.supplier_manager,
         competition.id,

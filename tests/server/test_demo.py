@@ -107,7 +107,8 @@ async def test_demo_competition_has_an_open_stage_teams_and_a_pending_invitation
     assert [t.name_zh for t in await Track.filter(competition=competition).order_by("position")] == [
         "工业视觉",
         "大模型应用",
-    ]
+        "具身智能",
+    ]  # the tracks the event's registration form offers
     now = utcnow()
     stages = await Stage.filter(competition=competition).order_by("position")
     assert [s.name_zh for s in stages] == ["报名", "方案提交", "初审"]
