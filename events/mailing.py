@@ -141,7 +141,7 @@ def _mail(
         context={**context, **(extra or {})},
         dedupe_key=f"{template}:{registration.id}:{dedupe}",
         topic=_topic(event),
-        from_name=str(context["organiser_name"]),
+        from_name=organisation.name_zh,  # mainland clients show it: Chinese for every reader
         calendar=spec,
         supersede_key=supersede_key,
     )

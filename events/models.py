@@ -320,3 +320,39 @@ class CalendarFeed(Model):
 
     class Meta:
         table = "calendar_feed"
+
+
+class Purpose(StrEnum):
+    """Why staff read registrants' personal data: the screen or file that showed it."""
+
+    LIST = "list"  # the registrations list, with names, emails and answers
+    EXPORT = "export"  # a CSV or XLSX download of it
+    DOOR = "door"  # the door's search for a registrant to check in
+    DETAIL = "detail"  # one registration opened by its organisers
+    DELIVERY = "delivery"  # the event's failed mail and SMS, with their addresses and numbers
+
+
+class PersonalDataRead(Model):
+    """That a member of staff was shown registrants' personal data: who, when, which event, how many people, why.
+    Written only by `events.disclosure.record`; it names no registrant, so anonymising one leaves it as it is."""
+
+    id = fields.BigIntField(primary_key=True)
+    at = fields.DatetimeField(auto_now_add=True)
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "server.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    actor_label = fields.CharField(max_length=254, description="the staff member's email when it was read")
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "events.Event", related_name="personal_data_reads", on_delete=fields.CASCADE
+    )
+    organisation_id = fields.IntField(db_index=True)
+    purpose = fields.CharEnumField(Purpose, max_length=20)
+    people = fields.IntField(description="how many registrants' data the answer held")
+    request_id = fields.CharField(max_length=64, null=True, description="X-Request-ID of the request that read it")
+
+    actor_id: int | None
+    event_id: int
+
+    class Meta:
+        table = "personal_data_read"
+        indexes = (("event_id", "at"),)

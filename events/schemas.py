@@ -18,7 +18,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from events.models import Event, EventKind, EventStatus, QuestionKind, RegistrationStatus, RegistrationWindow
+from events.models import Event, EventKind, EventStatus, Purpose, QuestionKind, RegistrationStatus, RegistrationWindow
 from notifications.models import Channel, SmsNotice
 from server.api import PageQuery
 from server.fields import Multiline, max_length
@@ -418,3 +418,26 @@ class MailSummary(BaseModel):
     counts: dict[str, int] = Field(description="Messages of every channel by delivery state.")
     channels: dict[Channel, dict[str, int]] = Field(description="The same counts per channel (mail, sms).")
     failed: list[MailFailure]
+
+
+class AccessLogQuery(PageQuery):
+    purpose: Purpose | None = None
+
+
+class BureauAccessLogQuery(AccessLogQuery):
+    organisation: int | None = Field(default=None, ge=1)
+    event: int | None = Field(default=None, ge=1)
+
+
+class PersonalDataReadOut(BaseModel):
+    """One entry of the access record: staff shown registrants' personal data."""
+
+    id: int
+    at: datetime
+    actor: str = Field(description="The staff member's email when they read it.")
+    event_id: int
+    event_title: str
+    organisation_id: int
+    purpose: Purpose
+    people: int = Field(description="How many registrants' data the answer held.")
+    request_id: str | None

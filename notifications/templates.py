@@ -1,7 +1,10 @@
 """Mail templates: the registry of what each may say (placeholders with sample values) and their rendering.
 
 Each template is `templates/<locale>/<name>.txt`: the subject on the first line, a blank line, then the body.
-The HTML part is the same body laid out by `templates/<locale>/_layout.html`, so the two never disagree.
+The HTML part is the same body laid out by `templates/_layout.html`, so the two never disagree and the plain text
+says everything the HTML does. The layout keeps to what mainland clients (QQ Mail, 163/126, Tencent Exmail)
+render: nested tables with inline styles, no `<style>` or classes, no images or web fonts (see
+docs/architecture.md#mail-in-mainland-clients).
 """
 
 from __future__ import annotations
@@ -13,13 +16,17 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from server.i18n import translate
+from server.settings import Locale
+
 _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html"]),
     undefined=StrictUndefined,
     keep_trailing_newline=False,
 )
-LOCALES = ("zh-CN", "en")
+# The fonts every mainland client has: system fonts only, nothing fetched.
+FONTS = "-apple-system,'PingFang SC','Microsoft YaHei',Arial,sans-serif"
 
 EVENT: dict[str, object] = {
     "recipient_name": "李雷",
@@ -27,7 +34,7 @@ EVENT: dict[str, object] = {
     "event_when": "2027-03-18 09:00 – 17:00 (Asia/Shanghai)",
     "event_where": "济南高新区会展中心 A 厅",
     "event_url": "https://events.example.cn/events/12",
-    "manage_url": "https://events.example.cn/registrations/6f1c…?token=qcl_…",
+    "manage_url": "https://events.example.cn/registrations/6f1c2a90-5b7e-4c3d-9a1f-0e2d4c6b8a10?token=qcl_1805000000_3f9a",
     "organiser_name": "济南人工智能产业联盟",
 }
 
@@ -53,7 +60,11 @@ TEMPLATES: dict[str, MailTemplate] = {
     "registration_approved": MailTemplate(EVENT, "manage_url"),
     "registration_waitlisted": MailTemplate({**EVENT, "waitlist_position": 3}, "manage_url"),
     "registration_offered": MailTemplate(
-        {**EVENT, "offer_deadline": "2027-03-10 18:00 (Asia/Shanghai)", "accept_url": "https://events.example.cn/…"},
+        {
+            **EVENT,
+            "offer_deadline": "2027-03-10 18:00 (Asia/Shanghai)",
+            "accept_url": "https://events.example.cn/registrations/6f1c2a90-5b7e-4c3d-9a1f-0e2d4c6b8a10?token=qcl_1805000000_3f9a",
+        },
         "accept_url",
     ),
     "registration_rejected": MailTemplate({**EVENT, "reason": "本场名额优先面向制造业企业。"}),
@@ -82,7 +93,7 @@ TEMPLATES: dict[str, MailTemplate] = {
             "team_name": "泉城智造队",
             "competition_title": "泉城AI创新应用大赛",
             "expires_at": "2027-03-10 18:00:00 (Asia/Shanghai)",
-            "accept_url": "https://events.example.cn/events/12?invite=qci_…",
+            "accept_url": "https://events.example.cn/events/12?invite=qci_7Hk2mQ9xLp",
         },
         "accept_url",
     ),
@@ -122,21 +133,38 @@ class Rendered:
 def render(name: str, locale: str, context: dict[str, object]) -> Rendered:
     """Subject, text and HTML of a template; a missing placeholder raises (StrictUndefined)."""
     template = TEMPLATES[name]
-    lang = locale if locale in LOCALES else "zh-CN"
+    lang: Locale = "en" if locale == "en" else "zh-CN"
     source = _ENV.get_template(f"{lang}/{name}.txt").render(context).strip()
     subject, _, body = source.partition("\n\n")
     subject = " ".join(subject.split())  # one line: no header injection through a title
     action = str(context[template.action]) if template.action else None
-    html = _ENV.get_template(f"{lang}/_layout.html").render(
-        subject=subject, paragraphs=[_linked(p) for p in body.split("\n\n") if p.strip()], action=action
+    html = _ENV.get_template("_layout.html").render(
+        lang=lang,
+        fonts=FONTS,
+        subject=subject,
+        paragraphs=[_linked(p) for p in body.split("\n\n") if p.strip()],
+        action=action,
+        open_label=translate("mail.open", lang),
     )
     return Rendered(subject=subject, text=body.strip() + "\n", html=html)
+
+
+# A web address ends at the first character a URL cannot hold (a space, Chinese punctuation such as "。" or "）");
+# punctuation that ends a sentence is not part of it either. WeChat's browser opens exactly what the href holds.
+_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+_TRAILING = ".,;:!?)]'"
+
+
+def _link(found: re.Match[str]) -> str:
+    url = found.group(0).rstrip(_TRAILING)
+    rest = found.group(0)[len(url) :]
+    return f'<a href="{url}" style="color:#0b6e4f;text-decoration:underline;">{url}</a>{rest}'
 
 
 def _linked(paragraph: str) -> Markup:
     """A paragraph as HTML: escaped, line breaks kept, web addresses made links."""
     escaped = str(escape(paragraph.strip())).replace("\n", "<br>\n")
-    return Markup(re.sub(r"(https?://[^\s<]+)", r'<a href="\1">\1</a>', escaped))
+    return Markup(_URL.sub(_link, escaped))
 
 
 def preview(name: str, locale: str) -> Rendered:

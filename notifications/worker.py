@@ -15,6 +15,7 @@ import socket
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email.mime.multipart import MIMEMultipart
 from typing import ClassVar
 
 import aiosmtplib
@@ -185,6 +186,7 @@ class Worker(OutboxWorker):
     channel: ClassVar[Channel] = Channel.MAIL
     transport: Transport
     sender: str
+    sender_name: str = ""  # for mails that name no sender of their own (settings.MAIL_FROM_NAME)
 
     async def drain_once(self) -> int:
         """Claim one batch of due rows and send them over one connection; answers how many were claimed."""
@@ -213,20 +215,22 @@ class Worker(OutboxWorker):
             await pull_forward_after_outage()
         return len(rows)
 
+    async def compose(self, row: OutboxMessage) -> MIMEMultipart:
+        """The mail of an outbox row as it leaves: rendered now, with the calendar part as the event is now."""
+        return build_message(
+            render(row.template, row.locale, row.context),
+            to=row.to_addr,
+            to_name=row.to_name,
+            sender=self.sender,
+            sender_name=row.from_name or self.sender_name,
+            message_id=row.message_id,
+            calendar=await parts.build(row.calendar),
+        )
+
     async def _send(self, connection: Connection, row: OutboxMessage, sent: list[int]) -> bool:
         """Send one row and record the outcome; False when the connection is gone (the rest must wait)."""
         try:
-            rendered = render(row.template, row.locale, row.context)
-            calendar = await parts.build(row.calendar)
-            message = build_message(
-                rendered,
-                to=row.to_addr,
-                to_name=row.to_name,
-                sender=self.sender,
-                sender_name=row.from_name,
-                message_id=row.message_id,
-                calendar=calendar,
-            )
+            message = await self.compose(row)
             if row.request_id:
                 message["X-Request-ID"] = row.request_id  # traces the mail back to the request that caused it
         except Exception as exc:  # a template or builder that cannot render this row will never succeed

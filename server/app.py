@@ -134,7 +134,8 @@ async def background(settings: Settings, stop: asyncio.Event, *, with_worker: bo
     ]
     if with_worker:
         transport = transport_for(settings.SMTP_URL, settings.MAIL_DIR, settings.SMTP_CA_FILE)
-        await asyncio.gather(Worker(transport, sender=settings.MAIL_FROM).run(stop), sms_worker(settings).run(stop))
+        mail = Worker(transport, sender=settings.MAIL_FROM, sender_name=settings.MAIL_FROM_NAME)
+        await asyncio.gather(mail.run(stop), sms_worker(settings).run(stop))
     else:
         await stop.wait()
     for job in periodic:

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     SMTP_URL: str = ""
     MAIL_DIR: Path = Path("")
     MAIL_FROM: str = "events@quancheng.localhost"
+    MAIL_FROM_NAME: str = Field(
+        default="泉城活动", description="sender's display name of mails that name none (Chinese, for mainland clients)"
+    )
     SMTP_CA_FILE: str | None = Field(default=None, description="CA bundle to trust for the SMTP server's TLS")
     WORKER: Literal["auto", "on", "off"] = Field(
         default="auto", description="mail worker inside `serve`: auto = only on the embedded default"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from events.routes import agenda, checkin, events, mail, registrations, tickets
+from events.routes import access_log, agenda, checkin, events, mail, registrations, tickets
 from server.api import Api
 
 api = Api()
-api.endpoints = [
-    endpoint for module in (events, agenda, tickets, registrations, checkin, mail) for endpoint in module.api.endpoints
-]
+MODULES = (events, agenda, tickets, registrations, checkin, mail, access_log)
+api.endpoints = [endpoint for module in MODULES for endpoint in module.api.endpoints]

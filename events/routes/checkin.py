@@ -10,9 +10,9 @@ import segno
 from starlette.responses import Response
 from tortoise.expressions import Q
 
-from events import entry_codes, registration
+from events import disclosure, entry_codes, registration
 from events.access import Organisers, RegistrationAccess, RegistrationHolder
-from events.models import Event, Registration, RegistrationStatus
+from events.models import Event, Purpose, Registration, RegistrationStatus
 from events.schemas import CheckInIn, CheckInOut, DoorEntry, DoorQuery, EntryCodeOut, QrCheckInIn
 from server.api import Api, Context
 from server.clock import utcnow
@@ -149,8 +149,10 @@ async def door_search(ctx: Context, event_id: int, event: Event, query: DoorQuer
     wanted = Q(name__icontains=query.q) | Q(email__iexact=query.q)
     with suppress(ValueError):
         wanted |= Q(id=uuid.UUID(query.q))
-    found = Registration.filter(wanted, event_id=event.id, status=RegistrationStatus.CONFIRMED)
-    return [
-        DoorEntry(id=r.id, name=r.name, email_hint=_hint(r.email), checked_in_at=r.checked_in_at)
-        for r in await found.order_by("name").limit(20)
-    ]
+    found = (
+        await Registration.filter(wanted, event_id=event.id, status=RegistrationStatus.CONFIRMED)
+        .order_by("name")
+        .limit(20)
+    )
+    await disclosure.record(ctx.user, event, Purpose.DOOR, len(found))
+    return [DoorEntry(id=r.id, name=r.name, email_hint=_hint(r.email), checked_in_at=r.checked_in_at) for r in found]

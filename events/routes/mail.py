@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import TypeAdapter
 
-from events import mailing
+from events import disclosure, mailing
 from events.access import Organisers
-from events.models import Event
+from events.models import Event, Purpose
 from events.schemas import (
     MailFailure,
     MailSummary,
@@ -80,6 +80,7 @@ async def mail_summary(ctx: Context, event_id: int, event: Event) -> MailSummary
         )
         for m in await delivery.failures(topic)
     ]
+    await disclosure.record(ctx.user, event, Purpose.DELIVERY, len({failure.to for failure in failed}))
     total, by_channel = await delivery.counts(topic)
     return MailSummary(counts=total, channels=by_channel, failed=failed)
 

@@ -7,9 +7,9 @@ import uuid
 from starlette.responses import Response
 from tortoise.expressions import Q
 
-from events import exports, listing, registration
+from events import disclosure, exports, listing, registration
 from events.access import Organisers, RegistrationAccess, RegistrationHolder
-from events.models import Event, Question, Registration, RegistrationStatus, TicketType
+from events.models import Event, Purpose, Question, Registration, RegistrationStatus, TicketType
 from events.schemas import (
     ReasonIn,
     RegistrationCreated,
@@ -78,8 +78,12 @@ async def list_registrations(
         found = found.filter(Q(email__icontains=query.q) | Q(name__icontains=query.q))
     found = found.order_by("seq")
     if query.format in ("csv", "xlsx"):
-        return await _export(ctx, event, await listing.registrations_out(await found, {}), query.format)
+        everyone = await found
+        entry = await disclosure.record(ctx.user, event, Purpose.EXPORT, len(everyone))
+        mark = disclosure.watermark(entry, ctx.user, event.timezone, ctx.locale)
+        return await _export(ctx, event, await listing.registrations_out(everyone, {}), query.format, mark)
     rows, total = await paginate(found, query)
+    await disclosure.record(ctx.user, event, Purpose.LIST, len(rows))
     return RegistrationList(
         items=await listing.registrations_out(rows, {}),
         total=total,
@@ -90,10 +94,10 @@ async def list_registrations(
     )
 
 
-async def _export(ctx: Context, event: Event, rows: list[RegistrationOut], kind: str) -> Response:
+async def _export(ctx: Context, event: Event, rows: list[RegistrationOut], kind: str, watermark: str) -> Response:
     questions = await Question.filter(event_id=event.id).order_by("position", "id")
     ticket_types = await TicketType.filter(event_id=event.id)
-    table = exports.table(rows, questions, ticket_types, ctx.locale, event.timezone)
+    table: list[list[object]] = [[watermark], *exports.table(rows, questions, ticket_types, ctx.locale, event.timezone)]
     filename = f"registrations-{event.id}.{kind}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if kind == "csv":
@@ -121,6 +125,8 @@ def _actor(ctx: Context) -> User | str:
     tag="registrations",
 )
 async def get_registration(ctx: Context, registration_id: uuid.UUID, held: RegistrationAccess) -> RegistrationOut:
+    """Opened by the event's staff, the read is written in the event's access record (`…/access-log`)."""
+    await disclosure.opened(ctx.maybe_user, held)
     return await _registration_out(ctx, held.registration)
 
 

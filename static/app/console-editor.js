@@ -14,8 +14,9 @@ const DEFAULT_ZONE = "Asia/Shanghai";
 const SHOWN = [
   "kind", "title", "summary", "description", "region", "tags", "venue", "online_url", "starts_at", "ends_at", "timezone",
   "registration_opens_at", "registration_closes_at", "capacity", "requires_approval", "waitlist_enabled", "offer_hours",
-  "alarm_minutes", "reminder_hours", "agenda_in_calendar", "static_entry_code",
+  "alarm_minutes", "reminder_hours", "sms_notices", "agenda_in_calendar", "static_entry_code",
 ];
+const SMS_NOTICES = ["approval", "offer", "reminder", "cancellation"];  // notifications.models.SmsNotice
 const TIMES = ["starts_at", "ends_at", "registration_opens_at", "registration_closes_at"];
 
 function blankForm() {
@@ -23,7 +24,7 @@ function blankForm() {
     kind: "forum", title: { zh: "", en: "" }, summary: { zh: "", en: "" }, description: "", region: "", tags: [],
     venue: "", online_url: "", starts_at: "", ends_at: "", timezone: DEFAULT_ZONE, registration_opens_at: "",
     registration_closes_at: "", capacity: "", requires_approval: false, waitlist_enabled: true, offer_hours: 48,
-    alarm_minutes: 60, reminder_hours: "24, 1", agenda_in_calendar: false, static_entry_code: true,
+    alarm_minutes: 60, reminder_hours: "24, 1", sms_notices: [], agenda_in_calendar: false, static_entry_code: true,
   };
 }
 
@@ -38,6 +39,7 @@ function formOf(event) {
     capacity: event.capacity ?? "",
     alarm_minutes: event.alarm_minutes ?? "",
     reminder_hours: event.reminder_hours.join(", "),
+    sms_notices: [...event.sms_notices],
     ...Object.fromEntries(TIMES.map((name) => [name, toLocalInput(event[name], zone)])),
   };
 }
@@ -135,7 +137,7 @@ export const EventEditor = {
     const editable = computed(() => !event.value || ["draft", "published"].includes(event.value.status));
     return {
       form, event, regions, domains, state, saving, preview, save, changed, err, described, editable, me,
-      kinds: eventKinds, zones: ZONES, t, pick,
+      kinds: eventKinds, zones: ZONES, SMS_NOTICES, t, pick,
     };
   },
   template: `
@@ -224,6 +226,14 @@ export const EventEditor = {
         <label for="e-reminder_hours">{{ t("console.field.reminder_hours") }}</label>
         <input id="e-reminder_hours" v-model="form.reminder_hours" inputmode="numeric" :aria-describedby="described('reminder_hours')">
         <div v-if="err('reminder_hours')" id="e-reminder_hours-error" class="field-error">{{ err("reminder_hours") }}</div>
+        <fieldset class="sms-notices" :aria-describedby="'e-sms_notices-hint' + (err('sms_notices') ? ' e-sms_notices-error' : '')">
+          <legend>{{ t("console.field.sms_notices") }}</legend>
+          <label v-for="notice in SMS_NOTICES" :key="notice" class="check">
+            <input type="checkbox" name="sms_notices" :value="notice" v-model="form.sms_notices"> {{ t("console.sms." + notice) }}
+          </label>
+          <p id="e-sms_notices-hint" class="muted">{{ t("console.sms.hint") }}</p>
+          <div v-if="err('sms_notices')" id="e-sms_notices-error" class="field-error">{{ err("sms_notices") }}</div>
+        </fieldset>
         <label class="check"><input type="checkbox" v-model="form.agenda_in_calendar"> {{ t("console.field.agenda_in_calendar") }}</label>
         <label class="check"><input type="checkbox" v-model="form.static_entry_code"> {{ t("console.field.static_entry_code") }}</label>
 

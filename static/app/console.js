@@ -162,7 +162,9 @@ export const ConsoleHome = {
     <p v-if="!me.user" class="banner" role="alert">{{ t("console.sign_in") }}
       <a href="/login" @click.prevent="go('/login')">{{ t("nav.login") }}</a></p>
     <div v-else>
-      <p><a href="/console/organisations" @click.prevent="go('/console/organisations')">{{ t("orgs.heading") }}</a></p>
+      <p><a href="/console/organisations" @click.prevent="go('/console/organisations')">{{ t("orgs.heading") }}</a>
+        <template v-if="me.user.is_admin"> · <a href="/console/access-log" @click.prevent="go('/console/access-log')">{{
+          t("access.link") }}</a></template></p>
       <p v-if="banner" ref="answer" tabindex="-1" class="banner" role="alert">{{ banner }}</p>
       <p v-if="done" ref="answer" tabindex="-1" class="banner ok" role="status">{{ done }}</p>
       <p v-if="empty" class="muted">{{ t("console.no_organisations") }}</p>

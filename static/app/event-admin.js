@@ -8,6 +8,7 @@ import { when } from "./format.js";
 import { me } from "./account.js";
 import { keepFocusIn } from "./focus.js";
 import { link } from "./router.js";
+import { AccessRecord } from "./access-log.js";
 
 const STATES = ["confirmed", "pending", "waitlisted", "offered", "cancelled", "rejected"];
 const MAIL_STATES = ["pending", "sending", "retry", "sent", "failed", "superseded"];
@@ -380,7 +381,7 @@ const Message = {
 };
 
 export const EventAdmin = {
-  components: { Feedback, Registrations, Mail, Message },
+  components: { Feedback, Registrations, Mail, Message, AccessRecord },
   props: ["id", "go"],
   setup(props) {
     const event = ref(null);
@@ -430,6 +431,10 @@ export const EventAdmin = {
                          @changed="refreshMail" @denied="onDenied" />
           <Mail ref="mail" :event="event" :notice="notice" />
           <Message :event="event" :notice="notice" @sent="refreshAll" />
+          <section class="card" aria-labelledby="admin-access">
+            <h2 id="admin-access">{{ t("access.heading") }}</h2>
+            <AccessRecord :path="'/events/' + event.id + '/access-log'" />
+          </section>
         </template>
       </template>
     </div>`,

@@ -7,6 +7,7 @@ import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 from playwright.async_api import expect
@@ -25,6 +26,20 @@ def organiser(admin: httpx.Client, base: str) -> tuple[str, int, str]:
     org.raise_for_status()
     email = member(admin, org.json()["id"], "organiser", "赵主办")
     return email, int(org.json()["id"]), name
+
+
+def draft(admin: httpx.Client, org_id: int, kind: str, title: str) -> dict[str, Any]:
+    """A one-day draft event of the organisation, made through the API."""
+    body = {
+        "organisation_id": org_id,
+        "kind": kind,
+        "title": {"zh": title},
+        "region": "lixia",
+        "starts_at": "2031-06-01T09:00:00+08:00",
+        "ends_at": "2031-06-01T17:00:00+08:00",
+    }
+    event: dict[str, Any] = admin.post("/events", json=body).json()
+    return event
 
 
 async def test_an_organiser_creates_shapes_publishes_and_cancels_an_event(
@@ -163,17 +178,7 @@ async def test_an_organiser_creates_shapes_publishes_and_cancels_an_event(
 
 async def test_the_editor_fits_a_phone(base_url: str, admin: httpx.Client, new_page: NewPage) -> None:
     email, org_id, _ = organiser(admin, base_url)
-    event = admin.post(
-        "/events",
-        json={
-            "organisation_id": org_id,
-            "kind": "training",
-            "title": {"zh": "大模型应用开发实训营"},
-            "region": "lixia",
-            "starts_at": "2031-06-01T09:00:00+08:00",
-            "ends_at": "2031-06-01T17:00:00+08:00",
-        },
-    ).json()
+    event = draft(admin, org_id, "training", "大模型应用开发实训营")
     outside = (422, f"/api/v1/events/{event['id']}/sessions")  # a session outside the event's time
     page = await new_page(viewport={"width": 390, "height": 844}, locale="zh-CN", expected_failures=[outside])
     await sign_in(page, base_url, email)
@@ -212,3 +217,24 @@ async def test_the_editor_fits_a_phone(base_url: str, admin: httpx.Client, new_p
     await expect(page.get_by_role("status")).to_have_text("已保存")
     questions = page.locator("section", has=page.get_by_role("heading", name="报名问题"))
     await questions.screenshot(path=str(SHOTS / "console-questions-phone.png"))
+
+
+async def test_an_organiser_chooses_which_notices_also_go_by_sms(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    email, org_id, _ = organiser(admin, base_url)
+    event = draft(admin, org_id, "forum", "工业互联网供需对接会")
+    page = await new_page(locale="zh-CN")
+    await sign_in(page, base_url, email)
+    await page.goto(f"{base_url}/console/events/{event['id']}/edit")
+    notices = page.get_by_role("group", name="同时以短信发送的通知")
+    await expect(notices.get_by_role("checkbox")).to_have_count(4)
+    await expect(notices.get_by_role("checkbox", checked=True)).to_have_count(0)
+    await notices.get_by_label("候补递补名额（含确认截止时间）").check()
+    await page.get_by_role("button", name="保存", exact=True).click()
+    await expect(page.get_by_text("已保存", exact=True)).to_be_visible()
+    assert admin.get(f"/events/{event['id']}").json()["sms_notices"] == ["offer"]
+
+    await page.reload()
+    await expect(notices.get_by_label("候补递补名额（含确认截止时间）")).to_be_checked()
+    await expect(notices.get_by_role("checkbox", checked=True)).to_have_count(1)

@@ -98,9 +98,16 @@ async def test_an_organiser_reviews_exports_and_messages_the_registrants(
     assert download.suggested_filename == f"registrations-{event_id}.xlsx"
     sheet = load_workbook(io.BytesIO((await download.path()).read_bytes())).active
     assert sheet is not None
-    rows = [[cell.value for cell in line] for line in sheet.iter_rows()]
+    watermark, *rows = [[cell.value for cell in line] for line in sheet.iter_rows()]
+    assert str(watermark[0]).startswith("由 ") and f"<{organiser}>" in str(watermark[0])  # who exported it
     assert rows[0][:4] == ["报名编号", "状态", "姓名", "邮箱"] and rows[0][-1] == "单位名称"
     assert sorted((r[2], r[1]) for r in rows[1:]) == [("张三", "未通过"), ("李四", "已确认")]
+    record = page.locator("section", has=page.get_by_role("heading", name="个人信息访问记录"))
+    await record.get_by_role("button", name="刷新").click()
+    exported = record.get_by_role("row").filter(has_text="导出名单")
+    await expect(exported).to_have_count(1)
+    await expect(exported).to_contain_text(organiser)
+    await expect(exported.get_by_role("cell").nth(3)).to_have_text("2")  # the two people in the file
 
     await page.get_by_label("正文").fill("会场改到 B 厅，请提前 15 分钟入场。")
     await page.get_by_role("button", name="预览").click()

@@ -41,7 +41,9 @@ async def test_csv_export_in_chinese_with_answers_and_no_formulas(client: httpx.
     assert answer.headers["content-type"].startswith("text/csv")
     assert answer.headers["content-disposition"] == f'attachment; filename="registrations-{event_id}.csv"'
     assert answer.content.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    watermark, *rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert len(watermark) == 1 and watermark[0].startswith("由 host <host@organiser.cn> 于 ")
+    assert "导出（访问记录 #" in watermark[0] and "请勿外传" in watermark[0]
     assert rows[0] == [
         "报名编号",
         "状态",
@@ -71,7 +73,8 @@ async def test_xlsx_export_in_the_organisers_english(client: httpx.AsyncClient) 
     assert answer.status_code == 200
     sheet = load_workbook(io.BytesIO(answer.content)).active
     assert sheet is not None and sheet.title == "Registrations"
-    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    watermark, *rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert str(watermark[0]).startswith("Exported by ") and "<host@organiser.cn> at " in str(watermark[0])
     assert rows[0][:3] == ["Registration", "Status", "Name"] and rows[0][9:] == ["Track", "Lunch"]
     assert rows[1][1] == "Confirmed" and rows[1][9:] == ["Manufacturing", "Yes"]
     assert rows[1][2] == '\'=HYPERLINK("http://evil")'
