@@ -98,8 +98,8 @@ export const MePage = {
       feeds.value = await api("/me/calendar-feeds");
       fetched.value = true;
       const ids = [...new Set(registrations.value.map((r) => r.event_id))];
-      const fetched = await Promise.all(ids.map((id) => api(`/events/${id}`)));
-      events.value = Object.fromEntries(fetched.map((event) => [event.id, event]));
+      const shown = await Promise.all(ids.map((id) => api(`/events/${id}`)));
+      events.value = Object.fromEntries(shown.map((event) => [event.id, event]));
     }
     async function create() {
       fresh.value = await api("/me/calendar-feeds", { method: "POST", body: {} });
