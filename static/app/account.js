@@ -98,8 +98,8 @@ export const MePage = {
       feeds.value = await api("/me/calendar-feeds");
       loaded.value = true;
       const ids = [...new Set(registrations.value.map((r) => r.event_id))];
-      const loaded = await Promise.all(ids.map((id) => api(`/events/${id}`)));
-      events.value = Object.fromEntries(loaded.map((event) => [event.id, event]));
+      const theirEvents = await Promise.all(ids.map((id) => api(`/events/${id}`)));
+      events.value = Object.fromEntries(theirEvents.map((event) => [event.id, event]));
     }
     async function create() {
       fresh.value = await api("/me/calendar-feeds", { method: "POST", body: {} });
