@@ -3,6 +3,7 @@ import { reactive, ref, onMounted } from "vue";
 import { api, ApiError, session } from "./api.js";
 import { i18n, load, t, pick } from "./i18n.js";
 import { when } from "./format.js";
+import { route } from "./router.js";
 
 export const me = reactive({ user: null });
 
@@ -48,7 +49,7 @@ function accountForm(path, fields) {
           session.csrf = login.csrf_token;
           await refreshMe();
           if (me.user.locale !== i18n.locale) await load(me.user.locale);  // the account's language wins
-          props.go("/me");
+          props.go(route.cameFrom || "/me");  // back where they were, else their own page
         } catch (error) {
           if (!(error instanceof ApiError)) { banner.value = t("error.network"); return; }
           errors.value = error.fields;

@@ -187,7 +187,7 @@ async def test_the_editor_fits_a_phone(base_url: str, admin: httpx.Client, new_p
             "活动介绍（Markdown）",
             "总名额（留空为不限）",
         ):  # noqa: E501
-            await expect(page.get_by_label(label, exact=label in ("活动开始", "活动结束"))).to_be_visible()
+            await expect(page.get_by_label(label, exact=label in ("活动开始", "活动结束", "时区"))).to_be_visible()
         await page.get_by_label("活动介绍（Markdown）").fill("## 课程安排\n\n" + "很长的一段介绍文字" * 40)
         await expect(page.get_by_role("region", name="预览").get_by_role("heading", name="课程安排")).to_be_visible()
         assert await page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -212,3 +212,27 @@ async def test_the_editor_fits_a_phone(base_url: str, admin: httpx.Client, new_p
     await expect(page.get_by_role("status")).to_have_text("已保存")
     questions = page.locator("section", has=page.get_by_role("heading", name="报名问题"))
     await questions.screenshot(path=str(SHOTS / "console-questions-phone.png"))
+
+
+async def test_the_time_zone_picker_offers_common_zones_in_chinese_first_and_finds_the_rest(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    email, org_id, _ = organiser(admin, base_url)
+    page = await new_page(locale="zh-CN")
+    await sign_in(page, base_url, email)
+    await page.goto(f"{base_url}/console/events/new?org={org_id}")
+    zone = page.get_by_label("时区", exact=True)
+    await expect(zone).to_have_value("Asia/Shanghai")
+    common = zone.locator("optgroup").first.locator("option")
+    await expect(common.first).to_have_text("北京、上海（中国标准时间）")
+    await expect(common.nth(1)).to_have_text("香港（香港标准时间）")
+    others = zone.locator("optgroup").nth(1)
+    assert await others.locator("option").count() > 300  # every zone the browser knows, below the common ones
+    await page.get_by_label("查找其他时区").fill("madrid")
+    await expect(others.locator("option")).to_have_text(["Europe/Madrid（中欧标准时间）"])
+    await expect(others).to_have_attribute("label", "其他时区（1 个）")
+    await zone.select_option("Europe/Madrid")
+    await page.get_by_label("查找其他时区").fill("")
+    await expect(zone).to_have_value("Europe/Madrid")  # the choice stays when the list grows again
+    await page.get_by_label("查找其他时区").fill("tokyo")  # a common zone is not listed twice
+    await expect(others.locator("option")).to_have_text(["Europe/Madrid（中欧标准时间）"])
