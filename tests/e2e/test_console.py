@@ -236,3 +236,47 @@ async def test_the_time_zone_picker_offers_common_zones_in_chinese_first_and_fin
     await expect(zone).to_have_value("Europe/Madrid")  # the choice stays when the list grows again
     await page.get_by_label("查找其他时区").fill("tokyo")  # a common zone is not listed twice
     await expect(others.locator("option")).to_have_text(["Europe/Madrid（中欧标准时间）"])
+
+
+async def test_a_room_clash_message_goes_once_a_later_session_is_added(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    """Issue 12 item 17: the clash message stayed on after later adds succeeded. Kept as proof that it does not."""
+    email, org_id, _ = organiser(admin, base_url)
+    event = admin.post(
+        "/events",
+        json={
+            "organisation_id": org_id,
+            "kind": "forum",
+            "title": {"zh": "人工智能赋能制造业论坛"},
+            "region": "lixia",
+            "starts_at": "2031-06-01T09:00:00+08:00",
+            "ends_at": "2031-06-01T17:00:00+08:00",
+        },
+    ).json()
+    clash = (409, f"/api/v1/events/{event['id']}/sessions")
+    page = await new_page(locale="zh-CN", expected_failures=[clash])
+    await sign_in(page, base_url, email)
+    await page.goto(f"{base_url}/console/events/{event['id']}/edit")
+    agenda = page.locator("section", has=page.get_by_role("heading", name="议程", exact=True))
+    message = agenda.get_by_text("该会议室在此时段已有其他议程")
+
+    async def add(title: str, starts: str, ends: str) -> None:
+        await page.get_by_label("议程标题（中文）").fill(title)
+        await page.get_by_label("会场（可选）").fill("一号厅")
+        await page.get_by_label("议程开始").fill(f"2031-06-01T{starts}")
+        await page.get_by_label("议程结束").fill(f"2031-06-01T{ends}")
+        await page.get_by_role("button", name="添加议程").click()
+
+    await add("主旨演讲", "09:00", "10:00")
+    await expect(agenda.get_by_text("主旨演讲")).to_be_visible()
+    await add("圆桌对话", "09:30", "10:30")
+    await expect(message.first).to_be_visible()
+    await expect(page.get_by_label("会场（可选）")).to_have_attribute("aria-describedby", "s-room-error")
+    await add("圆桌对话", "10:00", "11:00")
+    await expect(agenda.get_by_text("圆桌对话")).to_be_visible()
+    await expect(message).to_have_count(0)
+    await expect(agenda.locator(".field-error, .banner")).to_have_count(0)
+    await add("茶歇交流", "11:00", "11:30")
+    await expect(agenda.get_by_text("茶歇交流")).to_be_visible()
+    await expect(message).to_have_count(0)
