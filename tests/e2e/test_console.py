@@ -7,6 +7,7 @@ import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 from playwright.async_api import expect
@@ -25,6 +26,15 @@ def organiser(admin: httpx.Client, base: str) -> tuple[str, int, str]:
     org.raise_for_status()
     email = member(admin, org.json()["id"], "organiser", "赵主办")
     return email, int(org.json()["id"]), name
+
+
+def one_day_draft(admin: httpx.Client, org_id: int, kind: str, title: str) -> dict[str, Any]:
+    """A draft event of the organisation on 2031-06-01, 09:00 to 17:00 in the city."""
+    event = {"organisation_id": org_id, "kind": kind, "title": {"zh": title}, "region": "lixia"}
+    times = {"starts_at": "2031-06-01T09:00:00+08:00", "ends_at": "2031-06-01T17:00:00+08:00"}
+    answer = admin.post("/events", json={**event, **times})
+    answer.raise_for_status()
+    return dict(answer.json())
 
 
 async def test_an_organiser_creates_shapes_publishes_and_cancels_an_event(
@@ -163,17 +173,7 @@ async def test_an_organiser_creates_shapes_publishes_and_cancels_an_event(
 
 async def test_the_editor_fits_a_phone(base_url: str, admin: httpx.Client, new_page: NewPage) -> None:
     email, org_id, _ = organiser(admin, base_url)
-    event = admin.post(
-        "/events",
-        json={
-            "organisation_id": org_id,
-            "kind": "training",
-            "title": {"zh": "大模型应用开发实训营"},
-            "region": "lixia",
-            "starts_at": "2031-06-01T09:00:00+08:00",
-            "ends_at": "2031-06-01T17:00:00+08:00",
-        },
-    ).json()
+    event = one_day_draft(admin, org_id, "training", "大模型应用开发实训营")
     outside = (422, f"/api/v1/events/{event['id']}/sessions")  # a session outside the event's time
     page = await new_page(viewport={"width": 390, "height": 844}, locale="zh-CN", expected_failures=[outside])
     await sign_in(page, base_url, email)
@@ -243,17 +243,7 @@ async def test_a_room_clash_message_goes_once_a_later_session_is_added(
 ) -> None:
     """Issue 12 item 17: the clash message stayed on after later adds succeeded. Kept as proof that it does not."""
     email, org_id, _ = organiser(admin, base_url)
-    event = admin.post(
-        "/events",
-        json={
-            "organisation_id": org_id,
-            "kind": "forum",
-            "title": {"zh": "人工智能赋能制造业论坛"},
-            "region": "lixia",
-            "starts_at": "2031-06-01T09:00:00+08:00",
-            "ends_at": "2031-06-01T17:00:00+08:00",
-        },
-    ).json()
+    event = one_day_draft(admin, org_id, "forum", "人工智能赋能制造业论坛")
     clash = (409, f"/api/v1/events/{event['id']}/sessions")
     page = await new_page(locale="zh-CN", expected_failures=[clash])
     await sign_in(page, base_url, email)
