@@ -16,6 +16,7 @@ const STATES = ["on_time", "late", "draft", "missing"];
 const LABEL_FONT = 12;
 const LABEL_LINE = 16;
 const LABEL_SHARE = 0.45;
+const LABEL_MIN_WIDTH = 60;  // a box not laid out yet (width 0) still gets rows of a sane height
 const LABEL_MAX_WIDTH = 260;
 const ROW_GAP = 14;
 const LEGEND_HEIGHT = 48;  // the legend wraps to two lines on a phone
@@ -41,7 +42,7 @@ const Chart = {
       const echarts = await import(ECHARTS);
       if (!box.value) return;
       const bars = props.kind === "bar";
-      const labelWidth = Math.min(LABEL_MAX_WIDTH, Math.floor(box.value.clientWidth * LABEL_SHARE));
+      const labelWidth = Math.max(LABEL_MIN_WIDTH, Math.min(LABEL_MAX_WIDTH, Math.floor(box.value.clientWidth * LABEL_SHARE)));
       if (bars && props.categories.length) {
         const row = labelLines(props.categories, labelWidth) * LABEL_LINE + ROW_GAP;
         box.value.style.height = `${LEGEND_HEIGHT + AXIS_HEIGHT + props.categories.length * row}px`;
