@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from server.fields import Multiline
@@ -49,11 +49,14 @@ class ProgrammeIn(In):
     ends_on: date
     planned_size: int = Field(ge=1, le=100_000)
 
-    @model_validator(mode="after")
-    def _dates(self) -> ProgrammeIn:
-        if self.ends_on < self.starts_on:
+    @field_validator("ends_on")
+    @classmethod
+    def _after_start(cls, value: date, info: ValidationInfo) -> date:
+        """On the field, so that the form shows the message next to the end date."""
+        starts = info.data.get("starts_on")
+        if starts and value < starts:
             raise PydanticCustomError("ends_before_start", "the end must come after the start")
-        return self
+        return value
 
 
 class ProgrammeOut(BaseModel):
@@ -84,11 +87,13 @@ class PeriodIn(In):
             raise PydanticCustomError("period_format", "use 2026-03 or 2026Q1")
         return value
 
-    @model_validator(mode="after")
-    def _order(self) -> PeriodIn:
-        if self.lock_days < self.due_days:
+    @field_validator("lock_days")
+    @classmethod
+    def _after_due(cls, value: int, info: ValidationInfo) -> int:
+        due_days = info.data.get("due_days")
+        if due_days is not None and value < due_days:
             raise PydanticCustomError("lock_before_due", "reports cannot lock before they are due")
-        return self
+        return value
 
 
 class PeriodOut(BaseModel):

@@ -5,7 +5,7 @@ import { api } from "./api.js";
 import { t, pick } from "./i18n.js";
 import { me } from "./account.js";
 import { route } from "./router.js";
-import { I18nInputs, showFailure, fieldError, toInstant, toLocalInput, ZONES } from "./console-fields.js";
+import { I18nInputs, showFailure, fieldError, toInstant, toLocalInput, ZonePicker } from "./console-fields.js";
 import { AgendaSection, TicketsSection, QuotasSection, QuestionsSection } from "./console-sections.js";
 import { eventKinds, loadEventKinds } from "./kinds.js";
 
@@ -62,7 +62,7 @@ function bodyOf(form) {
 
 export const EventEditor = {
   props: ["id", "go"],
-  components: { I18nInputs, AgendaSection, TicketsSection, QuotasSection, QuestionsSection },
+  components: { I18nInputs, ZonePicker, AgendaSection, TicketsSection, QuotasSection, QuestionsSection },
   setup(props) {
     const form = reactive(blankForm());
     const event = ref(null);
@@ -137,7 +137,7 @@ export const EventEditor = {
     const editable = computed(() => !event.value || ["draft", "published"].includes(event.value.status));
     return {
       form, event, regions, domains, state, saving, preview, save, changed, err, described, editable, me,
-      kinds: eventKinds, zones: ZONES, SMS_NOTICES, t, pick,
+      kinds: eventKinds, SMS_NOTICES, t, pick,
     };
   },
   template: `
@@ -202,9 +202,7 @@ export const EventEditor = {
           </div>
         </div>
         <label for="e-timezone">{{ t("console.field.timezone") }}</label>
-        <select id="e-timezone" v-model="form.timezone" :aria-describedby="described('timezone')">
-          <option v-for="zone in zones" :value="zone">{{ zone }}</option>
-        </select>
+        <ZonePicker id="e-timezone" v-model="form.timezone" :describedby="described('timezone')" />
         <div v-if="err('timezone')" id="e-timezone-error" class="field-error">{{ err("timezone") }}</div>
 
         <label for="e-capacity">{{ t("console.field.capacity") }}</label>

@@ -1,7 +1,8 @@
 // Pieces the console's forms share: zh + en inputs side by side, field errors by API path, and wall-clock
 // times in an event's own time zone.
+import { ref, computed } from "vue";
 import { ApiError } from "./api.js";
-import { t } from "./i18n.js";
+import { i18n, t } from "./i18n.js";
 
 // Put an API failure on the form: messages by field path, and a banner for 409s, for failures that name no
 // field, and for fields this form does not show (`shown` lists the paths or path prefixes it does).
@@ -87,7 +88,51 @@ export function toLocalInput(iso, zone) {
   return `${c.year}-${c.month}-${c.day}T${c.hour}:${c.minute}`;
 }
 
-const listed = Intl.supportedValuesOf ? Intl.supportedValuesOf("timeZone") : [];
-export const ZONES = listed.includes("Asia/Shanghai")
-  ? listed
-  : ["Asia/Shanghai", "Asia/Hong_Kong", "Asia/Singapore", "Asia/Tokyo", "Europe/London", "America/New_York", "UTC"];
+// The zones organisers here pick most, each named in the catalogue ("zone.Asia/Shanghai": 北京、上海), the city's
+// first; every other zone the browser knows follows under them, found by a search of its name.
+const COMMON_ZONES = [
+  "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo", "Asia/Seoul",
+  "Europe/London", "Europe/Paris", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "UTC",
+];
+const OTHER_ZONES = (Intl.supportedValuesOf ? Intl.supportedValuesOf("timeZone") : []).filter((zone) => !COMMON_ZONES.includes(zone));
+
+// A zone's name in words in the page's language ("中国标准时间"), or "" where the browser has none.
+const zoneNames = new Map();
+function zoneName(zone) {
+  const key = `${i18n.locale}|${zone}`;
+  if (!zoneNames.has(key)) {
+    const parts = new Intl.DateTimeFormat(i18n.locale, { timeZone: zone, timeZoneName: "long" }).formatToParts(new Date());
+    const name = parts.find((part) => part.type === "timeZoneName")?.value || "";
+    zoneNames.set(key, /^GMT|^UTC/.test(name) ? "" : name);  // "GMT+03:00" says nothing the offset list does not
+  }
+  return zoneNames.get(key);
+}
+
+// The event's time zone: a select of the common zones, then the others that match the search box.
+export const ZonePicker = {
+  props: { modelValue: String, id: String, describedby: String },
+  emits: ["update:modelValue"],
+  setup(props) {
+    const search = ref("");
+    const label = (zone, name) => (zoneName(zone) ? `${name}（${zoneName(zone)}）` : name);
+    const common = computed(() => COMMON_ZONES.map((zone) => ({ zone, label: label(zone, t("zone." + zone)) })));
+    const others = computed(() => {
+      const words = search.value.trim().toLowerCase().replaceAll(" ", "_");
+      return OTHER_ZONES
+        .filter((zone) => zone === props.modelValue || !words || zone.toLowerCase().includes(words) || zoneName(zone).toLowerCase().includes(words))
+        .map((zone) => ({ zone, label: label(zone, zone.replaceAll("_", " ")) }));
+    });
+    const unknown = computed(() => props.modelValue && !COMMON_ZONES.includes(props.modelValue) && !OTHER_ZONES.includes(props.modelValue));
+    return { search, common, others, unknown, t };
+  },
+  template: `
+    <select :id="id" :value="modelValue" @change="$emit('update:modelValue', $event.target.value)" :aria-describedby="describedby">
+      <optgroup :label="t('zone.common')">
+        <option v-for="z in common" :key="z.zone" :value="z.zone">{{ z.label }}</option></optgroup>
+      <optgroup :label="t('zone.others', { n: others.length })">
+        <option v-for="z in others" :key="z.zone" :value="z.zone">{{ z.label }}</option></optgroup>
+      <option v-if="unknown" :value="modelValue">{{ modelValue }}</option>
+    </select>
+    <label :for="id + '-search'">{{ t("zone.search") }}</label>
+    <input :id="id + '-search'" v-model="search" type="search" :placeholder="t('zone.search_hint')">`,
+};

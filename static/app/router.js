@@ -1,7 +1,9 @@
 // The address bar is the state: pages route by path (the links in mails), and go() moves without a reload.
 import { reactive } from "vue";
 
-export const route = reactive({ path: location.pathname, query: new URLSearchParams(location.search) });
+// `cameFrom`: the last page before the sign-in pages, where signing in or up takes the person back to.
+export const route = reactive({ path: location.pathname, query: new URLSearchParams(location.search), cameFrom: null });
+const ACCOUNT_PAGES = ["/login", "/signup"];
 
 function sync() {
   route.path = location.pathname;
@@ -9,6 +11,7 @@ function sync() {
 }
 
 export function go(path) {
+  if (!ACCOUNT_PAGES.includes(location.pathname)) route.cameFrom = location.pathname + location.search;
   history.pushState({}, "", path);
   sync();
   window.scrollTo(0, 0);

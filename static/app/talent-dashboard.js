@@ -10,6 +10,25 @@ const ECHARTS = "/static/vendor/echarts/echarts.esm.min.js";  // loaded with the
 const FIGURES = ["enrolled", "completed", "employed", "certified"];
 const STATES = ["on_time", "late", "draft", "missing"];
 
+// Bar charts lie on their side: each category's label on its own row at the left, wrapped within LABEL_SHARE of
+// the width, so that long labels (职业 等级, a target's base and level) never overlap on a phone nor run past the
+// edge; the box grows with the rows. The line chart's period labels are short and skip themselves when crowded.
+const LABEL_FONT = 12;
+const LABEL_LINE = 16;
+const LABEL_SHARE = 0.45;
+const LABEL_MIN_WIDTH = 60;  // a box not laid out yet (width 0) still gets rows of a sane height
+const LABEL_MAX_WIDTH = 260;
+const ROW_GAP = 14;
+const LEGEND_HEIGHT = 48;  // the legend wraps to two lines on a phone
+const AXIS_HEIGHT = 32;
+
+// How many lines the longest label needs at `width` pixels (measured in the font the chart draws with).
+function labelLines(labels, width) {
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = `${LABEL_FONT}px sans-serif`;
+  return Math.max(1, ...labels.map((label) => Math.ceil(context.measureText(label).width / width)));
+}
+
 const Chart = {
   props: ["title", "kind", "categories", "series"],
   setup(props) {
@@ -22,26 +41,38 @@ const Chart = {
     async function draw() {
       const echarts = await import(ECHARTS);
       if (!box.value) return;
+      const bars = props.kind === "bar";
+      const labelWidth = Math.max(LABEL_MIN_WIDTH, Math.min(LABEL_MAX_WIDTH, Math.floor(box.value.clientWidth * LABEL_SHARE)));
+      if (bars && props.categories.length) {
+        const row = labelLines(props.categories, labelWidth) * LABEL_LINE + ROW_GAP;
+        box.value.style.height = `${LEGEND_HEIGHT + AXIS_HEIGHT + props.categories.length * row}px`;
+      }
       chart ??= echarts.init(box.value, null, { renderer: "svg" });
+      chart.resize();
+      const categoryAxis = {
+        type: "category", data: props.categories, inverse: bars,
+        axisLabel: bars ? { interval: 0, width: labelWidth, overflow: "breakAll", lineHeight: LABEL_LINE, fontSize: LABEL_FONT }
+          : { hideOverlap: true },
+      };
+      const valueAxis = { type: "value", minInterval: 1 };
       chart.setOption({
         title: props.categories.length ? { show: false }
           : { show: true, text: t("talent.dash.no_data"), left: "center", top: "middle", textStyle: { color: "#5f6b7a", fontSize: 14 } },
         tooltip: { trigger: "axis" },
         legend: { top: 0 },
-        grid: { left: 8, right: 8, bottom: 8, top: 40, containLabel: true },
-        xAxis: { type: "category", data: props.categories, axisLabel: { interval: 0, rotate: props.categories.length > 4 ? 30 : 0 } },
-        yAxis: { type: "value", minInterval: 1 },
+        grid: { left: 8, right: 16, bottom: 8, top: LEGEND_HEIGHT, containLabel: true },
+        xAxis: bars ? valueAxis : categoryAxis,
+        yAxis: bars ? categoryAxis : valueAxis,
         series: props.series.map((s) => ({ name: s.name, type: props.kind, data: s.data })),
       }, true);
     }
-    const resize = () => chart?.resize();
     onMounted(() => {
       draw();
-      window.addEventListener("resize", resize);
+      window.addEventListener("resize", draw);
     });
     watch(() => [props.categories, props.series], draw);
     onBeforeUnmount(() => {
-      window.removeEventListener("resize", resize);
+      window.removeEventListener("resize", draw);
       chart?.dispose();
     });
     return { box, table, summary, t };

@@ -1,6 +1,7 @@
 // Talent reporting. A base's reporters see their open periods and each running programme's report, and can
 // fill in the period's spreadsheet instead; the bureau (admins) reviews reports and reads the dashboard.
-// Paths: /talent, /talent/reports/{base}/{period}/{programme}, /talent/review, /talent/dashboard.
+// Paths: /talent, /talent/reports/{base}/{period}/{programme}, /talent/review, /talent/dashboard, and the plan's
+// pages (talent-plan.js).
 import { ref, computed, onMounted } from "vue";
 import { api, ApiError, failure } from "./api.js";
 import { t, pick } from "./i18n.js";
@@ -8,6 +9,7 @@ import { me } from "./account.js";
 import { route, go } from "./router.js";
 import { ReportPage, ReviewQueue, cityDay, cityToday, reportPath } from "./talent-report.js";
 import { TalentDashboard } from "./talent-dashboard.js";
+import { ProgrammesPage, PeriodsPage, TargetsPage, EvidencePage, PLAN_PAGES } from "./talent-plan.js";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const REPORTING_ROLES = ["reporter", "manager"];
@@ -95,6 +97,7 @@ const TalentHome = {
     const banner = ref("");
     const loading = ref(true);
     const admin = computed(() => !!me.user?.is_admin);
+    const manager = computed(() => !!me.user?.memberships.some((m) => m.role === "manager"));
     async function refresh() {
       const ids = [...new Set(me.user.memberships.filter((m) => REPORTING_ROLES.includes(m.role)).map((m) => m.organisation_id))];
       if (!ids.length) return;
@@ -135,7 +138,7 @@ const TalentHome = {
         loading.value = false;
       }
     });
-    return { bases, banner, loading, admin, refresh, me, t, pick, go, reportPath, LATE_ARRIVALS };
+    return { bases, banner, loading, admin, manager, PLAN_PAGES, refresh, me, t, pick, go, reportPath, LATE_ARRIVALS };
   },
   template: `
     <h1>{{ t("talent.home.heading") }}</h1>
@@ -147,7 +150,10 @@ const TalentHome = {
       <h2>{{ t("talent.home.bureau") }}</h2>
       <a href="/talent/review" @click.prevent="go('/talent/review')">{{ t("talent.review.heading") }}</a>
       <a href="/talent/dashboard" @click.prevent="go('/talent/dashboard')">{{ t("talent.dash.heading") }}</a>
+      <a v-for="name in PLAN_PAGES" :key="name" :href="'/talent/' + name" @click.prevent="go('/talent/' + name)">{{ t("talent.plan." + name) }}</a>
     </nav>
+    <p v-else-if="manager" class="card">
+      <a href="/talent/programmes" @click.prevent="go('/talent/programmes')">{{ t("talent.plan.programmes") }}</a></p>
     <p v-if="me.user && !loading && !bases.length && !admin" class="muted">{{ t("talent.home.no_base") }}</p>
     <section v-for="entry in bases" :key="entry.base.id" class="card">
       <h2>{{ pick(entry.base.name) }}</h2>
@@ -192,10 +198,14 @@ const ROUTES = [
   [/^\/talent\/reports\/(\d+)\/([^/]+)\/(\d+)$/, "ReportPage"],
   [/^\/talent\/review$/, "ReviewQueue"],
   [/^\/talent\/dashboard$/, "TalentDashboard"],
+  [/^\/talent\/programmes$/, "ProgrammesPage"],
+  [/^\/talent\/periods$/, "PeriodsPage"],
+  [/^\/talent\/targets$/, "TargetsPage"],
+  [/^\/talent\/evidence$/, "EvidencePage"],
 ];
 
 export const TalentPage = {
-  components: { TalentHome, ReportPage, ReviewQueue, TalentDashboard },
+  components: { TalentHome, ReportPage, ReviewQueue, TalentDashboard, ProgrammesPage, PeriodsPage, TargetsPage, EvidencePage },
   setup() {
     const view = computed(() => {
       for (const [pattern, name] of ROUTES) {

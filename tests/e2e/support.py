@@ -109,3 +109,17 @@ def open_programme(admin: httpx.Client, base_id: int, year: str) -> int:
     )
     programme.raise_for_status()
     return int(programme.json()["id"])
+
+
+def reported_with_evidence(admin: httpx.Client, base_name: str, region: str, new_trainees: int) -> tuple[str, int]:
+    """This month's report of a new base's programme, submitted with `new_trainees` new trainees, the programme
+    linked to a published training event with no registrations: (period, base id)."""
+    period = open_period(admin)
+    base_id, _ = base_with_reporter(admin, base_name, region)
+    programme_id = open_programme(admin, base_id, period[:4])
+    event_id = seed_forum(admin, kind="training", title={"zh": "数据标注实操"}, capacity=30)
+    admin.put(f"/talent/programmes/{programme_id}/events", json={"event_ids": [event_id]}).raise_for_status()
+    report = f"/talent/reports/{base_id}/{period}/{programme_id}"
+    admin.put(report, json={"new_male": new_trainees, "training_hours": 20}).raise_for_status()
+    admin.post(report + "/submit").raise_for_status()
+    return period, base_id

@@ -22,6 +22,7 @@ from tests.e2e.support import (
     member,
     open_period,
     open_programme,
+    reported_with_evidence,
     seed_forum,
     sign_in,
 )
@@ -321,6 +322,70 @@ async def test_the_talent_pages_pass_axe(
     await bureau.get_by_role("button", name="以表格显示").first.click()
     found += await audit(bureau, "talent dashboard")
     assert_none(found)
+
+
+PLAN_ERROR_STATES = [
+    (422, "/api/v1/talent/programmes"),
+    (422, "/api/v1/talent/periods"),
+    (422, "/api/v1/talent/targets"),
+]
+
+
+def open_plan_pages(admin: httpx.Client) -> tuple[str, int]:
+    """A period with a submitted report of a programme with a linked training event, so that every plan page has
+    rows: (period, base id)."""
+    period, base_id = reported_with_evidence(admin, f"平阴县实训基地 {secrets.token_hex(3)}", "pingyin", new_trainees=2)
+    target = {"year": int(period[:4]), "occupation": "4-04-05-05", "base_id": base_id, "metric": "enrolled"}
+    admin.post("/talent/targets", json={**target, "value": 20}).raise_for_status()
+    return period, base_id
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+async def test_the_talent_plan_pages_pass_axe(
+    base_url: str, admin: httpx.Client, new_page: NewPage, viewport: dict[str, int]
+) -> None:
+    period, _ = open_plan_pages(admin)
+    page = await new_page(viewport=viewport, locale="zh-CN", expected_failures=PLAN_ERROR_STATES)
+    await sign_in(page, base_url, *ADMIN)
+    found: list[str] = []
+    for path, button, table in [
+        ("/talent/programmes", "开设项目", "programmes"),
+        ("/talent/periods", "开放报告期", "periods"),
+        ("/talent/targets", "添加目标", "targets"),
+    ]:
+        await page.goto(base_url + path)
+        await expect(page.locator(f"[data-test={table}] tbody tr").first).to_be_visible()
+        found += await audit(page, path)
+        await page.get_by_role("button", name=button).click()  # submitted empty: errors under the fields
+        await expect(page.locator(".field-error").first).to_be_visible()
+        found += await audit(page, path + " with field errors")
+    await page.goto(base_url + "/talent/programmes")
+    await page.locator("[data-test=programmes] tbody tr button").first.click()
+    await expect(page.get_by_role("button", name="保存关联")).to_be_visible()
+    found += await audit(page, "programme's training events")
+    await page.goto(f"{base_url}/talent/evidence?period={period}")
+    await expect(page.locator("[data-test=evidence] tbody tr").first).to_be_visible()
+    found += await audit(page, "evidence")
+    assert_none(found)
+
+
+async def test_every_talent_plan_control_is_reached_by_tab_with_a_visible_ring(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    period, _ = open_plan_pages(admin)
+    page = await new_page(viewport=DESKTOP, locale="zh-CN")
+    await sign_in(page, base_url, *ADMIN)
+    problems: list[str] = []
+    for path, table in [
+        ("/talent/programmes", "programmes"),
+        ("/talent/periods", "periods"),
+        ("/talent/targets", "targets"),
+        (f"/talent/evidence?period={period}", "evidence"),
+    ]:
+        await page.goto(base_url + path)
+        await expect(page.locator(f"[data-test={table}] tbody tr").first).to_be_visible()
+        problems += await tab_through(page, path)
+    assert not problems, "\n".join(problems)
 
 
 # Marks every control a keyboard user must be able to reach (visible, enabled, not taken out of the tab order).

@@ -28,18 +28,13 @@ def organiser(admin: httpx.Client, base: str) -> tuple[str, int, str]:
     return email, int(org.json()["id"]), name
 
 
-def draft(admin: httpx.Client, org_id: int, kind: str, title: str) -> dict[str, Any]:
-    """A one-day draft event of the organisation, made through the API."""
-    body = {
-        "organisation_id": org_id,
-        "kind": kind,
-        "title": {"zh": title},
-        "region": "lixia",
-        "starts_at": "2031-06-01T09:00:00+08:00",
-        "ends_at": "2031-06-01T17:00:00+08:00",
-    }
-    event: dict[str, Any] = admin.post("/events", json=body).json()
-    return event
+def one_day_draft(admin: httpx.Client, org_id: int, kind: str, title: str) -> dict[str, Any]:
+    """A draft event of the organisation on 2031-06-01, 09:00 to 17:00 in the city."""
+    event = {"organisation_id": org_id, "kind": kind, "title": {"zh": title}, "region": "lixia"}
+    times = {"starts_at": "2031-06-01T09:00:00+08:00", "ends_at": "2031-06-01T17:00:00+08:00"}
+    answer = admin.post("/events", json={**event, **times})
+    answer.raise_for_status()
+    return dict(answer.json())
 
 
 async def test_an_organiser_creates_shapes_publishes_and_cancels_an_event(
@@ -178,7 +173,7 @@ async def test_an_organiser_creates_shapes_publishes_and_cancels_an_event(
 
 async def test_the_editor_fits_a_phone(base_url: str, admin: httpx.Client, new_page: NewPage) -> None:
     email, org_id, _ = organiser(admin, base_url)
-    event = draft(admin, org_id, "training", "大模型应用开发实训营")
+    event = one_day_draft(admin, org_id, "training", "大模型应用开发实训营")
     outside = (422, f"/api/v1/events/{event['id']}/sessions")  # a session outside the event's time
     page = await new_page(viewport={"width": 390, "height": 844}, locale="zh-CN", expected_failures=[outside])
     await sign_in(page, base_url, email)
@@ -192,7 +187,7 @@ async def test_the_editor_fits_a_phone(base_url: str, admin: httpx.Client, new_p
             "活动介绍（Markdown）",
             "总名额（留空为不限）",
         ):  # noqa: E501
-            await expect(page.get_by_label(label, exact=label in ("活动开始", "活动结束"))).to_be_visible()
+            await expect(page.get_by_label(label, exact=label in ("活动开始", "活动结束", "时区"))).to_be_visible()
         await page.get_by_label("活动介绍（Markdown）").fill("## 课程安排\n\n" + "很长的一段介绍文字" * 40)
         await expect(page.get_by_role("region", name="预览").get_by_role("heading", name="课程安排")).to_be_visible()
         assert await page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -223,7 +218,7 @@ async def test_an_organiser_chooses_which_notices_also_go_by_sms(
     base_url: str, admin: httpx.Client, new_page: NewPage
 ) -> None:
     email, org_id, _ = organiser(admin, base_url)
-    event = draft(admin, org_id, "forum", "工业互联网供需对接会")
+    event = one_day_draft(admin, org_id, "forum", "工业互联网供需对接会")
     page = await new_page(locale="zh-CN")
     await sign_in(page, base_url, email)
     await page.goto(f"{base_url}/console/events/{event['id']}/edit")
@@ -238,3 +233,61 @@ async def test_an_organiser_chooses_which_notices_also_go_by_sms(
     await page.reload()
     await expect(notices.get_by_label("候补递补名额（含确认截止时间）")).to_be_checked()
     await expect(notices.get_by_role("checkbox", checked=True)).to_have_count(1)
+
+
+async def test_the_time_zone_picker_offers_common_zones_in_chinese_first_and_finds_the_rest(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    email, org_id, _ = organiser(admin, base_url)
+    page = await new_page(locale="zh-CN")
+    await sign_in(page, base_url, email)
+    await page.goto(f"{base_url}/console/events/new?org={org_id}")
+    zone = page.get_by_label("时区", exact=True)
+    await expect(zone).to_have_value("Asia/Shanghai")
+    common = zone.locator("optgroup").first.locator("option")
+    await expect(common.first).to_have_text("北京、上海（中国标准时间）")
+    await expect(common.nth(1)).to_have_text("香港（香港标准时间）")
+    others = zone.locator("optgroup").nth(1)
+    assert await others.locator("option").count() > 300  # every zone the browser knows, below the common ones
+    await page.get_by_label("查找其他时区").fill("madrid")
+    await expect(others.locator("option")).to_have_text(["Europe/Madrid（中欧标准时间）"])
+    await expect(others).to_have_attribute("label", "其他时区（1 个）")
+    await zone.select_option("Europe/Madrid")
+    await page.get_by_label("查找其他时区").fill("")
+    await expect(zone).to_have_value("Europe/Madrid")  # the choice stays when the list grows again
+    await page.get_by_label("查找其他时区").fill("tokyo")  # a common zone is not listed twice
+    await expect(others.locator("option")).to_have_text(["Europe/Madrid（中欧标准时间）"])
+
+
+async def test_a_room_clash_message_goes_once_a_later_session_is_added(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    """Issue 12 item 17: the clash message stayed on after later adds succeeded. Kept as proof that it does not."""
+    email, org_id, _ = organiser(admin, base_url)
+    event = one_day_draft(admin, org_id, "forum", "人工智能赋能制造业论坛")
+    clash = (409, f"/api/v1/events/{event['id']}/sessions")
+    page = await new_page(locale="zh-CN", expected_failures=[clash])
+    await sign_in(page, base_url, email)
+    await page.goto(f"{base_url}/console/events/{event['id']}/edit")
+    agenda = page.locator("section", has=page.get_by_role("heading", name="议程", exact=True))
+    message = agenda.get_by_text("该会议室在此时段已有其他议程")
+
+    async def add(title: str, starts: str, ends: str) -> None:
+        await page.get_by_label("议程标题（中文）").fill(title)
+        await page.get_by_label("会场（可选）").fill("一号厅")
+        await page.get_by_label("议程开始").fill(f"2031-06-01T{starts}")
+        await page.get_by_label("议程结束").fill(f"2031-06-01T{ends}")
+        await page.get_by_role("button", name="添加议程").click()
+
+    await add("主旨演讲", "09:00", "10:00")
+    await expect(agenda.get_by_text("主旨演讲")).to_be_visible()
+    await add("圆桌对话", "09:30", "10:30")
+    await expect(message.first).to_be_visible()
+    await expect(page.get_by_label("会场（可选）")).to_have_attribute("aria-describedby", "s-room-error")
+    await add("圆桌对话", "10:00", "11:00")
+    await expect(agenda.get_by_text("圆桌对话")).to_be_visible()
+    await expect(message).to_have_count(0)
+    await expect(agenda.locator(".field-error, .banner")).to_have_count(0)
+    await add("茶歇交流", "11:00", "11:30")
+    await expect(agenda.get_by_text("茶歇交流")).to_be_visible()
+    await expect(message).to_have_count(0)

@@ -518,3 +518,23 @@ async def test_a_full_choice_is_marked_and_cannot_be_chosen(
     await expect(offered.filter(has_text="智能制造")).to_have_text("智能制造（已满）")
     await expect(offered.filter(has_text="智能制造")).to_be_disabled()
     await expect(offered.filter(has_text="智慧医疗")).to_be_enabled()
+
+
+async def test_signing_in_or_up_goes_back_to_the_page_the_person_came_from(
+    site: tuple[str, int], new_page: NewPage
+) -> None:
+    base, event_id = site
+    page = await new_page(locale="zh-CN")
+    await page.goto(f"{base}/events/{event_id}")
+    await page.get_by_role("link", name="登录").click()
+    await page.get_by_text("还没有账号？注册").click()  # on to the sign-up page: where they came from is kept
+    await page.get_by_label("姓名").fill("李雷")
+    await page.get_by_label("邮箱").fill(f"li.lei-{uuid.uuid4().hex[:8]}@example.cn")
+    await page.get_by_label("密码（至少 10 位）").fill("a long password")
+    await page.get_by_role("button", name="注册账号").click()
+    await expect(page).to_have_url(f"{base}/events/{event_id}")
+    await expect(page.get_by_role("button", name="退出")).to_be_visible()
+
+    await page.get_by_role("button", name="退出").click()
+    await sign_in(page, base, *ADMIN)  # straight to the login page: then to their own page
+    await expect(page).to_have_url(base + "/me")

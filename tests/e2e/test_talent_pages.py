@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 from playwright.async_api import expect
 
 from tests.e2e.support import ADMIN, PASSWORD, NewPage, base_with_reporter, open_period, open_programme, sign_in
@@ -212,3 +213,47 @@ async def test_an_approved_late_report_reads_as_one_phrase_on_the_base_home(
     await page.goto(f"{base_url}/talent")
     section = page.locator(".talent-period", has=page.get_by_role("heading", name=f"报告期 {last_month}"))
     await expect(section.locator(".talent-reports .badge")).to_have_text(["逾期提交，已通过"])
+
+
+# Every text of each chart (axis labels, legend): those that overlap another, and those outside the chart's box.
+CHART_TEXT_PROBLEMS = """() => [...document.querySelectorAll(".talent-chart-box")].flatMap((box, n) => {
+  const edge = box.getBoundingClientRect();
+  const texts = [...box.querySelectorAll("svg text")].map((text) => [text.textContent, text.getBoundingClientRect()])
+    .filter(([label, r]) => label.trim() && r.width > 0);
+  const problems = [];
+  texts.forEach(([label, r], i) => {
+    if (r.left < edge.left - 1 || r.right > edge.right + 1 || r.top < edge.top - 1 || r.bottom > edge.bottom + 1)
+      problems.push(`chart ${n}: "${label}" is cut off`);
+    for (const [other, s] of texts.slice(i + 1))
+      if (r.left < s.right - 1 && s.left < r.right - 1 && r.top < s.bottom - 1 && s.top < r.bottom - 1)
+        problems.push(`chart ${n}: "${label}" overlaps "${other}"`);
+  });
+  return problems;
+})"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+async def test_chart_labels_neither_overlap_nor_are_cut_off(
+    base_url: str, admin: httpx.Client, new_page: NewPage, width: int
+) -> None:
+    period = open_period(admin)
+    year = int(period[:4])
+    for region in ("licheng", "zhangqiu", "pingyin"):
+        base_id, _ = base_with_reporter(admin, f"长名称的人工智能训练实训基地 {secrets.token_hex(3)}", region)
+        programme_id = open_programme(admin, base_id, str(year))
+        levels = {level: {"assessed": 3, "certified": 2} for level in ("1", "2", "3", "4", "5")}
+        values = {"new_male": 5, "completed": 2, "training_hours": 40, "levels": levels}
+        report = f"/talent/reports/{base_id}/{period}/{programme_id}"
+        admin.put(report, json=values).raise_for_status()
+        admin.post(report + "/submit").raise_for_status()
+        for level in ("3", "4", "5"):
+            target = {"year": year, "occupation": "4-04-05-05", "base_id": base_id, "metric": "certified"}
+            admin.post("/talent/targets", json={**target, "level": level, "value": 30}).raise_for_status()
+    page = await new_page(viewport={"width": width, "height": 900}, locale="zh-CN")
+    await sign_in(page, base_url, *ADMIN)
+    await page.goto(base_url + "/talent/dashboard")
+    targets = page.get_by_role("figure", name="目标完成进度")
+    await expect(targets.locator("svg text").first).to_be_visible()
+    await page.wait_for_timeout(500)  # ECharts animates the bars in; the labels stand from the first frame
+    assert await page.evaluate(CHART_TEXT_PROBLEMS) == []
+    await targets.screenshot(path=str(SHOTS / f"talent-targets-{width}.png"))

@@ -159,7 +159,7 @@ async def test_setup_input_is_checked(client: httpx.AsyncClient) -> None:
     for body, loc in (
         ({"id": "2026-13"}, ["body", "id"]),
         ({"id": "2026Q5"}, ["body", "id"]),
-        ({"id": "2026-01", "due_days": 20, "lock_days": 5}, ["body"]),
+        ({"id": "2026-01", "due_days": 20, "lock_days": 5}, ["body", "lock_days"]),
     ):
         answer = await client.post("/api/v1/talent/periods", json=body, headers=admin)
         assert answer.status_code == 422 and answer.json()["errors"][0]["loc"] == loc
