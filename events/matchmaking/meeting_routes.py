@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from events.access import Organisers, Viewers, visible_event
-from events.matchmaking import grid, interest, participants, planning, recommend
+from events.matchmaking import grid, interest, participants, planning, publishing, recommend
 from events.matchmaking.meeting_schemas import (
+    AgendaOut,
     AnswerIn,
     CounterpartOut,
     MatchmakingIn,
@@ -376,3 +377,23 @@ async def get_schedule(ctx: Context, event_id: int, schedule_id: int, event: Eve
     if run is None:
         raise NotFound()
     return await planning.schedule_out(run)
+
+
+@api.route(
+    "POST",
+    "/events/{event_id:int}/matchmaking/schedules/{schedule_id:int}/publish",
+    guard=Organisers(),
+    summary="Publish a schedule as the event's agenda",
+    tag=TAG,
+)
+async def publish_schedule(ctx: Context, event_id: int, schedule_id: int, event: Event) -> ScheduleOut:
+    """A finished schedule only (409); checked again against the parties, their interest and the grid as they
+    are now, in the publishing transaction: any clash is 409, naming the first. No mail is sent yet."""
+    matchmaking = await grid.matchmaking_of(event.id)
+    return await planning.schedule_out(await publishing.publish(ctx.user, event, matchmaking, schedule_id))
+
+
+@api.route("GET", "/matchmaking-parties/{party_id:int}/agenda", guard=PartyMembers(), summary="Own agenda", tag=TAG)
+async def get_agenda(ctx: Context, party_id: int, party: Party) -> AgendaOut:
+    """The party's meetings of the published schedule in time order: slot times, table, counterpart."""
+    return await publishing.agenda(party)

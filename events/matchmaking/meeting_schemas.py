@@ -194,3 +194,16 @@ class CounterpartOut(BaseModel):
     own_entry_id: int
     their_entry_id: int
     reason: str = Field(description="Why, in words, in the reader's language.")
+
+
+class AgendaMeetingOut(BaseModel):
+    slot: int
+    starts_at: datetime
+    ends_at: datetime
+    table: str = Field(description="The table's name.")
+    counterpart: PartyOut
+
+
+class AgendaOut(BaseModel):
+    published: bool = Field(description="False until the organisers publish a schedule.")
+    meetings: list[AgendaMeetingOut]

@@ -304,6 +304,7 @@ class ScheduleRun(Model):
     )
     created_at = fields.DatetimeField(auto_now_add=True)
     finished_at = fields.DatetimeField(null=True)
+    published_at = fields.DatetimeField(null=True, description="set on the event's published schedule only")
 
     matchmaking_id: int
 

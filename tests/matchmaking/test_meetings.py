@@ -376,3 +376,41 @@ async def test_a_party_is_recommended_the_pairable_parties_whose_entries_match_w
     stranger, _ = await company(client, "nobody@x.cn")
     hidden = await client.get(f"/api/v1/matchmaking-parties/{parties['hospital']}/recommendations", headers=stranger)
     assert hidden.status_code == 404
+
+
+async def test_a_schedule_is_published_only_while_it_holds_and_each_party_sees_its_agenda(
+    client: httpx.AsyncClient,
+) -> None:
+    host, event_id = await matchmaking_event(client)
+    hospital, _, hospital_party = await party(client, event_id, "it@hospital.cn", "demand")
+    vendor, _, vendor_party = await party(client, event_id, "sales@ai.cn", "supply")
+    mark = f"/api/v1/matchmaking-parties/{hospital_party}/preferences/{vendor_party}"
+    assert (await client.put(mark, json={"level": "want"}, headers=hospital)).status_code == 200
+    empty = await client.get(f"/api/v1/matchmaking-parties/{hospital_party}/agenda", headers=hospital)
+    assert empty.json() == {"published": False, "meetings": []}
+    schedule = await finished(client, host, event_id, {"time_limit": 5})
+    (meeting,) = schedule["meetings"]
+    publish_url = f"/api/v1/events/{event_id}/matchmaking/schedules/{schedule['id']}/publish"
+    # the vendor becomes unavailable in the meeting's slot after the schedule was computed: publishing now clashes
+    blocked = await client.patch(
+        f"/api/v1/matchmaking-parties/{vendor_party}", json={"unavailable": [meeting["slot"]]}, headers=vendor
+    )
+    assert blocked.status_code == 200, blocked.text
+    refused = await client.post(publish_url, headers=host)
+    assert refused.status_code == 409 and refused.json()["type"].endswith("matchmaking_schedule_clashes")
+    assert f"slot {meeting['slot']}" in refused.json()["detail"]
+    freed = await client.patch(f"/api/v1/matchmaking-parties/{vendor_party}", json={"unavailable": []}, headers=vendor)
+    assert freed.status_code == 200
+    assert (await client.post(publish_url, headers=vendor)).status_code == 403
+    published_ = await client.post(publish_url, headers=host)
+    assert published_.status_code == 200, published_.text
+    for headers, own, other in ((hospital, hospital_party, vendor_party), (vendor, vendor_party, hospital_party)):
+        agenda = (await client.get(f"/api/v1/matchmaking-parties/{own}/agenda", headers=headers)).json()
+        assert agenda["published"] is True
+        assert [(m["slot"], m["table"], m["counterpart"]["id"]) for m in agenda["meetings"]] == [
+            (meeting["slot"], ["A1", "A2", "A3"][meeting["table"]], other)
+        ]
+    said_no = f"/api/v1/matchmaking-parties/{vendor_party}/preferences/{hospital_party}"
+    assert (await client.put(said_no, json={"level": "no"}, headers=vendor)).status_code == 200
+    again = await client.post(publish_url, headers=host)
+    assert again.status_code == 409 and "no longer want" in again.json()["detail"]

@@ -108,6 +108,7 @@ class Migration(migrations.Migration):
                 ('created_by', fields.ForeignKeyField('server.User', source_field='created_by_id', null=True, db_constraint=True, to_field='id', related_name='schedule_runs', on_delete=OnDelete.SET_NULL)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('finished_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('published_at', fields.DatetimeField(null=True, description="set on the event's published schedule only", auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'matchmaking_schedule_run', 'app': 'matchmaking', 'pk_attr': 'id', 'table_description': 'One computation of a provisional schedule, run off the request path, with its meetings once `done`.'},
             bases=['Model'],
