@@ -388,7 +388,8 @@ async def get_schedule(ctx: Context, event_id: int, schedule_id: int, event: Eve
 )
 async def publish_schedule(ctx: Context, event_id: int, schedule_id: int, event: Event) -> ScheduleOut:
     """A finished schedule only (409); checked again against the parties, their interest and the grid as they
-    are now, in the publishing transaction: any clash is 409, naming the first. No mail is sent yet."""
+    are now, in the publishing transaction: any clash is 409, naming the first. Each member of
+    both parties is mailed a calendar entry per new or moved meeting (REQUEST) and per dropped one (CANCEL)."""
     matchmaking = await grid.matchmaking_of(event.id)
     return await planning.schedule_out(await publishing.publish(ctx.user, event, matchmaking, schedule_id))
 

@@ -336,3 +336,33 @@ class ScheduledMeeting(Model):
     class Meta:
         table = "matchmaking_scheduled_meeting"
         unique_together = (("run", "slot", "table"),)
+
+
+class MeetingEntry(Model):
+    """The calendar identity of one pair's meeting at an event: its UID stays, its SEQUENCE bumps when a published
+    schedule moves it or drops it (then `cancelled`)."""
+
+    id = fields.IntField(primary_key=True)
+    matchmaking: fields.ForeignKeyRelation[Matchmaking] = fields.ForeignKeyField(
+        "matchmaking.Matchmaking", related_name="meeting_entries", on_delete=fields.CASCADE
+    )
+    party_a: fields.ForeignKeyRelation[Party] = fields.ForeignKeyField(
+        "matchmaking.Party", related_name="entries_a", on_delete=fields.CASCADE
+    )
+    party_b: fields.ForeignKeyRelation[Party] = fields.ForeignKeyField(
+        "matchmaking.Party", related_name="entries_b", on_delete=fields.CASCADE
+    )
+    uid = fields.CharField(max_length=100, unique=True)
+    sequence = fields.IntField(default=0)
+    slot = fields.IntField()
+    table = fields.IntField()
+    cancelled = fields.BooleanField(default=False)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    matchmaking_id: int
+    party_a_id: int
+    party_b_id: int
+
+    class Meta:
+        table = "matchmaking_meeting_entry"
+        unique_together = (("party_a", "party_b"),)

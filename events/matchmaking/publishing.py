@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from events.matchmaking import meeting_mail
 from events.matchmaking.grid import slots_of
 from events.matchmaking.meeting_schemas import AgendaMeetingOut, AgendaOut
 from events.matchmaking.models import Matchmaking, Party, RunState, ScheduledMeeting, ScheduleRun
@@ -17,6 +18,7 @@ from events.matchmaking.participants import party_outs
 from events.matchmaking.planning import instance
 from events.matchmaking.problem import Placement, violations
 from events.models import Event
+from notifications.outbox import enqueue
 from server import audit
 from server.clock import utcnow
 from server.errors import Conflict, NotFound
@@ -47,7 +49,8 @@ async def clashes(matchmaking: Matchmaking, meetings: list[ScheduledMeeting]) ->
 
 
 async def publish(user: User, event: Event, matchmaking: Matchmaking, run_id: int) -> ScheduleRun:
-    """Make a finished run the event's published schedule, if it still holds (409 naming each clash)."""
+    """Make a finished run the event's published schedule, if it still holds (409 naming each clash), and mail
+    each member of both parties a calendar entry per new, moved or dropped meeting (REQUEST or CANCEL)."""
     async with in_transaction():
         locked = await Matchmaking.filter(id=matchmaking.id).select_for_update().get()
         run = await ScheduleRun.get_or_none(id=run_id, matchmaking_id=locked.id)
@@ -63,13 +66,15 @@ async def publish(user: User, event: Event, matchmaking: Matchmaking, run_id: in
         await ScheduleRun.filter(matchmaking_id=locked.id, published_at__not_isnull=True).update(published_at=None)
         run.published_at = utcnow()
         await run.save(update_fields=["published_at"])
+        changes = await meeting_mail.sync_entries(locked, meetings)
+        await enqueue(*await meeting_mail.mails(event, locked, changes))
         await audit.record(
             user,
             "matchmaking_schedule.publish",
             run,
             organisation_id=event.organisation_id,
             before={"run": before.id if before else None},
-            after={"run": run.id, "meetings": len(meetings)},
+            after={"run": run.id, "meetings": len(meetings), "calendar_changes": len(changes)},
         )
     return run
 

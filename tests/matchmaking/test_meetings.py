@@ -15,8 +15,9 @@ from events.matchmaking.planning import ScheduleRunning, start
 from events.models import Event
 from server.clock import utcnow
 from server.models import User
-from tests.events.support import organiser, published_event, register
+from tests.events.support import lint, organiser, published_event, register
 from tests.matchmaking.test_pool_routes import NEED, SOLUTION, company, published
+from tests.notifications.test_mailing import calendar_of, drain
 from tests.support import admin_headers, sign_up
 
 Headers = dict[str, str]
@@ -414,3 +415,45 @@ async def test_a_schedule_is_published_only_while_it_holds_and_each_party_sees_i
     assert (await client.put(said_no, json={"level": "no"}, headers=vendor)).status_code == 200
     again = await client.post(publish_url, headers=host)
     assert again.status_code == 409 and "no longer want" in again.json()["detail"]
+
+
+async def test_each_meeting_is_its_own_calendar_entry_requested_moved_and_cancelled_with_its_sequence(
+    client: httpx.AsyncClient,
+) -> None:
+    host, event_id = await matchmaking_event(client)
+    hospital, _, hospital_party = await party(client, event_id, "it@hospital.cn", "demand")
+    vendor, _, vendor_party = await party(client, event_id, "sales@ai.cn", "supply")
+    mark = f"/api/v1/matchmaking-parties/{hospital_party}/preferences/{vendor_party}"
+    assert (await client.put(mark, json={"level": "want"}, headers=hospital)).status_code == 200
+    await drain()  # the registration mails
+
+    async def publish_new() -> tuple[dict[str, Any], dict[str, tuple[str, Any]]]:
+        schedule = await finished(client, host, event_id, {"time_limit": 5})
+        url = f"/api/v1/events/{event_id}/matchmaking/schedules/{schedule['id']}/publish"
+        assert (await client.post(url, headers=host)).status_code == 200
+        sent: dict[str, tuple[str, Any]] = {}
+        for message in await drain():
+            method, content = calendar_of(message)  # type: ignore[misc]
+            (entry,) = lint(content, method=method).events
+            sent[message["To"].addresses[0].addr_spec] = (method, entry)
+        return schedule, sent
+
+    first, sent = await publish_new()
+    assert sorted(sent) == ["it@hospital.cn", "sales@ai.cn"]
+    uid = sent["sales@ai.cn"][1].uid
+    assert {(method, entry.uid, entry.sequence) for method, entry in sent.values()} == {("REQUEST", uid, 0)}
+    (meeting,) = first["meetings"]
+    moved = await client.patch(
+        f"/api/v1/matchmaking-parties/{vendor_party}", json={"unavailable": [meeting["slot"]]}, headers=vendor
+    )
+    assert moved.status_code == 200
+    second, sent = await publish_new()
+    assert second["meetings"][0]["slot"] != meeting["slot"]
+    assert {(method, entry.uid, entry.sequence) for method, entry in sent.values()} == {("REQUEST", uid, 1)}
+    _, unchanged = await publish_new()
+    assert unchanged == {}  # the same meeting at the same place and time is not sent again
+    said_no = f"/api/v1/matchmaking-parties/{vendor_party}/preferences/{hospital_party}"
+    assert (await client.put(said_no, json={"level": "no"}, headers=vendor)).status_code == 200
+    _, sent = await publish_new()
+    assert {(method, entry.uid, entry.sequence) for method, entry in sent.values()} == {("CANCEL", uid, 2)}
+    assert all(str(entry["STATUS"]) == "CANCELLED" for _, entry in sent.values())

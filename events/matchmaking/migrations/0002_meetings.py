@@ -44,6 +44,23 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='MeetingEntry',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('matchmaking', fields.ForeignKeyField('matchmaking.Matchmaking', source_field='matchmaking_id', db_constraint=True, to_field='id', related_name='meeting_entries', on_delete=OnDelete.CASCADE)),
+                ('party_a', fields.ForeignKeyField('matchmaking.Party', source_field='party_a_id', db_constraint=True, to_field='id', related_name='entries_a', on_delete=OnDelete.CASCADE)),
+                ('party_b', fields.ForeignKeyField('matchmaking.Party', source_field='party_b_id', db_constraint=True, to_field='id', related_name='entries_b', on_delete=OnDelete.CASCADE)),
+                ('uid', fields.CharField(unique=True, max_length=100)),
+                ('sequence', fields.IntField(default=0)),
+                ('slot', fields.IntField()),
+                ('table', fields.IntField()),
+                ('cancelled', fields.BooleanField(default=False)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'matchmaking_meeting_entry', 'app': 'matchmaking', 'unique_together': (('party_a', 'party_b'),), 'pk_attr': 'id', 'table_description': "The calendar identity of one pair's meeting at an event: its UID stays, its SEQUENCE bumps when a published"},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='MeetingRequest',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
