@@ -379,14 +379,23 @@ async def test_a_party_is_recommended_the_pairable_parties_whose_entries_match_w
     assert hidden.status_code == 404
 
 
-async def test_a_schedule_is_published_only_while_it_holds_and_each_party_sees_its_agenda(
+async def a_wanted_meeting(
     client: httpx.AsyncClient,
-) -> None:
+) -> tuple[Headers, int, tuple[Headers, int], tuple[Headers, int]]:
+    """A matchmaking event where a hospital (demand) wants to meet a vendor (supply): the organiser's headers,
+    the event, and (headers, party id) of each."""
     host, event_id = await matchmaking_event(client)
     hospital, _, hospital_party = await party(client, event_id, "it@hospital.cn", "demand")
     vendor, _, vendor_party = await party(client, event_id, "sales@ai.cn", "supply")
     mark = f"/api/v1/matchmaking-parties/{hospital_party}/preferences/{vendor_party}"
     assert (await client.put(mark, json={"level": "want"}, headers=hospital)).status_code == 200
+    return host, event_id, (hospital, hospital_party), (vendor, vendor_party)
+
+
+async def test_a_schedule_is_published_only_while_it_holds_and_each_party_sees_its_agenda(
+    client: httpx.AsyncClient,
+) -> None:
+    host, event_id, (hospital, hospital_party), (vendor, vendor_party) = await a_wanted_meeting(client)
     empty = await client.get(f"/api/v1/matchmaking-parties/{hospital_party}/agenda", headers=hospital)
     assert empty.json() == {"published": False, "meetings": []}
     schedule = await finished(client, host, event_id, {"time_limit": 5})
@@ -420,11 +429,7 @@ async def test_a_schedule_is_published_only_while_it_holds_and_each_party_sees_i
 async def test_each_meeting_is_its_own_calendar_entry_requested_moved_and_cancelled_with_its_sequence(
     client: httpx.AsyncClient,
 ) -> None:
-    host, event_id = await matchmaking_event(client)
-    hospital, _, hospital_party = await party(client, event_id, "it@hospital.cn", "demand")
-    vendor, _, vendor_party = await party(client, event_id, "sales@ai.cn", "supply")
-    mark = f"/api/v1/matchmaking-parties/{hospital_party}/preferences/{vendor_party}"
-    assert (await client.put(mark, json={"level": "want"}, headers=hospital)).status_code == 200
+    host, event_id, (hospital, hospital_party), (vendor, vendor_party) = await a_wanted_meeting(client)
     await drain()  # the registration mails
 
     async def publish_new() -> tuple[dict[str, Any], dict[str, tuple[str, Any]]]:
