@@ -77,16 +77,21 @@ async def set_preference(user: User, party: Party, counterpart_id: int, level: L
     """Mark a counterpart must / want / no (mode `preferences`); marking again replaces the mark."""
     matchmaking = await _in_mode(party, InterestMode.PREFERENCES)
     other = await counterpart(matchmaking, party, counterpart_id, "counterpart_id")
+    try:
+        return await _mark(user, party, other, level)
+    except IntegrityError:  # a colleague marked the same counterpart at the same moment: now there is a row
+        return await _mark(user, party, other, level)
+
+
+async def _mark(user: User, party: Party, other: Party, level: Level) -> Preference:
     async with in_transaction():
         found = await Preference.filter(party_id=party.id, counterpart_id=other.id).select_for_update().first()
         before = found.level.value if found else None
         if found is None:
-            try:
-                found = await Preference.create(party=party, counterpart=other, level=level)
-            except IntegrityError:
-                found = await Preference.get(party_id=party.id, counterpart_id=other.id)
-        found.level = level
-        await found.save(update_fields=["level", "updated_at"])
+            found = await Preference.create(party=party, counterpart=other, level=level)
+        else:
+            found.level = level
+            await found.save(update_fields=["level", "updated_at"])
         await audit.record(
             user,
             "matchmaking_preference.set",

@@ -164,15 +164,17 @@ def launch(run_id: int) -> asyncio.Task[None]:
 
 async def execute(run_id: int) -> None:
     """Solve a queued run in a worker thread and store its schedule; a failure is recorded on the run."""
-    run = await ScheduleRun.get(id=run_id)
-    await ScheduleRun.filter(id=run.id).update(state=RunState.RUNNING)
+    await ScheduleRun.filter(id=run_id).update(state=RunState.RUNNING)
     try:
-        built = await instance(await Matchmaking.get(id=run.matchmaking_id))
-        schedule = await asyncio.to_thread(solve, built.problem, run.time_limit, run.fairness_d)
+        await _solve_and_store(await ScheduleRun.get(id=run_id))
     except Exception as error:  # the run must not stay "running": record why, and log it whole
-        log.exception("schedule run %s failed", run.id)
-        await ScheduleRun.filter(id=run.id).update(state=RunState.FAILED, error=str(error)[:500], finished_at=utcnow())
-        return
+        log.exception("schedule run %s failed", run_id)
+        await ScheduleRun.filter(id=run_id).update(state=RunState.FAILED, error=str(error)[:500], finished_at=utcnow())
+
+
+async def _solve_and_store(run: ScheduleRun) -> None:
+    built = await instance(await Matchmaking.get(id=run.matchmaking_id))
+    schedule = await asyncio.to_thread(solve, built.problem, run.time_limit, run.fairness_d)
     async with in_transaction():
         await ScheduledMeeting.bulk_create(
             [

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
+from events.matchmaking import planning
 from events.matchmaking.meeting_schemas import ScheduleIn
 from events.matchmaking.models import Matchmaking, RunState, ScheduleRun
 from events.matchmaking.planning import ScheduleRunning, start
@@ -462,3 +464,20 @@ async def test_each_meeting_is_its_own_calendar_entry_requested_moved_and_cancel
     _, sent = await publish_new()
     assert {(method, entry.uid, entry.sequence) for method, entry in sent.values()} == {("CANCEL", uid, 2)}
     assert all(str(entry["STATUS"]) == "CANCELLED" for _, entry in sent.values())
+
+
+async def test_a_run_whose_solver_fails_is_marked_failed_with_the_reason(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    host, event_id, _, _ = await a_wanted_meeting(client)
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("solver crashed")
+
+    monkeypatch.setattr(planning, "solve", broken)
+    failed = await finished(client, host, event_id, {"time_limit": 1})
+    assert (failed["state"], failed["error"], failed["meetings"]) == ("failed", "solver crashed", [])
+    publish = await client.post(f"/api/v1/events/{event_id}/matchmaking/schedules/{failed['id']}/publish", headers=host)
+    assert publish.status_code == 409 and publish.json()["type"].endswith("matchmaking_schedule_not_done")
+    monkeypatch.undo()
+    assert (await finished(client, host, event_id, {"time_limit": 5}))["placed"] == 1
