@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -60,25 +61,39 @@ async def colleagues_registered(client: httpx.AsyncClient) -> tuple[Event, int, 
     return await Event.get(id=event_id), org_id, users
 
 
-async def both_create(client: httpx.AsyncClient) -> tuple[list[object], int]:
+async def both_create(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> tuple[list[object], int]:
+    """Both colleagues create the party at once; both pass the friendly check before either inserts (a barrier
+    after the check makes the race certain rather than likely)."""
     event, org_id, users = await colleagues_registered(client)
+    barrier = asyncio.Barrier(2)
+    exists = Party.exists
+
+    async def checked_then_wait(**filters: Any) -> bool:
+        found = await exists(**filters)
+        await barrier.wait()
+        return found
+
+    monkeypatch.setattr(Party, "exists", checked_then_wait)
     body = PartyIn(organisation_id=org_id, side="demand")
     outcomes = await asyncio.gather(
         *(participants.create_party(user, event, body) for user in users), return_exceptions=True
     )
+    monkeypatch.undo()
     return list(outcomes), await Party.filter(organisation_id=org_id).count()
 
 
-async def test_two_colleagues_creating_their_party_at_once_make_exactly_one(client: httpx.AsyncClient) -> None:
-    outcomes, parties = await both_create(client)
+async def test_two_colleagues_creating_their_party_at_once_make_exactly_one(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outcomes, parties = await both_create(client, monkeypatch)
     assert sorted(type(outcome).__name__ for outcome in outcomes) == ["Party", "PartyExists"]
     assert parties == 1
 
 
 @pytest.mark.usefixtures("without_the_constraint")
 async def test_negative_control_without_the_constraint_one_organisation_gets_two_parties(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    outcomes, parties = await both_create(client)
+    outcomes, parties = await both_create(client, monkeypatch)
     assert all(isinstance(outcome, Party) for outcome in outcomes)
     assert parties == 2
