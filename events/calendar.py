@@ -154,6 +154,46 @@ def invitation(facts: EventFacts, registration: Registration, method: Method, *,
     """One attendee's iTIP message about the event itself: REQUEST (invite or update) or CANCEL."""
     locale: Locale = "en" if registration.locale == "en" else "zh-CN"
     entry = event_entries(facts, locale=locale, base_url=base_url, stamp=utcnow(), cancelled=method is Method.CANCEL)[0]
+    return _itip(entry, registration, method)
+
+
+@dataclass(frozen=True)
+class MeetingFacts:
+    """One meeting of a matchmaking event as its calendar entry shows it: its own UID and SEQUENCE."""
+
+    uid: str
+    sequence: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    location: str
+    url: str
+    organizer_email: str
+    organizer_name: str
+    changed_at: datetime
+
+
+def meeting_invitation(facts: MeetingFacts, registration: Registration, method: Method) -> bytes:
+    """One attendee's iTIP message about one meeting: REQUEST (on publish, and when it moves) or CANCEL."""
+    entry = VEvent.new(
+        uid=facts.uid,
+        stamp=utcnow(),
+        start=_local(facts.starts_at, facts.timezone),
+        end=_local(facts.ends_at, facts.timezone),
+        summary=facts.title,
+        location=facts.location or None,
+        url=facts.url,
+        sequence=facts.sequence,
+        status=STATUS.CANCELLED if method is Method.CANCEL else STATUS.CONFIRMED,
+        organizer=vCalAddress.new(facts.organizer_email, cn=facts.organizer_name),
+        last_modified=facts.changed_at,
+    )
+    return _itip(entry, registration, method)
+
+
+def _itip(entry: VEvent, registration: Registration, method: Method) -> bytes:
+    """The entry as an iTIP message to this one attendee."""
     entry.add(
         "ATTENDEE",
         vCalAddress.new(

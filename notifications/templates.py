@@ -38,6 +38,14 @@ EVENT: dict[str, object] = {
     "organiser_name": "济南人工智能产业联盟",
 }
 
+MEETING: dict[str, object] = {
+    "recipient_name": "李雷",
+    "event_title": "人工智能赋能制造业对接会",
+    "counterpart_name": "山东智算科技有限公司",
+    "event_url": "https://events.example.cn/events/12",
+    "organiser_name": "济南人工智能产业联盟",
+}
+
 
 REPORT: dict[str, object] = {
     "recipient_name": "张老师",
@@ -87,6 +95,10 @@ TEMPLATES: dict[str, MailTemplate] = {
         },
         "dashboard_url",
     ),
+    "meeting_scheduled": MailTemplate(
+        {**MEETING, "meeting_when": "2027-03-18 09:20 – 09:40 (Asia/Shanghai)", "table_name": "A3"}, "event_url"
+    ),
+    "meeting_cancelled": MailTemplate(MEETING, "event_url"),
     "team_invitation": MailTemplate(
         {
             "leader_name": "韩梅梅",

@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 from tortoise import Tortoise
 
 from events import capacity, mailing
+from events.matchmaking import meeting_mail  # noqa: F401  (registers the meetings' calendar builder)
 from server import accounts, db, demo, logs, metrics
 from server.app import background, create_app
 from server.identifiers import Email

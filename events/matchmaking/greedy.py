@@ -17,6 +17,7 @@ def greedy_slots(problem: Problem) -> dict[int, int]:
     booths_taken: set[tuple[int, int]] = set()
     per_slot = [0] * problem.slots
     placed: dict[int, int] = {}
+    held = [0] * problem.parties
     before: dict[int, list[int]] = {}
     after: dict[int, list[int]] = {}
     for earlier, later in problem.precedences:
@@ -31,6 +32,8 @@ def greedy_slots(problem: Problem) -> dict[int, int]:
     for index in sorted(range(len(problem.meetings)), key=rank):
         meeting = problem.meetings[index]
         booth = problem.table_of(index)
+        if any(held[party] >= problem.caps.get(party, problem.slots) for party in meeting.parties()):
+            continue
         candidates = [
             slot
             for slot in problem.allowed_slots(index)
@@ -51,6 +54,8 @@ def greedy_slots(problem: Problem) -> dict[int, int]:
         placed[index] = slot
         per_slot[slot] += 1
         busy.update((party, slot) for party in meeting.parties())
+        for party in meeting.parties():
+            held[party] += 1
         if booth is not None:
             booths_taken.add((booth, slot))
     return placed

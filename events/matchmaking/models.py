@@ -1,4 +1,5 @@
-"""The resource pool (应用场景需求和解决方案资源池): scenario needs and AI solutions, and their search terms."""
+"""The resource pool (应用场景需求和解决方案资源池): scenario needs and AI solutions, and their search terms; and the
+participants of a matchmaking event (对接会): its rules and grid, parties, their interest in each other, schedules."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
-from server.models import Domain, Organisation, Region
+from events.models import Event, Registration
+from server.models import Domain, Organisation, Region, User
 
 
 class EntryKind(StrEnum):
@@ -109,3 +111,258 @@ class PoolTerm(Model):
     class Meta:
         table = "pool_term"
         unique_together = (("entry", "term"),)
+
+
+class Pairing(StrEnum):
+    SUPPLY_DEMAND = "supply_demand"  # a supplier meets a party with needs (the default)
+    ANY = "any"  # any two parties may meet
+
+
+class InterestMode(StrEnum):
+    PREFERENCES = "preferences"  # each party marks counterparts must / want / no
+    REQUESTS = "requests"  # a party asks for a meeting with a message; the other side accepts or declines
+
+
+class PartySide(StrEnum):
+    DEMAND = "demand"  # 需求方
+    SUPPLY = "supply"  # 供给方
+    BOTH = "both"
+
+
+class Level(StrEnum):
+    MUST = "must"
+    WANT = "want"
+    NO = "no"
+
+
+class RequestState(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class RunState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Matchmaking(Model):
+    """The rules and session grid of one event of kind `matchmaking`. `sessions` holds `grid.SessionIn` rows
+    (validated on the way in); `tables` the tables' names. Slots are numbered across sessions from 0."""
+
+    id = fields.IntField(primary_key=True)
+    event: fields.OneToOneRelation[Event] = fields.OneToOneField(
+        "events.Event", related_name="matchmaking", on_delete=fields.CASCADE
+    )
+    pairing = fields.CharEnumField(Pairing, max_length=20, default=Pairing.SUPPLY_DEMAND)
+    mode = fields.CharEnumField(InterestMode, max_length=20, default=InterestMode.PREFERENCES)
+    meeting_cap = fields.IntField(null=True, description="most meetings one party has, NULL for no cap")
+    slot_minutes = fields.IntField()
+    sessions = fields.JSONField[list[dict[str, object]]](default=list)
+    tables = fields.JSONField[list[str]](default=list)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    event_id: int
+
+    class Meta:
+        table = "matchmaking"
+
+
+class Party(Model):
+    """One organisation's team at a matchmaking event: its colleagues share one schedule."""
+
+    id = fields.IntField(primary_key=True)
+    matchmaking: fields.ForeignKeyRelation[Matchmaking] = fields.ForeignKeyField(
+        "matchmaking.Matchmaking", related_name="parties", on_delete=fields.CASCADE
+    )
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "server.Organisation", related_name="matchmaking_parties", on_delete=fields.RESTRICT
+    )
+    side = fields.CharEnumField(PartySide, max_length=10)
+    entries: fields.ManyToManyRelation[PoolEntry] = fields.ManyToManyField(
+        "matchmaking.PoolEntry", related_name="parties", through="matchmaking_party_entry"
+    )
+    fixed_table = fields.IntField(null=True, description="index into Matchmaking.tables: the supplier's own booth")
+    unavailable = fields.JSONField[list[int]](default=list, description="slot numbers the party cannot meet in")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    matchmaking_id: int
+    organisation_id: int
+    members: fields.ReverseRelation[PartyMember]
+
+    class Meta:
+        table = "matchmaking_party"
+        unique_together = (("matchmaking", "organisation"),)
+
+
+class PartyMember(Model):
+    """A confirmed registrant of the event in a party, in one party at most."""
+
+    id = fields.IntField(primary_key=True)
+    party: fields.ForeignKeyRelation[Party] = fields.ForeignKeyField(
+        "matchmaking.Party", related_name="members", on_delete=fields.CASCADE
+    )
+    registration: fields.OneToOneRelation[Registration] = fields.OneToOneField(
+        "events.Registration", related_name="party_member", on_delete=fields.CASCADE
+    )
+
+    party_id: int
+    registration_id: int
+
+    class Meta:
+        table = "matchmaking_party_member"
+
+
+class Preference(Model):
+    """How `party` stands to meeting `counterpart` (mode `preferences`)."""
+
+    id = fields.IntField(primary_key=True)
+    party: fields.ForeignKeyRelation[Party] = fields.ForeignKeyField(
+        "matchmaking.Party", related_name="preferences", on_delete=fields.CASCADE
+    )
+    counterpart: fields.ForeignKeyRelation[Party] = fields.ForeignKeyField(
+        "matchmaking.Party", related_name="preferred_by", on_delete=fields.CASCADE
+    )
+    level = fields.CharEnumField(Level, max_length=10)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    party_id: int
+    counterpart_id: int
+
+    class Meta:
+        table = "matchmaking_preference"
+        unique_together = (("party", "counterpart"),)
+
+
+class MeetingRequest(Model):
+    """A meeting `party` asks `counterpart` for (mode `requests`), one per ordered pair."""
+
+    id = fields.IntField(primary_key=True)
+    party: fields.ForeignKeyRelation[Party] = fields.ForeignKeyField(
+        "matchmaking.Party", related_name="requests_sent", on_delete=fields.CASCADE
+    )
+    counterpart: fields.ForeignKeyRelation[Party] = fields.ForeignKeyField(
+        "matchmaking.Party", related_name="requests_received", on_delete=fields.CASCADE
+    )
+    message = fields.TextField(default="")
+    state = fields.CharEnumField(RequestState, max_length=10, default=RequestState.PENDING)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    answered_at = fields.DatetimeField(null=True)
+
+    party_id: int
+    counterpart_id: int
+
+    class Meta:
+        table = "matchmaking_request"
+        unique_together = (("party", "counterpart"),)
+
+
+class OrganiserMeeting(Model):
+    """A must-meet the organiser adds, optionally fixed to a slot. `party_a` has the smaller party id."""
+
+    id = fields.IntField(primary_key=True)
+    matchmaking: fields.ForeignKeyRelation[Matchmaking] = fields.ForeignKeyField(
+        "matchmaking.Matchmaking", related_name="organiser_meetings", on_delete=fields.CASCADE
+    )
+    party_a: fields.ForeignKeyRelation[Party] = fields.ForeignKeyField(
+        "matchmaking.Party", related_name="organiser_meetings_a", on_delete=fields.CASCADE
+    )
+    party_b: fields.ForeignKeyRelation[Party] = fields.ForeignKeyField(
+        "matchmaking.Party", related_name="organiser_meetings_b", on_delete=fields.CASCADE
+    )
+    slot = fields.IntField(null=True, description="the slot the organiser fixes it to, NULL for any")
+
+    matchmaking_id: int
+    party_a_id: int
+    party_b_id: int
+
+    class Meta:
+        table = "matchmaking_organiser_meeting"
+        unique_together = (("party_a", "party_b"),)
+
+
+class ScheduleRun(Model):
+    """One computation of a provisional schedule, run off the request path, with its meetings once `done`."""
+
+    id = fields.IntField(primary_key=True)
+    matchmaking: fields.ForeignKeyRelation[Matchmaking] = fields.ForeignKeyField(
+        "matchmaking.Matchmaking", related_name="schedule_runs", on_delete=fields.CASCADE
+    )
+    state = fields.CharEnumField(RunState, max_length=10, default=RunState.QUEUED)
+    time_limit = fields.FloatField()
+    fairness_d = fields.IntField(null=True)
+    status = fields.CharField(max_length=12, default="", description="scheduler.Status once done")
+    stages = fields.JSONField[list[dict[str, object]]](default=list)
+    objective = fields.JSONField[dict[str, int]](null=True)
+    wanted = fields.IntField(default=0, description="meetings the problem asked for")
+    seconds = fields.FloatField(null=True)
+    error = fields.CharField(max_length=500, default="")
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "server.User", related_name="schedule_runs", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    finished_at = fields.DatetimeField(null=True)
+    published_at = fields.DatetimeField(null=True, description="set on the event's published schedule only")
+
+    matchmaking_id: int
+
+    class Meta:
+        table = "matchmaking_schedule_run"
+
+
+class ScheduledMeeting(Model):
+    """A meeting of a provisional schedule: two parties at one slot and table."""
+
+    id = fields.IntField(primary_key=True)
+    run: fields.ForeignKeyRelation[ScheduleRun] = fields.ForeignKeyField(
+        "matchmaking.ScheduleRun", related_name="meetings", on_delete=fields.CASCADE
+    )
+    party_a: fields.ForeignKeyRelation[Party] = fields.ForeignKeyField(
+        "matchmaking.Party", related_name="scheduled_a", on_delete=fields.CASCADE
+    )
+    party_b: fields.ForeignKeyRelation[Party] = fields.ForeignKeyField(
+        "matchmaking.Party", related_name="scheduled_b", on_delete=fields.CASCADE
+    )
+    slot = fields.IntField()
+    table = fields.IntField()
+    must = fields.BooleanField(default=False)
+
+    run_id: int
+    party_a_id: int
+    party_b_id: int
+
+    class Meta:
+        table = "matchmaking_scheduled_meeting"
+        unique_together = (("run", "slot", "table"),)
+
+
+class MeetingEntry(Model):
+    """The calendar identity of one pair's meeting at an event: its UID stays, its SEQUENCE bumps when a published
+    schedule moves it or drops it (then `cancelled`)."""
+
+    id = fields.IntField(primary_key=True)
+    matchmaking: fields.ForeignKeyRelation[Matchmaking] = fields.ForeignKeyField(
+        "matchmaking.Matchmaking", related_name="meeting_entries", on_delete=fields.CASCADE
+    )
+    party_a: fields.ForeignKeyRelation[Party] = fields.ForeignKeyField(
+        "matchmaking.Party", related_name="entries_a", on_delete=fields.CASCADE
+    )
+    party_b: fields.ForeignKeyRelation[Party] = fields.ForeignKeyField(
+        "matchmaking.Party", related_name="entries_b", on_delete=fields.CASCADE
+    )
+    uid = fields.CharField(max_length=100, unique=True)
+    sequence = fields.IntField(default=0)
+    slot = fields.IntField()
+    table = fields.IntField()
+    cancelled = fields.BooleanField(default=False)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    matchmaking_id: int
+    party_a_id: int
+    party_b_id: int
+
+    class Meta:
+        table = "matchmaking_meeting_entry"
+        unique_together = (("party_a", "party_b"),)

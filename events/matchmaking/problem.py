@@ -60,6 +60,7 @@ class Problem:
     precedences: tuple[tuple[int, int], ...] = ()  # (earlier meeting, later meeting), when both are held
     schedule_all: bool = False
     breaks_across_sessions: bool = False  # True: an idle run spanning the session boundary is a break too
+    caps: Mapping[int, int] = field(default_factory=dict)  # party -> most meetings it may have
 
     def __post_init__(self) -> None:
         if self.parties < 0 or self.slots < 1 or self.tables < 1:
@@ -79,6 +80,9 @@ class Problem:
         for party, table in self.fixed_tables.items():
             if not 0 <= party < self.parties or not 0 <= table < self.tables:
                 raise InvalidProblem(f"party {party} cannot own table {table}")
+        for party, cap in self.caps.items():
+            if not 0 <= party < self.parties or cap < 0:
+                raise InvalidProblem(f"party {party} cannot have a cap of {cap}")
         for earlier, later in self.precedences:
             if not (0 <= earlier < len(self.meetings) and 0 <= later < len(self.meetings)) or earlier == later:
                 raise InvalidProblem(f"precedence {earlier} -> {later} names a meeting that does not exist")
@@ -190,6 +194,10 @@ def violations(problem: Problem, placements: Iterable[Placement]) -> list[str]:
     for index, meeting in enumerate(problem.meetings):
         if index not in slot_of and (problem.schedule_all or meeting.fixed_slot is not None):
             found.append(f"meeting {index} must be held but is not placed")
+    for party, cap in problem.caps.items():
+        held = sum(1 for placement in placed if party in problem.meetings[placement.meeting].parties())
+        if held > cap:
+            found.append(f"party {party} has {held} meetings, more than its cap of {cap}")
     for earlier, later in problem.precedences:
         if earlier in slot_of and later in slot_of and not slot_of[earlier] < slot_of[later]:
             found.append(f"meeting {earlier} must come before meeting {later}")

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from tortoise.expressions import Subquery
 
 from events.matchmaking import pool
-from events.matchmaking.models import EntryKind, EntryState, PoolEntry, PoolTerm
+from events.matchmaking.interest import pairable
+from events.matchmaking.models import EntryKind, EntryState, Matchmaking, Party, PoolEntry, PoolTerm
 from events.matchmaking.schemas import RecommendationOut
 from events.matchmaking.search import Corpus, corpus, load
 from server.i18n import pick, translate
@@ -77,14 +78,17 @@ async def recommendations(
     ]
 
 
-async def recommend(source: PoolEntry, *, limit: int = 10) -> list[Recommendation]:
-    """The published entries of the other kind and of other organisations closest to `source`, best first."""
+async def recommend(source: PoolEntry, *, limit: int = 10, among: set[int] | None = None) -> list[Recommendation]:
+    """The published entries of the other kind and of other organisations closest to `source`, best first; with
+    `among`, only those entries (the entries of an event's parties)."""
     other = EntryKind.SOLUTION if source.kind is EntryKind.NEED else EntryKind.NEED
     source_domains = {d.id: d for d in await source.domains.all()}
     source_counts = {t.term: t.count for t in await PoolTerm.filter(entry_id=source.id)}
     candidates = PoolEntry.filter(state=EntryState.PUBLISHED, kind=other).exclude(
         organisation_id=source.organisation_id
     )
+    if among is not None:
+        candidates = candidates.filter(id__in=sorted(among))
     # two plain queries rather than one OR over both joins, whose rows multiply (domains × terms)
     sharing_domain = await candidates.filter(domains__id__in=list(source_domains)).values("id")
     sharing_term = await PoolTerm.filter(
@@ -133,3 +137,35 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> tuple[float, list[str]]
     products = {term: a[term] * b[term] for term in a.keys() & b.keys()}
     terms = sorted(products, key=lambda term: (-products[term], term))
     return sum(products.values()) / norm, terms
+
+
+@dataclass(frozen=True)
+class Counterpart:
+    """A party of the same event worth meeting: the best match between one of its entries and one of ours."""
+
+    party: Party
+    score: float
+    own_entry: PoolEntry
+    their_entry: PoolEntry
+    recommendation: Recommendation
+
+
+async def counterparts(party: Party, *, limit: int = 20) -> list[Counterpart]:
+    """The parties of `party`'s event that the pairing rule lets it meet, ranked by their best entry match (the
+    same score as the pool's recommendations), best first; ties to the smaller party id. Parties without a
+    matching entry are left out."""
+    matchmaking = await Matchmaking.get(id=party.matchmaking_id)
+    own_entries = await party.entries.filter(state=EntryState.PUBLISHED)
+    others = [
+        other
+        for other in await Party.filter(matchmaking_id=matchmaking.id).exclude(id=party.id).prefetch_related("entries")
+        if pairable(matchmaking, party, other)
+    ]
+    party_of_entry = {entry.id: other for other in others for entry in other.entries}
+    best: dict[int, Counterpart] = {}
+    for own in own_entries:
+        for found in await recommend(own, limit=len(party_of_entry) or 1, among=set(party_of_entry)):
+            other = party_of_entry[found.entry.id]
+            if other.id not in best or found.score > best[other.id].score:
+                best[other.id] = Counterpart(other, found.score, own, found.entry, found)
+    return sorted(best.values(), key=lambda c: (-c.score, c.party.id))[:limit]

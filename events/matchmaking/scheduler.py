@@ -131,6 +131,11 @@ class _Model:
             sum(self.at.get((index, s), 0) for s in range(problem.slots)) for index in range(len(problem.meetings))
         ]
         self._capacity()
+        by_party = problem.meetings_of()
+        for party, cap in problem.caps.items():
+            own = by_party[party]
+            if len(own) > cap:
+                model.add(sum(self.held[index] for index in own) <= cap)
         self._precedences()
         self.breaks = self._breaks()
         self.spread = self._spread()

@@ -61,8 +61,18 @@ def problems(draw: st.DrawFn, schedule_all: bool = False) -> Problem:
         lambda p: p[0] != p[1]
     )
     precedences = tuple(draw(st.lists(order, max_size=2)))
+    caps = draw(st.dictionaries(st.integers(0, parties - 1), st.integers(0, 2), max_size=2))
     return Problem(
-        parties, slots, tables, meetings, sessions, unavailable, fixed_tables, precedences, schedule_all=schedule_all
+        parties,
+        slots,
+        tables,
+        meetings,
+        sessions,
+        unavailable,
+        fixed_tables,
+        precedences,
+        schedule_all=schedule_all,
+        caps=caps,
     )
 
 
@@ -171,6 +181,17 @@ def test_must_meet_wins_the_last_table_over_heavier_wants() -> None:
     )
     schedule = solve(problem, time_limit=10)
     assert [placement.meeting for placement in schedule.placements] == [1]
+
+
+def test_a_party_at_its_cap_keeps_its_heaviest_meetings() -> None:
+    meetings = (Meeting(0, 1, weight=1), Meeting(0, 2, weight=3), Meeting(0, 3, weight=2), Meeting(1, 2, weight=1))
+    problem = Problem(parties=4, slots=4, tables=2, meetings=meetings, caps={0: 2})
+    schedule = solve(problem, time_limit=10)
+    assert schedule.status is Status.OPTIMAL and violations(problem, schedule.placements) == []
+    assert sorted(p.meeting for p in schedule.placements) == [1, 2, 3]
+    over = [Placement(0, 0, 0), Placement(1, 1, 0), Placement(2, 2, 0)]
+    assert violations(problem, over) == ["party 0 has 3 meetings, more than its cap of 2"]
+    assert "party 0 has 3 meetings, more than its cap of 2" in violations(problem, over)
 
 
 def test_fewer_breaks_never_cost_a_meeting() -> None:

@@ -1,0 +1,111 @@
+"""Publishing a provisional schedule as the event's agenda, and each party's agenda.
+
+The published schedule is the event's one run with `published_at` set. A schedule is never published with a
+clash: `publish` checks the stored meetings again, in the transaction that publishes them and with the event's
+matchmaking row locked, against the parties, interest and grid as they are then (`problem.violations`, the
+single statement of the hard rules), and refuses with 409 naming the clashes.
+"""
+
+from __future__ import annotations
+
+from tortoise.transactions import in_transaction
+
+from events.matchmaking import meeting_mail
+from events.matchmaking.grid import slots_of
+from events.matchmaking.meeting_schemas import AgendaMeetingOut, AgendaOut
+from events.matchmaking.models import Matchmaking, Party, RunState, ScheduledMeeting, ScheduleRun
+from events.matchmaking.participants import party_outs
+from events.matchmaking.planning import instance
+from events.matchmaking.problem import Placement, violations
+from events.models import Event
+from notifications.outbox import enqueue
+from server import audit
+from server.clock import utcnow
+from server.errors import Conflict, NotFound
+from server.models import User
+
+
+class ScheduleNotDone(Conflict):
+    key = "error.matchmaking_schedule_not_done"
+
+
+class ScheduleClashes(Conflict):
+    key = "error.matchmaking_schedule_clashes"
+
+
+async def clashes(matchmaking: Matchmaking, meetings: list[ScheduledMeeting]) -> list[str]:
+    """What keeps the meetings from being held as the event stands now, in words; empty when none."""
+    built = await instance(matchmaking)
+    index_of = {pair: index for index, pair in enumerate(built.meetings)}
+    found: list[str] = []
+    placements: list[Placement] = []
+    for meeting in meetings:
+        pair = (meeting.party_a_id, meeting.party_b_id)
+        if pair not in index_of:
+            found.append(f"parties {pair[0]} and {pair[1]} no longer want or may not meet")
+            continue
+        placements.append(Placement(index_of[pair], meeting.slot, meeting.table))
+    return found + violations(built.problem, placements)
+
+
+async def publish(user: User, event: Event, matchmaking: Matchmaking, run_id: int) -> ScheduleRun:
+    """Make a finished run the event's published schedule, if it still holds (409 naming each clash), and mail
+    each member of both parties a calendar entry per new, moved or dropped meeting (REQUEST or CANCEL)."""
+    async with in_transaction():
+        locked = await Matchmaking.filter(id=matchmaking.id).select_for_update().get()
+        run = await ScheduleRun.get_or_none(id=run_id, matchmaking_id=locked.id)
+        if run is None:
+            raise NotFound()
+        if run.state is not RunState.DONE:
+            raise ScheduleNotDone()
+        meetings = await ScheduledMeeting.filter(run_id=run.id).order_by("slot", "table")
+        found = await clashes(locked, meetings)
+        if found:
+            raise ScheduleClashes(count=len(found), first=found[0])
+        before = await ScheduleRun.get_or_none(matchmaking_id=locked.id, published_at__not_isnull=True)
+        await ScheduleRun.filter(matchmaking_id=locked.id, published_at__not_isnull=True).update(published_at=None)
+        run.published_at = utcnow()
+        await run.save(update_fields=["published_at"])
+        changes = await meeting_mail.sync_entries(locked, meetings)
+        await enqueue(*await meeting_mail.mails(event, locked, changes))
+        await audit.record(
+            user,
+            "matchmaking_schedule.publish",
+            run,
+            organisation_id=event.organisation_id,
+            before={"run": before.id if before else None},
+            after={"run": run.id, "meetings": len(meetings), "calendar_changes": len(changes)},
+        )
+    return run
+
+
+async def agenda(party: Party) -> AgendaOut:
+    """The party's meetings in the published schedule, in time order, with the counterpart as others see it."""
+    matchmaking = await Matchmaking.get(id=party.matchmaking_id)
+    run = await ScheduleRun.get_or_none(matchmaking_id=matchmaking.id, published_at__not_isnull=True)
+    if run is None:
+        return AgendaOut(published=False, meetings=[])
+    own = ScheduledMeeting.filter(run_id=run.id)
+    meetings = [*await own.filter(party_a_id=party.id), *await own.filter(party_b_id=party.id)]
+    meetings.sort(key=lambda m: m.slot)
+    others = {p.id: p for p in await Party.filter(id__in=[_other(m, party) for m in meetings])}
+    shown = {out.id: out for out in await party_outs(others.values())}
+    slots = slots_of(matchmaking)
+    return AgendaOut(
+        published=True,
+        meetings=[
+            AgendaMeetingOut(
+                slot=m.slot,
+                starts_at=slots[m.slot].starts_at,
+                ends_at=slots[m.slot].ends_at,
+                table=matchmaking.tables[m.table],
+                counterpart=shown[_other(m, party)],
+            )
+            for m in meetings
+            if m.slot < len(slots) and m.table < len(matchmaking.tables)
+        ],
+    )
+
+
+def _other(meeting: ScheduledMeeting, party: Party) -> int:
+    return meeting.party_b_id if meeting.party_a_id == party.id else meeting.party_a_id
