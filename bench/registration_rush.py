@@ -187,7 +187,7 @@ async def wait_ready(port: int) -> None:
         except OSError:
             pass
         await asyncio.sleep(0.1)
-    raise SystemExit("the server did not become ready")
+    raise SystemExit("the server did not become ready (its output: .bench-server.log)")
 
 
 async def verify(url: str, event_id: int, seats: int, attempts: int, told: dict[str, int]) -> None:
@@ -239,12 +239,13 @@ async def run(args: argparse.Namespace) -> None:
         event_id = await prepare(url, args.seats)
         port = free_port()
         environment = {**os.environ, "DATABASE_URL": f"{url}?maxsize=10", "SECRET_KEY": secrets.token_urlsafe(40)}
+        log = (ROOT / ".bench-server.log").open("wb")  # noqa: SIM115 - closed after the server stops
         server = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "serve", "--workers", str(args.workers), "--port", str(port)],
             cwd=ROOT,
             env=environment,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=log,
         )
         try:
             await wait_ready(port)
@@ -253,6 +254,7 @@ async def run(args: argparse.Namespace) -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+            log.close()
         assert codes.count(201) == args.attempts, {code: codes.count(code) for code in set(codes)}
         await verify(url, event_id, args.seats, args.attempts, told)
         baseline_seconds = await baseline(url, args.attempts, args.clients, args.seats)

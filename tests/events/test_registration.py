@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from tortoise.transactions import in_transaction
 
 from events import registration
 from events.models import Registration, RegistrationStatus
@@ -395,3 +396,16 @@ async def test_in_a_group_each_refused_attempt_fails_alone_and_the_rest_get_exac
     assert made == 6
     assert await AuditEntry.filter(action="registration.create").count() == made
     assert await OutboxMessage.filter(template="registration_waitlisted").count() == made - 1
+
+
+async def test_inside_a_callers_transaction_a_registration_rolls_back_with_it(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id)
+    with pytest.raises(RuntimeError, match="the caller fails"):
+        async with in_transaction():
+            created = await registration.register(
+                event_id, {"email": "a@x.cn", "name": "a"}, user=None, idempotency_key=None, secret_key="k" * 40
+            )
+            assert created.status is RegistrationStatus.CONFIRMED
+            raise RuntimeError("the caller fails")
+    assert await Registration.filter(event_id=event_id).count() == 0
