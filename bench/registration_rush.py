@@ -1,10 +1,12 @@
 """A registration rush against `quancheng serve --workers 2` on PostgreSQL, with a raw-asyncpg baseline.
 
-    python bench/registration_rush.py [--attempts 2000] [--clients 50] [--seats 200] [--pg postgres://...]
+    python bench/registration_rush.py [--attempts 2000] [--clients 50] [--seats 200] [--workers 2] [--pg ...]
+    python bench/registration_rush.py --suite   # 2 workers and 200 seats, 4 workers, 500 seats
 
 2000 attempts from 50 concurrent keep-alive clients at a 200-seat event with the waiting list on. Checks that
-exactly 200 are confirmed and that the waiting list holds positions 1..1800, then prints attempts/s,
-confirmed/s and latency percentiles. In the same run it times the same logical transaction (guarded quota
+exactly 200 are confirmed, that the waiting list holds positions 1..1800 and that the places the answers told
+are exactly 1..1800, each the place its registration holds in the waiting list afterwards; then prints
+attempts/s, confirmed/s and latency percentiles. In the same run it times the same logical transaction (guarded quota
 update, registration insert, audit insert, outbox insert) issued straight through asyncpg at the same
 concurrency, and prints our throughput as a ratio of it. The load generator is a plain asyncio HTTP/1.1
 client; its own CPU time is printed to show that it is not the bottleneck.
@@ -67,7 +69,7 @@ async def prepare(url: str, seats: int) -> int:
 
 
 async def http_client(
-    port: int, path: str, bodies: asyncio.Queue[bytes], latencies: list[float], codes: list[int]
+    port: int, path: str, bodies: asyncio.Queue[bytes], latencies: list[float], codes: list[int], told: dict[str, int]
 ) -> None:
     """One keep-alive connection sending POSTs until the queue is empty."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -83,13 +85,17 @@ async def http_client(
         length = next(
             int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
         )
-        await reader.readexactly(length)
+        answer = await reader.readexactly(length)
         latencies.append(time.perf_counter() - started)
         codes.append(int(head.split(b" ", 2)[1]))
+        if codes[-1] == 201 and (made := json.loads(answer))["status"] == "waitlisted":
+            told[made["id"]] = made["waitlist_position"]
     writer.close()
 
 
-async def rush(port: int, event_id: int, attempts: int, clients: int) -> tuple[float, list[float], list[int], float]:
+async def rush(
+    port: int, event_id: int, attempts: int, clients: int, told: dict[str, int]
+) -> tuple[float, list[float], list[int], float]:
     bodies: asyncio.Queue[bytes] = asyncio.Queue()
     for i in range(attempts):
         bodies.put_nowait(json.dumps({"email": f"p{i}@rush.cn", "name": f"参会者{i}"}).encode())
@@ -97,7 +103,7 @@ async def rush(port: int, event_id: int, attempts: int, clients: int) -> tuple[f
     codes: list[int] = []
     cpu, wall = time.process_time(), time.perf_counter()
     path = f"/api/v1/events/{event_id}/registrations"
-    await asyncio.gather(*(http_client(port, path, bodies, latencies, codes) for _ in range(clients)))
+    await asyncio.gather(*(http_client(port, path, bodies, latencies, codes, told) for _ in range(clients)))
     return time.perf_counter() - wall, latencies, codes, time.process_time() - cpu
 
 
@@ -144,11 +150,11 @@ async def baseline(url: str, attempts: int, clients: int, seats: int) -> float:
                     json.dumps({"email": email}),
                 )
                 await connection.execute(
-                    'INSERT INTO "outbox_message" ("created_at", "dedupe_key", "topic", "template", "locale", '
-                    '"to_addr", "to_name", "from_name", "context", "message_id", "status", "attempts", '
+                    'INSERT INTO "outbox_message" ("created_at", "dedupe_key", "topic", "channel", "template", '
+                    '"locale", "to_addr", "to_name", "from_name", "context", "message_id", "status", "attempts", '
                     '"next_attempt_at", "last_error") '
-                    "VALUES (now(), $1, $2, 'registration_confirmed', 'zh-CN', $3, 'b', '', $4, $5, 'pending', 0, "
-                    "now(), '')",
+                    "VALUES (now(), $1, $2, 'mail', 'registration_confirmed', 'zh-CN', $3, 'b', '', $4, $5, "
+                    "'pending', 0, now(), '')",
                     f"baseline:{seq}",
                     f"event:{event['id']}",
                     email,
@@ -171,7 +177,7 @@ def free_port() -> int:
 
 
 async def wait_ready(port: int) -> None:
-    for _ in range(300):
+    for _ in range(900):  # a loaded machine takes a while to start the workers
         try:
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.write(b"GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -181,10 +187,10 @@ async def wait_ready(port: int) -> None:
         except OSError:
             pass
         await asyncio.sleep(0.1)
-    raise SystemExit("the server did not become ready")
+    raise SystemExit("the server did not become ready (its output: .bench-server.log)")
 
 
-async def verify(url: str, event_id: int, seats: int, attempts: int) -> None:
+async def verify(url: str, event_id: int, seats: int, attempts: int, told: dict[str, int]) -> None:
     connection = await asyncpg.connect(url)
     rows = await connection.fetch(
         'SELECT "status", count(*) AS n FROM "registration" '
@@ -194,7 +200,7 @@ async def verify(url: str, event_id: int, seats: int, attempts: int) -> None:
     )
     counts = {row["status"]: row["n"] for row in rows}
     positions = await connection.fetch(
-        'SELECT row_number() OVER (ORDER BY "seq") AS position FROM "registration" '
+        'SELECT "id", row_number() OVER (ORDER BY "seq") AS position FROM "registration" '
         'WHERE "event_id" = $1 AND "status" = \'waitlisted\' AND "email" LIKE $2',
         event_id,
         "%@rush.cn",
@@ -206,10 +212,25 @@ async def verify(url: str, event_id: int, seats: int, attempts: int) -> None:
     assert counts.get("confirmed") == seats, counts
     assert [row["position"] for row in positions] == list(range(1, attempts - seats + 1)), "waiting list has gaps"
     assert used == seats, used
-    print(f"verified: {seats} confirmed, waiting list 1..{attempts - seats}, quota used {used}/{seats}, 0 oversold")
+    held = {str(row["id"]): row["position"] for row in positions}
+    assert sorted(told.values()) == list(range(1, attempts - seats + 1)), "told places are not exactly 1..N"
+    assert told == held, "a told place differs from the place the registration holds"
+    print(
+        f"verified: {seats} confirmed, waiting list 1..{attempts - seats}, told places exactly 1..{attempts - seats} "
+        f"(each as held), quota used {used}/{seats}, 0 oversold"
+    )
 
 
 async def main(args: argparse.Namespace) -> None:
+    if not args.suite:
+        await run(args)
+        return
+    for workers, seats in ((2, args.seats), (4, args.seats), (2, 500)):
+        print(f"--- {workers} workers, {seats} seats, {args.attempts} attempts, {args.clients} clients")
+        await run(argparse.Namespace(**{**vars(args), "workers": workers, "seats": seats}))
+
+
+async def run(args: argparse.Namespace) -> None:
     name = f"quancheng_bench_{secrets.token_hex(4)}"
     admin = await asyncpg.connect(f"{args.pg}/postgres")
     await admin.execute(f'CREATE DATABASE "{name}"')
@@ -218,21 +239,24 @@ async def main(args: argparse.Namespace) -> None:
         event_id = await prepare(url, args.seats)
         port = free_port()
         environment = {**os.environ, "DATABASE_URL": f"{url}?maxsize=10", "SECRET_KEY": secrets.token_urlsafe(40)}
+        log = (ROOT / ".bench-server.log").open("wb")  # noqa: SIM115 - closed after the server stops
         server = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--workers", "2", "--port", str(port)],
+            [sys.executable, "-m", "server.cli", "serve", "--workers", str(args.workers), "--port", str(port)],
             cwd=ROOT,
             env=environment,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=log,
         )
         try:
             await wait_ready(port)
-            elapsed, latencies, codes, client_cpu = await rush(port, event_id, args.attempts, args.clients)
+            told: dict[str, int] = {}
+            elapsed, latencies, codes, client_cpu = await rush(port, event_id, args.attempts, args.clients, told)
         finally:
             server.terminate()
             server.wait(timeout=30)
+            log.close()
         assert codes.count(201) == args.attempts, {code: codes.count(code) for code in set(codes)}
-        await verify(url, event_id, args.seats, args.attempts)
+        await verify(url, event_id, args.seats, args.attempts, told)
         baseline_seconds = await baseline(url, args.attempts, args.clients, args.seats)
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -252,5 +276,7 @@ if __name__ == "__main__":
     parser.add_argument("--attempts", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seats", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2, help="app worker processes (`serve --workers`)")
+    parser.add_argument("--suite", action="store_true", help="three runs: 2 and 4 workers, then 500 seats")
     parser.add_argument("--pg", default=os.environ.get("QUANCHENG_TEST_PG", "postgres://postgres@127.0.0.1:5432"))
     asyncio.run(main(parser.parse_args()))

@@ -1,6 +1,7 @@
 """Scarce capacity. Nothing outside this module writes `Quota.used` or `QuotaHold` rows; the paths that do:
 
-- `hold`: a registration takes a seat (registering, or the waiting list moving up in `offer_freed_seats`);
+- `take`: a group of registrations decided together takes seats (`registration.register`);
+- `hold`: a registration takes a seat (the waiting list moving up in `offer_freed_seats`);
 - `release`: a registration leaves a holding state (`registration.transition`);
 - `adopt`: a new quota counts the registrations already holding seats of what it covers (`editing.add_quota`,
   and the event's capacity quota made on its first `capacity`).
@@ -8,9 +9,11 @@ Elsewhere a quota's `size` changes only where `used <= size` still holds (`editi
 drops its holds with it.
 
 Invariant: for every quota, `used` equals its number of `QuotaHold` rows and never exceeds `size`. `hold` keeps it
-with one guarded `UPDATE quota SET used = used + 1 WHERE id = ? AND used < size` per quota, in ascending id order,
-inside the caller's transaction: never read-then-write. Paths that free capacity and offer it again in the same
-transaction first lock all of the event's quota rows in ascending id order, so every path locks in one order.
+with one guarded `UPDATE quota SET used = used + 1 WHERE id = ? AND used + 1 <= size` per quota, in ascending id
+order, inside the caller's transaction: never read-then-write. `take` reads the quotas only under their row locks
+(`quota_map(..., lock=True)`, taken in ascending id order) and still writes with the same guard. Paths that free
+capacity and offer it again in the same transaction first lock all of the event's quota rows in ascending id order,
+so every path locks in one order.
 """
 
 from __future__ import annotations
@@ -49,21 +52,25 @@ class QuotaMap:
     """An event's quotas, to resolve which ones a registration counts against."""
 
     quotas: list[QuotaRef]
+    locked: bool = False
 
     def for_registration(self, ticket_type_id: int, answers: dict[str, object]) -> list[QuotaRef]:
         return [quota for quota in self.quotas if quota.applies(ticket_type_id, answers)]
 
 
-async def quota_map(event_id: int) -> QuotaMap:
-    """The event's quotas in one query (this runs on every registration)."""
+async def quota_map(event_id: int, *, lock: bool = False) -> QuotaMap:
+    """The event's quotas in one query (this runs on every registration). With `lock`, their rows stay locked
+    `FOR UPDATE` until the transaction ends (PostgreSQL; SQLite serialises writers anyway): registrations of the
+    event then join its waiting list one transaction at a time, so each is told its true place."""
     connection = connections.get("default")
     params = Params(connection)
+    for_update = ' FOR UPDATE OF "q"' if lock and params.postgres else ""
     rows = await connection.execute_query_dict(
         'SELECT q."id", q."size", q."used", q."covers_all", q."is_event_capacity", q."choice_key", '
         'qu."key" AS "question_key", qt."tickettype_id" FROM "quota" q '
         'LEFT JOIN "question" qu ON qu."id" = q."question_id" '
         'LEFT JOIN "quota_ticket_type" qt ON qt."quota_id" = q."id" '
-        f'WHERE q."event_id" = {params.bind(event_id)} ORDER BY q."id"',
+        f'WHERE q."event_id" = {params.bind(event_id)} ORDER BY q."id"{for_update}',
         params.values,
     )
     ticket_types: dict[int, set[int]] = {}
@@ -83,7 +90,8 @@ async def quota_map(event_id: int) -> QuotaMap:
                 choice_key=row["choice_key"],
             )
             for quota_id, row in sorted(first_rows.items())
-        ]
+        ],
+        locked=lock,
     )
 
 
@@ -95,8 +103,9 @@ def _require_transaction() -> None:
 async def _add(quota_id: int, step: int, *, guarded: bool) -> bool:
     connection = connections.get("default")
     params = Params(connection)
-    guard = ' AND "used" < "size"' if guarded else ""
-    sql = f'UPDATE "quota" SET "used" = "used" + {params.bind(step)} WHERE "id" = {params.bind(quota_id)}{guard}'
+    by = params.bind(step)
+    guard = f' AND "used" + {by} <= "size"' if guarded else ""
+    sql = f'UPDATE "quota" SET "used" = "used" + {by} WHERE "id" = {params.bind(quota_id)}{guard}'
     changed, _ = await connection.execute_query(sql, params.values)
     return bool(changed)
 
@@ -117,6 +126,38 @@ async def hold(registration: Registration, quotas: list[QuotaRef]) -> QuotaRef |
     if taken:
         await QuotaHold.bulk_create([QuotaHold(quota_id=q.id, registration_id=registration.seq) for q in taken])
     return None
+
+
+async def take(quotas: QuotaMap, wanted: list[tuple[int, list[QuotaRef]]]) -> list[QuotaRef | None]:
+    """Seats for a group of registrations decided together, given as (registration seq, the quotas that apply) in
+    FIFO order: each in turn takes one unit of every quota that applies if all have room, all or nothing. Returns,
+    in the same order, None for a seat or the first full quota.
+
+    `quotas` must have been read by `quota_map(..., lock=True)` in this transaction, so their `used` is current and
+    stays so; each quota is then moved once with the same guard (`used + n <= size`), and a guard that matches
+    nothing (which the lock rules out) fails the whole group.
+    """
+    _require_transaction()
+    if not quotas.locked:
+        raise RuntimeError("take needs the quotas read under their lock (quota_map(..., lock=True))")
+    used = {quota.id: quota.used for quota in quotas.quotas}
+    holds: list[QuotaHold] = []
+    outcomes: list[QuotaRef | None] = []
+    for seq, applying in wanted:
+        ordered = sorted(applying, key=lambda q: q.id)
+        full = next((quota for quota in ordered if used[quota.id] >= quota.size), None)
+        if full is None:
+            for quota in ordered:
+                used[quota.id] += 1
+                holds.append(QuotaHold(quota_id=quota.id, registration_id=seq))
+        outcomes.append(full)
+    for quota in quotas.quotas:
+        step = used[quota.id] - quota.used
+        if step and not await _add(quota.id, step, guarded=True):
+            raise RuntimeError(f"quota {quota.id} moved although it was locked")
+    if holds:
+        await QuotaHold.bulk_create(holds)
+    return outcomes
 
 
 async def release(registration: Registration) -> None:

@@ -197,25 +197,24 @@ async def _texts(event: Event, notice: SmsNotice, registrations: list[Registrati
     return texts
 
 
-async def registration_created(
+def registration_created(
     event: Event, organisation: Organisation, registration: Registration, waitlist_position: int | None
-) -> None:
+) -> Mail:
+    """The mail that answers a new registration (the caller enqueues it in the registration's transaction)."""
     if registration.status is RegistrationStatus.CONFIRMED:
-        mail = _mail(
+        return _mail(
             event, organisation, registration, "registration_confirmed", dedupe="", method=calendar.Method.REQUEST
         )
-    elif registration.status is RegistrationStatus.PENDING:
-        mail = _mail(event, organisation, registration, "registration_received", dedupe="")
-    else:
-        mail = _mail(
-            event,
-            organisation,
-            registration,
-            "registration_waitlisted",
-            dedupe="",
-            extra={"waitlist_position": waitlist_position},
-        )
-    await enqueue(mail)
+    if registration.status is RegistrationStatus.PENDING:
+        return _mail(event, organisation, registration, "registration_received", dedupe="")
+    return _mail(
+        event,
+        organisation,
+        registration,
+        "registration_waitlisted",
+        dedupe="",
+        extra={"waitlist_position": waitlist_position},
+    )
 
 
 async def registration_moved(event: Event, registration: Registration, before: RegistrationStatus) -> None:

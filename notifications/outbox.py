@@ -31,6 +31,7 @@ class Mail:
     calendar: dict[str, object] | None = None
     supersede_key: str | None = field(default=None, metadata={"doc": "pending mails with this key are replaced"})
     channel: Channel = Channel.MAIL
+    request: str | None = field(default=None, metadata={"doc": "the request that caused it, if not the current one"})
 
 
 class NotInTransaction(RuntimeError):
@@ -74,7 +75,7 @@ async def enqueue(*mails: Mail) -> None:
             "calendar": mail.calendar,
             "message_id": uuid.uuid4().hex,
             "next_attempt_at": now,
-            "request_id": request_id.get(),
+            "request_id": mail.request if mail.request is not None else request_id.get(),
         }
         for mail in mails
     ]

@@ -140,15 +140,40 @@ async def insert_rows(model: type[Model], rows: Sequence[dict[str, Any]], *, ign
     )
 
 
-def _insert_statement(
-    db: BaseDBAsyncClient, model: type[Model], *, ignore_conflicts: bool
-) -> tuple[str, list[Field[Any]]]:
+async def insert_new(model: type[Model], rows: Sequence[dict[str, Any]], *, returning: str) -> list[dict[str, Any]]:
+    """Insert rows given as in `insert_rows` in one multi-row statement, skipping each row that would violate a
+    unique constraint (`ON CONFLICT DO NOTHING`); returns `id` and the `returning` field of each row inserted.
+
+    For a group of registrations decided together: a row refused by a constraint (an email already registered) is
+    left out of the answer, and the caller fails that attempt alone. The model must have an `id` field.
+    """
+    db = connections.get("default")
+    head, fields = _insert_head(model)
+    column = model._meta.fields_db_projection[returning]  # a field's column name, never a value
+    params = Params(db)
+    now = utcnow()
+    values = ", ".join(
+        f"({', '.join(params.bind(field.to_db_value(_value(field, row, now), model)) for field in fields)})"
+        for row in rows
+    )
+    sql = f'{head} VALUES {values} ON CONFLICT DO NOTHING RETURNING "id", "{column}"'
+    return list(await db.execute_query_dict(sql, params.values))
+
+
+def _insert_head(model: type[Model]) -> tuple[str, list[Field[Any]]]:
+    """`INSERT INTO "table" ("column", ...)` for the fields an insert writes, and those fields."""
     meta = model._meta
     fields = [meta.fields_map[name] for name in meta.fields_db_projection if not meta.fields_map[name].generated]
     columns = ", ".join(f'"{meta.fields_db_projection[field.model_field_name]}"' for field in fields)
+    return f'INSERT INTO "{meta.db_table}" ({columns})', fields
+
+
+def _insert_statement(
+    db: BaseDBAsyncClient, model: type[Model], *, ignore_conflicts: bool
+) -> tuple[str, list[Field[Any]]]:
+    head, fields = _insert_head(model)
     conflicts = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-    sql = f'INSERT INTO "{meta.db_table}" ({columns}) VALUES ({row_placeholders(db, len(fields))}){conflicts}'
-    return sql, fields
+    return f"{head} VALUES ({row_placeholders(db, len(fields))}){conflicts}", fields
 
 
 def _value(field: Field[Any], row: dict[str, Any], now: datetime) -> Any:

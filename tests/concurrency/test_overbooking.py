@@ -7,6 +7,7 @@ replaced by read-then-write shows the overbooking that the guard prevents.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,9 +15,10 @@ import asyncpg
 import httpx
 import pytest
 
-from events import capacity
-from events.capacity import QuotaRef
+from events import capacity, registration
+from events.capacity import QuotaMap, QuotaRef
 from events.models import Quota, QuotaHold, Registration, RegistrationStatus
+from notifications.models import OutboxMessage
 from tests.events.support import organiser, published_event, register
 
 
@@ -26,7 +28,7 @@ def postgres_only(database: str) -> None:
         pytest.skip("concurrency is proven on PostgreSQL; SQLite serialises every writer")
 
 
-async def read_then_write_hold(registration: Registration, quotas: list[QuotaRef]) -> QuotaRef | None:
+async def read_then_write(seq: int, quotas: list[QuotaRef]) -> QuotaRef | None:
     """The guard removed: check, pause (as pretix's sleep-after-quota-check), then write what was read."""
     for quota in sorted(quotas, key=lambda q: q.id):
         current = await Quota.get(id=quota.id)
@@ -34,13 +36,45 @@ async def read_then_write_hold(registration: Registration, quotas: list[QuotaRef
             return quota
         await asyncio.sleep(0.002)
         await Quota.filter(id=quota.id).update(used=current.used + 1)
-    await QuotaHold.bulk_create([QuotaHold(quota_id=q.id, registration_id=registration.seq) for q in quotas])
+    await QuotaHold.bulk_create([QuotaHold(quota_id=q.id, registration_id=seq) for q in quotas])
     return None
+
+
+async def read_then_write_hold(registration: Registration, quotas: list[QuotaRef]) -> QuotaRef | None:
+    return await read_then_write(registration.seq, quotas)
+
+
+async def read_then_write_take(quotas: QuotaMap, wanted: list[tuple[int, list[QuotaRef]]]) -> list[QuotaRef | None]:
+    return [await read_then_write(seq, applying) for seq, applying in wanted]
+
+
+class EachAlone:
+    """No group commit: every attempt is decided at once in its own transaction, so concurrent attempts race."""
+
+    async def submit(self, event_id: int, attempt: Any) -> Any:
+        (outcome,) = await registration._decide(event_id, [attempt])
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+
+def without_the_quota_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Registrations decided one by one and concurrently, reading the quotas without their lock."""
+    read = capacity.quota_map
+
+    async def quota_map(event_id: int, *, lock: bool = False) -> QuotaMap:
+        await asyncio.sleep(0.002)
+        return dataclasses.replace(await read(event_id), locked=True)  # pretends, for `take`
+
+    monkeypatch.setattr(registration, "_rush", EachAlone())
+    monkeypatch.setattr(capacity, "quota_map", quota_map)
 
 
 @pytest.fixture
 def unguarded(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    without_the_quota_lock(monkeypatch)
     monkeypatch.setattr(capacity, "hold", read_then_write_hold)
+    monkeypatch.setattr(capacity, "take", read_then_write_take)
     yield
 
 
@@ -61,16 +95,37 @@ async def holding_per_quota() -> dict[int, tuple[int, int, int]]:
     return result
 
 
-async def waitlist_positions(client: httpx.AsyncClient, event_id: int, headers: dict[str, str]) -> list[int]:
-    positions: list[int] = []
+async def waitlist_positions(client: httpx.AsyncClient, event_id: int, headers: dict[str, str]) -> dict[str, int]:
+    """registration id -> the place the organisers' list shows, in list (FIFO) order"""
+    positions: dict[str, int] = {}
     for page in (1, 2):
         listed = await client.get(
             f"/api/v1/events/{event_id}/registrations",
             params={"status": "waitlisted", "per_page": "200", "page": str(page)},
             headers=headers,
         )
-        positions += [r["waitlist_position"] for r in listed.json()["items"]]
+        positions |= {r["id"]: r["waitlist_position"] for r in listed.json()["items"]}
     return positions
+
+
+async def told_places(answers: list[httpx.Response]) -> dict[str, int]:
+    """registration id -> the place its answer told, and each the same as its waiting-list mail told"""
+    made = [a.json() for a in answers if a.status_code == 201]
+    told = {m["id"]: m["waitlist_position"] for m in made if m["status"] == "waitlisted"}
+    mails = await OutboxMessage.filter(template="registration_waitlisted").values_list("to_addr", "context")
+    emails = dict(await Registration.filter(id__in=list(told)).values_list("id", "email"))
+    mailed = {to: context["waitlist_position"] for to, context in mails}
+    assert {str(seq): place for seq, place in told.items()} == {
+        str(registration): mailed[email] for registration, email in emails.items()
+    }
+    return told
+
+
+@pytest.fixture
+def unlocked_waiting_list(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The negative control for told places: registrations join the waiting list without the quota lock."""
+    without_the_quota_lock(monkeypatch)
+    yield
 
 
 async def test_300_concurrent_registrations_for_50_seats(client: httpx.AsyncClient) -> None:
@@ -80,11 +135,24 @@ async def test_300_concurrent_registrations_for_50_seats(client: httpx.AsyncClie
     assert all(a.status_code == 201 for a in answers), {a.status_code for a in answers}
     statuses = [a.json()["status"] for a in answers]
     assert (statuses.count("confirmed"), statuses.count("waitlisted")) == (50, 250)
-    assert await waitlist_positions(client, event_id, headers) == list(range(1, 251))
-    told = sorted(a.json()["waitlist_position"] for a in answers if a.json()["status"] == "waitlisted")
-    assert all(1 <= p <= 250 for p in told)
+    shown = await waitlist_positions(client, event_id, headers)
+    assert list(shown.values()) == list(range(1, 251))
+    assert await told_places(answers) == shown  # each told its place exactly, every place told once
     assert await holding_per_quota() == {(await Quota.get(event_id=event_id)).id: (50, 50, 50)}
     assert await capacity.drift() == []
+
+
+async def test_negative_control_without_the_lock_waiting_places_are_told_twice(
+    client: httpx.AsyncClient, unlocked_waiting_list: None
+) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id, capacity=50)
+    for i in range(50):  # the seats go first, so that only the waiting list races
+        await register(client, event_id, f"seated{i}@x.cn")
+    answers = await rush(client, event_id, 250, "p")
+    told = await told_places(answers)
+    assert len(set(told.values())) < len(told), "places should have been told twice without the lock"
+    assert told != await waitlist_positions(client, event_id, headers)
 
 
 async def test_negative_control_without_the_guard_the_same_rush_overbooks(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import httpx
 import pytest
+from tortoise.transactions import in_transaction
 
 from events import registration
 from events.models import Registration, RegistrationStatus
@@ -350,3 +352,60 @@ async def test_malformed_tokens_and_codes_are_refused_not_crashes(client: httpx.
         f"/api/v1/events/{event_id}/check-in", json={"qr": qr, "nonce": "scan-0009"}, headers=headers
     )
     assert answer.status_code == 400
+
+
+async def test_in_a_group_each_refused_attempt_fails_alone_and_the_rest_get_exact_places(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id, capacity=1)
+    await register(client, event_id, "seat@x.cn")
+    await register(client, event_id, "taken@x.cn")  # waiting, place 1
+    groups: list[int] = []
+    decide = registration._rush.decide
+
+    async def counted(key: int, attempts: list[registration._Attempt]) -> list[registration.Created | Exception]:
+        groups.append(len(attempts))
+        return await decide(key, attempts)
+
+    monkeypatch.setattr(registration._rush, "decide", counted)
+    url = f"/api/v1/events/{event_id}/registrations"
+    keyed = {"email": "keyed@x.cn", "name": "重试"}
+    answers = await asyncio.gather(
+        register(client, event_id, "w1@x.cn"),
+        register(client, event_id, "TAKEN@x.cn"),  # already registered
+        register(client, event_id, "w2@x.cn"),
+        register(client, event_id, "w2@x.cn"),  # a twin within the group
+        register(client, event_id, "not an email"),
+        client.post(url, json=keyed, headers={"Idempotency-Key": "key-0002-abcdef"}),
+        client.post(url, json=keyed, headers={"Idempotency-Key": "key-0002-abcdef"}),  # a resent request
+        register(client, event_id, "w3@x.cn"),
+    )
+    assert max(groups) > 1, groups
+    codes = [answer.status_code for answer in answers]
+    assert codes == [201, 409, 201, 409, 422, 201, 201, 201]
+    assert answers[1].json()["errors"][0]["type"] == answers[3].json()["errors"][0]["type"] == "already_registered"
+    assert answers[5].json() == answers[6].json()
+    told = sorted(answers[i].json()["waitlist_position"] for i in (0, 2, 5, 7))
+    assert told == [2, 3, 4, 5]
+    shown = {email: place for email, _, place in await statuses(client, event_id, headers)}
+    assert {answers[i].json()["waitlist_position"] for i in (0, 2, 5, 7)} == {
+        shown[email] for email in ("w1@x.cn", "w2@x.cn", "keyed@x.cn", "w3@x.cn")
+    }
+    made = await Registration.filter(event_id=event_id).count()
+    assert made == 6
+    assert await AuditEntry.filter(action="registration.create").count() == made
+    assert await OutboxMessage.filter(template="registration_waitlisted").count() == made - 1
+
+
+async def test_inside_a_callers_transaction_a_registration_rolls_back_with_it(client: httpx.AsyncClient) -> None:
+    headers, org_id = await organiser(client)
+    event_id = await published_event(client, headers, org_id)
+    with pytest.raises(RuntimeError, match="the caller fails"):
+        async with in_transaction():
+            created = await registration.register(
+                event_id, {"email": "a@x.cn", "name": "a"}, user=None, idempotency_key=None, secret_key="k" * 40
+            )
+            assert created.status is RegistrationStatus.CONFIRMED
+            raise RuntimeError("the caller fails")
+    assert await Registration.filter(event_id=event_id).count() == 0

@@ -10,7 +10,7 @@ import pytest
 from tortoise import connections
 
 from notifications.models import MailStatus, OutboxMessage
-from server.db import Params, insert_rows
+from server.db import Params, insert_new, insert_rows
 from server.models import AuditEntry, Region
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,6 +90,20 @@ async def test_insert_rows_skips_conflicting_rows_only_when_asked(db: str) -> No
     assert [message.template for message in await OutboxMessage.all()] == ["x"]
     with pytest.raises(Exception, match="(?i)unique"):
         await insert_rows(OutboxMessage, [row])
+
+
+async def test_insert_new_writes_many_rows_in_one_statement_and_leaves_out_only_the_conflicting_ones(db: str) -> None:
+    row: dict[str, object] = {"topic": "t", "template": "x", "locale": "en", "to_addr": "a@example.com"}
+    row |= {"message_id": "<m@x>", "next_attempt_at": datetime.now(UTC), "context": {"名": "'; --"}}
+    await insert_rows(OutboxMessage, [{**row, "dedupe_key": "taken"}])
+    keys = ["first", "taken", "second", "first"]  # one committed before, one repeated within the statement
+    returned = await insert_new(OutboxMessage, [{**row, "dedupe_key": key} for key in keys], returning="dedupe_key")
+    assert [r["dedupe_key"] for r in returned] == ["first", "second"]
+    stored = {m.dedupe_key: (m.id, m.context) for m in await OutboxMessage.all()}
+    assert {r["dedupe_key"]: r["id"] for r in returned} == {key: stored[key][0] for key in ("first", "second")}
+    assert stored["second"][1] == {"名": "'; --"}
+    with pytest.raises(KeyError):
+        await insert_new(OutboxMessage, [row], returning='id" FROM "region"; --')
 
 
 async def test_insert_rows_writes_null_json_and_foreign_keys(db: str) -> None:
