@@ -118,6 +118,7 @@ async def register(
                 if replay := await _replay(key_hash, request_hash, idempotency_key, event.id, secret_key):
                     return replay
             _check_open(event)
+            _check_notice(event, data.privacy_notice_version)
             email = data.email or (user.email if user else None)
             assert email is not None  # validate_registration requires it of a registrant without an account
             ticket_type = _ticket_type(form, data.ticket_type)
@@ -137,6 +138,7 @@ async def register(
                 name=data.name,
                 locale=data.locale or (user.locale if user else "zh-CN"),
                 answers=answers,
+                privacy_notice_version=data.privacy_notice_version,
                 status=initial,
                 manage_token_hash=hash_secret(token),
             )
@@ -219,6 +221,13 @@ def _check_open(event: Event) -> None:
         raise RegistrationClosed("error.registration_not_yet_open", opens=event.registration_opens_at.isoformat())
     if window is not RegistrationWindow.OPEN:
         raise RegistrationClosed()
+
+
+def _check_notice(event: Event, version: int) -> None:
+    """Registering needs the privacy notice the event shows now; an older one (the form stayed open while the
+    organiser changed it) is refused on its field, so that the person reads the new one."""
+    if version != event.privacy_notice_version:
+        raise InvalidInput(errors=[(("body", "privacy_notice_version"), "validation.privacy_notice_outdated")])
 
 
 def _ticket_type(form: _Form, ticket_type_id: int | None) -> TicketType:

@@ -7,8 +7,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
+
+from server import spreadsheets
+from server.personal_data import Row, as_sheets
 
 
 def etag_of(*parts: object) -> str:
@@ -52,3 +56,11 @@ def _fresh(request: Request, etag: str, last_modified: datetime | None) -> bool:
         except (TypeError, ValueError):
             return False
     return False
+
+
+def personal_data_download(data: dict[str, list[Row]], kind: str, name: str) -> Response:
+    """A person's copy of their data as a JSON or XLSX attachment, never cached."""
+    headers = {"Content-Disposition": f'attachment; filename="{name}.{kind}"', "Cache-Control": "no-store"}
+    if kind == "xlsx":
+        return Response(spreadsheets.to_workbook(as_sheets(data)), media_type=spreadsheets.XLSX, headers=headers)
+    return Response(orjson.dumps(data, option=orjson.OPT_INDENT_2), media_type="application/json", headers=headers)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from starlette.responses import Response
 from tortoise.expressions import Q
 
-from server import accounts, markdown
+from server import accounts, markdown, personal_data
 from server.access import Anyone, Members, SignedIn
 from server.api import Api, Context, Page, paginate
 from server.auth import SESSION_COOKIE, csrf_token
@@ -14,8 +15,11 @@ from server.db import pending_migrations, ping
 from server.errors import Unavailable
 from server.fields import max_length
 from server.models import Domain, Membership, Organisation, Region, Role
+from server.responses import personal_data_download
 from server.schemas import (
     CurrentSessionOut,
+    ErasureIn,
+    ErasureOut,
     Health,
     LoginIn,
     LoginOut,
@@ -29,6 +33,7 @@ from server.schemas import (
     OrganisationOut,
     OrganisationPatch,
     OrganisationQuery,
+    PersonalDataQuery,
     ProfilePatch,
     ReferenceOut,
     SignupIn,
@@ -127,6 +132,23 @@ async def logout(ctx: Context) -> None:
 @api.route("GET", "/me", guard=SignedIn, summary="The signed-in account and its roles", tag="accounts")
 async def me(ctx: Context) -> MeOut:
     return await _account(ctx)
+
+
+@api.route("GET", "/me/data", guard=SignedIn, summary="Download all data held about me", tag="accounts")
+async def my_data(ctx: Context, query: PersonalDataQuery) -> Response:
+    """My account, registrations with their answers, the talent reports I filed and the mails sent to me, as JSON
+    or as XLSX with one sheet per section."""
+    data = await personal_data.collect(personal_data.Subject(user=ctx.user))
+    return personal_data_download(data, query.format, f"my-data-{ctx.user.id}")
+
+
+@api.route("POST", "/me/erase", guard=SignedIn, summary="Delete my data and my account", tag="accounts")
+async def erase_me(ctx: Context, body: ErasureIn) -> ErasureOut:
+    """My registrations are anonymised (a seat of an event still to come is given up, as by cancelling), the mails
+    to me lose their address and content, and the account is removed. Nobody can undo it."""
+    erased = await personal_data.erase(personal_data.Subject(user=ctx.user))
+    ctx.cookies.append({"key": SESSION_COOKIE, "value": "", "max_age": 0, "httponly": True, "samesite": "lax"})
+    return ErasureOut(erased=erased)
 
 
 @api.route("GET", "/session", guard=Anyone, summary="Who is signed in, if anyone", tag="accounts")

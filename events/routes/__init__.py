@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from events.routes import agenda, checkin, events, mail, registrations, tickets
+from events.routes import agenda, checkin, events, mail, privacy, registrations, tickets
 from server.api import Api
 
+MODULES = (events, agenda, tickets, registrations, privacy, checkin, mail)
 api = Api()
-api.endpoints = [
-    endpoint for module in (events, agenda, tickets, registrations, checkin, mail) for endpoint in module.api.endpoints
-]
+api.endpoints = [endpoint for module in MODULES for endpoint in module.api.endpoints]

@@ -123,7 +123,12 @@ async def test_the_door_checks_people_in_by_name_and_refuses_forged_codes(
     event_id = seed_forum(admin)  # its own event, so the seat is free whatever ran before
     made = httpx.post(
         f"{base}/api/v1/events/{event_id}/registrations",
-        json={"email": "zhao.liu@example.cn", "name": "赵六", "answers": {"company": "济南数据"}},
+        json={
+            "privacy_notice_version": 0,
+            "email": "zhao.liu@example.cn",
+            "name": "赵六",
+            "answers": {"company": "济南数据"},
+        },
     ).json()
     manage = {"Authorization": f"Bearer {made['manage_token']}"}
     qr = httpx.get(f"{base}/api/v1/registrations/{made['id']}", headers=manage).json()["qr"]
@@ -251,7 +256,12 @@ async def test_an_offered_seat_is_accepted_on_the_manage_page(
     made = [
         httpx.post(
             f"{base_url}/api/v1/events/{event_id}/registrations",
-            json={"email": f"{who}@example.cn", "name": who, "answers": {"company": "济南智造"}},
+            json={
+                "privacy_notice_version": 0,
+                "email": f"{who}@example.cn",
+                "name": who,
+                "answers": {"company": "济南智造"},
+            },
         ).json()
         for who in ("first", "second")
     ]
@@ -363,7 +373,12 @@ async def test_the_manage_page_names_the_event_and_says_when_it_is_cancelled(
     event_id = seed_forum(admin, capacity=5, title={"zh": title})
     made = httpx.post(
         f"{base_url}/api/v1/events/{event_id}/registrations",
-        json={"email": "wu.shi@example.cn", "name": "吴十", "answers": {"company": "济南智造"}},
+        json={
+            "privacy_notice_version": 0,
+            "email": "wu.shi@example.cn",
+            "name": "吴十",
+            "answers": {"company": "济南智造"},
+        },
     ).json()
     manage = f"{base_url}/registrations/{made['id']}?token={made['manage_token']}"
     page = await new_page(locale="zh-CN")
@@ -408,7 +423,7 @@ async def test_the_door_search_shows_the_answer_to_what_is_typed_now(
     for name, mail in (("王五", "wang.wu@example.cn"), ("赵六", "zhao.liu@example.cn")):
         httpx.post(
             f"{base_url}/api/v1/events/{event_id}/registrations",
-            json={"email": mail, "name": name, "answers": {"company": "济南数据"}},
+            json={"privacy_notice_version": 0, "email": mail, "name": name, "answers": {"company": "济南数据"}},
         ).raise_for_status()
     page = await new_page(locale="zh-CN")
     await sign_in(page, base_url, *ADMIN)
@@ -510,7 +525,12 @@ async def test_a_full_choice_is_marked_and_cannot_be_chosen(
     admin.post(f"/events/{event_id}/publish").raise_for_status()
     httpx.post(
         f"{base_url}/api/v1/events/{event_id}/registrations",
-        json={"email": "first@example.cn", "name": "先到", "answers": {"company": "济南智造", "track": "mfg"}},
+        json={
+            "privacy_notice_version": 0,
+            "email": "first@example.cn",
+            "name": "先到",
+            "answers": {"company": "济南智造", "track": "mfg"},
+        },
     ).raise_for_status()
     page = await new_page(locale="zh-CN")
     await page.goto(f"{base_url}/events/{event_id}")
