@@ -83,8 +83,8 @@ async def test_erasures_racing_registrations_and_cancellations_free_each_seat_on
     for registration_id in erased_ids:
         gone = await Registration.get(id=registration_id)
         assert (gone.name, gone.status, gone.anonymised_at is not None) == ("", RegistrationStatus.CANCELLED, True)
-        actions = await AuditEntry.filter(object_id=registration_id).values_list("action", flat=True)
-        assert sorted(actions).count("registration.anonymise") == 1 and actions.count("registration.cancelled") == 1
+        actions = [str(a) for a in await AuditEntry.filter(object_id=registration_id).values_list("action", flat=True)]
+        assert actions.count("registration.anonymise") == 1 and actions.count("registration.cancelled") == 1
     for made in others:
         if made.status_code != 201:
             continue
