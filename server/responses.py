@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -58,9 +57,7 @@ def _fresh(request: Request, etag: str, last_modified: datetime | None) -> bool:
     return False
 
 
-def personal_data_download(data: dict[str, list[Row]], kind: str, name: str) -> Response:
-    """A person's copy of their data as a JSON or XLSX attachment, never cached."""
-    headers = {"Content-Disposition": f'attachment; filename="{name}.{kind}"', "Cache-Control": "no-store"}
-    if kind == "xlsx":
-        return Response(spreadsheets.to_workbook(as_sheets(data)), media_type=spreadsheets.XLSX, headers=headers)
-    return Response(orjson.dumps(data, option=orjson.OPT_INDENT_2), media_type="application/json", headers=headers)
+def personal_data_workbook(data: dict[str, list[Row]], name: str) -> Response:
+    """A person's copy of their data as an XLSX attachment (one sheet per section), never cached."""
+    headers = {"Content-Disposition": f'attachment; filename="{name}.xlsx"', "Cache-Control": "no-store"}
+    return Response(spreadsheets.to_workbook(as_sheets(data)), media_type=spreadsheets.XLSX, headers=headers)

@@ -15,7 +15,7 @@ from server.db import pending_migrations, ping
 from server.errors import Unavailable
 from server.fields import max_length
 from server.models import Domain, Membership, Organisation, Region, Role
-from server.responses import personal_data_download
+from server.responses import personal_data_workbook
 from server.schemas import (
     CurrentSessionOut,
     ErasureIn,
@@ -33,7 +33,7 @@ from server.schemas import (
     OrganisationOut,
     OrganisationPatch,
     OrganisationQuery,
-    PersonalDataQuery,
+    PersonalData,
     ProfilePatch,
     ReferenceOut,
     SignupIn,
@@ -42,6 +42,7 @@ from server.schemas import (
     TokenOut,
     UserOut,
 )
+from server.spreadsheets import XLSX
 
 health = Api(prefix="")
 api = Api()
@@ -134,12 +135,20 @@ async def me(ctx: Context) -> MeOut:
     return await _account(ctx)
 
 
-@api.route("GET", "/me/data", guard=SignedIn, summary="Download all data held about me", tag="accounts")
-async def my_data(ctx: Context, query: PersonalDataQuery) -> Response:
-    """My account, registrations with their answers, the talent reports I filed and the mails sent to me, as JSON
-    or as XLSX with one sheet per section."""
+@api.route("GET", "/me/data", guard=SignedIn, summary="All data held about me", tag="accounts")
+async def my_data(ctx: Context) -> PersonalData:
+    """My account, registrations with their answers, the talent reports I filed and the mails sent to me, by
+    section."""
+    return await personal_data.collect(personal_data.Subject(user=ctx.user))
+
+
+@api.route(
+    "GET", "/me/data.xlsx", guard=SignedIn, summary="All data held about me, as XLSX", tag="accounts", produces=XLSX
+)
+async def my_data_workbook(ctx: Context) -> Response:
+    """The same as `/me/data`, one sheet per section."""
     data = await personal_data.collect(personal_data.Subject(user=ctx.user))
-    return personal_data_download(data, query.format, f"my-data-{ctx.user.id}")
+    return personal_data_workbook(data, f"my-data-{ctx.user.id}")
 
 
 @api.route("POST", "/me/erase", guard=SignedIn, summary="Delete my data and my account", tag="accounts")

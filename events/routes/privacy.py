@@ -12,8 +12,9 @@ from events.models import Event
 from events.schemas import PrivacyNoticeIn, PrivacyNoticeOut
 from server import personal_data
 from server.api import Api, Context
-from server.responses import personal_data_download
-from server.schemas import ErasureIn, ErasureOut, PersonalDataQuery
+from server.responses import personal_data_workbook
+from server.schemas import ErasureIn, ErasureOut, PersonalData
+from server.spreadsheets import XLSX
 
 api = Api()
 HOLDER = RegistrationHolder(organisers=False)  # the person's own: organisers may neither download nor erase it
@@ -55,15 +56,26 @@ async def set_notice(ctx: Context, event_id: int, event: Event, body: PrivacyNot
     "GET",
     "/registrations/{registration_id:uuid}/data",
     guard=HOLDER,
-    summary="Download the data held about this registrant",
+    summary="The data held about this registrant",
     tag="privacy",
 )
-async def registration_data(
-    ctx: Context, registration_id: uuid.UUID, held: RegistrationAccess, query: PersonalDataQuery
-) -> Response:
-    """The registration with its answers and the mails sent about it, as JSON or XLSX."""
+async def registration_data(ctx: Context, registration_id: uuid.UUID, held: RegistrationAccess) -> PersonalData:
+    """The registration with its answers and the mails sent about it, by section."""
+    return await personal_data.collect(personal_data.Subject(registration=held.registration))
+
+
+@api.route(
+    "GET",
+    "/registrations/{registration_id:uuid}/data.xlsx",
+    guard=HOLDER,
+    summary="The data held about this registrant, as XLSX",
+    tag="privacy",
+    produces=XLSX,
+)
+async def registration_data_workbook(ctx: Context, registration_id: uuid.UUID, held: RegistrationAccess) -> Response:
+    """The same as `…/data`, one sheet per section."""
     data = await personal_data.collect(personal_data.Subject(registration=held.registration))
-    return personal_data_download(data, query.format, f"registration-{registration_id}")
+    return personal_data_workbook(data, f"registration-{registration_id}")
 
 
 @api.route(

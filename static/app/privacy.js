@@ -32,10 +32,8 @@ export const MyData = {
     const banner = ref("");
     const done = ref(false);
     const auth = props.token ? { Authorization: `Bearer ${props.token}` } : {};
-    const download = (format) => {
-      const query = new URLSearchParams({ format, ...(props.token ? { token: props.token } : {}) });
-      return `/api/v1${props.path}/data?${query}`;
-    };
+    const withToken = props.token ? `?token=${encodeURIComponent(props.token)}` : "";
+    const download = (format) => `/api/v1${props.path}/${format === "xlsx" ? "data.xlsx" : "data"}${withToken}`;
     async function erase() {
       if (!confirm(t("privacy.confirm_delete"))) return;
       banner.value = "";
