@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Route, expect
 
-from tests.e2e.support import ADMIN, NewPage, seed_forum, sign_in
+from tests.e2e.support import ADMIN, PASSWORD, NewPage, seed_forum, sign_in
 
 
 async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[str, int], new_page: NewPage) -> None:
@@ -583,3 +583,22 @@ async def test_a_registrant_downloads_and_deletes_their_data_through_the_manage_
     await mine.get_by_role("button", name="删除我的信息").click()
     await expect(page.get_by_role("status")).to_have_text("您的信息已删除。")
     assert httpx.get(base + download).status_code == 404  # the link died with the data
+
+
+async def test_a_signed_in_person_deletes_their_data_and_account_from_my_page(base_url: str, new_page: NewPage) -> None:
+    email = f"forget-{uuid.uuid4().hex[:8]}@example.cn"
+    signup = {"email": email, "password": PASSWORD, "name": "孙悟", "locale": "zh-CN"}
+    httpx.post(f"{base_url}/api/v1/auth/signup", json=signup).raise_for_status()
+    page = await new_page(locale="zh-CN")
+    await sign_in(page, base_url, email)
+    await page.goto(base_url + "/me")
+    mine = page.get_by_role("region", name="我的个人信息")
+    await expect(mine.get_by_role("link", name="下载我的信息（Excel）")).to_have_attribute(
+        "href", "/api/v1/me/data.xlsx"
+    )
+    page.once("dialog", lambda dialog: dialog.accept())
+    await mine.get_by_role("button", name="删除我的信息").click()
+    await expect(page.get_by_role("status")).to_have_text("您的信息已删除。")
+    await expect(page.get_by_role("link", name="登录")).to_be_visible()  # signed out: the account is gone
+    login = httpx.post(f"{base_url}/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert login.status_code == 401
