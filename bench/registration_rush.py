@@ -98,7 +98,9 @@ async def rush(
 ) -> tuple[float, list[float], list[int], float]:
     bodies: asyncio.Queue[bytes] = asyncio.Queue()
     for i in range(attempts):
-        bodies.put_nowait(json.dumps({"email": f"p{i}@rush.cn", "name": f"参会者{i}"}).encode())
+        bodies.put_nowait(
+            json.dumps({"email": f"p{i}@rush.cn", "name": f"参会者{i}", "privacy_notice_version": 0}).encode()
+        )
     latencies: list[float] = []
     codes: list[int] = []
     cpu, wall = time.process_time(), time.perf_counter()

@@ -99,6 +99,7 @@ class Seeder:
                 "name": name,
                 "answers": {**answers, **({company_key: company} if company_key else {})},
                 "ticket_type": ticket_type,
+                "privacy_notice_version": event.privacy_notice_version,
             }
             created = await registration.register(
                 event.id, data, user=None, idempotency_key=None, secret_key=self.settings.secret_key()

@@ -94,6 +94,9 @@ class Event(Model):
     reminder_hours = fields.JSONField[list[int]](default=[24, 1], description="reminder mails this long before")
     sms_notices = fields.JSONField[list[str]](default=list, description="notice kinds also sent by SMS")
     static_entry_code = fields.BooleanField(default=True, description="the printable static QR code admits too")
+    retention_days = fields.IntField(default=180, description="registrants' data anonymised this long after the end")
+    privacy_notice_version = fields.IntField(default=0, description="the current notice, 0 for the default text")
+    personal_data_erased_at = fields.DatetimeField(null=True, description="when retention anonymised its registrants")
     tags: fields.ManyToManyRelation[Domain] = fields.ManyToManyField(
         "server.Domain", related_name="events", through="event_tag"
     )
@@ -236,6 +239,8 @@ class Registration(Model):
     checked_in_at = fields.DatetimeField(null=True)
     checkin_nonce = fields.CharField(max_length=64, null=True)
     checkin_window = fields.BigIntField(null=True, description="the dynamic entry code's window that admitted")
+    privacy_notice_version = fields.IntField(default=0, description="the version of the notice accepted")
+    anonymised_at = fields.DatetimeField(null=True, description="when its personal data was replaced")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -247,6 +252,27 @@ class Registration(Model):
         table = "registration"
         unique_together = (("event", "active_email"),)
         indexes = (("event_id", "status", "seq"),)
+
+
+class PrivacyNotice(Model):
+    """One version of an event's privacy notice, as registrants accepted it. Version 0 (no row) is the default text
+    of the catalogue; a row's empty text means the default text for its retention period."""
+
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "events.Event", related_name="privacy_notices", on_delete=fields.CASCADE
+    )
+    version = fields.IntField()
+    text_zh = fields.TextField(default="")
+    text_en = fields.TextField(default="")
+    retention_days = fields.IntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    event_id: int
+
+    class Meta:
+        table = "privacy_notice"
+        unique_together = (("event", "version"),)
 
 
 class QuotaHold(Model):

@@ -225,6 +225,7 @@ def _admitted(
             continue
         try:
             _check_open(form.event)
+            _check_notice(form.event, data.privacy_notice_version)
             ticket_type = _ticket_type(form, data.ticket_type)
         except DomainError as refusal:
             outcomes[index] = refusal
@@ -251,6 +252,7 @@ _INSERTED = (
     "name",
     "locale",
     "answers",
+    "privacy_notice_version",
     "status",
     "manage_token_hash",
 )
@@ -273,6 +275,7 @@ async def _insert(form: _Form, admitted: list[_Admitted], outcomes: list[Created
             name=one.data.name,
             locale=one.data.locale or (one.attempt.user.locale if one.attempt.user else "zh-CN"),
             answers=one.data.answers,
+            privacy_notice_version=one.data.privacy_notice_version,
             status=initial,
             manage_token_hash=hash_secret(one.token),
         )
@@ -415,6 +418,13 @@ def _check_open(event: Event) -> None:
         raise RegistrationClosed("error.registration_not_yet_open", opens=event.registration_opens_at.isoformat())
     if window is not RegistrationWindow.OPEN:
         raise RegistrationClosed()
+
+
+def _check_notice(event: Event, version: int) -> None:
+    """Registering needs the privacy notice the event shows now; an older one (the form stayed open while the
+    organiser changed it) is refused on its field, so that the person reads the new one."""
+    if version != event.privacy_notice_version:
+        raise InvalidInput(errors=[(("body", "privacy_notice_version"), "validation.privacy_notice_outdated")])
 
 
 def _ticket_type(form: _Form, ticket_type_id: int | None) -> TicketType:

@@ -294,6 +294,9 @@ class RegistrationIn(In):
     locale: Locale | None = None
     ticket_type: int | None = Field(default=None, description="Default: the event's default ticket type.")
     answers: dict[str, Any] = Field(default={}, max_length=200)
+    privacy_notice_version: int = Field(
+        ge=0, le=1_000_000, description="The version of the event's privacy notice accepted: the current one."
+    )
 
 
 class RegistrationCreated(BaseModel):
@@ -441,3 +444,19 @@ class PersonalDataReadOut(BaseModel):
     purpose: Purpose
     people: int = Field(description="How many registrants' data the answer held.")
     request_id: str | None
+
+
+class PrivacyNoticeIn(In):
+    text_zh: Description = Field(default="", description="Empty: the default notice, stating the retention period.")
+    text_en: Description = ""
+    retention_days: int = Field(
+        default=180, ge=1, le=3650, description="Registrants' data is anonymised this many days after the event ends."
+    )
+
+
+class PrivacyNoticeOut(BaseModel):
+    version: int = Field(description="Send it as `privacy_notice_version` when registering.")
+    text_zh: str
+    text_en: str
+    retention_days: int
+    is_default: bool

@@ -14,6 +14,8 @@ from server.db import in_transaction_now, insert_rows
 from server.fields import fit
 from server.logs import request_id
 
+FORGOTTEN = "forgotten"  # the address of a message whose recipient asked to be forgotten
+
 
 @dataclass(frozen=True)
 class Mail:
@@ -90,4 +92,19 @@ async def supersede_topic(topic: str) -> None:
         raise NotInTransaction("supersede_topic must run inside the transaction of the change")
     await OutboxMessage.filter(topic=topic, status__in=[MailStatus.PENDING, MailStatus.RETRY]).update(
         status=MailStatus.SUPERSEDED
+    )
+
+
+async def forget(*, about: str | None = None, to_addr: str | None = None) -> int:
+    """A person asked to be forgotten: their messages (those whose dedupe key names `about`, e.g. a registration's
+    id, or addressed to `to_addr`) lose address, name and content, and those not yet sent are never sent. The
+    rows stay, so the mail log keeps its counts. Answers how many rows changed."""
+    if not in_transaction_now():
+        raise NotInTransaction("forget must run inside the transaction of the erasure")
+    if about is None and to_addr is None:
+        return 0
+    found = OutboxMessage.filter(dedupe_key__contains=about) if about else OutboxMessage.filter(to_addr=to_addr)
+    await found.filter(status__in=[MailStatus.PENDING, MailStatus.RETRY]).update(status=MailStatus.SUPERSEDED)
+    return await found.exclude(to_addr=FORGOTTEN).update(
+        to_addr=FORGOTTEN, to_name="", context={}, calendar=None, refused=None
     )

@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import ValidationError
 
-from events import mailing
+from events import mailing, privacy
 from events.calendar_routes import api as calendar_api
 from events.calendar_routes import cal
 from events.competitions.routes import api as competitions_api
@@ -122,8 +122,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
 
 
 async def background(settings: Settings, stop: asyncio.Event, *, with_worker: bool) -> None:
-    """The periodic jobs (lapsed offers, due reminders, purging old rows) and, if asked, the mail worker, until
-    `stop` is set. The worker finishes the batch it is sending before this returns.
+    """The periodic jobs (lapsed offers, due reminders, purging old rows and expired personal data) and, if
+    asked, the mail worker, until `stop` is set. The worker finishes the batch it is sending before this returns.
     """
     periodic = [
         asyncio.create_task(every(settings.SWEEP_SECONDS, expire_offers)),
@@ -131,7 +131,7 @@ async def background(settings: Settings, stop: asyncio.Event, *, with_worker: bo
         asyncio.create_task(
             every(60, once_an_hour("report_reminders", lambda: talent_mailing.send_report_reminders(settings.BASE_URL)))
         ),
-        asyncio.create_task(every(60, once_an_hour("retention", lambda: retention.purge(RETENTION)))),
+        asyncio.create_task(every(60, once_an_hour("retention", retain))),
     ]
     if with_worker:
         transport = transport_for(settings.SMTP_URL, settings.MAIL_DIR, settings.SMTP_CA_FILE)
@@ -142,6 +142,13 @@ async def background(settings: Settings, stop: asyncio.Event, *, with_worker: bo
     for job in periodic:
         job.cancel()
     await asyncio.gather(*periodic, return_exceptions=True)
+
+
+async def retain() -> None:
+    """The hourly retention job: purge what only mattered for a while, then anonymise the registrants of events
+    ended longer ago than their retention period (docs/architecture.md#personal-data)."""
+    await retention.purge(RETENTION)
+    await privacy.anonymise_expired()
 
 
 async def _domain_error(request: Request, exc: Exception) -> Response:

@@ -52,3 +52,33 @@ async def record_all(entries: list[dict[str, Any]]) -> None:
     if not in_transaction_now():
         raise RuntimeError("audit.record must run inside the transaction that makes the change")
     await insert_rows(AuditEntry, entries)
+
+
+PERSONAL_KEYS = frozenset({"email", "name", "phone"})
+FORGOTTEN = "forgotten"
+
+
+async def forget(object_type: str, object_ids: list[str], *, actor_id: int | None = None) -> int:
+    """The audit entries about these objects (and those `actor_id` wrote) keep their actions, times and numbers
+    but lose the identity: personal values in `before`/`after` and the actor's label become FORGOTTEN. Call inside
+    the erasure's transaction; answers how many entries changed."""
+    if not in_transaction_now():
+        raise RuntimeError("audit.forget must run inside the transaction of the erasure")
+    changed = 0
+    about = await AuditEntry.filter(object_type=object_type, object_id__in=object_ids) if object_ids else []
+    for row in about:
+        before, after = _forgotten(row.before), _forgotten(row.after)
+        if (before, after) != (row.before, row.after):
+            await AuditEntry.filter(id=row.id).update(before=before, after=after)
+            changed += 1
+    if actor_id is not None:
+        changed += (
+            await AuditEntry.filter(actor_id=actor_id).exclude(actor_label=FORGOTTEN).update(actor_label=FORGOTTEN)
+        )
+    return changed
+
+
+def _forgotten(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    return {key: FORGOTTEN if key in PERSONAL_KEYS and value else value for key, value in values.items()}

@@ -10,6 +10,9 @@ from email.utils import format_datetime, parsedate_to_datetime
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server import spreadsheets
+from server.personal_data import Row, as_sheets
+
 
 def etag_of(*parts: object) -> str:
     """A strong ETag from everything the representation is made of."""
@@ -52,3 +55,9 @@ def _fresh(request: Request, etag: str, last_modified: datetime | None) -> bool:
         except (TypeError, ValueError):
             return False
     return False
+
+
+def personal_data_workbook(data: dict[str, list[Row]], name: str) -> Response:
+    """A person's copy of their data as an XLSX attachment (one sheet per section), never cached."""
+    headers = {"Content-Disposition": f'attachment; filename="{name}.xlsx"', "Cache-Control": "no-store"}
+    return Response(spreadsheets.to_workbook(as_sheets(data)), media_type=spreadsheets.XLSX, headers=headers)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from starlette.responses import Response
 from tortoise.expressions import Q
 
-from server import accounts, markdown
+from server import accounts, markdown, personal_data
 from server.access import Anyone, Members, SignedIn
 from server.api import Api, Context, Page, paginate
 from server.auth import SESSION_COOKIE, csrf_token
@@ -14,8 +15,11 @@ from server.db import pending_migrations, ping
 from server.errors import Unavailable
 from server.fields import max_length
 from server.models import Domain, Membership, Organisation, Region, Role
+from server.responses import personal_data_workbook
 from server.schemas import (
     CurrentSessionOut,
+    ErasureIn,
+    ErasureOut,
     Health,
     LoginIn,
     LoginOut,
@@ -29,6 +33,7 @@ from server.schemas import (
     OrganisationOut,
     OrganisationPatch,
     OrganisationQuery,
+    PersonalData,
     ProfilePatch,
     ReferenceOut,
     SignupIn,
@@ -37,6 +42,7 @@ from server.schemas import (
     TokenOut,
     UserOut,
 )
+from server.spreadsheets import XLSX
 
 health = Api(prefix="")
 api = Api()
@@ -127,6 +133,31 @@ async def logout(ctx: Context) -> None:
 @api.route("GET", "/me", guard=SignedIn, summary="The signed-in account and its roles", tag="accounts")
 async def me(ctx: Context) -> MeOut:
     return await _account(ctx)
+
+
+@api.route("GET", "/me/data", guard=SignedIn, summary="All data held about me", tag="accounts")
+async def my_data(ctx: Context) -> PersonalData:
+    """My account, registrations with their answers, the talent reports I filed and the mails sent to me, by
+    section."""
+    return await personal_data.collect(personal_data.Subject(user=ctx.user))
+
+
+@api.route(
+    "GET", "/me/data.xlsx", guard=SignedIn, summary="All data held about me, as XLSX", tag="accounts", produces=XLSX
+)
+async def my_data_workbook(ctx: Context) -> Response:
+    """The same as `/me/data`, one sheet per section."""
+    data = await personal_data.collect(personal_data.Subject(user=ctx.user))
+    return personal_data_workbook(data, f"my-data-{ctx.user.id}")
+
+
+@api.route("POST", "/me/erase", guard=SignedIn, summary="Delete my data and my account", tag="accounts")
+async def erase_me(ctx: Context, body: ErasureIn) -> ErasureOut:
+    """My registrations are anonymised (a seat of an event still to come is given up, as by cancelling), the mails
+    to me lose their address and content, and the account is removed. Nobody can undo it."""
+    erased = await personal_data.erase(personal_data.Subject(user=ctx.user))
+    ctx.cookies.append({"key": SESSION_COOKIE, "value": "", "max_age": 0, "httponly": True, "samesite": "lax"})
+    return ErasureOut(erased=erased)
 
 
 @api.route("GET", "/session", guard=Anyone, summary="Who is signed in, if anyone", tag="accounts")

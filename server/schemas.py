@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -183,3 +183,14 @@ class MemberOut(BaseModel):
 
 class Health(BaseModel):
     status: str
+
+
+class ErasureIn(In):
+    confirm: Literal[True] = Field(description="Must be true: the erasure cannot be undone, not even by organisers.")
+
+
+class ErasureOut(BaseModel):
+    erased: dict[str, int] = Field(description="Rows anonymised or removed, per section of the person's data.")
+
+
+PersonalData = dict[str, list[dict[str, Any]]]  # section name -> its rows (server/personal_data.py)

@@ -31,12 +31,17 @@ def to_csv(rows: list[list[object]]) -> bytes:
 
 
 def to_xlsx(rows: list[list[object]], sheet_title: str) -> bytes:
+    return to_workbook({sheet_title: rows})
+
+
+def to_workbook(sheets: dict[str, list[list[object]]]) -> bytes:
+    """One sheet per entry, in order, titled by its key."""
     workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = sheet_title
-    for row in rows:
-        sheet.append([_safe_cell(v) for v in row])
+    workbook.remove(workbook.worksheets[0])
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append([_safe_cell(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -11,12 +11,13 @@ from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from server import audit
+from server import audit, personal_data
 from server.accounts import require_role
 from server.clock import utcnow
 from server.errors import Conflict, InvalidInput, NotFound
 from server.i18n import Label
-from server.models import Organisation, Role, User
+from server.models import AuditEntry, Organisation, Role, User
+from server.personal_data import Row, Subject, plain
 from talent import rules
 from talent.models import LockException, Occupation, Period, PeriodKind, Programme, ReportStatus, TraineeReport
 from talent.schemas import ReportIn
@@ -265,3 +266,28 @@ async def _move(
         )
     await report.refresh_from_db()
     return report
+
+
+async def _filed_by(subject: Subject) -> list[Row]:
+    """The reports a person filed (saved or moved through the workflow, as the audit log records): reports are the
+    bases' aggregates and stay when the person is forgotten; only the log's label of who filed them goes."""
+    if subject.user is None:
+        return []
+    filed = AuditEntry.filter(actor_id=subject.user.id, object_type="TraineeReport").values_list("object_id", flat=True)
+    ids = {int(str(each)) for each in await filed}
+    reports = await TraineeReport.filter(id__in=ids).select_related("base", "programme").order_by("id")
+    return [
+        {
+            "id": r.id,
+            "base": r.base.name_zh,
+            "period": r.period_id,
+            "programme": r.programme.cohort,
+            "status": r.status.value,
+            **{name: getattr(r, name) for name in FIELDS},
+            "submitted_at": plain(r.submitted_at),
+        }
+        for r in reports
+    ]
+
+
+personal_data.register("talent_reports", _filed_by)

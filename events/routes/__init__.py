@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from events.routes import access_log, agenda, checkin, events, mail, registrations, tickets
+from events.routes import access_log, agenda, checkin, events, mail, privacy, registrations, tickets
 from server.api import Api
 
+MODULES = (events, agenda, tickets, registrations, privacy, checkin, mail, access_log)
 api = Api()
-MODULES = (events, agenda, tickets, registrations, checkin, mail, access_log)
 api.endpoints = [endpoint for module in MODULES for endpoint in module.api.endpoints]

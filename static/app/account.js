@@ -3,6 +3,7 @@ import { reactive, ref, onMounted } from "vue";
 import { api, ApiError, session } from "./api.js";
 import { i18n, load, t, pick } from "./i18n.js";
 import { when } from "./format.js";
+import { MyData } from "./privacy.js";
 
 export const me = reactive({ user: null });
 
@@ -78,8 +79,15 @@ export const LoginPage = accountForm("/auth/login", ["email", "password"]);
 export const SignupPage = accountForm("/auth/signup", ["name", "email", "password"]);
 
 export const MePage = {
+  components: { MyData },
   props: ["go"],
   setup() {
+    const erased = ref(false);
+    function forgotten() {  // the account is gone, and with it the session
+      erased.value = true;
+      session.csrf = null;
+      me.user = null;
+    }
     const registrations = ref([]);
     const events = ref({});
     const feeds = ref([]);
@@ -114,12 +122,13 @@ export const MePage = {
       await refresh();
     }
     onMounted(() => me.user && refresh());
-    return { registrations, events, feeds, fresh, fetched, create, rotate, revoke, t, me, pick, when };
+    return { registrations, events, feeds, fresh, fetched, create, rotate, revoke, erased, forgotten, t, me, pick, when };
   },
   template: `
     <div v-if="!me.user" class="card">
       <h1>{{ t("account.my_registrations") }}</h1>
-      <p class="banner" role="alert">{{ t("account.sign_in") }}
+      <p v-if="erased" class="banner ok" role="status">{{ t("privacy.deleted") }}</p>
+      <p v-else class="banner" role="alert">{{ t("account.sign_in") }}
         <a href="/login" @click.prevent="go('/login')">{{ t("nav.login") }}</a></p>
     </div>
     <template v-else>
@@ -147,5 +156,6 @@ export const MePage = {
       </div>
       <button v-if="fetched && !feeds.length" @click="create">{{ t("feed.create") }}</button>
     </div>
+    <MyData path="/me" @erased="forgotten" />
     </template>`,
 };

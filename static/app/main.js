@@ -11,6 +11,7 @@ import { at, when, seats, span, ticketSeats, closed, standing, today } from "./f
 import { CalendarView } from "./calendar-view.js";
 import { eventKinds, kindName, loadEventKinds } from "./kinds.js";
 import { NotFound } from "./not-found.js";
+import { MyData, PrivacyNotice } from "./privacy.js";
 
 // The organiser console and the talent pages load when first visited.
 const lazy = (module, name) => defineAsyncComponent(() => import(module).then((loaded) => loaded[name]));
@@ -112,7 +113,7 @@ const given = (answers) => Object.fromEntries(Object.entries(answers).filter(([,
 const INPUT_TYPES = { number: "number", date: "date", email: "email", phone: "tel" };
 
 const EventPage = {
-  components: { NotFound },
+  components: { NotFound, PrivacyNotice },
   props: ["id", "go"],
   setup(props) {
     const event = ref(null);
@@ -120,7 +121,8 @@ const EventPage = {
     const questions = ref([]);
     const sessions = ref([]);
     // Signed in: name and email prefilled.
-    const form = reactive({ name: me.user?.name || "", email: me.user?.email || "", ticket_type: null, answers: {} });
+    const form = reactive({ name: me.user?.name || "", email: me.user?.email || "", ticket_type: null, answers: {}, accepted: false });
+    const notice = ref(null);  // the privacy notice the registration accepts, by its version
     const errors = ref({});
     const banner = ref("");
     const result = ref(null);
@@ -131,9 +133,10 @@ const EventPage = {
     onMounted(async () => {
       try {
         event.value = await api(`/events/${props.id}`);
-        [questions.value, sessions.value] = await Promise.all([
+        [questions.value, sessions.value, notice.value] = await Promise.all([
           api(`/events/${props.id}/questions`),
           api(`/events/${props.id}/sessions`),
+          api(`/events/${props.id}/privacy-notice`),
         ]);
       } catch (error) {
         if (error instanceof ApiError && error.problem.status === 404) missing.value = true;
@@ -145,7 +148,8 @@ const EventPage = {
     });
     // Field path → input id, in the order the form shows them: the first one in error takes the focus.
     const inputs = computed(() => [["name", "f-name"], ["email", "f-email"], ["ticket_type", "f-ticket"],
-                                   ...questions.value.map((q) => [`answers.${q.key}`, `q-${q.key}`])]);
+                                   ...questions.value.map((q) => [`answers.${q.key}`, `q-${q.key}`]),
+                                   ["privacy_notice_version", "f-privacy"]]);
     async function submit() {
       sending.value = true;
       errors.value = {};
@@ -153,7 +157,8 @@ const EventPage = {
       try {
         result.value = await api(`/events/${props.id}/registrations`, {
           method: "POST", headers: { "Idempotency-Key": key },
-          body: { name: form.name, email: form.email, locale: i18n.locale, ticket_type: form.ticket_type, answers: given(form.answers) },
+          body: { name: form.name, email: form.email, locale: i18n.locale, ticket_type: form.ticket_type, answers: given(form.answers),
+                  privacy_notice_version: form.accepted ? notice.value.version : undefined },
         });
         event.value = await api(`/events/${props.id}`);  // the seats left changed
         await nextTick();
@@ -162,6 +167,10 @@ const EventPage = {
         if (!(error instanceof ApiError)) banner.value = t("error.network");
         else {
           errors.value = error.fields;
+          if (error.fields.privacy_notice_version && form.accepted) {  // it changed while the form was open
+            notice.value = await api(`/events/${props.id}/privacy-notice`);
+            form.accepted = false;
+          }
           if (!Object.keys(error.fields).length || error.problem.status === 409) banner.value = error.problem.detail;
         }
         await nextTick();
@@ -176,7 +185,7 @@ const EventPage = {
     const calendar = computed(() => `/api/v1/events/${props.id}/calendar.ics`);
     const webcal = computed(() => `webcal://${location.host}${calendar.value}`);
     return {
-      event, missing, questions, sessions, form, errors, banner, result, sending, submit, described, bannerElement, status,
+      event, missing, questions, sessions, notice, form, errors, banner, result, sending, submit, described, bannerElement, status,
       manageUrl, calendar, webcal, t, pick, when, seats, ticketSeats, closed, span, go, INPUT_TYPES,
     };
   },
@@ -240,12 +249,12 @@ const EventPage = {
         <div v-for="q in questions" :key="q.key">
           <fieldset v-if="q.kind === 'multi_choice'" :id="'q-' + q.key" tabindex="-1" class="checks"
                     :aria-invalid="!!errors['answers.' + q.key]" :aria-describedby="described('answers.' + q.key, 'q-' + q.key)">
-            <legend>{{ pick(q.label) }}<span v-if="q.required" aria-hidden="true"> *</span></legend>
+            <legend>{{ pick(q.label) }}<span v-if="q.required" aria-hidden="true"> *</span><span v-else class="muted">{{ t("form.optional") }}</span></legend>
             <label v-for="c in q.choices" :key="c.key" class="check">
               <input type="checkbox" :value="c.key" v-model="form.answers[q.key]" :disabled="c.full">
               {{ pick(c) }}<span v-if="c.full" class="muted">{{ t("form.choice_full") }}</span></label>
           </fieldset>
-          <label v-else :for="'q-' + q.key">{{ pick(q.label) }}<span v-if="q.required" aria-hidden="true"> *</span></label>
+          <label v-else :for="'q-' + q.key">{{ pick(q.label) }}<span v-if="q.required" aria-hidden="true"> *</span><span v-else class="muted">{{ t("form.optional") }}</span></label>
           <select v-if="q.kind === 'single_choice'" :id="'q-' + q.key" v-model="form.answers[q.key]"
                   :required="q.required" :aria-invalid="!!errors['answers.' + q.key]"
                   :aria-describedby="described('answers.' + q.key, 'q-' + q.key)">
@@ -263,13 +272,14 @@ const EventPage = {
                  :aria-invalid="!!errors['answers.' + q.key]" :aria-describedby="described('answers.' + q.key, 'q-' + q.key)">
           <div v-if="errors['answers.' + q.key]" :id="'q-' + q.key + '-error'" class="field-error">{{ errors["answers." + q.key] }}</div>
         </div>
+        <PrivacyNotice v-if="notice" :notice="notice" v-model:accepted="form.accepted" :error="errors.privacy_notice_version" />
         <button type="submit" :disabled="sending">{{ sending ? t("form.sending") : t("form.submit") }}</button>
       </form>
     </div>`,
 };
 
 const ManagePage = {
-  components: { EntryCode },
+  components: { EntryCode, MyData },
   props: ["id", "go"],
   setup(props) {
     // The link in the mails carries the registration's own token; a signed-in owner needs none (the cookie).
@@ -277,6 +287,7 @@ const ManagePage = {
     const registration = ref(null);
     const event = ref(null);
     const missing = ref(false);
+    const erased = ref(false);
     const banner = ref("");
     const auth = token ? { Authorization: `Bearer ${token}` } : {};
     async function refresh() {
@@ -301,12 +312,14 @@ const ManagePage = {
     const qr = `/api/v1/registrations/${props.id}/qr.svg${withToken}`;
     const active = computed(() => registration.value && !["cancelled", "rejected"].includes(registration.value.status)
                                   && event.value?.status === "published");
-    return { registration, event, missing, banner, act, invitation, qr, auth, active, t, pick, when, at, go, i18n };
+    return { registration, event, missing, erased, banner, act, invitation, qr, auth, active, token, t, pick, when, at, go, i18n };
   },
   template: `
     <h1 v-if="missing">{{ t("manage.heading") }}</h1>
     <p v-if="missing" class="banner" role="alert">{{ t("manage.not_found") }}</p>
-    <div v-else-if="registration && event" class="card">
+    <p v-else-if="erased" class="banner ok" role="status">{{ t("privacy.deleted") }}</p>
+    <template v-else-if="registration && event">
+    <div class="card">
       <h1>{{ t("manage.heading") }}</h1>
       <p><a :href="'/events/' + event.id" @click.prevent="go('/events/' + event.id)">{{ pick(event.title) }}</a><br>
         <span class="muted">{{ when(event) }} · {{ event.venue || event.online_url }}</span></p>
@@ -321,7 +334,9 @@ const ManagePage = {
       <p v-if="['confirmed', 'pending'].includes(registration.status) || event.status === 'cancelled'"><a :href="invitation">{{ t("manage.invitation") }}</a></p>
       <button v-if="registration.status === 'offered' && active" @click="act('accept')">{{ t("manage.accept") }}</button>
       <button v-if="active" class="secondary" @click="act('cancel')">{{ t("manage.cancel") }}</button>
-    </div>`,
+    </div>
+    <MyData :path="'/registrations/' + id" :token="token" @erased="erased = true" />
+    </template>`,
 };
 
 // Path pattern → page; the first group, if any, becomes the page's `id`.

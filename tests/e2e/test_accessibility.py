@@ -127,7 +127,12 @@ def registration(base: str, event_id: int, name: str) -> tuple[str, str]:
     """A registration for the forum of one question (company): (id, manage token)."""
     answer = httpx.post(
         f"{base}/api/v1/events/{event_id}/registrations",
-        json={"email": f"{uuid.uuid4().hex[:8]}@example.cn", "name": name, "answers": {"company": "济南智造"}},
+        json={
+            "privacy_notice_version": 0,
+            "email": f"{uuid.uuid4().hex[:8]}@example.cn",
+            "name": name,
+            "answers": {"company": "济南智造"},
+        },
     )
     answer.raise_for_status()
     return str(answer.json()["id"]), str(answer.json()["manage_token"])
@@ -195,7 +200,7 @@ async def test_the_public_pages_pass_axe(
     email = member(admin, int(admin.get(f"/events/{forum_id}").json()["organisation_id"]), "checker", "检票员")
     httpx.post(
         f"{base_url}/api/v1/events/{forum_id}/registrations",
-        json={"email": email, "name": "检票员", "answers": {"company": "济南智造"}},
+        json={"privacy_notice_version": 0, "email": email, "name": "检票员", "answers": {"company": "济南智造"}},
     ).raise_for_status()
     await sign_in(page, base_url, email)
     await page.get_by_role("button", name="生成订阅地址").click()

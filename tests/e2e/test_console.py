@@ -141,7 +141,7 @@ async def test_an_organiser_creates_shapes_publishes_and_cancels_an_event(
     for name, mail in (("钱一", "qian@example.cn"), ("孙二", "sun@example.cn")):
         httpx.post(
             f"{base_url}/api/v1/events/{event_id}/registrations",
-            json={"name": name, "email": mail, "answers": {"track": "llm"}},
+            json={"privacy_notice_version": 0, "name": name, "email": mail, "answers": {"track": "llm"}},
         ).raise_for_status()
     await page.goto(f"{base_url}/console/events/{event_id}/edit")
     capacity = quotas.locator("[data-quota=capacity]")

@@ -45,7 +45,12 @@ async def test_the_door_checks_a_person_in_by_camera_without_barcode_detector(
     event_id = seed_forum(admin, title={"zh": "摄像头签到演练", "en": "Camera check-in drill"})
     made = httpx.post(
         f"{base_url}/api/v1/events/{event_id}/registrations",
-        json={"email": "sun.qi@example.cn", "name": "孙七", "answers": {"company": "济南视觉"}},
+        json={
+            "privacy_notice_version": 0,
+            "email": "sun.qi@example.cn",
+            "name": "孙七",
+            "answers": {"company": "济南视觉"},
+        },
     ).json()
     shown = httpx.get(
         f"{base_url}/api/v1/registrations/{made['id']}", headers={"Authorization": f"Bearer {made['manage_token']}"}

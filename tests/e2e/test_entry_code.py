@@ -18,7 +18,12 @@ async def test_the_registrants_page_shows_a_code_that_changes_and_the_door_takes
     event_id = seed_forum(admin, static_entry_code=False)  # only the live code admits: no printable link
     made = httpx.post(
         f"{base}/api/v1/events/{event_id}/registrations",
-        json={"email": f"{uuid.uuid4().hex[:8]}@example.cn", "name": "孙七", "answers": {"company": "济南数据"}},
+        json={
+            "privacy_notice_version": 0,
+            "email": f"{uuid.uuid4().hex[:8]}@example.cn",
+            "name": "孙七",
+            "answers": {"company": "济南数据"},
+        },
     ).json()
     page = await new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
     await page.goto(f"{base}/registrations/{made['id']}?token={made['manage_token']}")
@@ -44,7 +49,12 @@ async def test_the_door_names_a_printed_code_that_the_event_turned_off(
     event_id = seed_forum(admin, static_entry_code=False)
     made = httpx.post(
         f"{base}/api/v1/events/{event_id}/registrations",
-        json={"email": f"{uuid.uuid4().hex[:8]}@example.cn", "name": "周八", "answers": {"company": "济南数据"}},
+        json={
+            "privacy_notice_version": 0,
+            "email": f"{uuid.uuid4().hex[:8]}@example.cn",
+            "name": "周八",
+            "answers": {"company": "济南数据"},
+        },
     ).json()
     manage = {"Authorization": f"Bearer {made['manage_token']}"}
     printed = httpx.get(f"{base}/api/v1/registrations/{made['id']}", headers=manage).json()["qr"]

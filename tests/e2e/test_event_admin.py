@@ -21,7 +21,7 @@ SCREENSHOTS = Path(os.environ.get("QUANCHENG_SCREENSHOTS", "/tmp"))
 def register(base: str, event_id: int, name: str, email: str) -> str:
     answer = httpx.post(
         f"{base}/api/v1/events/{event_id}/registrations",
-        json={"email": email, "name": name, "answers": {"company": f"{name}的公司"}},
+        json={"privacy_notice_version": 0, "email": email, "name": name, "answers": {"company": f"{name}的公司"}},
     )
     assert answer.status_code == 201, answer.text
     return str(answer.json()["status"])
@@ -161,6 +161,7 @@ async def test_on_a_phone_the_table_scrolls_inside_its_box_and_a_stale_approval_
     created = httpx.post(
         f"{base_url}/api/v1/events/{event_id}/registrations",
         json={
+            "privacy_notice_version": 0,
             "email": "ouyang.mingyuan.long.address@example.cn",
             "name": "欧阳明远",
             "answers": {"company": "济南智造"},
@@ -227,6 +228,7 @@ async def test_the_registrations_table_names_the_choices_and_fits_a_laptop_scree
     httpx.post(
         f"{base_url}/api/v1/events/{event_id}/registrations",
         json={
+            "privacy_notice_version": 0,
             "email": "wang.wu@example.cn",
             "name": "王五",
             "answers": {"company": "济南人工智能计算中心有限公司", "topics": ["vision", "llm"]},

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Route, expect
 
-from tests.e2e.support import ADMIN, NewPage, seed_forum, sign_in
+from tests.e2e.support import ADMIN, PASSWORD, NewPage, seed_forum, sign_in
 
 
 async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[str, int], new_page: NewPage) -> None:
@@ -32,8 +32,15 @@ async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[
     await expect(page.get_by_label("单位名称")).to_have_accessible_description("此字段为必填项")
     await expect(page.get_by_label("邮箱")).to_be_focused()  # the first field in error
     await expect(page.get_by_label("姓名")).to_have_value("李雷")  # nothing typed is lost
+    # The privacy notice states purpose and retention, and registering needs it accepted.
+    notice = page.get_by_role("group", name="隐私声明")
+    await expect(notice).to_contain_text("活动结束180天后匿名化处理")
+    await expect(notice).to_have_accessible_description("此字段为必填项")
     await page.get_by_label("邮箱").fill("li.lei@example.cn")
     await page.get_by_label("单位名称").fill("济南智造")
+    await page.get_by_role("button", name="提交报名").click()
+    await expect(notice).to_be_focused()  # the one field still in error: the notice not accepted
+    await notice.get_by_label("我已阅读隐私声明").check()
     await page.get_by_role("button", name="提交报名").click()
     await expect(page.get_by_role("status")).to_have_text("报名成功")
     await page.get_by_text("查看或取消我的报名").click()
@@ -47,6 +54,7 @@ async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[
     await second.get_by_label("姓名").fill("韩梅梅")
     await second.get_by_label("邮箱").fill("han@example.cn")
     await second.get_by_label("单位名称").fill("济南数据")
+    await second.get_by_label("我已阅读隐私声明").check()
     await second.get_by_role("button", name="提交报名").click()
     await expect(second.get_by_role("status")).to_have_text("已进入候补名单，第 1 位")
     await second.get_by_text("查看或取消我的报名").click()
@@ -95,6 +103,7 @@ async def test_an_account_registers_and_subscribes_to_its_calendar(site: tuple[s
     await page.get_by_label("姓名").fill("王芳")
     await page.get_by_label("邮箱").fill("wang.fang@example.cn")
     await page.get_by_label("单位名称").fill("济南智造")
+    await page.get_by_label("我已阅读隐私声明").check()
     await page.get_by_role("button", name="提交报名").click()
     await expect(page.get_by_role("status")).to_be_visible()
     await page.get_by_role("link", name="王芳").click()
@@ -105,6 +114,7 @@ async def test_an_account_registers_and_subscribes_to_its_calendar(site: tuple[s
     await page.get_by_role("button", name="English").click()  # the account's language: the API answers in it too
     await expect(page.get_by_label("Email")).to_have_value("wang.fang@example.cn")  # the account's, prefilled
     await page.get_by_label("Company").fill("济南智造")
+    await page.get_by_label("I have read the privacy notice").check()
     await page.get_by_role("button", name="Register").click()
     await expect(page.get_by_role("alert")).to_contain_text("This email address is already registered for the event")
     await page.get_by_role("button", name="Log out").click()
@@ -123,7 +133,12 @@ async def test_the_door_checks_people_in_by_name_and_refuses_forged_codes(
     event_id = seed_forum(admin)  # its own event, so the seat is free whatever ran before
     made = httpx.post(
         f"{base}/api/v1/events/{event_id}/registrations",
-        json={"email": "zhao.liu@example.cn", "name": "赵六", "answers": {"company": "济南数据"}},
+        json={
+            "privacy_notice_version": 0,
+            "email": "zhao.liu@example.cn",
+            "name": "赵六",
+            "answers": {"company": "济南数据"},
+        },
     ).json()
     manage = {"Authorization": f"Bearer {made['manage_token']}"}
     qr = httpx.get(f"{base}/api/v1/registrations/{made['id']}", headers=manage).json()["qr"]
@@ -190,6 +205,10 @@ async def test_the_registration_form_works_by_keyboard_alone(
     await page.keyboard.type("li.lei@example.cn")
     await page.keyboard.press("Tab")
     await page.keyboard.type("济南智造")
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_label("我已阅读隐私声明")).to_be_focused()
+    await page.keyboard.press("Space")
+    await page.keyboard.press("Tab")
     await page.keyboard.press("Enter")
     await expect(page.get_by_role("status")).to_have_text("报名成功")
     await expect(page.get_by_role("status")).to_be_focused()
@@ -200,6 +219,7 @@ async def test_the_registration_form_works_by_keyboard_alone(
     await again.get_by_label("姓名").fill("李雷")
     await again.get_by_label("邮箱").fill("li.lei@example.cn")
     await again.get_by_label("单位名称").fill("济南智造")
+    await again.get_by_label("我已阅读隐私声明").check()
     await again.get_by_label("单位名称").press("Enter")
     await expect(again.get_by_role("alert")).to_be_focused()
     await expect(again.get_by_role("alert")).not_to_be_empty()
@@ -251,7 +271,12 @@ async def test_an_offered_seat_is_accepted_on_the_manage_page(
     made = [
         httpx.post(
             f"{base_url}/api/v1/events/{event_id}/registrations",
-            json={"email": f"{who}@example.cn", "name": who, "answers": {"company": "济南智造"}},
+            json={
+                "privacy_notice_version": 0,
+                "email": f"{who}@example.cn",
+                "name": who,
+                "answers": {"company": "济南智造"},
+            },
         ).json()
         for who in ("first", "second")
     ]
@@ -347,6 +372,7 @@ async def test_choice_phone_and_email_questions_are_answered_in_the_form(
     await page.get_by_label("备注").fill("x")
     await page.get_by_label("备注").fill("")  # typed and cleared: an optional question left unanswered
     await page.get_by_role("group", name="票种").get_by_label("媒体票").check()
+    await page.get_by_label("我已阅读隐私声明").check()
     await page.get_by_role("button", name="提交报名").click()
     await expect(page.get_by_role("status")).to_have_text("报名成功")
     listed = admin.get(f"/events/{event_id}/registrations").json()["items"]
@@ -363,7 +389,12 @@ async def test_the_manage_page_names_the_event_and_says_when_it_is_cancelled(
     event_id = seed_forum(admin, capacity=5, title={"zh": title})
     made = httpx.post(
         f"{base_url}/api/v1/events/{event_id}/registrations",
-        json={"email": "wu.shi@example.cn", "name": "吴十", "answers": {"company": "济南智造"}},
+        json={
+            "privacy_notice_version": 0,
+            "email": "wu.shi@example.cn",
+            "name": "吴十",
+            "answers": {"company": "济南智造"},
+        },
     ).json()
     manage = f"{base_url}/registrations/{made['id']}?token={made['manage_token']}"
     page = await new_page(locale="zh-CN")
@@ -408,7 +439,7 @@ async def test_the_door_search_shows_the_answer_to_what_is_typed_now(
     for name, mail in (("王五", "wang.wu@example.cn"), ("赵六", "zhao.liu@example.cn")):
         httpx.post(
             f"{base_url}/api/v1/events/{event_id}/registrations",
-            json={"email": mail, "name": name, "answers": {"company": "济南数据"}},
+            json={"privacy_notice_version": 0, "email": mail, "name": name, "answers": {"company": "济南数据"}},
         ).raise_for_status()
     page = await new_page(locale="zh-CN")
     await sign_in(page, base_url, *ADMIN)
@@ -510,7 +541,12 @@ async def test_a_full_choice_is_marked_and_cannot_be_chosen(
     admin.post(f"/events/{event_id}/publish").raise_for_status()
     httpx.post(
         f"{base_url}/api/v1/events/{event_id}/registrations",
-        json={"email": "first@example.cn", "name": "先到", "answers": {"company": "济南智造", "track": "mfg"}},
+        json={
+            "privacy_notice_version": 0,
+            "email": "first@example.cn",
+            "name": "先到",
+            "answers": {"company": "济南智造", "track": "mfg"},
+        },
     ).raise_for_status()
     page = await new_page(locale="zh-CN")
     await page.goto(f"{base_url}/events/{event_id}")
@@ -538,3 +574,51 @@ async def test_signing_in_or_up_goes_back_to_the_page_the_person_came_from(
     await page.get_by_role("button", name="退出").click()
     await sign_in(page, base, *ADMIN)  # straight to the login page: then to their own page
     await expect(page).to_have_url(base + "/me")
+
+
+async def test_a_registrant_downloads_and_deletes_their_data_through_the_manage_link(
+    site: tuple[str, int], new_page: NewPage
+) -> None:
+    base, event_id = site
+    made = httpx.post(
+        f"{base}/api/v1/events/{event_id}/registrations",
+        json={
+            "privacy_notice_version": 0,
+            "email": "qian.er@example.cn",
+            "name": "钱二",
+            "answers": {"company": "济南数据"},
+        },
+    ).json()
+    page = await new_page(locale="zh-CN")
+    await page.goto(f"{base}/registrations/{made['id']}?token={made['manage_token']}")
+    mine = page.get_by_role("region", name="我的个人信息")
+    download = await mine.get_by_role("link", name="下载我的信息（JSON）").get_attribute("href")
+    assert download is not None
+    copy = httpx.get(base + download).json()
+    assert [r["name"] for r in copy["registrations"]] == ["钱二"]
+    page.once("dialog", lambda dialog: dialog.dismiss())  # thought better of it
+    await mine.get_by_role("button", name="删除我的信息").click()
+    await expect(page.locator("[data-test=status]")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    await mine.get_by_role("button", name="删除我的信息").click()
+    await expect(page.get_by_role("status")).to_have_text("您的信息已删除。")
+    assert httpx.get(base + download).status_code == 404  # the link died with the data
+
+
+async def test_a_signed_in_person_deletes_their_data_and_account_from_my_page(base_url: str, new_page: NewPage) -> None:
+    email = f"forget-{uuid.uuid4().hex[:8]}@example.cn"
+    signup = {"email": email, "password": PASSWORD, "name": "孙悟", "locale": "zh-CN"}
+    httpx.post(f"{base_url}/api/v1/auth/signup", json=signup).raise_for_status()
+    page = await new_page(locale="zh-CN")
+    await sign_in(page, base_url, email)
+    await page.goto(base_url + "/me")
+    mine = page.get_by_role("region", name="我的个人信息")
+    await expect(mine.get_by_role("link", name="下载我的信息（Excel）")).to_have_attribute(
+        "href", "/api/v1/me/data.xlsx"
+    )
+    page.once("dialog", lambda dialog: dialog.accept())
+    await mine.get_by_role("button", name="删除我的信息").click()
+    await expect(page.get_by_role("status")).to_have_text("您的信息已删除。")
+    await expect(page.get_by_role("link", name="登录")).to_be_visible()  # signed out: the account is gone
+    login = httpx.post(f"{base_url}/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert login.status_code == 401

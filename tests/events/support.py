@@ -63,7 +63,7 @@ async def published_event(client: httpx.AsyncClient, headers: dict[str, str], or
 async def register(
     client: httpx.AsyncClient, event_id: int, email: str, *, headers: dict[str, str] | None = None, **fields: Any
 ) -> httpx.Response:
-    body = {"email": email, "name": email.split("@")[0], **fields}
+    body = {"email": email, "name": email.split("@")[0], "privacy_notice_version": 0, **fields}
     return await client.post(f"/api/v1/events/{event_id}/registrations", json=body, headers=headers or {})
 
 

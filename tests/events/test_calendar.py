@@ -168,9 +168,15 @@ async def test_personal_feed_shows_only_my_active_registrations(client: httpx.As
     dropped = await published_event(client, headers, org_id, title={"zh": "已退出"})
     me = await sign_up(client, "me@x.cn")
     other = await sign_up(client, "other@x.cn")
-    await client.post(f"/api/v1/events/{mine}/registrations", json={"name": "我"}, headers=me)
-    await client.post(f"/api/v1/events/{theirs}/registrations", json={"name": "他"}, headers=other)
-    left = await client.post(f"/api/v1/events/{dropped}/registrations", json={"name": "我"}, headers=me)
+    await client.post(
+        f"/api/v1/events/{mine}/registrations", json={"privacy_notice_version": 0, "name": "我"}, headers=me
+    )
+    await client.post(
+        f"/api/v1/events/{theirs}/registrations", json={"privacy_notice_version": 0, "name": "他"}, headers=other
+    )
+    left = await client.post(
+        f"/api/v1/events/{dropped}/registrations", json={"privacy_notice_version": 0, "name": "我"}, headers=me
+    )
     await client.post(f"/api/v1/registrations/{left.json()['id']}/cancel", headers=me)
     created = await client.post("/api/v1/me/calendar-feeds", json={"name": "手机"}, headers=me)
     assert created.status_code == 201
@@ -196,7 +202,9 @@ async def test_personal_feed_shows_a_waiting_place_as_tentative_in_my_language(c
     for email, locale in (("zh@x.cn", "zh-CN"), ("en@x.cn", "en")):
         me = await sign_up(client, email, locale=locale)
         for event_id in (full, seated):
-            made = await client.post(f"/api/v1/events/{event_id}/registrations", json={"name": "我"}, headers=me)
+            made = await client.post(
+                f"/api/v1/events/{event_id}/registrations", json={"privacy_notice_version": 0, "name": "我"}, headers=me
+            )
             assert made.status_code == 201, made.text
         token = (await client.post("/api/v1/me/calendar-feeds", json={}, headers=me)).json()["token"]
         calendar = lint(await ics(client, f"/cal/{token}.ics"), method="PUBLISH")

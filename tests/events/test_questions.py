@@ -121,7 +121,7 @@ async def test_one_answer_lists_the_body_and_the_answer_errors_together_in_eithe
 ) -> None:
     _, event_id = await event_with_questions(client)
     path = f"/api/v1/events/{event_id}/registrations"
-    body = {"email": "not-an-email", "name": "李雷", "answers": {"staff": 0}}
+    body = {"email": "not-an-email", "name": "李雷", "answers": {"staff": 0}, "privacy_notice_version": 0}
     expected = {
         "zh-CN": {
             ("body", "email"): "邮箱地址格式不正确",
@@ -146,6 +146,7 @@ async def test_one_answer_lists_the_body_and_the_answer_errors_together_in_eithe
     no_email = await client.post(path, json={"name": "李雷"})  # without an account the address is required
     assert {tuple(e["loc"]): e["type"] for e in no_email.json()["errors"]} == {
         ("body", "email"): "missing",
+        ("body", "privacy_notice_version"): "missing",  # the notice not accepted
         ("body", "answers", "company"): "missing",
         ("body", "answers", "track"): "missing",
     }

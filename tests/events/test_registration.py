@@ -203,7 +203,7 @@ async def test_idempotency_key_replays_the_first_answer_and_refuses_a_different_
     headers, org_id = await organiser(client)
     event_id = await published_event(client, headers, org_id, capacity=1)
     await register(client, event_id, "seat@x.cn")
-    body = {"email": "retry@x.cn", "name": "重试"}
+    body = {"email": "retry@x.cn", "name": "重试", "privacy_notice_version": 0}
     url = f"/api/v1/events/{event_id}/registrations"
     first = await client.post(url, json=body, headers={"Idempotency-Key": "key-0001-abcdef"})
     replay = await client.post(url, json=body, headers={"Idempotency-Key": "key-0001-abcdef"})
@@ -308,12 +308,16 @@ async def test_signed_in_users_register_without_typing_their_email_and_see_their
     headers, org_id = await organiser(client)
     event_id = await published_event(client, headers, org_id)
     me = await sign_up(client, "member@x.cn", locale="en")
-    made = await client.post(f"/api/v1/events/{event_id}/registrations", json={"name": "Member"}, headers=me)
+    made = await client.post(
+        f"/api/v1/events/{event_id}/registrations", json={"privacy_notice_version": 0, "name": "Member"}, headers=me
+    )
     assert made.status_code == 201
     mine = (await client.get("/api/v1/me/registrations", headers=me)).json()
     assert [(r["email"], r["locale"], r["status"]) for r in mine["items"]] == [("member@x.cn", "en", "confirmed")]
     assert mine["items"][0]["qr"].startswith("QC1.")
-    anonymous = await client.post(f"/api/v1/events/{event_id}/registrations", json={"name": "Nobody"})
+    anonymous = await client.post(
+        f"/api/v1/events/{event_id}/registrations", json={"privacy_notice_version": 0, "name": "Nobody"}
+    )
     assert anonymous.status_code == 422 and anonymous.json()["errors"][0]["loc"] == ["body", "email"]
     other = await sign_up(client, "other@x.cn")
     assert (await client.get(f"/api/v1/registrations/{made.json()['id']}", headers=other)).status_code == 404
@@ -326,7 +330,9 @@ async def test_unknown_ticket_type_and_bad_fields_are_field_errors(client: httpx
     foreign_type = (await client.get(f"/api/v1/events/{other_event}/ticket-types")).json()[0]["id"]
     answer = await register(client, event_id, "t@x.cn", ticket_type=foreign_type)
     assert answer.status_code == 422 and answer.json()["errors"][0]["loc"] == ["body", "ticket_type"]
-    answer = await client.post(f"/api/v1/events/{event_id}/registrations", json={"email": "bad", "name": ""})
+    answer = await client.post(
+        f"/api/v1/events/{event_id}/registrations", json={"privacy_notice_version": 0, "email": "bad", "name": ""}
+    )
     assert {tuple(e["loc"]) for e in answer.json()["errors"]} == {("body", "email"), ("body", "name")}
 
 

@@ -88,7 +88,10 @@ def _register_and_wait_for_mail(api: str, data_dir: Path) -> None:
         },
     ).json()
     httpx.post(f"{api}/events/{event['id']}/publish", headers=admin)
-    made = httpx.post(f"{api}/events/{event['id']}/registrations", json={"email": "guest@x.cn", "name": "来宾"})
+    made = httpx.post(
+        f"{api}/events/{event['id']}/registrations",
+        json={"privacy_notice_version": 0, "email": "guest@x.cn", "name": "来宾"},
+    )
     assert made.status_code == 201, made.text
     deadline = time.monotonic() + 30
     while not list((data_dir / "mail").glob("*.eml")):

@@ -83,7 +83,8 @@ async def test_a_registrants_control_character_is_refused_in_the_handler_validat
     headers, org_id = await organiser(client)
     event_id = await published_event(client, headers, org_id)
     answer = await client.post(
-        f"/api/v1/events/{event_id}/registrations", json={"email": "x@example.cn", "name": "X\x01Y"}
+        f"/api/v1/events/{event_id}/registrations",
+        json={"privacy_notice_version": 0, "email": "x@example.cn", "name": "X\x01Y"},
     )
     assert answer.status_code == 422, answer.text
     assert answer.json()["errors"][0]["loc"] == ["body", "name"]

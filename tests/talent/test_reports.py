@@ -239,3 +239,20 @@ async def test_validate_refuses_bad_input_and_other_bases(client: httpx.AsyncCli
     assert [f["message"] for f in named.json()["findings"] if f["rule"] == "certified_above_assessed"] == [
         "Level 5 / junior worker: certified (2) cannot exceed assessed (1)"
     ]
+
+
+async def test_a_reporters_copy_of_their_data_lists_the_reports_they_filed_and_erasing_them_keeps_the_report(
+    client: httpx.AsyncClient,
+) -> None:
+    admin, reporter, base_id, programme_id = await setup(client)
+    url = f"/api/v1/talent/reports/{base_id}/2026-10/{programme_id}"
+    await client.put(url, json=GOOD, headers=reporter)
+    await client.post(url + "/submit", headers=reporter)
+    filed = (await client.get("/api/v1/me/data", headers=reporter)).json()["talent_reports"]
+    assert [(r["period"], r["status"], r["completed"]) for r in filed] == [("2026-10", "submitted", GOOD["completed"])]
+    assert (await client.get("/api/v1/me/data", headers=admin)).json()["talent_reports"] == []  # not filed by them
+    assert (await client.post("/api/v1/me/erase", json={"confirm": True}, headers=reporter)).status_code == 200
+    kept = (await client.get(url, headers=admin)).json()
+    assert (kept["status"], kept["completed"]) == ("submitted", GOOD["completed"])  # the base's figures stay
+    history = (await client.get(url + "/history", headers=admin)).json()
+    assert history and {h["who"] for h in history} == {"forgotten"}  # who filed them: forgotten
