@@ -376,7 +376,7 @@ async def test_in_a_group_each_refused_attempt_fails_alone_and_the_rest_get_exac
 
     monkeypatch.setattr(registration._rush, "decide", counted)
     url = f"/api/v1/events/{event_id}/registrations"
-    keyed = {"email": "keyed@x.cn", "name": "重试"}
+    keyed = {"email": "keyed@x.cn", "name": "重试", "privacy_notice_version": 0}
     answers = await asyncio.gather(
         register(client, event_id, "w1@x.cn"),
         register(client, event_id, "TAKEN@x.cn"),  # already registered
@@ -410,7 +410,7 @@ async def test_inside_a_callers_transaction_a_registration_rolls_back_with_it(cl
     with pytest.raises(RuntimeError, match="the caller fails"):
         async with in_transaction():
             created = await registration.register(
-                event_id, {"email": "a@x.cn", "name": "a"}, user=None, idempotency_key=None, secret_key="k" * 40
+                event_id, {"email": "a@x.cn", "name": "a", "privacy_notice_version": 0}, user=None, idempotency_key=None, secret_key="k" * 40
             )
             assert created.status is RegistrationStatus.CONFIRMED
             raise RuntimeError("the caller fails")
