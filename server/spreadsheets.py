@@ -31,12 +31,19 @@ def to_csv(rows: list[list[object]]) -> bytes:
 
 
 def to_xlsx(rows: list[list[object]], sheet_title: str) -> bytes:
+    return to_xlsx_sheets({sheet_title: rows})
+
+
+def to_xlsx_sheets(sheets: dict[str, list[list[object]]]) -> bytes:
+    """A workbook with one worksheet per entry, titled by its key, in order."""
     workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = sheet_title
-    for row in rows:
-        sheet.append([_safe_cell(v) for v in row])
+    active = workbook.active
+    assert active is not None
+    workbook.remove(active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append([_safe_cell(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -72,6 +72,7 @@ async def test_each_operation_shows_its_guard_as_prose_and_as_x_access(client: h
         "team-members",
         "team-organisers",
         "entry-readers",
+        "assigned-judge",
     }
 
 
