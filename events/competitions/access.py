@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from events.competitions.models import Competition, JudgeAssignment, Submission, Team, TeamMember
-from events.competitions.submissions import judge_cleared_for, readable_submission
+from events.competitions.submissions import holds_judge_role, judge_cleared_for, readable_submission
 from server.access import Guard
 from server.accounts import require_role
 from server.api import Context
@@ -126,8 +126,9 @@ class EntryReaders(Guard):
 
 @dataclass(frozen=True)
 class AssignedJudge(Guard):
-    """The judge of the pairing in the path, while it is live (no conflict found since), and with `cleared`
-    only once they declared no conflict (403 before). Nobody else, organisers included, passes: 404.
+    """The judge of the pairing in the path, while it is live (no conflict found since) and they hold the `judge`
+    role, and with `cleared` only once they declared no conflict (403 before). Nobody else, organisers included,
+    passes: 404.
     The `judge` role grants nothing but this. Provides `assignment`."""
 
     of_assignment: str = "assignment_id"
@@ -139,7 +140,7 @@ class AssignedJudge(Guard):
 
     def describe(self) -> str:
         after = ", after declaring no conflict of interest" if self.cleared else ""
-        return f"the judge assigned the entry of the pairing `{self.of_assignment}`{after}."
+        return f"the judge (holding the judge role) of the pairing `{self.of_assignment}`{after}."
 
     def details(self) -> dict[str, Any]:
         return {"assignment": self.of_assignment, "cleared": self.cleared, "roles": [Role.JUDGE.value]}
@@ -151,7 +152,7 @@ class AssignedJudge(Guard):
         assignment = await JudgeAssignment.get_or_none(
             id=path[self.of_assignment], judge_id=ctx.user.id, withdrawn_at__isnull=True
         )
-        if assignment is None:
+        if assignment is None or not await holds_judge_role(ctx.user, assignment.stage_id):
             raise NotFound()
         if self.cleared and not await judge_cleared_for(ctx.user, assignment.team_id, assignment.stage_id):
             raise PermissionDenied("error.declare_first")

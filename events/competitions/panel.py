@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, cast
 
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from events.competitions import judging
@@ -278,7 +279,14 @@ async def assign(user: User, event: Event, stage_id: int, data: AssignIn) -> tup
         entries = await entries_of(stage)
         if not entries:
             raise NoEntries()
-        panel = await CompetitionJudge.filter(competition_id=competition.id, active=True)
+        panel = await CompetitionJudge.filter(
+            competition_id=competition.id,
+            active=True,
+            # Only those who still hold the role: an organisation that revokes it takes the judge off the panel.
+            user_id__in=Subquery(
+                Membership.filter(organisation_id=event.organisation_id, role=Role.JUDGE).values("user_id")
+            ),
+        )
         live = await JudgeAssignment.filter(stage_id=stage.id, withdrawn_at__isnull=True)
         result = judging.assign_judges(
             [

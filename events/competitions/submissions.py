@@ -23,7 +23,7 @@ from server.accounts import require_role
 from server.clock import utcnow
 from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from server.i18n import Label, pick
-from server.models import Role, User
+from server.models import Membership, Role, User
 from server.settings import Locale
 
 
@@ -276,10 +276,19 @@ async def may_read(user: User, team: Team) -> bool:
 
 
 async def judge_cleared_for(user: User, team_id: int, stage_id: int) -> bool:
-    """The one test that a judge may read a team's entry to a stage: a live pairing (no conflict found since)
-    on which they declared no conflict (docs/architecture.md#judging)."""
-    return await JudgeAssignment.exists(
+    """The one test that a judge may read a team's entry to a stage: a live pairing (no conflict found since) on
+    which they declared no conflict, while they hold the `judge` role (docs/architecture.md#judging)."""
+    assignment = await JudgeAssignment.get_or_none(
         judge_id=user.id, team_id=team_id, stage_id=stage_id, cleared_at__not_isnull=True, withdrawn_at__isnull=True
+    )
+    return assignment is not None and await holds_judge_role(user, stage_id)
+
+
+async def holds_judge_role(user: User, stage_id: int) -> bool:
+    """Whether the user is still a member with the `judge` role of the organisation of the stage's event."""
+    stage = await Stage.get(id=stage_id).select_related("competition__event")
+    return await Membership.exists(
+        user_id=user.id, organisation_id=stage.competition.event.organisation_id, role=Role.JUDGE
     )
 
 

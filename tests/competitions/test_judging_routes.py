@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from events.competitions.models import JudgeAssignment, ScoreKind, ScoreRecord
-from server.models import User
+from server.models import Membership, Role, User
 from tests.competitions.support import USCC, Judged, assigned, entry, judge, judged_competition
 from tests.support import sign_up
 
@@ -317,3 +317,20 @@ async def test_a_conflicted_judge_can_never_read_an_entry_its_files_scores_or_th
         "submission": 200,
         "file": 200,
     }
+
+
+async def test_a_judge_whose_role_is_revoked_reads_nothing_more_and_is_not_assigned(client: httpx.AsyncClient) -> None:
+    place = await judged_competition(client)
+    judges = await panel_of_three(client, place)
+    _, _, submission = await entry(client, place, "lead@x.cn", "T1")
+    assert (await client.post(place.stage() + "/assignment", json={}, headers=place.headers)).status_code == 200
+    headers = judges["j1@judges.cn"]
+    [pairing] = (await assigned(client, place, headers)).values()
+    await client.post(f"/api/v1/judging/assignments/{pairing}/declaration", json={"conflict": False}, headers=headers)
+    assert (await endpoints(client, headers, pairing, submission))["file"] == 200
+    user = await User.get(email="j1@judges.cn")
+    await Membership.filter(user_id=user.id, organisation_id=place.org_id, role=Role.JUDGE).delete()
+    assert set((await endpoints(client, headers, pairing, submission)).values()) == {404}
+    rerun = await client.post(place.stage() + "/assignment", json={"seed": 1}, headers=place.headers)
+    assert rerun.status_code == 409  # two judges left for an entry that needs three
+    assert rerun.json()["type"].endswith("not_enough_judges")
