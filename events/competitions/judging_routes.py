@@ -198,7 +198,7 @@ async def correct(
     "GET",
     STAGE + "/scores.xlsx",
     guard=Organisers(),
-    summary="Export scores by judge and rankings",
+    summary="Export entries, scores by judge and rankings",
     tag=TAG,
     produces=spreadsheets.XLSX,
 )

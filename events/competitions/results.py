@@ -20,7 +20,7 @@ from events.competitions.models import (
     TeamMember,
     Track,
 )
-from events.competitions.panel import stage_of, to_rubric
+from events.competitions.panel import entries_of, stage_of, to_rubric
 from events.competitions.schemas import AdvanceIn, NoticeIn
 from events.competitions.setup import local_time, member_mail
 from events.competitions.sheets import LOCKED, StageRanking, rank_stage
@@ -201,8 +201,25 @@ async def _mail_results(event: Event, stage: Stage, results: Results) -> None:
 
 
 async def export(event: Event, stage_id: int) -> bytes:
-    """An XLSX workbook: the scores by judge (every sheet, corrections beside the original) and the rankings."""
+    """An XLSX workbook: the stage's entries (each team and its counting version), the scores by judge (every
+    sheet, corrections beside the original) and the rankings."""
     ranking = await rank_stage(event, stage_id)
+    entries: list[list[object]] = [
+        ["team", "track", "organisation", "uscc", "version", "submitted_at", "files (slot: name sha256)"]
+    ]
+    tracks = {track.id: track.name_zh for track in await Track.filter(competition__event_id=event.id)}
+    for team, submission in await entries_of(await stage_of(event, stage_id)):
+        entries.append(
+            [
+                team.name,
+                tracks[team.track_id],
+                team.organisation_name,
+                team.uscc or "",
+                submission.version,
+                _naive(submission.submitted_at),
+                "\n".join(f"{file['slot']}: {file['name']} {file['sha256']}" for file in submission.files),
+            ]
+        )
     criteria = [str(criterion["key"]) for criterion in ranking.rubric.criteria]
     records = (
         await ScoreRecord.filter(assignment__stage_id=stage_id, kind__in=LOCKED)
@@ -243,7 +260,7 @@ async def export(event: Event, stage_id: int) -> bytes:
                     place["decided_by"] or "",
                 ]
             )
-    return to_xlsx_sheets({"scores by judge": by_judge, "rankings": rankings})
+    return to_xlsx_sheets({"entries": entries, "scores by judge": by_judge, "rankings": rankings})
 
 
 def _latest_per_pairing(records: Sequence[ScoreRecord]) -> set[int]:

@@ -87,7 +87,11 @@ async def test_the_ranking_through_the_api_is_the_hand_computed_table(client: ht
     export = await client.get(place.stage() + "/scores.xlsx", headers=place.headers)
     assert export.status_code == 200
     workbook = load_workbook(io.BytesIO(export.content))
-    assert workbook.sheetnames == ["scores by judge", "rankings"]
+    assert workbook.sheetnames == ["entries", "scores by judge", "rankings"]
+    listed = list(workbook["entries"].iter_rows(values_only=True))
+    assert sorted(str(row[0]) for row in listed[1:]) == ["T1", "T2", "T3", "T4"] and all(
+        row[4] == 1 for row in listed[1:]
+    )
     rankings = list(workbook["rankings"].iter_rows(values_only=True))
     assert [row[2] for row in rankings[1:]] == ["T2", "T4", "T3", "T1"]
     assert len(list(workbook["scores by judge"].iter_rows())) == 1 + 12
