@@ -1,4 +1,4 @@
-"""Guards of the competition routes: a team's leader, a team's organisers, an entry's readers.
+"""Guards of the competition routes: a team's leader, a team's organisers, an entry's readers, a pairing's judge.
 
 As with events, what the caller may not see is not found (404); one who may see a team but not do this to it
 gets 403. The services check the same rules again under their row locks (a leader may hand over meanwhile).
@@ -111,7 +111,8 @@ class EntryReaders(Guard):
     def describe(self) -> str:
         return (
             f"the current members of the team of the submission `{self.of_submission}`, the organisers of its "
-            "competition (and of a challenge's co-organiser), and admins."
+            "competition (and of a challenge's co-organiser), admins, and the judges assigned its entry who "
+            "declared no conflict of interest."
         )
 
     def details(self) -> dict[str, Any]:
