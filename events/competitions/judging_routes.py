@@ -34,7 +34,6 @@ from events.competitions.schemas import (
     JudgeProgressOut,
     NoticeIn,
     QueueItemOut,
-    RankedOut,
     RankingOut,
     ResultsOut,
     RubricIn,
@@ -162,19 +161,8 @@ async def progress(ctx: Context, event_id: int, stage_id: int, event: Event) -> 
 async def ranking(ctx: Context, event_id: int, stage_id: int, event: Event) -> RankingOut:
     """Raw mean (points out of 100), per-judge z-normalised mean, and the published tie-break (`tie_break`, in
     order) that decided each place (`decided_by`)."""
-    rows = results.ranking_rows(await sheets.rank_stage(event, stage_id))
-    return RankingOut(
-        stage_id=stage_id,
-        tie_break=TIE_BREAK,
-        tracks=[
-            TrackRankingOut(
-                track_id=int(str(track["track_id"])),
-                ranked=[RankedOut.model_validate(place) for place in track["ranked"]],  # type: ignore[attr-defined]
-                unscored=list(track["unscored"]),  # type: ignore[call-overload]
-            )
-            for track in rows
-        ],
-    )
+    tracks = results.ranking_out(await sheets.rank_stage(event, stage_id))
+    return RankingOut(stage_id=stage_id, tie_break=TIE_BREAK, tracks=tracks)
 
 
 @api.route(
@@ -227,7 +215,7 @@ def _results_out(found: Results) -> ResultsOut:
         noticed_at=found.noticed_at,
         published_at=found.published_at,
         final=found.published_at is not None,
-        ranking=found.ranking,
+        ranking=[TrackRankingOut.model_validate(track) for track in found.ranking],
     )
 
 

@@ -405,4 +405,6 @@ async def progress(event: Event, stage_id: int) -> list[tuple[User, int, int, in
         row[1] += assignment.cleared_at is not None
         row[2] += assignment.id in submitted
     users = {user.id: user for user in await User.filter(id__in=list(counts))}
-    return [(users[judge_id], *counts[judge_id]) for judge_id in sorted(counts)]  # type: ignore[misc]
+    return [
+        (users[judge_id], assigned, cleared, done) for judge_id, (assigned, cleared, done) in sorted(counts.items())
+    ]

@@ -21,7 +21,7 @@ from events.competitions.models import (
     Track,
 )
 from events.competitions.panel import entries_of, stage_of, to_rubric
-from events.competitions.schemas import AdvanceIn, NoticeIn
+from events.competitions.schemas import AdvanceIn, NoticeIn, RankedOut, TrackRankingOut
 from events.competitions.setup import local_time, member_mail
 from events.competitions.sheets import LOCKED, StageRanking, rank_stage
 from events.models import Event
@@ -53,27 +53,27 @@ class AlreadyPublished(Conflict):
     key = "error.results_published"
 
 
-def ranking_rows(ranking: StageRanking) -> list[dict[str, object]]:
-    """The ranking as published: per track, each place with its scores and the rule that decided it."""
+def ranking_out(ranking: StageRanking) -> list[TrackRankingOut]:
+    """The ranking as shown and published: per track, each place with its scores and the rule that decided it."""
     return [
-        {
-            "track_id": int(track.track),
-            "ranked": [
-                {
-                    "rank": place.rank,
-                    "team_id": place.entry,
-                    "team_name": ranking.teams[place.entry].name,
-                    "sheets": place.score.sheets,
-                    "raw_mean": place.score.raw_mean,
-                    "normalised_mean": place.score.normalised_mean,
-                    "key_criterion_mean": place.score.key_criterion_mean,
-                    "submitted_at": ranking.entries[place.entry].submitted_at,
-                    "decided_by": place.decided_by.value if place.decided_by else None,
-                }
+        TrackRankingOut(
+            track_id=int(track.track),
+            ranked=[
+                RankedOut(
+                    rank=place.rank,
+                    team_id=place.entry,
+                    team_name=ranking.teams[place.entry].name,
+                    sheets=place.score.sheets,
+                    raw_mean=place.score.raw_mean,
+                    normalised_mean=place.score.normalised_mean,
+                    key_criterion_mean=place.score.key_criterion_mean,
+                    submitted_at=ranking.entries[place.entry].submitted_at,
+                    decided_by=place.decided_by.value if place.decided_by else None,
+                )
                 for place in track.ranked
             ],
-            "unscored": list(track.unscored),
-        }
+            unscored=list(track.unscored),
+        )
         for track in ranking.rankings
     ]
 
@@ -134,7 +134,7 @@ async def notice(user: User, event: Event, stage_id: int, data: NoticeIn) -> Res
     now = utcnow()
     if data.notice_until <= now:
         raise InvalidInput(errors=[(("body", "notice_until"), "validation.in_the_past", {})])
-    ranking = ranking_rows(await rank_stage(event, stage.id))
+    ranking = [track.model_dump(mode="json") for track in ranking_out(await rank_stage(event, stage.id))]
     async with in_transaction():
         await Stage.select_for_update().get(id=stage.id)
         if await Results.exists(stage_id=stage.id):
@@ -174,9 +174,9 @@ async def publish(user: User, event: Event, stage_id: int) -> Results:
 
 async def _mail_results(event: Event, stage: Stage, results: Results) -> None:
     places = {
-        int(str(place["team_id"])): (int(str(place["rank"])), int(str(track["track_id"])))
-        for track in results.ranking
-        for place in track["ranked"]  # type: ignore[attr-defined]
+        place.team_id: (place.rank, track.track_id)
+        for track in (TrackRankingOut.model_validate(track) for track in results.ranking)
+        for place in track.ranked
     }
     tracks = {track.id: track for track in await Track.filter(competition_id=stage.competition_id)}
     teams = {team.id: team for team in await Team.filter(id__in=list(places))}
@@ -246,18 +246,18 @@ async def export(event: Event, stage_id: int) -> bytes:
     rankings: list[list[object]] = [
         ["track", "rank", "team", "sheets", "raw_mean", "normalised_mean", "key_criterion_mean", "decided_by"]
     ]
-    for track in ranking_rows(ranking):
-        for place in track["ranked"]:  # type: ignore[attr-defined]
+    for track in ranking_out(ranking):
+        for place in track.ranked:
             rankings.append(
                 [
-                    track["track_id"],
-                    place["rank"],
-                    place["team_name"],
-                    place["sheets"],
-                    round(place["raw_mean"], 4),
-                    round(place["normalised_mean"], 4),
-                    round(place["key_criterion_mean"], 4),
-                    place["decided_by"] or "",
+                    tracks[track.track_id],
+                    place.rank,
+                    place.team_name,
+                    place.sheets,
+                    round(place.raw_mean, 4),
+                    round(place.normalised_mean, 4),
+                    round(place.key_criterion_mean, 4),
+                    place.decided_by or "",
                 ]
             )
     return to_xlsx_sheets({"entries": entries, "scores by judge": by_judge, "rankings": rankings})

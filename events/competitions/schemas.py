@@ -403,4 +403,4 @@ class ResultsOut(BaseModel):
     noticed_at: datetime
     published_at: datetime | None
     final: bool
-    ranking: list[dict[str, object]]
+    ranking: list[TrackRankingOut] = Field(description="As frozen at 公示.")

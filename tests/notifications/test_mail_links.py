@@ -95,7 +95,18 @@ async def competition_mails(client: httpx.AsyncClient, headers: dict[str, str], 
     moved = {"deadline": (starts - timedelta(hours=1)).isoformat(), "reason": "调整"}
     assert (await client.post(path, json=moved, headers=headers)).is_success
     # Results whose notice period is over, with the team first: publishing mails its members.
-    ranking = [{"track_id": created["tracks"][0]["id"], "ranked": [{"rank": 1, "team_id": team["id"]}], "unscored": []}]
+    place = {
+        "rank": 1,
+        "team_id": team["id"],
+        "team_name": team["name"],
+        "sheets": 3,
+        "raw_mean": 80.0,
+        "normalised_mean": 0.0,
+        "key_criterion_mean": 8.0,
+        "submitted_at": utcnow().isoformat(),
+        "decided_by": None,
+    }
+    ranking = [{"track_id": created["tracks"][0]["id"], "ranked": [place], "unscored": []}]
     stage_id = created["stages"][0]["id"]
     await Results.create(stage_id=stage_id, ranking=ranking, notice_until=utcnow(), noticed_at=utcnow())
     assert (await client.post(path.replace("/deadline", "/results/publish"), headers=headers)).is_success
