@@ -119,6 +119,16 @@ TEMPLATES: dict[str, MailTemplate] = {
             "reason": "清明假期顺延。",
         }
     ),
+    "competition_results": MailTemplate(
+        {
+            "recipient_name": "韩梅梅",
+            "competition_title": "泉城AI创新应用大赛",
+            "stage_name": "专家初审",
+            "team_name": "泉城智造队",
+            "track_name": "智能制造",
+            "rank": 2,
+        }
+    ),
     "submission_receipt": MailTemplate(
         {
             "recipient_name": "韩梅梅",

@@ -23,6 +23,7 @@ from tortoise.exceptions import ValidationError
 from events import mailing, privacy
 from events.calendar_routes import api as calendar_api
 from events.calendar_routes import cal
+from events.competitions.judging_routes import api as judging_api
 from events.competitions.routes import api as competitions_api
 from events.matchmaking.meeting_routes import api as meetings_api
 from events.matchmaking.pool_routes import api as pool_api
@@ -49,7 +50,19 @@ from talent.routes import api as talent_api
 
 log = logging.getLogger("quancheng")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-APIS = (health, api, events_api, pool_api, meetings_api, calendar_api, cal, competitions_api, mail_api, talent_api)
+APIS = (
+    health,
+    api,
+    events_api,
+    pool_api,
+    meetings_api,
+    calendar_api,
+    cal,
+    competitions_api,
+    judging_api,
+    mail_api,
+    talent_api,
+)
 ENDPOINTS: list[Endpoint] = [endpoint for each in APIS for endpoint in each.endpoints]
 RETENTION = (
     retention.Rule(RateLimitBucket, "window_start", timedelta(days=1)),  # the longest window is 15 minutes

@@ -1,4 +1,4 @@
-"""Guards of the competition routes: a team's leader, a team's organisers, an entry's readers.
+"""Guards of the competition routes: a team's leader, a team's organisers, an entry's readers, a pairing's judge.
 
 As with events, what the caller may not see is not found (404); one who may see a team but not do this to it
 gets 403. The services check the same rules again under their row locks (a leader may hand over meanwhile).
@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from events.competitions.models import Competition, Submission, Team, TeamMember
-from events.competitions.submissions import readable_submission
+from events.competitions.models import Competition, JudgeAssignment, Submission, Team, TeamMember
+from events.competitions.submissions import holds_judge_role, judge_cleared_for, readable_submission
 from server.access import Guard
 from server.accounts import require_role
 from server.api import Context
@@ -111,7 +111,8 @@ class EntryReaders(Guard):
     def describe(self) -> str:
         return (
             f"the current members of the team of the submission `{self.of_submission}`, the organisers of its "
-            "competition (and of a challenge's co-organiser), and admins."
+            "competition (and of a challenge's co-organiser), admins, and the judges assigned its entry who "
+            "declared no conflict of interest."
         )
 
     def details(self) -> dict[str, Any]:
@@ -122,3 +123,38 @@ class EntryReaders(Guard):
 
     async def admit(self, ctx: Context, path: Mapping[str, Any]) -> Submission:
         return await readable_submission(ctx.user, path[self.of_submission])
+
+
+@dataclass(frozen=True)
+class AssignedJudge(Guard):
+    """The judge of the pairing in the path, while it is live (no conflict found since) and they hold the `judge`
+    role, and with `cleared` only once they declared no conflict (403 before). Nobody else, organisers included,
+    passes: 404.
+    The `judge` role grants nothing but this. Provides `assignment`."""
+
+    of_assignment: str = "assignment_id"
+    cleared: bool = True
+    kind: ClassVar[str] = "assigned-judge"
+
+    def path_params(self) -> tuple[str, ...]:
+        return (self.of_assignment,)
+
+    def describe(self) -> str:
+        after = ", after declaring no conflict of interest" if self.cleared else ""
+        return f"the judge (holding the judge role) of the pairing `{self.of_assignment}`{after}."
+
+    def details(self) -> dict[str, Any]:
+        return {"assignment": self.of_assignment, "cleared": self.cleared, "roles": [Role.JUDGE.value]}
+
+    def provides(self) -> tuple[str, type]:
+        return "assignment", JudgeAssignment
+
+    async def admit(self, ctx: Context, path: Mapping[str, Any]) -> JudgeAssignment:
+        assignment = await JudgeAssignment.get_or_none(
+            id=path[self.of_assignment], judge_id=ctx.user.id, withdrawn_at__isnull=True
+        )
+        if assignment is None or not await holds_judge_role(ctx.user, assignment.stage_id):
+            raise NotFound()
+        if self.cleared and not await judge_cleared_for(ctx.user, assignment.team_id, assignment.stage_id):
+            raise PermissionDenied("error.declare_first")
+        return assignment

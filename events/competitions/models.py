@@ -218,3 +218,187 @@ class Submission(Model):
     class Meta:
         table = "competition_submission"
         unique_together = (("team", "stage", "version"),)
+
+
+# Judging (docs/architecture.md#judging)
+
+
+class Rubric(Model):
+    """The weighted rubric of a stage: `criteria` as `judging.Criterion` fields with bilingual labels and anchors.
+    Fixed once a sheet has been saved against it, so that every sheet of a stage is added up alike."""
+
+    id = fields.IntField(primary_key=True)
+    stage: fields.OneToOneRelation[Stage] = fields.OneToOneField(
+        "competitions.Stage", related_name="rubric", on_delete=fields.CASCADE
+    )
+    criteria = fields.JSONField[list[dict[str, object]]](
+        description="[{key, label: {zh, en}, weight, minimum, maximum, anchors: [{score, text: {zh, en}}]}]"
+    )
+    judges_per_entry = fields.IntField(default=3)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    stage_id: int
+
+    class Meta:
+        table = "competition_rubric"
+
+
+class CompetitionJudge(Model):
+    """A member with the `judge` role of the competition's organisation, on its panel: the tracks they judge and
+    the organisation they work for (a team of that organisation is a conflict of interest)."""
+
+    id = fields.IntField(primary_key=True)
+    competition: fields.ForeignKeyRelation[Competition] = fields.ForeignKeyField(
+        "competitions.Competition", related_name="judges", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "server.User", related_name="judging", on_delete=fields.RESTRICT
+    )
+    track_ids = fields.JSONField[list[int]](description="the tracks they judge")
+    affiliation = fields.CharField(max_length=200, default="", description="the organisation they work for")
+    active = fields.BooleanField(default=True, description="off: no new entries, and never deleted once they scored")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    competition_id: int
+    user_id: int
+
+    class Meta:
+        table = "competition_judge"
+        unique_together = (("competition", "user"),)
+
+
+class ConflictSource(StrEnum):
+    DECLARED = "declared"  # the judge said so when the entry was put to them
+    RECORDED = "recorded"  # the organiser recorded it
+
+
+class JudgeConflict(Model):
+    """A conflict of interest between a judge and a team, for the whole competition. Same-organisation conflicts
+    are computed, not stored (`judges.conflicts_of`)."""
+
+    id = fields.IntField(primary_key=True)
+    competition: fields.ForeignKeyRelation[Competition] = fields.ForeignKeyField(
+        "competitions.Competition", related_name="conflicts", on_delete=fields.CASCADE
+    )
+    judge: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "server.User", related_name=False, on_delete=fields.RESTRICT
+    )
+    team: fields.ForeignKeyRelation[Team] = fields.ForeignKeyField(
+        "competitions.Team", related_name="conflicts", on_delete=fields.CASCADE
+    )
+    source = fields.CharEnumField(ConflictSource, max_length=20)
+    reason = fields.CharField(max_length=500, default="")
+    recorded_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "server.User", related_name=False, on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    competition_id: int
+    judge_id: int
+    team_id: int
+    recorded_by_id: int
+
+    class Meta:
+        table = "competition_judge_conflict"
+        unique_together = (("competition", "judge", "team"),)
+
+
+class JudgeAssignment(Model):
+    """A judge given a team's entry to a stage. Its files open to the judge only once `cleared_at` is set (they
+    declared no conflict); `withdrawn_at` ends it (a conflict came to light, or the judge left the track)."""
+
+    id = fields.IntField(primary_key=True)
+    stage: fields.ForeignKeyRelation[Stage] = fields.ForeignKeyField(
+        "competitions.Stage", related_name="assignments", on_delete=fields.CASCADE
+    )
+    judge: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "server.User", related_name="judge_assignments", on_delete=fields.RESTRICT
+    )
+    team: fields.ForeignKeyRelation[Team] = fields.ForeignKeyField(
+        "competitions.Team", related_name="assignments", on_delete=fields.CASCADE
+    )
+    cleared_at = fields.DatetimeField(null=True, description="when the judge declared no conflict")
+    withdrawn_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    stage_id: int
+    judge_id: int
+    team_id: int
+
+    class Meta:
+        table = "competition_judge_assignment"
+        unique_together = (("stage", "judge", "team"),)
+
+
+class ScoreKind(StrEnum):
+    DRAFT = "draft"  # some criteria, saved as the judge goes; the latest per criterion counts
+    SCORE = "score"  # the judge submits the sheet; locked from then on
+    CORRECTION = "correction"  # an organiser replaces a submitted sheet, with a reason; the original stays
+
+
+class ScoreRecord(Model):
+    """The append-only score log: rows are only ever inserted. The id orders them (`judging.replay`)."""
+
+    id = fields.IntField(primary_key=True)
+    assignment: fields.ForeignKeyRelation[JudgeAssignment] = fields.ForeignKeyField(
+        "competitions.JudgeAssignment", related_name="scores", on_delete=fields.RESTRICT
+    )
+    kind = fields.CharEnumField(ScoreKind, max_length=20)
+    scores = fields.JSONField[dict[str, float]](description="criterion key → points")
+    reason = fields.CharField(max_length=500, default="")
+    by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "server.User", related_name=False, on_delete=fields.RESTRICT
+    )
+    at = fields.DatetimeField()
+
+    assignment_id: int
+    by_id: int
+
+    class Meta:
+        table = "competition_score"
+
+
+class Advancement(Model):
+    """A team carried from one stage into the next: by its place in the ranking, or by the organiser's choice with
+    a recorded reason. A stage after the first takes entries only from the teams advanced into it."""
+
+    id = fields.IntField(primary_key=True)
+    stage: fields.ForeignKeyRelation[Stage] = fields.ForeignKeyField(
+        "competitions.Stage", related_name="advanced", on_delete=fields.CASCADE, description="the stage entered"
+    )
+    team: fields.ForeignKeyRelation[Team] = fields.ForeignKeyField(
+        "competitions.Team", related_name="advancements", on_delete=fields.CASCADE
+    )
+    rank = fields.IntField(null=True, description="its place in the ranking of its track, NULL when chosen")
+    reason = fields.CharField(max_length=500, default="")
+    decided_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "server.User", related_name=False, on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    stage_id: int
+    team_id: int
+    decided_by_id: int
+
+    class Meta:
+        table = "competition_advancement"
+        unique_together = (("stage", "team"),)
+
+
+class Results(Model):
+    """The results of a stage: the ranking frozen at 公示 (public notice), final once the notice period is over
+    and the organiser publishes them."""
+
+    id = fields.IntField(primary_key=True)
+    stage: fields.OneToOneRelation[Stage] = fields.OneToOneField(
+        "competitions.Stage", related_name="results", on_delete=fields.CASCADE
+    )
+    ranking = fields.JSONField[list[dict[str, object]]](description="per track, the ranked entries as published")
+    notice_until = fields.DatetimeField(description="the end of the public notice period")
+    noticed_at = fields.DatetimeField()
+    published_at = fields.DatetimeField(null=True, description="final results, after the notice period")
+
+    stage_id: int
+
+    class Meta:
+        table = "competition_results"

@@ -156,7 +156,7 @@ async def decide(ctx: Context, team_id: int, team: Team, body: DecisionIn) -> Te
     return await _team_out(await teams.decide(ctx.user, team.id, approve=body.approve, reason=body.reason))
 
 
-def _submission_out(submission: Submission) -> SubmissionOut:
+def submission_out(submission: Submission) -> SubmissionOut:
     return SubmissionOut(
         id=submission.id,
         team_id=submission.team_id,
@@ -189,7 +189,7 @@ async def upload_file(
         slot=slot, filename=query.name, stream=body.chunks(), declared_size=body.declared_size
     )
     store = LocalSubmissionStore.for_settings(ctx.settings)
-    return _submission_out(await submissions.upload_file(ctx.user, team.id, stage_id, incoming, store))
+    return submission_out(await submissions.upload_file(ctx.user, team.id, stage_id, incoming, store))
 
 
 @api.route(
@@ -216,4 +216,4 @@ async def download_file(ctx: Context, submission_id: int, slot: str, submission:
 
 @api.route("GET", "/submissions/{submission_id:int}", guard=EntryReaders(), summary="A submission of a team", tag=TAG)
 async def get_submission(ctx: Context, submission_id: int, submission: Submission) -> SubmissionOut:
-    return _submission_out(submission)
+    return submission_out(submission)

@@ -12,7 +12,7 @@ from events.competitions.models import Entrants, TeamStatus
 from events.competitions.storage import FileKind
 from server.fields import Multiline
 from server.identifiers import USCC, Email
-from server.schemas import I18nText, In, Name, OneLine
+from server.schemas import I18nText, In, Instant, Name, OneLine
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 RegionCode = Annotated[str, StringConstraints(max_length=40)]
@@ -208,3 +208,199 @@ class SubmissionOut(BaseModel):
     facts: dict[str, object]
     files: list[dict[str, object]]
     submitted_at: datetime
+
+
+# Judging
+
+
+class AnchorIn(In):
+    """What earns a score on a criterion's scale, shown to judges beside it."""
+
+    score: int
+    text: I18nText
+
+
+class CriterionIn(In):
+    key: Key
+    label: I18nText
+    weight: float = Field(gt=0, le=1000, allow_inf_nan=False, description="Relative: 30/50/20 and 3/5/2 alike.")
+    minimum: int = Field(default=0, ge=0, le=1000)
+    maximum: int = Field(default=10, ge=1, le=1000)
+    anchors: list[AnchorIn] = Field(default=[], max_length=20)
+
+
+class RubricIn(In):
+    """A stage's weighted rubric and how many judges each entry gets. Fixed once a sheet is saved."""
+
+    criteria: list[CriterionIn] = Field(min_length=1, max_length=20)
+    judges_per_entry: int = Field(default=3, ge=3, le=20)
+
+
+class RubricOut(BaseModel):
+    stage_id: int
+    criteria: list[dict[str, object]]
+    judges_per_entry: int
+    tie_break: list[str] = Field(description="The published order that decides between equal scores.")
+
+
+class JudgeIn(In):
+    """A member holding the `judge` role in the competition's organisation, put on its panel."""
+
+    user_id: int
+    track_ids: list[int] = Field(min_length=1, max_length=50)
+    affiliation: Annotated[str, StringConstraints(max_length=200), OneLine] = ""
+    active: bool = True
+
+
+class JudgeOut(BaseModel):
+    user_id: int
+    name: str
+    track_ids: list[int]
+    affiliation: str
+    active: bool
+
+
+class ConflictIn(In):
+    """A conflict of interest the organiser records: the judge never sees the team's entries again."""
+
+    judge_id: int
+    team_id: int
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500), OneLine]
+
+
+class ConflictOut(BaseModel):
+    judge_id: int
+    team_id: int
+    source: str
+    reason: str
+
+
+class AssignIn(In):
+    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="Another seed gives another balanced draw.")
+
+
+class AssignmentOut(BaseModel):
+    id: int
+    stage_id: int
+    team_id: int
+    judge_id: int
+    cleared: bool = Field(description="The judge declared no conflict: the entry's files are open to them.")
+
+
+class AssignOut(BaseModel):
+    assignments: list[AssignmentOut]
+    added: int
+    withdrawn: int
+
+
+class DeclarationIn(In):
+    """Before an entry opens: no conflict (`conflict` false), or a conflict with its reason."""
+
+    conflict: bool
+    reason: Annotated[str, StringConstraints(max_length=500), OneLine] = ""
+
+    @model_validator(mode="after")
+    def _conflict_has_reason(self) -> Self:
+        if self.conflict and not self.reason.strip():
+            raise PydanticCustomError("reason_required", "say what the conflict is")
+        return self
+
+
+Points = Annotated[float, Field(ge=-1000, le=1000, allow_inf_nan=False)]
+
+
+class DraftIn(In):
+    """Some or all criteria, as the judge goes: each save keeps the others saved before."""
+
+    scores: dict[Key, Points] = Field(min_length=1, max_length=20)
+
+
+class CorrectionIn(In):
+    scores: dict[Key, Points] = Field(min_length=1, max_length=20)
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500), OneLine]
+
+
+class QueueItemOut(BaseModel):
+    assignment_id: int
+    competition_id: int
+    stage_id: int
+    team_id: int
+    team_name: str | None = Field(description="Hidden until the judge declares no conflict.")
+    cleared: bool
+    submitted: bool
+
+
+class SheetOut(BaseModel):
+    assignment_id: int
+    team_id: int
+    team_name: str
+    submission: SubmissionOut | None = Field(description="The version that counts; its files are open to the judge.")
+    rubric: RubricOut
+    scores: dict[str, float] = Field(description="The current sheet: the latest value saved per criterion.")
+    submitted: bool
+
+
+class JudgeProgressOut(BaseModel):
+    judge_id: int
+    name: str
+    assigned: int
+    cleared: int
+    submitted: int
+
+
+class RankedOut(BaseModel):
+    rank: int
+    team_id: int
+    team_name: str
+    sheets: int
+    raw_mean: float
+    normalised_mean: float
+    key_criterion_mean: float
+    submitted_at: datetime
+    decided_by: str | None = Field(description="The tie-break rule that put it below the entry above.")
+
+
+class TrackRankingOut(BaseModel):
+    track_id: int
+    ranked: list[RankedOut]
+    unscored: list[int]
+
+
+class RankingOut(BaseModel):
+    stage_id: int
+    tie_break: list[str]
+    tracks: list[TrackRankingOut]
+
+
+class ChosenIn(In):
+    team_id: int
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500), OneLine]
+
+
+class AdvanceIn(In):
+    """The top `places` of each track go on to the next stage, and the `chosen` with a reason each."""
+
+    places: int = Field(ge=0, le=1000)
+    chosen: list[ChosenIn] = Field(default=[], max_length=1000)
+
+
+class AdvancementOut(BaseModel):
+    stage_id: int
+    team_id: int
+    rank: int | None
+    reason: str
+
+
+class NoticeIn(In):
+    """Put the stage's ranking on 公示 (public notice) until `notice_until`."""
+
+    notice_until: Instant
+
+
+class ResultsOut(BaseModel):
+    stage_id: int
+    notice_until: datetime
+    noticed_at: datetime
+    published_at: datetime | None
+    final: bool
+    ranking: list[TrackRankingOut] = Field(description="As frozen at 公示.")

@@ -158,29 +158,41 @@ async def move_deadline(user: User, event_id: int, stage_id: int, data: Deadline
     return stage
 
 
+def member_mail(member: User, event: Event, stage: Stage, template: str, dedupe_key: str, **context: object) -> Mail:
+    """A mail to a team member about a stage, in their language: the competition and stage named, `context` added."""
+    locale: Locale = "en" if member.locale == "en" else "zh-CN"
+    return Mail(
+        template=template,
+        to=member.email,
+        to_name=member.name,
+        locale=locale,
+        context={
+            "recipient_name": member.name,
+            "competition_title": pick({"zh": event.title_zh, "en": event.title_en}, locale),
+            "stage_name": pick({"zh": stage.name_zh, "en": stage.name_en}, locale),
+            **{key: pick(value, locale) if isinstance(value, dict) else value for key, value in context.items()},
+        },
+        dedupe_key=dedupe_key,
+        topic=f"event:{event.id}",
+    )
+
+
 async def _mail_deadline(event: Event, stage: Stage, before: datetime, reason: str) -> None:
     members = await TeamMember.filter(
         competition_id=stage.competition_id, holder__not_isnull=True, team__status__in=list(OPEN)
     ).select_related("user")
-    mails = []
-    for member in members:
-        locale: Locale = "en" if member.user.locale == "en" else "zh-CN"
-        mails.append(
-            Mail(
-                template="deadline_changed",
-                to=member.user.email,
-                to_name=member.user.name,
-                locale=locale,
-                context={
-                    "recipient_name": member.user.name,
-                    "competition_title": pick({"zh": event.title_zh, "en": event.title_en}, locale),
-                    "stage_name": pick({"zh": stage.name_zh, "en": stage.name_en}, locale),
-                    "old_deadline": local_time(event, before),
-                    "new_deadline": local_time(event, stage.deadline),
-                    "reason": reason,
-                },
-                dedupe_key=f"deadline_changed:{stage.id}:{int(stage.deadline.timestamp())}:{member.user_id}",
-                topic=f"event:{event.id}",
+    await enqueue(
+        *(
+            member_mail(
+                member.user,
+                event,
+                stage,
+                "deadline_changed",
+                f"deadline_changed:{stage.id}:{int(stage.deadline.timestamp())}:{member.user_id}",
+                old_deadline=local_time(event, before),
+                new_deadline=local_time(event, stage.deadline),
+                reason=reason,
             )
+            for member in members
         )
-    await enqueue(*mails)
+    )

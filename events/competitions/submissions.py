@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
-from events.competitions.models import Competition, Stage, Submission, Team, TeamMember, TeamStatus
+from events.competitions.models import Competition, JudgeAssignment, Stage, Submission, Team, TeamMember, TeamStatus
 from events.competitions.schemas import FileSlotIn, SubmissionIn
 from events.competitions.setup import local_time
 from events.competitions.storage import FileKind, StoredFile, SubmissionStore
@@ -23,7 +23,7 @@ from server.accounts import require_role
 from server.clock import utcnow
 from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from server.i18n import Label, pick
-from server.models import Role, User
+from server.models import Membership, Role, User
 from server.settings import Locale
 
 
@@ -259,8 +259,8 @@ async def counting(team_id: int, stage_id: int) -> Submission | None:
 
 async def may_read(user: User, team: Team) -> bool:
     """The one rule for who may read a team's entries and download their files: the team's current members,
-    and the organisers of the competition (its event's organisation or a challenge's co-organiser).
-    Judges assigned to the entry are to be added here when judging lands."""
+    and the organisers of the competition (its event's organisation or a challenge's co-organiser). Judges read
+    only the entries they are cleared for, per stage (`judge_cleared_for`)."""
     if user.is_admin or await TeamMember.exists(team_id=team.id, holder=user.id):
         return True
     competition = await Competition.get(id=team.competition_id).select_related("event")
@@ -275,9 +275,31 @@ async def may_read(user: User, team: Team) -> bool:
     return False
 
 
+async def judge_cleared_for(user: User, team_id: int, stage_id: int) -> bool:
+    """The one test that a judge may read a team's entry to a stage: a live pairing (no conflict found since) on
+    which they declared no conflict, while they hold the `judge` role (docs/architecture.md#judging)."""
+    assignment = await JudgeAssignment.get_or_none(
+        judge_id=user.id, team_id=team_id, stage_id=stage_id, cleared_at__not_isnull=True, withdrawn_at__isnull=True
+    )
+    return assignment is not None and await holds_judge_role(user, stage_id)
+
+
+async def holds_judge_role(user: User, stage_id: int) -> bool:
+    """Whether the user is still a member with the `judge` role of the organisation of the stage's event."""
+    stage = await Stage.get(id=stage_id).select_related("competition__event")
+    return await Membership.exists(
+        user_id=user.id, organisation_id=stage.competition.event.organisation_id, role=Role.JUDGE
+    )
+
+
 async def readable_submission(user: User, submission_id: int) -> Submission:
-    """A submission for someone `may_read` allows; NotFound for anyone else, so its existence stays hidden."""
+    """A submission for someone `may_read` allows, or a judge cleared for its entry; NotFound for anyone else,
+    so its existence stays hidden."""
     submission = await Submission.get_or_none(id=submission_id).select_related("team")
-    if submission is None or not await may_read(user, submission.team):
+    if submission is None:
+        raise NotFound()
+    if not (
+        await may_read(user, submission.team) or await judge_cleared_for(user, submission.team_id, submission.stage_id)
+    ):
         raise NotFound()
     return submission

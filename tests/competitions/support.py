@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
+
 from events.competitions import setup, teams
 from events.competitions.models import Competition, Stage, Team, TeamInvite
 from events.competitions.schemas import CompetitionIn, InviteIn, TeamIn
@@ -16,6 +18,8 @@ from notifications.models import OutboxMessage
 from server.clock import utcnow
 from server.identifiers import uscc_check_character
 from server.models import Membership, Organisation, OrganisationKind, Region, Role, User
+from tests.events.support import organiser, published_event
+from tests.support import sign_up
 
 FIRST17 = "91370100MA3C4B5D6"
 USCC = FIRST17 + uscc_check_character(FIRST17)
@@ -132,3 +136,104 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+# Judging over HTTP
+
+PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40
+RUBRIC = {
+    "criteria": [
+        {"key": "innovation", "label": {"zh": "创新性", "en": "Innovation"}, "weight": 3, "minimum": 0, "maximum": 10},
+        {"key": "team", "label": {"zh": "团队"}, "weight": 1, "minimum": 0, "maximum": 10},
+    ],
+    "judges_per_entry": 3,
+}
+
+
+@dataclass
+class Judged:
+    """An organiser's competition over HTTP: its headers, organisation, event, set-up answer and stage paths."""
+
+    headers: dict[str, str]
+    org_id: int
+    event_id: int
+    created: dict[str, Any]
+
+    @property
+    def stage_id(self) -> int:
+        return int(self.created["stages"][0]["id"])
+
+    def stage(self, index: int = 0) -> str:
+        return f"/api/v1/events/{self.event_id}/competition/stages/{self.created['stages'][index]['id']}"
+
+    @property
+    def base(self) -> str:
+        return f"/api/v1/events/{self.event_id}/competition"
+
+
+async def judged_competition(client: httpx.AsyncClient, *, stages: int = 1, tracks: int = 1) -> Judged:
+    """A competition whose first stage is open now (a PDF slot `plan`, not required), with a rubric set."""
+    headers, org_id = await organiser(client)
+    starts = utcnow() + timedelta(days=10)
+    event_id = await published_event(client, headers, org_id, kind="competition", starts_at=starts)
+    windows = [(utcnow() - timedelta(hours=1), starts + timedelta(hours=1))]
+    windows += [(starts + timedelta(hours=n), starts + timedelta(hours=n + 1)) for n in range(1, stages)]
+    body = {
+        "team_max": 3,
+        "tracks": [{"name": {"zh": f"赛道{n}"}} for n in range(tracks)],
+        "stages": [
+            {
+                "name": {"zh": f"阶段{n}"},
+                "starts_at": opens.isoformat(),
+                "deadline": closes.isoformat(),
+                "file_slots": [{"key": "plan", "label": {"zh": "方案书"}, "kinds": ["pdf"], "max_mb": 1}],
+            }
+            for n, (opens, closes) in enumerate(windows)
+        ],
+    }
+    created = await client.post(f"/api/v1/events/{event_id}/competition", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    place = Judged(headers, org_id, event_id, created.json())
+    rubric = await client.put(place.stage() + "/rubric", json=RUBRIC, headers=headers)
+    assert rubric.status_code == 200, rubric.text
+    return place
+
+
+async def judge(
+    client: httpx.AsyncClient, place: Judged, email: str, *, affiliation: str = "", tracks: int = 1
+) -> tuple[dict[str, str], int]:
+    """A member of the organiser's organisation with the `judge` role, on the panel for the first `tracks`."""
+    headers = await sign_up(client, email)
+    user = await User.get(email=email)
+    await Membership.create(user=user, organisation_id=place.org_id, role=Role.JUDGE)
+    track_ids = [track["id"] for track in place.created["tracks"][:tracks]]
+    body = {"user_id": user.id, "track_ids": track_ids, "affiliation": affiliation}
+    added = await client.post(place.base + "/judges", json=body, headers=place.headers)
+    assert added.status_code == 200, added.text
+    return headers, user.id
+
+
+async def entry(
+    client: httpx.AsyncClient, place: Judged, email: str, name: str, *, track: int = 0, **fields: Any
+) -> tuple[dict[str, str], int, int]:
+    """A leader's team with a PDF uploaded to the first stage: the leader's headers, team id, submission id."""
+    headers = await sign_up(client, email)
+    body = {"name": name, "track_id": place.created["tracks"][track]["id"], "region": "lixia", **fields}
+    team = await client.post(f"/api/v1/competitions/{place.created['id']}/teams", json=body, headers=headers)
+    assert team.status_code == 201, team.text
+    team_id = int(team.json()["id"])
+    uploaded = await client.put(
+        f"/api/v1/teams/{team_id}/stages/{place.stage_id}/files/plan",
+        params={"name": "方案.pdf"},
+        content=PDF,
+        headers={**headers, "Content-Type": "application/pdf"},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    return headers, team_id, int(uploaded.json()["id"])
+
+
+async def assigned(client: httpx.AsyncClient, place: Judged, headers: dict[str, str]) -> dict[int, int]:
+    """The caller's queue as team id → assignment id."""
+    queue = await client.get("/api/v1/judging/queue", headers=headers)
+    assert queue.status_code == 200, queue.text
+    return {item["team_id"]: item["assignment_id"] for item in queue.json()}

@@ -410,7 +410,11 @@ async def test_inside_a_callers_transaction_a_registration_rolls_back_with_it(cl
     with pytest.raises(RuntimeError, match="the caller fails"):
         async with in_transaction():
             created = await registration.register(
-                event_id, {"email": "a@x.cn", "name": "a", "privacy_notice_version": 0}, user=None, idempotency_key=None, secret_key="k" * 40
+                event_id,
+                {"email": "a@x.cn", "name": "a", "privacy_notice_version": 0},
+                user=None,
+                idempotency_key=None,
+                secret_key="k" * 40,
             )
             assert created.status is RegistrationStatus.CONFIRMED
             raise RuntimeError("the caller fails")

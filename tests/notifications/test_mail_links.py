@@ -11,6 +11,7 @@ import httpx
 
 from events import mailing
 from events.competitions import submissions
+from events.competitions.models import Results
 from events.competitions.schemas import SubmissionIn
 from notifications.models import OutboxMessage
 from notifications.templates import TEMPLATES, render
@@ -76,7 +77,7 @@ async def every_kind_of_mail(client: httpx.AsyncClient) -> None:
 
 
 async def competition_mails(client: httpx.AsyncClient, headers: dict[str, str], org_id: int) -> None:
-    """A team invitation, a submission receipt and a moved deadline."""
+    """A team invitation, a submission receipt, a moved deadline and final results."""
     starts = utcnow() + timedelta(days=10)
     event_id = await published_event(client, headers, org_id, kind="competition", starts_at=starts)
     stage = {"name": {"zh": "方案提交"}, "starts_at": utcnow().isoformat(), "deadline": starts.isoformat()}
@@ -93,6 +94,22 @@ async def competition_mails(client: httpx.AsyncClient, headers: dict[str, str], 
     path = f"/api/v1/events/{event_id}/competition/stages/{created['stages'][0]['id']}/deadline"
     moved = {"deadline": (starts - timedelta(hours=1)).isoformat(), "reason": "调整"}
     assert (await client.post(path, json=moved, headers=headers)).is_success
+    # Results whose notice period is over, with the team first: publishing mails its members.
+    place = {
+        "rank": 1,
+        "team_id": team["id"],
+        "team_name": team["name"],
+        "sheets": 3,
+        "raw_mean": 80.0,
+        "normalised_mean": 0.0,
+        "key_criterion_mean": 8.0,
+        "submitted_at": utcnow().isoformat(),
+        "decided_by": None,
+    }
+    ranking = [{"track_id": created["tracks"][0]["id"], "ranked": [place], "unscored": []}]
+    stage_id = created["stages"][0]["id"]
+    await Results.create(stage_id=stage_id, ranking=ranking, notice_until=utcnow(), noticed_at=utcnow())
+    assert (await client.post(path.replace("/deadline", "/results/publish"), headers=headers)).is_success
 
 
 async def test_every_link_in_every_mail_opens_a_real_page_or_answers(client: httpx.AsyncClient) -> None:

@@ -75,6 +75,7 @@ async def test_each_operation_shows_its_guard_as_prose_and_as_x_access(client: h
         "matchmaking-participants",
         "matchmaking-party-members",
         "matchmaking-party-colleagues",
+        "assigned-judge",
     }
 
 
