@@ -21,6 +21,7 @@ from talent.mailing import send_report_reminders
 from talent.models import Period
 from talent.reports import CITY_ZONE
 from tests.events.support import organiser, published_event, register
+from tests.matchmaking.test_meetings import finished, matchmaking_event, party
 from tests.support import sign_up
 from tests.talent.support import setup
 
@@ -74,6 +75,7 @@ async def every_kind_of_mail(client: httpx.AsyncClient) -> None:
     await Period.filter(id="2026-11").update(due_on=today + timedelta(days=2), locks_on=today + timedelta(days=20))
     await send_report_reminders(BASE)
     await competition_mails(client, headers, org_id)
+    await meeting_mails(client)
 
 
 async def competition_mails(client: httpx.AsyncClient, headers: dict[str, str], org_id: int) -> None:
@@ -110,6 +112,27 @@ async def competition_mails(client: httpx.AsyncClient, headers: dict[str, str], 
     stage_id = created["stages"][0]["id"]
     await Results.create(stage_id=stage_id, ranking=ranking, notice_until=utcnow(), noticed_at=utcnow())
     assert (await client.post(path.replace("/deadline", "/results/publish"), headers=headers)).is_success
+
+
+async def meeting_mails(client: httpx.AsyncClient) -> None:
+    """A meeting published between two parties (meeting_scheduled), then dropped when one says no (cancelled)."""
+    host, event_id = await matchmaking_event(client, "meetings@organiser.cn")
+    hospital, _, hospital_party = await party(client, event_id, "it@hospital.cn", "demand")
+    vendor, _, vendor_party = await party(client, event_id, "sales@ai.cn", "supply")
+
+    async def mark(by: int, headers: dict[str, str], of: int, level: str) -> None:
+        url = f"/api/v1/matchmaking-parties/{by}/preferences/{of}"
+        assert (await client.put(url, json={"level": level}, headers=headers)).status_code == 200
+
+    async def publish() -> None:
+        schedule = await finished(client, host, event_id, {"time_limit": 5})
+        url = f"/api/v1/events/{event_id}/matchmaking/schedules/{schedule['id']}/publish"
+        assert (await client.post(url, headers=host)).status_code == 200
+
+    await mark(hospital_party, hospital, vendor_party, "want")
+    await publish()
+    await mark(vendor_party, vendor, hospital_party, "no")
+    await publish()
 
 
 async def test_every_link_in_every_mail_opens_a_real_page_or_answers(client: httpx.AsyncClient) -> None:
