@@ -86,6 +86,16 @@ TEMPLATES: dict[str, MailTemplate] = {
         },
         "accept_url",
     ),
+    "organisation_invitation": MailTemplate(
+        {
+            "inviter_name": "王经理",
+            "organisation_name": "济南人工智能产业联盟",
+            "role": "签到员",
+            "expires_at": "2027-03-10 10:00 UTC",
+            "accept_url": "https://events.example.cn/invitations?token=qco_…",
+        },
+        "accept_url",
+    ),
     "deadline_changed": MailTemplate(
         {
             "recipient_name": "韩梅梅",

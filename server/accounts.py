@@ -10,9 +10,9 @@ from tortoise.transactions import in_transaction
 from server import audit, ratelimit
 from server.auth import hash_password, issue_token, verify_password
 from server.clock import utcnow
-from server.errors import AuthenticationRequired, Conflict, InvalidInput, NotFound, PermissionDenied
+from server.errors import AuthenticationRequired, InvalidInput, NotFound, PermissionDenied
 from server.models import AuthToken, Membership, Organisation, OrganisationKind, Region, Role, TokenKind, User
-from server.schemas import MemberIn, OrganisationIn, OrganisationPatch, ProfilePatch, SignupIn, TokenIn
+from server.schemas import OrganisationIn, OrganisationPatch, ProfilePatch, SignupIn, TokenIn
 
 LOGIN_LIMIT_PER_EMAIL = 10
 LOGIN_LIMIT_PER_IP = 100
@@ -181,56 +181,3 @@ async def get_organisation(organisation_id: int) -> Organisation:
     if organisation is None:
         raise NotFound()
     return organisation
-
-
-async def add_member(user: User, organisation_id: int, data: MemberIn) -> Membership:
-    """Give an existing account a role in the organisation; only its managers and admins may."""
-    organisation = await get_organisation(organisation_id)
-    await require_role(user, organisation.id, Role.MANAGER)
-    member = await User.get_or_none(email=data.email)
-    if member is None:
-        raise InvalidInput(errors=[(("body", "email"), "validation.no_such_user")])
-    try:
-        async with in_transaction():
-            membership = await Membership.create(user=member, organisation=organisation, role=data.role)
-            await audit.record(
-                user,
-                "membership.add",
-                membership,
-                organisation_id=organisation.id,
-                after={"user": member.email, "role": data.role.value},
-            )
-    except IntegrityError:
-        raise Conflict("error.already_member") from None
-    return membership
-
-
-async def members(user: User, organisation_id: int) -> list[Membership]:
-    organisation = await get_organisation(organisation_id)
-    await require_role(user, organisation.id, *Role)
-    return await Membership.filter(organisation=organisation).select_related("user").order_by("id")
-
-
-async def remove_member(user: User, organisation_id: int, membership_id: int) -> None:
-    """Take a role away; the last manager stays unless an admin removes them."""
-    await require_role(user, organisation_id, Role.MANAGER)
-    async with in_transaction():
-        membership = await Membership.get_or_none(id=membership_id, organisation_id=organisation_id).select_related(
-            "user"
-        )
-        if membership is None:
-            raise NotFound()
-        if (
-            membership.role is Role.MANAGER
-            and not user.is_admin
-            and await Membership.filter(organisation_id=organisation_id, role=Role.MANAGER).count() == 1
-        ):
-            raise Conflict("error.last_manager")
-        await membership.delete()
-        await audit.record(
-            user,
-            "membership.remove",
-            membership,
-            organisation_id=organisation_id,
-            before={"user": membership.user.email, "role": membership.role.value},
-        )

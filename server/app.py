@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         Route("/api/docs", api_docs, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
         Route("/", page, methods=["GET"]),
-        *(Route(path, page, methods=["GET"]) for path in ("/login", "/signup", "/me")),
+        *(Route(path, page, methods=["GET"]) for path in ("/login", "/signup", "/me", "/invitations")),
         Route("/events/{event_id:int}", page, methods=["GET"]),
         Route("/events/{event_id:int}/door", page, methods=["GET"]),
         Route("/registrations/{registration_id:uuid}", page, methods=["GET"]),

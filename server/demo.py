@@ -16,7 +16,7 @@ from events import demo as event_demo
 from events import mailing
 from events.competitions import demo as competition_demo
 from events.matchmaking import demo as pool_demo
-from server import accounts
+from server import accounts, memberships
 from server.models import Organisation, OrganisationKind, Role, User
 from server.schemas import I18nText, MemberIn, OrganisationIn, SignupIn
 from server.settings import Settings
@@ -151,7 +151,7 @@ async def _cast() -> Cast:
             await organisation("济南云图医疗人工智能有限公司", "Jinan Yuntu Medical AI", K.COMPANY, "huaiyin", "yuntu"),
         ),
     )
-    memberships = [
+    roles = [
         (cast.bureau, admin, Role.MANAGER),
         (cast.alliance, organiser, Role.MANAGER),
         (cast.alliance, organiser, Role.ORGANISER),
@@ -164,6 +164,6 @@ async def _cast() -> Cast:
         (cast.suppliers[0], supplier_manager, Role.MANAGER),
         (cast.suppliers[1], supplier_manager, Role.MANAGER),
     ]
-    for organisation_row, user, role in memberships:
-        await accounts.add_member(admin, organisation_row.id, MemberIn(email=user.email, role=role))
+    for organisation_row, user, role in roles:
+        await memberships.grant(admin, organisation_row.id, MemberIn(email=user.email, role=role))
     return cast

@@ -6,17 +6,20 @@ from datetime import timedelta
 
 from tortoise.expressions import Q
 
-from server import accounts, markdown
-from server.access import Anyone, Members, SignedIn
+from server import accounts, markdown, memberships
+from server.access import Admins, Anyone, Members, SignedIn
 from server.api import Api, Context, Page, paginate
 from server.auth import SESSION_COOKIE, csrf_token
 from server.db import pending_migrations, ping
 from server.errors import Unavailable
 from server.fields import max_length
-from server.models import Domain, Membership, Organisation, Region, Role
+from server.models import Domain, Membership, Organisation, OrganisationInvite, Region, Role
 from server.schemas import (
+    AcceptInvitationIn,
     CurrentSessionOut,
     Health,
+    InvitationIn,
+    InvitationOut,
     LoginIn,
     LoginOut,
     MarkdownIn,
@@ -137,17 +140,21 @@ async def current_session(ctx: Context) -> CurrentSessionOut:
 
 async def _account(ctx: Context) -> MeOut:
     assert ctx.caller is not None
-    memberships = await Membership.filter(user=ctx.user).select_related("organisation").order_by("id")
+    held = await Membership.filter(user=ctx.user).select_related("organisation").order_by("id")
     csrf = csrf_token(ctx.settings.secret_key(), ctx.caller.token.token_hash) if ctx.caller.via_cookie else None
     return MeOut(
         **UserOut.model_validate(ctx.user, from_attributes=True).model_dump(),
-        memberships=[
-            MembershipOut(
-                id=m.id, organisation_id=m.organisation_id, organisation_kind=m.organisation.kind, role=m.role
-            )
-            for m in memberships
-        ],
+        memberships=[_membership_out(m) for m in held],
         csrf_token=csrf,
+    )
+
+
+def _membership_out(membership: Membership) -> MembershipOut:
+    return MembershipOut(
+        id=membership.id,
+        organisation_id=membership.organisation_id,
+        organisation_kind=membership.organisation.kind,
+        role=membership.role,
     )
 
 
@@ -258,19 +265,20 @@ def _member_out(membership: Membership) -> MemberOut:
     tag="organisations",
 )
 async def list_members(ctx: Context, organisation_id: int) -> list[MemberOut]:
-    return [_member_out(m) for m in await accounts.members(ctx.user, organisation_id)]
+    return [_member_out(m) for m in await memberships.members(ctx.user, organisation_id)]
 
 
 @api.route(
     "POST",
     "/organisations/{organisation_id:int}/members",
-    guard=MANAGERS,
-    summary="Give an account a role",
+    guard=Admins,
+    summary="Place an existing account in a role (admins)",
     tag="organisations",
     status=201,
 )
 async def add_member(ctx: Context, organisation_id: int, body: MemberIn) -> MemberOut:
-    membership = await accounts.add_member(ctx.user, organisation_id, body)
+    """Provisioning by the bureau; managers invite instead (`/invitations`), so nobody is attached without consent."""
+    membership = await memberships.grant(ctx.user, organisation_id, body)
     await membership.fetch_related("user")
     return _member_out(membership)
 
@@ -283,4 +291,70 @@ async def add_member(ctx: Context, organisation_id: int, body: MemberIn) -> Memb
     tag="organisations",
 )
 async def remove_member(ctx: Context, organisation_id: int, membership_id: int) -> None:
-    await accounts.remove_member(ctx.user, organisation_id, membership_id)
+    """The last manager stays (409) unless an admin removes them."""
+    await memberships.remove(ctx.user, organisation_id, membership_id)
+
+
+@api.route(
+    "DELETE",
+    "/me/memberships/{membership_id:int}",
+    guard=SignedIn,
+    summary="Leave an organisation (give up one of my roles)",
+    tag="organisations",
+)
+async def leave_organisation(ctx: Context, membership_id: int) -> None:
+    """Only one's own roles (another's is not found); the last manager cannot leave (409)."""
+    await memberships.leave(ctx.user, membership_id)
+
+
+def _invitation_out(invitation: OrganisationInvite) -> InvitationOut:
+    return InvitationOut.model_validate(invitation, from_attributes=True)
+
+
+@api.route(
+    "POST",
+    "/organisations/{organisation_id:int}/invitations",
+    guard=MANAGERS,
+    summary="Invite someone by email to hold a role",
+    tag="organisations",
+    status=202,
+)
+async def invite_member(ctx: Context, organisation_id: int, body: InvitationIn) -> InvitationOut:
+    """The same answer whether or not the address has an account; the person accepts the mailed link."""
+    return _invitation_out(await memberships.invite(ctx.user, organisation_id, body, ctx.settings))
+
+
+@api.route(
+    "GET",
+    "/organisations/{organisation_id:int}/invitations",
+    guard=MANAGERS,
+    summary="Open invitations",
+    tag="organisations",
+)
+async def list_invitations(ctx: Context, organisation_id: int) -> list[InvitationOut]:
+    return [_invitation_out(i) for i in await memberships.open_invitations(organisation_id)]
+
+
+@api.route(
+    "DELETE",
+    "/organisations/{organisation_id:int}/invitations/{invitation_id:int}",
+    guard=MANAGERS,
+    summary="Withdraw an invitation",
+    tag="organisations",
+)
+async def withdraw_invitation(ctx: Context, organisation_id: int, invitation_id: int) -> None:
+    await memberships.withdraw(ctx.user, organisation_id, invitation_id)
+
+
+@api.route(
+    "POST",
+    "/invitations/accept",
+    guard=SignedIn,
+    summary="Accept an invitation to an organisation",
+    tag="organisations",
+)
+async def accept_invitation(ctx: Context, body: AcceptInvitationIn) -> MembershipOut:
+    """Signed in with the invited address; each link works once and until it expires."""
+    membership = await memberships.accept(ctx.user, body.token, ctx.settings)
+    await membership.fetch_related("organisation")
+    return _membership_out(membership)

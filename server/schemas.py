@@ -172,6 +172,25 @@ class MemberIn(In):
     role: Role
 
 
+class InvitationIn(In):
+    email: Email
+    role: Role
+
+
+class InvitationOut(BaseModel):
+    id: int
+    email: str
+    role: Role
+    created_at: datetime
+    expires_at: datetime
+
+
+class AcceptInvitationIn(In):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        description="The `token` of the mailed link."
+    )
+
+
 class MemberOut(BaseModel):
     id: int
     user_id: int

@@ -3,6 +3,7 @@ import { reactive, ref, onMounted } from "vue";
 import { api, ApiError, session } from "./api.js";
 import { i18n, load, t, pick } from "./i18n.js";
 import { when } from "./format.js";
+import { route } from "./router.js";
 
 export const me = reactive({ user: null });
 
@@ -28,6 +29,12 @@ export async function logout() {
   }
 }
 
+// Where to go after signing in: back to the page that sent the person here (an invitation), else their page.
+function returnTo() {
+  const next = route.query.get("next") || "";
+  return next.startsWith("/") && !next.startsWith("//") ? next : "/me";
+}
+
 function accountForm(path, fields) {
   return {
     props: ["go"],
@@ -48,7 +55,7 @@ function accountForm(path, fields) {
           session.csrf = login.csrf_token;
           await refreshMe();
           if (me.user.locale !== i18n.locale) await load(me.user.locale);  // the account's language wins
-          props.go("/me");
+          props.go(returnTo());
         } catch (error) {
           if (!(error instanceof ApiError)) { banner.value = t("error.network"); return; }
           errors.value = error.fields;
@@ -98,8 +105,8 @@ export const MePage = {
       feeds.value = await api("/me/calendar-feeds");
       loaded.value = true;
       const ids = [...new Set(registrations.value.map((r) => r.event_id))];
-      const loaded = await Promise.all(ids.map((id) => api(`/events/${id}`)));
-      events.value = Object.fromEntries(loaded.map((event) => [event.id, event]));
+      const fetched = await Promise.all(ids.map((id) => api(`/events/${id}`)));
+      events.value = Object.fromEntries(fetched.map((event) => [event.id, event]));
     }
     async function create() {
       fresh.value = await api("/me/calendar-feeds", { method: "POST", body: {} });
@@ -148,4 +155,45 @@ export const MePage = {
       <button v-if="loaded && !feeds.length" @click="create">{{ t("feed.create") }}</button>
     </div>
     </template>`,
+};
+
+// The page an organisation's invitation mail links to: the person, signed in with the invited address, accepts.
+export const InvitationPage = {
+  props: ["go"],
+  setup() {
+    const token = route.query.get("token") || "";
+    const accepted = ref(null);
+    const banner = ref("");
+    const busy = ref(false);
+    async function accept() {
+      busy.value = true;
+      banner.value = "";
+      try {
+        accepted.value = await api("/invitations/accept", { method: "POST", body: { token } });
+        await refreshMe();
+      } catch (error) {
+        banner.value = error instanceof ApiError ? error.problem.detail : t("error.network");
+      } finally {
+        busy.value = false;
+      }
+    }
+    const signIn = `/login?next=${encodeURIComponent(`/invitations?token=${token}`)}`;
+    return { token, accepted, banner, busy, accept, signIn, me, t };
+  },
+  template: `
+    <div class="card">
+      <h1>{{ t("invitation.heading") }}</h1>
+      <p v-if="banner" class="banner" role="alert">{{ banner }}</p>
+      <template v-if="accepted">
+        <p class="banner ok" role="status">{{ t("invitation.accepted", { role: t("console.role." + accepted.role) }) }}</p>
+        <p><a :href="'/console/organisations/' + accepted.organisation_id"
+              @click.prevent="go('/console/organisations/' + accepted.organisation_id)">{{ t("orgs.members_link") }}</a></p>
+      </template>
+      <p v-else-if="!me.user">{{ t("invitation.sign_in") }}
+        <a :href="signIn" @click.prevent="go(signIn)">{{ t("nav.login") }}</a></p>
+      <template v-else>
+        <p>{{ t("invitation.explain", { email: me.user.email }) }}</p>
+        <button type="button" :disabled="busy || !token" @click="accept">{{ t("invitation.accept") }}</button>
+      </template>
+    </div>`,
 };

@@ -73,6 +73,8 @@ async def every_kind_of_mail(client: httpx.AsyncClient) -> None:
     await Period.filter(id="2026-11").update(due_on=today + timedelta(days=2), locks_on=today + timedelta(days=20))
     await send_report_reminders(BASE)
     await competition_mails(client, headers, org_id)
+    invited = {"email": "new-member@x.cn", "role": "checker"}
+    assert (await client.post(f"/api/v1/organisations/{org_id}/invitations", json=invited, headers=headers)).is_success
 
 
 async def competition_mails(client: httpx.AsyncClient, headers: dict[str, str], org_id: int) -> None:
