@@ -86,6 +86,20 @@ TEMPLATES: dict[str, MailTemplate] = {
         },
         "accept_url",
     ),
+    "account_verify": MailTemplate(
+        {"recipient_name": "李雷", "verify_url": "https://events.example.cn/verify?token=qcv_…"}, "verify_url"
+    ),
+    "account_exists": MailTemplate(
+        {
+            "recipient_name": "李雷",
+            "login_url": "https://events.example.cn/login",
+            "reset_url": "https://events.example.cn/reset",
+        },
+        "login_url",
+    ),
+    "password_reset": MailTemplate(
+        {"recipient_name": "李雷", "reset_url": "https://events.example.cn/reset?token=qcr_…"}, "reset_url"
+    ),
     "organisation_invitation": MailTemplate(
         {
             "inviter_name": "王经理",

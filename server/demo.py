@@ -16,9 +16,9 @@ from events import demo as event_demo
 from events import mailing
 from events.competitions import demo as competition_demo
 from events.matchmaking import demo as pool_demo
-from server import accounts, memberships
+from server import accounts, identity, memberships
 from server.models import Organisation, OrganisationKind, Role, User
-from server.schemas import I18nText, MemberIn, OrganisationIn, SignupIn
+from server.schemas import I18nText, MemberIn, OrganisationIn
 from server.settings import Settings
 from talent import demo as talent_demo
 
@@ -94,8 +94,7 @@ async def seed(settings: Settings) -> bool:
 async def _cast() -> Cast:
     admin = await accounts.create_admin(ADMIN_EMAIL, PASSWORD, ACCOUNTS[0].name)
     organiser, checker, reporter, zhangqiu, company_manager, supplier_manager = [
-        await accounts.signup(SignupIn(email=a.email, password=PASSWORD, name=a.name), client_ip="demo")
-        for a in ACCOUNTS[1:]
+        await identity.create_account(a.email, PASSWORD, a.name) for a in ACCOUNTS[1:]
     ]
 
     async def organisation(zh: str, en: str, kind: OrganisationKind, region: str, mailbox: str) -> Organisation:

@@ -70,6 +70,10 @@ class User(Model):
     class Meta:
         table = "user"
 
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
 
 class Organisation(Model):
     id = fields.IntField(primary_key=True)

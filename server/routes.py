@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from tortoise.expressions import Q
 
-from server import accounts, markdown, memberships
+from server import accounts, identity, markdown, memberships
 from server.access import Admins, Anyone, Members, SignedIn
 from server.api import Api, Context, Page, paginate
 from server.auth import SESSION_COOKIE, csrf_token
@@ -20,8 +20,10 @@ from server.schemas import (
     Health,
     InvitationIn,
     InvitationOut,
+    LoggedOutOut,
     LoginIn,
     LoginOut,
+    MailedOut,
     MarkdownIn,
     MarkdownOut,
     MemberIn,
@@ -32,6 +34,8 @@ from server.schemas import (
     OrganisationOut,
     OrganisationPatch,
     OrganisationQuery,
+    PasswordResetIn,
+    PasswordResetRequestIn,
     ProfilePatch,
     ReferenceOut,
     SignupIn,
@@ -39,6 +43,7 @@ from server.schemas import (
     TokenIn,
     TokenOut,
     UserOut,
+    VerifyEmailIn,
 )
 
 health = Api(prefix="")
@@ -86,10 +91,60 @@ async def preview_markdown(ctx: Context, body: MarkdownIn) -> MarkdownOut:
 
 
 @api.route(
-    "POST", "/auth/signup", guard=Anyone, summary="Create an account", tag="accounts", status=201, rate_limited=True
+    "POST",
+    "/auth/signup",
+    guard=Anyone,
+    summary="Create an account (its address is then verified by mail)",
+    tag="accounts",
+    status=202,
+    rate_limited=True,
 )
-async def signup(ctx: Context, body: SignupIn) -> UserOut:
-    return UserOut.model_validate(await accounts.signup(body, client_ip=ctx.client_ip), from_attributes=True)
+async def signup(ctx: Context, body: SignupIn) -> MailedOut:
+    """The same answer for a new and a taken address: the new one gets a verification link, the owner of the
+    taken one a "you already have an account" mail. Common, too simple or email-like passwords are refused."""
+    await identity.signup(body, ctx.settings, client_ip=ctx.client_ip)
+    return MailedOut(email=body.email)
+
+
+@api.route("POST", "/auth/verify", guard=Anyone, summary="Verify an address with its mailed link", tag="accounts")
+async def verify_email(ctx: Context, body: VerifyEmailIn) -> UserOut:
+    """Each link works once and for two days; earlier registrations made with the address join the account."""
+    return UserOut.model_validate(await identity.verify_email(body.token, ctx.settings), from_attributes=True)
+
+
+@api.route(
+    "POST",
+    "/me/verification",
+    guard=SignedIn,
+    summary="Mail my verification link again",
+    tag="accounts",
+    status=202,
+    rate_limited=True,
+)
+async def resend_verification(ctx: Context) -> MailedOut:
+    await identity.resend_verification(ctx.user, ctx.settings)
+    return MailedOut(email=ctx.user.email)
+
+
+@api.route(
+    "POST",
+    "/auth/password-reset",
+    guard=Anyone,
+    summary="Mail a password reset link",
+    tag="accounts",
+    status=202,
+    rate_limited=True,
+)
+async def request_password_reset(ctx: Context, body: PasswordResetRequestIn) -> MailedOut:
+    """The same answer whether or not the address has an account."""
+    await identity.request_password_reset(body.email, ctx.settings, client_ip=ctx.client_ip)
+    return MailedOut(email=body.email)
+
+
+@api.route("POST", "/auth/password-reset/confirm", guard=Anyone, summary="Set a new password", tag="accounts")
+async def reset_password(ctx: Context, body: PasswordResetIn) -> None:
+    """With the mailed link's token, once, within an hour; every session and API token of the account ends."""
+    await identity.reset_password(body, ctx.settings)
 
 
 @api.route(
@@ -101,9 +156,12 @@ async def signup(ctx: Context, body: SignupIn) -> UserOut:
     rate_limited=True,
 )
 async def login(ctx: Context, body: LoginIn) -> LoginOut:
-    """Rate limited per email and per client address."""
+    """Rate limited per client address, per (email, client address) and, more slowly, per email. A session the
+    browser already had ends: the session id is new at every login."""
     lifetime = timedelta(days=ctx.settings.SESSION_DAYS)
-    secret, token = await accounts.login(body.email, body.password, client_ip=ctx.client_ip, lifetime=lifetime)
+    secret, token = await identity.login(body.email, body.password, client_ip=ctx.client_ip, lifetime=lifetime)
+    if ctx.caller is not None and ctx.caller.via_cookie:
+        await accounts.revoke(ctx.caller.token)
     ctx.cookies.append(
         {
             "key": SESSION_COOKIE,
@@ -120,11 +178,28 @@ async def login(ctx: Context, body: LoginIn) -> LoginOut:
     )
 
 
+def _clear_cookie(ctx: Context) -> None:
+    ctx.cookies.append({"key": SESSION_COOKIE, "value": "", "max_age": 0, "httponly": True, "samesite": "lax"})
+
+
 @api.route("POST", "/auth/logout", guard=SignedIn, summary="End this session (or revoke this token)", tag="accounts")
 async def logout(ctx: Context) -> None:
     assert ctx.caller is not None
     await accounts.revoke(ctx.caller.token)
-    ctx.cookies.append({"key": SESSION_COOKIE, "value": "", "max_age": 0, "httponly": True, "samesite": "lax"})
+    _clear_cookie(ctx)
+
+
+@api.route(
+    "POST",
+    "/auth/logout-everywhere",
+    guard=SignedIn,
+    summary="End all my sessions and revoke all my API tokens",
+    tag="accounts",
+)
+async def logout_everywhere(ctx: Context) -> LoggedOutOut:
+    revoked = await identity.log_out_everywhere(ctx.user)
+    _clear_cookie(ctx)
+    return LoggedOutOut(revoked=revoked)
 
 
 @api.route("GET", "/me", guard=SignedIn, summary="The signed-in account and its roles", tag="accounts")

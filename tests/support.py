@@ -25,7 +25,7 @@ async def sign_up(client: httpx.AsyncClient, email: str, *, locale: str = "zh-CN
         "/api/v1/auth/signup",
         json={"email": email, "password": PASSWORD, "name": email.split("@")[0], "locale": locale},
     )
-    assert answer.status_code == 201, answer.text
+    assert answer.status_code == 202, answer.text
     return await log_in(client, email)
 
 
