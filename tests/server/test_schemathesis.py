@@ -16,7 +16,7 @@ from tests.server.fuzzing import generated_cases, send
 
 EXAMPLES_PER_OPERATION = 8  # per generation mode
 # Operations that end the caller's own session: fuzzed early, they would turn every later request into a 401.
-SESSION_ENDING = {("POST", "/api/v1/auth/logout")}
+SESSION_ENDING = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/logout-everywhere")}
 CHECKS = [
     checks.not_a_server_error,
     checks.status_code_conformance,
