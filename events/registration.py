@@ -38,7 +38,7 @@ from events.models import (
 from events.questions import validate_registration
 from events.schemas import RegistrationIn
 from notifications.outbox import enqueue
-from server import audit
+from server import audit, identity
 from server.auth import hash_secret, sign
 from server.batches import GroupCommit
 from server.clock import utcnow
@@ -388,6 +388,15 @@ class _Form:
 
 _forms: dict[int, _Form] = {}
 _FORMS_KEPT = 1000
+
+
+async def claim_earlier_registrations(user: User) -> None:
+    """Registrations made without an account under an address join the account once it proves the address
+    (never before: anyone may sign up with any address)."""
+    await Registration.filter(user_id=None, email=user.email).update(user_id=user.id)
+
+
+identity.when_verified(claim_earlier_registrations)
 
 
 async def _form(event_id: int, version: tuple[object, ...] | None) -> _Form | None:

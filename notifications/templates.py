@@ -109,6 +109,30 @@ TEMPLATES: dict[str, MailTemplate] = {
         },
         "accept_url",
     ),
+    "account_verify": MailTemplate(
+        {"recipient_name": "李雷", "verify_url": "https://events.example.cn/verify?token=qcv_…"}, "verify_url"
+    ),
+    "account_exists": MailTemplate(
+        {
+            "recipient_name": "李雷",
+            "login_url": "https://events.example.cn/login",
+            "reset_url": "https://events.example.cn/reset",
+        },
+        "login_url",
+    ),
+    "password_reset": MailTemplate(
+        {"recipient_name": "李雷", "reset_url": "https://events.example.cn/reset?token=qcr_…"}, "reset_url"
+    ),
+    "organisation_invitation": MailTemplate(
+        {
+            "inviter_name": "王经理",
+            "organisation_name": "济南人工智能产业联盟",
+            "role": "签到员",
+            "expires_at": "2027-03-10 10:00 UTC",
+            "accept_url": "https://events.example.cn/invitations?token=qco_…",
+        },
+        "accept_url",
+    ),
     "deadline_changed": MailTemplate(
         {
             "recipient_name": "韩梅梅",

@@ -1,4 +1,5 @@
-"""Accounts, sessions, API tokens, organisations and memberships: the services behind the platform API."""
+"""Accounts (profile, admins), API tokens and organisations: the services behind the platform API. Signing up and
+in, verification and resets are `server/identity.py`; memberships are `server/memberships.py`."""
 
 from __future__ import annotations
 
@@ -7,35 +8,15 @@ from datetime import timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from server import audit, ratelimit
-from server.auth import hash_password, issue_token, verify_password
+from server import audit
+from server.auth import hash_password, issue_token
 from server.clock import utcnow
-from server.errors import AuthenticationRequired, Conflict, InvalidInput, NotFound, PermissionDenied
+from server.errors import InvalidInput, NotFound, PermissionDenied
 from server.models import AuthToken, Membership, Organisation, OrganisationKind, Region, Role, TokenKind, User
-from server.schemas import MemberIn, OrganisationIn, OrganisationPatch, ProfilePatch, SignupIn, TokenIn
+from server.schemas import OrganisationIn, OrganisationPatch, ProfilePatch, TokenIn
 
-LOGIN_LIMIT_PER_EMAIL = 10
-LOGIN_LIMIT_PER_IP = 100
-SIGNUP_LIMIT_PER_IP = 30
-LIMIT_WINDOW = timedelta(minutes=15)
 # Kinds that carry privileges (running events, reporting as a base) are created by the bureau only.
 SELF_SERVICE_KINDS = frozenset({OrganisationKind.COMPANY, OrganisationKind.UNIVERSITY})
-
-
-async def signup(data: SignupIn, *, client_ip: str) -> User:
-    """Create an account; one per email address in any letter case (the unique index decides races)."""
-    await ratelimit.hit(f"signup:ip:{client_ip}", limit=SIGNUP_LIMIT_PER_IP, window=LIMIT_WINDOW)
-    taken = InvalidInput(errors=[(("body", "email"), "validation.email_taken")])
-    if await User.exists(email=data.email):
-        raise taken
-    password_hash = await hash_password(data.password)
-    try:
-        async with in_transaction():
-            user = await User.create(email=data.email, name=data.name, locale=data.locale, password_hash=password_hash)
-            await audit.record(user, "user.signup", user, after={"email": user.email})
-    except IntegrityError:
-        raise taken from None
-    return user
 
 
 async def create_admin(email: str, password: str, name: str) -> User:
@@ -44,23 +25,14 @@ async def create_admin(email: str, password: str, name: str) -> User:
     async with in_transaction():
         user = await User.get_or_none(email=email)
         if user is None:
-            user = await User.create(email=email, name=name, password_hash=password_hash, is_admin=True)
+            user = await User.create(
+                email=email, name=name, password_hash=password_hash, is_admin=True, email_verified_at=utcnow()
+            )
         else:
             user.is_admin, user.password_hash = True, password_hash
             await user.save(update_fields=["is_admin", "password_hash"])
         await audit.record("cli", "user.make_admin", user, after={"email": email, "is_admin": True})
     return user
-
-
-async def login(email: str, password: str, *, client_ip: str, lifetime: timedelta) -> tuple[str, AuthToken]:
-    """Open a session; every attempt counts against the email and the address before the password is tried."""
-    await ratelimit.hit(f"login:ip:{client_ip}", limit=LOGIN_LIMIT_PER_IP, window=LIMIT_WINDOW)
-    await ratelimit.hit(f"login:email:{email}", limit=LOGIN_LIMIT_PER_EMAIL, window=LIMIT_WINDOW)
-    user = await User.get_or_none(email=email)
-    if not await verify_password(user, password) or user is None or not user.is_active:
-        raise AuthenticationRequired("error.login_failed")
-    await ratelimit.reset(f"login:email:{email}")
-    return await issue_token(user, TokenKind.SESSION, lifetime=lifetime)
 
 
 async def update_profile(user: User, data: ProfilePatch) -> User:
@@ -181,56 +153,3 @@ async def get_organisation(organisation_id: int) -> Organisation:
     if organisation is None:
         raise NotFound()
     return organisation
-
-
-async def add_member(user: User, organisation_id: int, data: MemberIn) -> Membership:
-    """Give an existing account a role in the organisation; only its managers and admins may."""
-    organisation = await get_organisation(organisation_id)
-    await require_role(user, organisation.id, Role.MANAGER)
-    member = await User.get_or_none(email=data.email)
-    if member is None:
-        raise InvalidInput(errors=[(("body", "email"), "validation.no_such_user")])
-    try:
-        async with in_transaction():
-            membership = await Membership.create(user=member, organisation=organisation, role=data.role)
-            await audit.record(
-                user,
-                "membership.add",
-                membership,
-                organisation_id=organisation.id,
-                after={"user": member.email, "role": data.role.value},
-            )
-    except IntegrityError:
-        raise Conflict("error.already_member") from None
-    return membership
-
-
-async def members(user: User, organisation_id: int) -> list[Membership]:
-    organisation = await get_organisation(organisation_id)
-    await require_role(user, organisation.id, *Role)
-    return await Membership.filter(organisation=organisation).select_related("user").order_by("id")
-
-
-async def remove_member(user: User, organisation_id: int, membership_id: int) -> None:
-    """Take a role away; the last manager stays unless an admin removes them."""
-    await require_role(user, organisation_id, Role.MANAGER)
-    async with in_transaction():
-        membership = await Membership.get_or_none(id=membership_id, organisation_id=organisation_id).select_related(
-            "user"
-        )
-        if membership is None:
-            raise NotFound()
-        if (
-            membership.role is Role.MANAGER
-            and not user.is_admin
-            and await Membership.filter(organisation_id=organisation_id, role=Role.MANAGER).count() == 1
-        ):
-            raise Conflict("error.last_manager")
-        await membership.delete()
-        await audit.record(
-            user,
-            "membership.remove",
-            membership,
-            organisation_id=organisation_id,
-            before={"user": membership.user.email, "role": membership.role.value},
-        )

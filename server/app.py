@@ -72,6 +72,9 @@ RETENTION = (
 )
 
 
+ACCOUNT_PAGES = ("/login", "/signup", "/me", "/invitations", "/verify", "/reset")
+
+
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
     """Build the ASGI app. With `manage_database` the lifespan opens and closes the Tortoise connections."""
     settings = settings or get_settings()
@@ -108,7 +111,10 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         Route("/api/docs", api_docs, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
         Route("/", page, methods=["GET"]),
-        *(Route(path, page, methods=["GET"]) for path in ("/login", "/signup", "/me")),
+        *(
+            Route(path, page, methods=["GET"])
+            for path in ("/login", "/signup", "/me", "/invitations", "/verify", "/reset")
+        ),
         Route("/events/{event_id:int}", page, methods=["GET"]),
         Route("/events/{event_id:int}/door", page, methods=["GET"]),
         Route("/registrations/{registration_id:uuid}", page, methods=["GET"]),

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -68,6 +68,40 @@ async def issue_token(
 def sign(secret_key: str, message: str) -> str:
     """HMAC-SHA256 of `message` under the secret key, in hex: every derived credential is made with it."""
     return hmac.new(secret_key.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class LinkClaim:
+    """What a mailed link's token says of itself: whose or which row, and until when. Unproven until checked."""
+
+    subject_id: int
+    expires: datetime
+
+
+def link_token(secret_key: str, prefix: str, purpose: str, subject_id: int, expires: datetime, bound: str = "") -> str:
+    """A mailed link's credential `<prefix>_<id>_<expiry>_<signature>`: nothing of it is stored. `bound` is a value
+    the signature also covers, so that the link dies when it changes (a password reset dies with the password)."""
+    stamp = int(expires.timestamp())
+    return f"{prefix}_{subject_id}_{stamp}_{sign(secret_key, f'{purpose}:{subject_id}:{stamp}{bound}')[:40]}"
+
+
+def link_claim(token: str, prefix: str) -> LinkClaim | None:
+    """The id and expiry a token names, if it is shaped like one of ours (not yet whether it is genuine)."""
+    parts = token.split("_")
+    if len(parts) != 4 or parts[0] != prefix or not token.isascii():
+        return None
+    subject, stamp = parts[1], parts[2]
+    if not (subject.isdigit() and stamp.isdigit()) or len(subject) > 10 or len(stamp) > 11:
+        return None
+    try:
+        return LinkClaim(subject_id=int(subject), expires=datetime.fromtimestamp(int(stamp), tz=UTC))
+    except (OverflowError, OSError, ValueError):  # beyond year 9999: no link we made
+        return None
+
+
+def link_is_genuine(secret_key: str, token: str, prefix: str, purpose: str, claim: LinkClaim, bound: str = "") -> bool:
+    expected = link_token(secret_key, prefix, purpose, claim.subject_id, claim.expires, bound)
+    return hmac.compare_digest(token.encode(), expected.encode())
 
 
 def csrf_token(secret_key: str, token_hash: str) -> str:

@@ -16,9 +16,9 @@ from events import demo as event_demo
 from events import mailing
 from events.competitions import demo as competition_demo
 from events.matchmaking import demo as pool_demo
-from server import accounts
+from server import accounts, identity, memberships
 from server.models import Organisation, OrganisationKind, Role, User
-from server.schemas import I18nText, MemberIn, OrganisationIn, SignupIn
+from server.schemas import I18nText, MemberIn, OrganisationIn
 from server.settings import Settings
 from talent import demo as talent_demo
 
@@ -94,8 +94,7 @@ async def seed(settings: Settings) -> bool:
 async def _cast() -> Cast:
     admin = await accounts.create_admin(ADMIN_EMAIL, PASSWORD, ACCOUNTS[0].name)
     organiser, checker, reporter, zhangqiu, company_manager, supplier_manager = [
-        await accounts.signup(SignupIn(email=a.email, password=PASSWORD, name=a.name), client_ip="demo")
-        for a in ACCOUNTS[1:]
+        await identity.create_account(a.email, PASSWORD, a.name) for a in ACCOUNTS[1:]
     ]
 
     async def organisation(zh: str, en: str, kind: OrganisationKind, region: str, mailbox: str) -> Organisation:
@@ -151,7 +150,7 @@ async def _cast() -> Cast:
             await organisation("济南云图医疗人工智能有限公司", "Jinan Yuntu Medical AI", K.COMPANY, "huaiyin", "yuntu"),
         ),
     )
-    memberships = [
+    roles = [
         (cast.bureau, admin, Role.MANAGER),
         (cast.alliance, organiser, Role.MANAGER),
         (cast.alliance, organiser, Role.ORGANISER),
@@ -164,6 +163,6 @@ async def _cast() -> Cast:
         (cast.suppliers[0], supplier_manager, Role.MANAGER),
         (cast.suppliers[1], supplier_manager, Role.MANAGER),
     ]
-    for organisation_row, user, role in memberships:
-        await accounts.add_member(admin, organisation_row.id, MemberIn(email=user.email, role=role))
+    for organisation_row, user, role in roles:
+        await memberships.grant(admin, organisation_row.id, MemberIn(email=user.email, role=role))
     return cast

@@ -65,9 +65,14 @@ class User(Model):
     is_admin = fields.BooleanField(default=False)
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    email_verified_at = fields.DatetimeField(null=True, description="when a mailed link proved the address")
 
     class Meta:
         table = "user"
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 class Organisation(Model):
@@ -105,6 +110,30 @@ class Membership(Model):
     class Meta:
         table = "membership"
         unique_together = (("user", "organisation", "role"),)
+
+
+class OrganisationInvite(Model):
+    """An invitation to hold a role, by email: the accept link signs (id, expiry), and nothing secret is stored."""
+
+    id = fields.IntField(primary_key=True)
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "server.Organisation", related_name="invites", on_delete=fields.CASCADE
+    )
+    email = fields.CharField(max_length=254)
+    role = fields.CharEnumField(Role, max_length=20)
+    invited_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "server.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    accepted_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    organisation_id: int
+    invited_by_id: int | None
+
+    class Meta:
+        table = "organisation_invite"
 
 
 class AuthToken(Model):

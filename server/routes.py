@@ -7,22 +7,27 @@ from datetime import timedelta
 from starlette.responses import Response
 from tortoise.expressions import Q
 
-from server import accounts, markdown, personal_data
-from server.access import Anyone, Members, SignedIn
+from server import accounts, identity, markdown, memberships, personal_data
+from server.access import Admins, Anyone, Members, SignedIn
 from server.api import Api, Context, Page, paginate
 from server.auth import SESSION_COOKIE, csrf_token
 from server.db import pending_migrations, ping
 from server.errors import Unavailable
 from server.fields import max_length
-from server.models import Domain, Membership, Organisation, Region, Role
+from server.models import Domain, Membership, Organisation, OrganisationInvite, Region, Role
 from server.responses import personal_data_workbook
 from server.schemas import (
+    AcceptInvitationIn,
     CurrentSessionOut,
     ErasureIn,
     ErasureOut,
     Health,
+    InvitationIn,
+    InvitationOut,
+    LoggedOutOut,
     LoginIn,
     LoginOut,
+    MailedOut,
     MarkdownIn,
     MarkdownOut,
     MemberIn,
@@ -33,6 +38,8 @@ from server.schemas import (
     OrganisationOut,
     OrganisationPatch,
     OrganisationQuery,
+    PasswordResetIn,
+    PasswordResetRequestIn,
     PersonalData,
     ProfilePatch,
     ReferenceOut,
@@ -41,6 +48,7 @@ from server.schemas import (
     TokenIn,
     TokenOut,
     UserOut,
+    VerifyEmailIn,
 )
 from server.spreadsheets import XLSX
 
@@ -89,10 +97,60 @@ async def preview_markdown(ctx: Context, body: MarkdownIn) -> MarkdownOut:
 
 
 @api.route(
-    "POST", "/auth/signup", guard=Anyone, summary="Create an account", tag="accounts", status=201, rate_limited=True
+    "POST",
+    "/auth/signup",
+    guard=Anyone,
+    summary="Create an account (its address is then verified by mail)",
+    tag="accounts",
+    status=202,
+    rate_limited=True,
 )
-async def signup(ctx: Context, body: SignupIn) -> UserOut:
-    return UserOut.model_validate(await accounts.signup(body, client_ip=ctx.client_ip), from_attributes=True)
+async def signup(ctx: Context, body: SignupIn) -> MailedOut:
+    """The same answer for a new and a taken address: the new one gets a verification link, the owner of the
+    taken one a "you already have an account" mail. Common, too simple or email-like passwords are refused."""
+    await identity.signup(body, ctx.settings, client_ip=ctx.client_ip)
+    return MailedOut(email=body.email)
+
+
+@api.route("POST", "/auth/verify", guard=Anyone, summary="Verify an address with its mailed link", tag="accounts")
+async def verify_email(ctx: Context, body: VerifyEmailIn) -> UserOut:
+    """Each link works once and for two days; earlier registrations made with the address join the account."""
+    return UserOut.model_validate(await identity.verify_email(body.token, ctx.settings), from_attributes=True)
+
+
+@api.route(
+    "POST",
+    "/me/verification",
+    guard=SignedIn,
+    summary="Mail my verification link again",
+    tag="accounts",
+    status=202,
+    rate_limited=True,
+)
+async def resend_verification(ctx: Context) -> MailedOut:
+    await identity.resend_verification(ctx.user, ctx.settings)
+    return MailedOut(email=ctx.user.email)
+
+
+@api.route(
+    "POST",
+    "/auth/password-reset",
+    guard=Anyone,
+    summary="Mail a password reset link",
+    tag="accounts",
+    status=202,
+    rate_limited=True,
+)
+async def request_password_reset(ctx: Context, body: PasswordResetRequestIn) -> MailedOut:
+    """The same answer whether or not the address has an account."""
+    await identity.request_password_reset(body.email, ctx.settings, client_ip=ctx.client_ip)
+    return MailedOut(email=body.email)
+
+
+@api.route("POST", "/auth/password-reset/confirm", guard=Anyone, summary="Set a new password", tag="accounts")
+async def reset_password(ctx: Context, body: PasswordResetIn) -> None:
+    """With the mailed link's token, once, within an hour; every session and API token of the account ends."""
+    await identity.reset_password(body, ctx.settings)
 
 
 @api.route(
@@ -104,9 +162,12 @@ async def signup(ctx: Context, body: SignupIn) -> UserOut:
     rate_limited=True,
 )
 async def login(ctx: Context, body: LoginIn) -> LoginOut:
-    """Rate limited per email and per client address."""
+    """Rate limited per client address, per (email, client address) and, more slowly, per email. A session the
+    browser already had ends: the session id is new at every login."""
     lifetime = timedelta(days=ctx.settings.SESSION_DAYS)
-    secret, token = await accounts.login(body.email, body.password, client_ip=ctx.client_ip, lifetime=lifetime)
+    secret, token = await identity.login(body.email, body.password, client_ip=ctx.client_ip, lifetime=lifetime)
+    if ctx.caller is not None and ctx.caller.via_cookie:
+        await accounts.revoke(ctx.caller.token)
     ctx.cookies.append(
         {
             "key": SESSION_COOKIE,
@@ -123,11 +184,28 @@ async def login(ctx: Context, body: LoginIn) -> LoginOut:
     )
 
 
+def _clear_cookie(ctx: Context) -> None:
+    ctx.cookies.append({"key": SESSION_COOKIE, "value": "", "max_age": 0, "httponly": True, "samesite": "lax"})
+
+
 @api.route("POST", "/auth/logout", guard=SignedIn, summary="End this session (or revoke this token)", tag="accounts")
 async def logout(ctx: Context) -> None:
     assert ctx.caller is not None
     await accounts.revoke(ctx.caller.token)
-    ctx.cookies.append({"key": SESSION_COOKIE, "value": "", "max_age": 0, "httponly": True, "samesite": "lax"})
+    _clear_cookie(ctx)
+
+
+@api.route(
+    "POST",
+    "/auth/logout-everywhere",
+    guard=SignedIn,
+    summary="End all my sessions and revoke all my API tokens",
+    tag="accounts",
+)
+async def logout_everywhere(ctx: Context) -> LoggedOutOut:
+    revoked = await identity.log_out_everywhere(ctx.user)
+    _clear_cookie(ctx)
+    return LoggedOutOut(revoked=revoked)
 
 
 @api.route("GET", "/me", guard=SignedIn, summary="The signed-in account and its roles", tag="accounts")
@@ -168,17 +246,21 @@ async def current_session(ctx: Context) -> CurrentSessionOut:
 
 async def _account(ctx: Context) -> MeOut:
     assert ctx.caller is not None
-    memberships = await Membership.filter(user=ctx.user).select_related("organisation").order_by("id")
+    held = await Membership.filter(user=ctx.user).select_related("organisation").order_by("id")
     csrf = csrf_token(ctx.settings.secret_key(), ctx.caller.token.token_hash) if ctx.caller.via_cookie else None
     return MeOut(
         **UserOut.model_validate(ctx.user, from_attributes=True).model_dump(),
-        memberships=[
-            MembershipOut(
-                id=m.id, organisation_id=m.organisation_id, organisation_kind=m.organisation.kind, role=m.role
-            )
-            for m in memberships
-        ],
+        memberships=[_membership_out(m) for m in held],
         csrf_token=csrf,
+    )
+
+
+def _membership_out(membership: Membership) -> MembershipOut:
+    return MembershipOut(
+        id=membership.id,
+        organisation_id=membership.organisation_id,
+        organisation_kind=membership.organisation.kind,
+        role=membership.role,
     )
 
 
@@ -289,19 +371,20 @@ def _member_out(membership: Membership) -> MemberOut:
     tag="organisations",
 )
 async def list_members(ctx: Context, organisation_id: int) -> list[MemberOut]:
-    return [_member_out(m) for m in await accounts.members(ctx.user, organisation_id)]
+    return [_member_out(m) for m in await memberships.members(ctx.user, organisation_id)]
 
 
 @api.route(
     "POST",
     "/organisations/{organisation_id:int}/members",
-    guard=MANAGERS,
-    summary="Give an account a role",
+    guard=Admins,
+    summary="Place an existing account in a role (admins)",
     tag="organisations",
     status=201,
 )
 async def add_member(ctx: Context, organisation_id: int, body: MemberIn) -> MemberOut:
-    membership = await accounts.add_member(ctx.user, organisation_id, body)
+    """Provisioning by the bureau; managers invite instead (`/invitations`), so nobody is attached without consent."""
+    membership = await memberships.grant(ctx.user, organisation_id, body)
     await membership.fetch_related("user")
     return _member_out(membership)
 
@@ -314,4 +397,70 @@ async def add_member(ctx: Context, organisation_id: int, body: MemberIn) -> Memb
     tag="organisations",
 )
 async def remove_member(ctx: Context, organisation_id: int, membership_id: int) -> None:
-    await accounts.remove_member(ctx.user, organisation_id, membership_id)
+    """The last manager stays (409) unless an admin removes them."""
+    await memberships.remove(ctx.user, organisation_id, membership_id)
+
+
+@api.route(
+    "DELETE",
+    "/me/memberships/{membership_id:int}",
+    guard=SignedIn,
+    summary="Leave an organisation (give up one of my roles)",
+    tag="organisations",
+)
+async def leave_organisation(ctx: Context, membership_id: int) -> None:
+    """Only one's own roles (another's is not found); the last manager cannot leave (409)."""
+    await memberships.leave(ctx.user, membership_id)
+
+
+def _invitation_out(invitation: OrganisationInvite) -> InvitationOut:
+    return InvitationOut.model_validate(invitation, from_attributes=True)
+
+
+@api.route(
+    "POST",
+    "/organisations/{organisation_id:int}/invitations",
+    guard=MANAGERS,
+    summary="Invite someone by email to hold a role",
+    tag="organisations",
+    status=202,
+)
+async def invite_member(ctx: Context, organisation_id: int, body: InvitationIn) -> InvitationOut:
+    """The same answer whether or not the address has an account; the person accepts the mailed link."""
+    return _invitation_out(await memberships.invite(ctx.user, organisation_id, body, ctx.settings))
+
+
+@api.route(
+    "GET",
+    "/organisations/{organisation_id:int}/invitations",
+    guard=MANAGERS,
+    summary="Open invitations",
+    tag="organisations",
+)
+async def list_invitations(ctx: Context, organisation_id: int) -> list[InvitationOut]:
+    return [_invitation_out(i) for i in await memberships.open_invitations(organisation_id)]
+
+
+@api.route(
+    "DELETE",
+    "/organisations/{organisation_id:int}/invitations/{invitation_id:int}",
+    guard=MANAGERS,
+    summary="Withdraw an invitation",
+    tag="organisations",
+)
+async def withdraw_invitation(ctx: Context, organisation_id: int, invitation_id: int) -> None:
+    await memberships.withdraw(ctx.user, organisation_id, invitation_id)
+
+
+@api.route(
+    "POST",
+    "/invitations/accept",
+    guard=SignedIn,
+    summary="Accept an invitation to an organisation",
+    tag="organisations",
+)
+async def accept_invitation(ctx: Context, body: AcceptInvitationIn) -> MembershipOut:
+    """Signed in with the invited address; each link works once and until it expires."""
+    membership = await memberships.accept(ctx.user, body.token, ctx.settings)
+    await membership.fetch_related("organisation")
+    return _membership_out(membership)

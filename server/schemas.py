@@ -76,6 +76,33 @@ class SignupIn(In):
     locale: Locale = "zh-CN"
 
 
+class MailedOut(BaseModel):
+    """The answer of a request whose next step comes by mail: the same whether or not the address has an account."""
+
+    email: str = Field(description="The address the request named.")
+
+
+class VerifyEmailIn(In):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        description="The `token` of the mailed verification link."
+    )
+
+
+class PasswordResetRequestIn(In):
+    email: Email
+
+
+class PasswordResetIn(In):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        description="The `token` of the mailed reset link."
+    )
+    password: Password
+
+
+class LoggedOutOut(BaseModel):
+    revoked: int = Field(description="How many sessions and API tokens ended.")
+
+
 class ProfilePatch(In):
     name: Name | None = None
     locale: Locale | None = Field(default=None, description="The language of the pages, the API's messages and mail.")
@@ -106,6 +133,7 @@ class UserOut(BaseModel):
     locale: Locale
     is_admin: bool
     created_at: datetime
+    email_verified: bool = Field(description="Whether a mailed link has proven the address.")
 
 
 class MeOut(UserOut):
@@ -170,6 +198,25 @@ class OrganisationQuery(PageQuery):
 class MemberIn(In):
     email: Email
     role: Role
+
+
+class InvitationIn(In):
+    email: Email
+    role: Role
+
+
+class InvitationOut(BaseModel):
+    id: int
+    email: str
+    role: Role
+    created_at: datetime
+    expires_at: datetime
+
+
+class AcceptInvitationIn(In):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        description="The `token` of the mailed link."
+    )
 
 
 class MemberOut(BaseModel):

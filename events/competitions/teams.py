@@ -7,8 +7,7 @@ checks before the insert only choose a clearer message, the constraint decides a
 
 from __future__ import annotations
 
-import hmac
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -30,7 +29,7 @@ from events.models import EventStatus
 from notifications.outbox import Mail, enqueue
 from server import audit
 from server.accounts import require_role
-from server.auth import sign
+from server.auth import link_claim, link_is_genuine, link_token
 from server.clock import utcnow
 from server.errors import BadRequest, Conflict, InvalidInput, NotFound, PermissionDenied
 from server.i18n import Label, pick
@@ -178,19 +177,15 @@ async def _led_team(user: User, team_id: int) -> Team:
 
 def invite_token(secret_key: str, invite_id: int, expires: datetime) -> str:
     """The accept link's credential: the invitation and its expiry, signed; nothing of it is stored."""
-    stamp = int(expires.timestamp())
-    return f"qci_{invite_id}_{stamp}_{sign(secret_key, f'team-invite:{invite_id}:{stamp}')[:40]}"
+    return link_token(secret_key, "qci", "team-invite", invite_id, expires)
 
 
 def _read_token(secret_key: str, token: str) -> tuple[int, datetime]:
     """The invitation id and expiry a token names, if its signature holds; InviteInvalid otherwise."""
-    parts = token.split("_")
-    if len(parts) != 4 or parts[0] != "qci" or not (parts[1].isdigit() and parts[2].isdigit()):
+    claim = link_claim(token, "qci")
+    if claim is None or not link_is_genuine(secret_key, token, "qci", "team-invite", claim):
         raise InviteInvalid()
-    invite_id, expires = int(parts[1]), datetime.fromtimestamp(int(parts[2]), tz=UTC)
-    if not (token.isascii() and hmac.compare_digest(token, invite_token(secret_key, invite_id, expires))):
-        raise InviteInvalid()
-    return invite_id, expires
+    return claim.subject_id, claim.expires
 
 
 async def invite(user: User, team_id: int, data: InviteIn, site: Site) -> TeamInvite:

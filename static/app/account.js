@@ -4,6 +4,7 @@ import { api, ApiError, session } from "./api.js";
 import { i18n, load, t, pick } from "./i18n.js";
 import { when } from "./format.js";
 import { MyData } from "./privacy.js";
+import { route } from "./router.js";
 
 export const me = reactive({ user: null });
 
@@ -29,6 +30,25 @@ export async function logout() {
   }
 }
 
+// Where to go after signing in: back to the page that sent the person here (an invitation), else their page.
+function returnTo() {
+  const next = route.query.get("next") || "";
+  return next.startsWith("/") && !next.startsWith("//") ? next : "/me";
+}
+
+// Sign in after signing up: false when the address was taken by another account (whose password this is not).
+async function signedIn(form) {
+  try {
+    const login = await api("/auth/login", { method: "POST", body: { email: form.email, password: form.password } });
+    session.csrf = login.csrf_token;
+  } catch (error) {
+    if (error instanceof ApiError && error.problem.status === 401) return false;
+    throw error;
+  }
+  await refreshMe();
+  return true;
+}
+
 function accountForm(path, fields) {
   return {
     props: ["go"],
@@ -36,12 +56,17 @@ function accountForm(path, fields) {
       const form = reactive(Object.fromEntries(fields.map((name) => [name, ""])));
       const errors = ref({});
       const banner = ref("");
+      const mailed = ref("");
       async function submit() {
         errors.value = {};
         banner.value = "";
         try {
           if (path === "/auth/signup") {
             await api(path, { method: "POST", body: { ...form, locale: i18n.locale } });
+            // The answer is the same for a taken address (its owner gets a mail): signing in tells them apart.
+            if (!(await signedIn(form))) { mailed.value = t("account.signup_mailed", { email: form.email }); return; }
+            props.go("/me");
+            return;
           }
           const login = await api("/auth/login", {
             method: "POST", body: { email: form.email, password: form.password },
@@ -49,19 +74,20 @@ function accountForm(path, fields) {
           session.csrf = login.csrf_token;
           await refreshMe();
           if (me.user.locale !== i18n.locale) await load(me.user.locale);  // the account's language wins
-          props.go("/me");
+          props.go(returnTo());
         } catch (error) {
           if (!(error instanceof ApiError)) { banner.value = t("error.network"); return; }
           errors.value = error.fields;
           if (!Object.keys(error.fields).length) banner.value = error.problem.detail;
         }
       }
-      return { form, errors, banner, submit, fields, t, path };
+      return { form, errors, banner, mailed, submit, fields, t, path };
     },
     template: `
       <form class="card" @submit.prevent="submit" novalidate>
         <h1>{{ path === "/auth/signup" ? t("account.signup") : t("account.login") }}</h1>
         <p v-if="banner" class="banner" role="alert">{{ banner }}</p>
+        <p v-if="mailed" class="banner ok" role="status">{{ mailed }}</p>
         <div v-for="name in fields" :key="name">
           <label :for="'a-' + name">{{ name === "email" ? t("form.email") : t("account." + name) }}</label>
           <input :id="'a-' + name" v-model="form[name]" :type="name === 'password' ? 'password' : name === 'email' ? 'email' : 'text'"
@@ -71,6 +97,7 @@ function accountForm(path, fields) {
         </div>
         <button type="submit">{{ path === "/auth/signup" ? t("account.signup") : t("account.login") }}</button>
         <p v-if="path !== '/auth/signup'"><a href="/signup" @click.prevent="go('/signup')">{{ t("account.no_account") }}</a></p>
+        <p v-if="path !== '/auth/signup'"><a href="/reset" @click.prevent="go('/reset')">{{ t("account.forgot") }}</a></p>
       </form>`,
   };
 }
@@ -121,8 +148,21 @@ export const MePage = {
       fresh.value = null;
       await refresh();
     }
+    const notice = ref("");
+    async function resend() {
+      await api("/me/verification", { method: "POST" });
+      notice.value = t("verify.resent", { email: me.user.email });
+    }
+    async function everywhere() {
+      await api("/auth/logout-everywhere", { method: "POST" });
+      session.csrf = null;
+      me.user = null;
+    }
     onMounted(() => me.user && refresh());
-    return { registrations, events, feeds, fresh, fetched, create, rotate, revoke, erased, forgotten, t, me, pick, when };
+    return {
+      registrations, events, feeds, fresh, fetched, notice, resend, everywhere, create, rotate, revoke, erased, forgotten,
+      t, me, pick, when,
+    };
   },
   template: `
     <div v-if="!me.user" class="card">
@@ -132,6 +172,9 @@ export const MePage = {
         <a href="/login" @click.prevent="go('/login')">{{ t("nav.login") }}</a></p>
     </div>
     <template v-else>
+    <p v-if="notice" class="banner ok" role="status">{{ notice }}</p>
+    <p v-if="!me.user.email_verified" class="banner">{{ t("verify.pending", { email: me.user.email }) }}
+      <button type="button" class="secondary small" @click="resend">{{ t("verify.resend") }}</button></p>
     <div class="card">
       <h1>{{ t("account.my_registrations") }}</h1>
       <p v-if="fetched && !registrations.length" class="muted">{{ t("account.none") }}</p>
@@ -157,5 +200,130 @@ export const MePage = {
       <button v-if="fetched && !feeds.length" @click="create">{{ t("feed.create") }}</button>
     </div>
     <MyData path="/me" @erased="forgotten" />
+    <div class="card">
+      <h2>{{ t("account.security") }}</h2>
+      <p class="muted">{{ t("account.everywhere_explain") }}</p>
+      <button type="button" class="secondary" @click="everywhere">{{ t("account.everywhere") }}</button>
+    </div>
     </template>`,
+};
+
+// The page an organisation's invitation mail links to: the person, signed in with the invited address, accepts.
+export const InvitationPage = {
+  props: ["go"],
+  setup() {
+    const token = route.query.get("token") || "";
+    const accepted = ref(null);
+    const banner = ref("");
+    const busy = ref(false);
+    async function accept() {
+      busy.value = true;
+      banner.value = "";
+      try {
+        accepted.value = await api("/invitations/accept", { method: "POST", body: { token } });
+        await refreshMe();
+      } catch (error) {
+        banner.value = error instanceof ApiError ? error.problem.detail : t("error.network");
+      } finally {
+        busy.value = false;
+      }
+    }
+    const signIn = `/login?next=${encodeURIComponent(`/invitations?token=${token}`)}`;
+    return { token, accepted, banner, busy, accept, signIn, me, t };
+  },
+  template: `
+    <div class="card">
+      <h1>{{ t("invitation.heading") }}</h1>
+      <p v-if="banner" class="banner" role="alert">{{ banner }}</p>
+      <template v-if="accepted">
+        <p class="banner ok" role="status">{{ t("invitation.accepted", { role: t("console.role." + accepted.role) }) }}</p>
+        <p><a :href="'/console/organisations/' + accepted.organisation_id"
+              @click.prevent="go('/console/organisations/' + accepted.organisation_id)">{{ t("orgs.members_link") }}</a></p>
+      </template>
+      <p v-else-if="!me.user">{{ t("invitation.sign_in") }}
+        <a :href="signIn" @click.prevent="go(signIn)">{{ t("nav.login") }}</a></p>
+      <template v-else>
+        <p>{{ t("invitation.explain", { email: me.user.email }) }}</p>
+        <button type="button" :disabled="busy || !token" @click="accept">{{ t("invitation.accept") }}</button>
+      </template>
+    </div>`,
+};
+
+// The page a verification mail links to: the link alone proves the address, signed in or not.
+export const VerifyPage = {
+  props: ["go"],
+  setup() {
+    const state = reactive({ done: false, banner: "" });
+    onMounted(async () => {
+      try {
+        await api("/auth/verify", { method: "POST", body: { token: route.query.get("token") || "" } });
+        state.done = true;
+        if (me.user) await refreshMe();
+      } catch (error) {
+        state.banner = error instanceof ApiError ? error.problem.detail : t("error.network");
+      }
+    });
+    return { state, t };
+  },
+  template: `
+    <div class="card">
+      <h1>{{ t("verify.heading") }}</h1>
+      <p v-if="state.banner" class="banner" role="alert">{{ state.banner }}</p>
+      <p v-if="state.done" class="banner ok" role="status">{{ t("verify.done") }}</p>
+      <p v-if="state.done"><a href="/me" @click.prevent="go('/me')">{{ t("account.my_registrations") }}</a></p>
+    </div>`,
+};
+
+// Forgotten password: without a token, ask for the mail (the same answer for any address); with the mailed
+// token, set a new password, which signs the account out everywhere.
+export const ResetPage = {
+  props: ["go"],
+  setup() {
+    const token = route.query.get("token") || "";
+    const form = reactive({ email: "", password: "" });
+    const state = reactive({ errors: {}, banner: "", done: "", busy: false });
+    async function submit() {
+      Object.assign(state, { errors: {}, banner: "", done: "", busy: true });
+      try {
+        if (token) {
+          await api("/auth/password-reset/confirm", { method: "POST", body: { token, password: form.password } });
+          me.user = null;
+          session.csrf = null;
+          state.done = t("reset.done");
+        } else {
+          await api("/auth/password-reset", { method: "POST", body: { email: form.email } });
+          state.done = t("reset.mailed", { email: form.email });
+        }
+      } catch (error) {
+        if (!(error instanceof ApiError)) state.banner = t("error.network");
+        else if (Object.keys(error.fields).length) state.errors = error.fields;
+        else state.banner = error.problem.detail;
+      } finally {
+        state.busy = false;
+      }
+    }
+    return { token, form, state, submit, t };
+  },
+  template: `
+    <form class="card" @submit.prevent="submit" novalidate>
+      <h1>{{ t("reset.heading") }}</h1>
+      <p v-if="state.banner" class="banner" role="alert">{{ state.banner }}</p>
+      <p v-if="state.done" class="banner ok" role="status">{{ state.done }}</p>
+      <template v-if="token">
+        <label for="r-password">{{ t("reset.new_password") }}</label>
+        <input id="r-password" v-model="form.password" type="password" autocomplete="new-password"
+               :aria-invalid="!!state.errors.password" :aria-describedby="state.errors.password ? 'r-password-error' : null">
+        <div v-if="state.errors.password" id="r-password-error" class="field-error">{{ state.errors.password }}</div>
+        <button type="submit" :disabled="state.busy">{{ t("reset.set") }}</button>
+      </template>
+      <template v-else>
+        <p class="muted">{{ t("reset.explain") }}</p>
+        <label for="r-email">{{ t("form.email") }}</label>
+        <input id="r-email" v-model="form.email" type="email" autocomplete="email"
+               :aria-invalid="!!state.errors.email" :aria-describedby="state.errors.email ? 'r-email-error' : null">
+        <div v-if="state.errors.email" id="r-email-error" class="field-error">{{ state.errors.email }}</div>
+        <button type="submit" :disabled="state.busy">{{ t("reset.send") }}</button>
+      </template>
+      <p v-if="state.done && token"><a href="/login" @click.prevent="go('/login')">{{ t("nav.login") }}</a></p>
+    </form>`,
 };

@@ -1,8 +1,10 @@
 // Organisations and their members: the directory with a form to create one, and one organisation's page where its
-// managers (and admins) correct its details and give accounts roles or take them away.
+// managers (and admins) correct its details, invite people by email to hold roles (they accept the mailed link),
+// withdraw invitations and take roles away, and where any member may give up their own role.
 import { reactive, ref, computed, onMounted } from "vue";
 import { api, failure } from "./api.js";
 import { t, pick } from "./i18n.js";
+import { instant } from "./format.js";
 import { me, refreshMe } from "./account.js";
 import { I18nInputs, attempt } from "./console-fields.js";
 import { ConfirmDialog } from "./console.js";
@@ -114,8 +116,9 @@ export const OrganisationPage = {
     const members = ref([]);
     const failed = ref("");
     const removing = ref(null);
+    const invitations = ref([]);
     const details = formState(() => ({ name: { zh: "", en: "" }, region: "", uscc: "", contact_email: "" }));
-    const adding = formState(() => ({ email: "", role: "organiser" }));
+    const inviting = formState(() => ({ email: "", role: "organiser" }));
     const path = `/organisations/${props.id}`;
     const manages = computed(() => !!me.user && (me.user.is_admin || me.user.memberships.some(
       (m) => m.organisation_id === Number(props.id) && m.role === "manager")));
@@ -125,6 +128,7 @@ export const OrganisationPage = {
     }
     async function refreshMembers() {
       members.value = await api(`${path}/members`);
+      invitations.value = manages.value ? await api(`${path}/invitations`) : [];
     }
     // After a change of roles: mine may have changed too (what this page and the nav offer), and the list may no
     // longer be mine to read.
@@ -151,24 +155,35 @@ export const OrganisationPage = {
         details.done = t("console.saved");
       }
     }
-    async function add() {
-      const added = await attempt(adding, ["email", "role"], () => api(`${path}/members`, { method: "POST", body: adding.form }));
-      if (added) {
-        adding.form = adding.fields();
-        adding.done = t("orgs.member_added", { name: added.name, role: t("console.role." + added.role) });
-        await afterChange(added);
+    async function invite() {
+      const sent = await attempt(inviting, ["email", "role"], () => api(`${path}/invitations`, { method: "POST", body: inviting.form }));
+      if (sent) {
+        inviting.form = inviting.fields();
+        inviting.done = t("orgs.invitation_sent", { email: sent.email, role: t("console.role." + sent.role) });
+        await refreshMembers();
       }
     }
+    async function withdraw(invitation) {
+      const done = await attempt(inviting, [], () => api(`${path}/invitations/${invitation.id}`, { method: "DELETE" }));
+      if (done) inviting.done = t("orgs.invitation_withdrawn", { email: invitation.email });
+      await refreshMembers();
+    }
+    // Mine is given up through /me/memberships (allowed to any member), another's taken away by a manager.
     async function remove() {
       const member = removing.value;
       removing.value = null;
-      const removed = await attempt(adding, [], () => api(`${path}/members/${member.id}`, { method: "DELETE" }));
+      const mine = member.email === me.user?.email;
+      const target = mine ? `/me/memberships/${member.id}` : `${path}/members/${member.id}`;
+      const removed = await attempt(inviting, [], () => api(target, { method: "DELETE" }));
       if (removed) {
-        adding.done = t("orgs.member_removed", { name: member.name, role: t("console.role." + member.role) });
+        inviting.done = t(mine ? "orgs.left" : "orgs.member_removed", { name: member.name, role: t("console.role." + member.role) });
       }
       await afterChange(member);
     }
-    return { organisation, regions, members, failed, removing, details, adding, manages, save, add, remove, ROLES, t, pick };
+    return {
+      organisation, regions, members, invitations, failed, removing, details, inviting, manages, save, invite, withdraw,
+      remove, me, ROLES, t, pick, instant,
+    };
   },
   template: `
     <p v-if="failed" class="banner" role="alert">{{ failed }}</p>
@@ -184,30 +199,47 @@ export const OrganisationPage = {
       </form>
       <section class="card">
         <h2>{{ t("orgs.members") }}</h2>
-        <p v-if="adding.banner" class="banner" role="alert">{{ adding.banner }}</p>
-        <p v-if="adding.done" class="banner ok" role="status">{{ adding.done }}</p>
+        <p v-if="inviting.banner" class="banner" role="alert">{{ inviting.banner }}</p>
+        <p v-if="inviting.done" class="banner ok" role="status">{{ inviting.done }}</p>
         <ul class="plain">
           <li v-for="m in members" :key="m.id" :data-member="m.email">
             <strong>{{ m.name }}</strong> <span class="muted">{{ m.email }}</span>
             <span class="badge">{{ t("console.role." + m.role) }}</span>
-            <button v-if="manages" type="button" class="secondary small" @click="removing = m"
+            <button v-if="m.email === me.user?.email" type="button" class="secondary small" @click="removing = m"
+                    :aria-label="t('orgs.leave_role', { role: t('console.role.' + m.role) })">{{ t("orgs.leave") }}</button>
+            <button v-else-if="manages" type="button" class="secondary small" @click="removing = m"
                     :aria-label="t('orgs.remove_member', { name: m.name, role: t('console.role.' + m.role) })">{{ t("console.remove") }}</button>
           </li>
         </ul>
-        <form v-if="manages" @submit.prevent="add" novalidate>
-          <h3>{{ t("orgs.add_member") }}</h3>
+        <template v-if="invitations.length">
+          <h3>{{ t("orgs.invitations") }}</h3>
+          <ul class="plain">
+            <li v-for="i in invitations" :key="i.id" :data-invitation="i.email">
+              {{ i.email }} <span class="badge">{{ t("console.role." + i.role) }}</span>
+              <span class="muted">{{ t("orgs.invitation_until", { until: instant(i.expires_at) }) }}</span>
+              <button type="button" class="secondary small" @click="withdraw(i)"
+                      :aria-label="t('orgs.withdraw_invitation', { email: i.email })">{{ t("orgs.withdraw") }}</button>
+            </li>
+          </ul>
+        </template>
+        <form v-if="manages" @submit.prevent="invite" novalidate>
+          <h3>{{ t("orgs.invite_member") }}</h3>
+          <p class="muted">{{ t("orgs.invite_hint") }}</p>
           <label for="m-email">{{ t("orgs.member_email") }}</label>
-          <input id="m-email" v-model="adding.form.email" type="email" :aria-invalid="!!adding.errors.email"
-                 :aria-describedby="adding.errors.email ? 'm-email-error' : null">
-          <div v-if="adding.errors.email" id="m-email-error" class="field-error">{{ adding.errors.email }}</div>
+          <input id="m-email" v-model="inviting.form.email" type="email" :aria-invalid="!!inviting.errors.email"
+                 :aria-describedby="inviting.errors.email ? 'm-email-error' : null">
+          <div v-if="inviting.errors.email" id="m-email-error" class="field-error">{{ inviting.errors.email }}</div>
           <label for="m-role">{{ t("orgs.member_role") }}</label>
-          <select id="m-role" v-model="adding.form.role">
+          <select id="m-role" v-model="inviting.form.role">
             <option v-for="role in ROLES" :key="role" :value="role">{{ t("console.role." + role) }}</option>
           </select>
-          <button type="submit" :disabled="adding.busy">{{ t("orgs.add_member") }}</button>
+          <button type="submit" :disabled="inviting.busy">{{ t("orgs.invite_member") }}</button>
         </form>
       </section>
-      <ConfirmDialog v-if="removing" :title="t('orgs.confirm_remove_title', { name: removing.name })"
+      <ConfirmDialog v-if="removing && removing.email === me.user?.email" :title="t('orgs.confirm_leave_title')"
+                     :message="t('orgs.confirm_remove_message', { role: t('console.role.' + removing.role) })"
+                     :confirm-label="t('orgs.leave')" @confirm="remove" @dismiss="removing = null" />
+      <ConfirmDialog v-else-if="removing" :title="t('orgs.confirm_remove_title', { name: removing.name })"
                      :message="t('orgs.confirm_remove_message', { role: t('console.role.' + removing.role) })"
                      :confirm-label="t('orgs.confirm_remove')" @confirm="remove" @dismiss="removing = null" />
     </div>`,

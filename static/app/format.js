@@ -33,6 +33,9 @@ export function span(session, timeZone) {
   return format.formatRange(new Date(session.starts_at), new Date(session.ends_at));
 }
 
+// One instant in the reader's language and time zone ("2027年3月10日 18:00").
+export const instant = (iso) => new Intl.DateTimeFormat(i18n.locale, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+
 // "2030-03-18T09:00:00": the moment's wall-clock time in a zone, for widgets that must not shift it again.
 export function wallClock(moment, timeZone) {
   const options = { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",

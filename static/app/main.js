@@ -3,7 +3,7 @@
 import { createApp, defineAsyncComponent, nextTick, reactive, ref, computed, onMounted, watch } from "vue";
 import { api, ApiError, failure, newestOnly } from "./api.js";
 import { i18n, load, t, pick } from "./i18n.js";
-import { LoginPage, MePage, SignupPage, logout, me, refreshMe } from "./account.js";
+import { InvitationPage, LoginPage, MePage, ResetPage, SignupPage, VerifyPage, logout, me, refreshMe } from "./account.js";
 import { DoorPage } from "./door.js";
 import { EntryCode } from "./entry-code.js";
 import { route, go } from "./router.js";
@@ -344,6 +344,9 @@ const PAGES = [
   [/^\/login$/, "LoginPage"],
   [/^\/signup$/, "SignupPage"],
   [/^\/me$/, "MePage"],
+  [/^\/invitations$/, "InvitationPage"],
+  [/^\/verify$/, "VerifyPage"],
+  [/^\/reset$/, "ResetPage"],
   [/^\/events\/(\d+)\/door$/, "DoorPage"],
   [/^\/events\/(\d+)$/, "EventPage"],
   [/^\/registrations\/([0-9a-f-]+)$/, "ManagePage"],
@@ -360,7 +363,7 @@ const PAGES = [
 
 const App = {
   components: {
-    EventList, EventPage, ManagePage, LoginPage, SignupPage, MePage, DoorPage, NotFound,
+    EventList, EventPage, ManagePage, LoginPage, SignupPage, MePage, InvitationPage, VerifyPage, ResetPage, DoorPage, NotFound,
     ConsoleHome: lazy("./console.js", "ConsoleHome"),
     EventEditor: lazy("./console.js", "EventEditor"),
     EventAdmin: lazy("./event-admin.js", "EventAdmin"),

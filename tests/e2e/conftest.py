@@ -4,6 +4,7 @@ Playwright, and pages that fail their test on any console error or uncaught exce
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Collection, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,9 +27,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The service's DATA_DIR: its SQLite database, where the tests read the links it mailed."""
+    return tmp_path_factory.mktemp("site")
+
+
+@pytest.fixture(scope="session")
+def base_url(data_dir: Path) -> Iterator[str]:
     """A running service on the embedded default with an admin account."""
-    data = tmp_path_factory.mktemp("site")
+    data = data_dir
     run(["migrate"], data)
     run(["createadmin", "--email", ADMIN[0], "--password", ADMIN[1]], data)
     with serving(data) as base:

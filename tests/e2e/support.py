@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import sqlite3
 import uuid
 from collections.abc import Awaitable, Callable, Collection
+from contextlib import closing
 from datetime import datetime
 from fnmatch import fnmatchcase
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
 from playwright.async_api import ConsoleMessage, Page, expect
+
+from notifications.templates import TEMPLATES
 
 CHROMIUM = shutil.which("chromium")
 PASSWORD = "a long password"
@@ -67,6 +73,19 @@ def member(admin: httpx.Client, organisation_id: int, role: str, name: str) -> s
     httpx.post(str(admin.base_url.join("auth/signup")), json=signup).raise_for_status()  # not as the admin
     admin.post(f"/organisations/{organisation_id}/members", json={"email": email, "role": role}).raise_for_status()
     return email
+
+
+def mailed_link(data_dir: Path, template: str, to: str) -> str:
+    """The action link of the latest mail of `template` to `to` in the service's outbox, as the recipient opens it."""
+    with closing(sqlite3.connect(data_dir / "quancheng.sqlite3")) as database:
+        row = database.execute(
+            "SELECT template, locale, context FROM outbox_message WHERE template = ? AND to_addr = ? ORDER BY id DESC",
+            (template, to),
+        ).fetchone()
+    assert row is not None, f"no {template} mail to {to}"
+    action = TEMPLATES[template].action
+    assert action is not None
+    return str(json.loads(row[2])[action])
 
 
 async def sign_in(page: Page, base: str, email: str, password: str = PASSWORD) -> None:

@@ -14,17 +14,14 @@ from events import entry_codes, registration
 from events.models import Registration
 from server.models import AuditEntry
 from tests.events.support import organiser, published_event, register
-from tests.support import sign_up
+from tests.support import join, sign_up
 
 
 async def setup(client: httpx.AsyncClient) -> tuple[dict[str, str], int, int, dict[str, str]]:
     headers, org_id = await organiser(client)
     event_id = await published_event(client, headers, org_id, capacity=1)
     checker = await sign_up(client, "door@x.cn")
-    added = await client.post(
-        f"/api/v1/organisations/{org_id}/members", json={"email": "door@x.cn", "role": "checker"}, headers=headers
-    )
-    assert added.status_code == 201
+    await join(client, headers, org_id, checker, "checker")
     return headers, org_id, event_id, checker
 
 

@@ -10,7 +10,7 @@ from events.models import Event
 from server.clock import utcnow
 from server.models import AuditEntry
 from tests.events.support import event_body, organiser, published_event
-from tests.support import sign_up
+from tests.support import join, sign_up
 
 
 async def test_an_organiser_creates_a_draft_that_only_organisers_can_see(client: httpx.AsyncClient) -> None:
@@ -69,11 +69,7 @@ async def test_a_company_cannot_host_events(client: httpx.AsyncClient) -> None:
         json={"name": {"zh": "某科技公司"}, "kind": "company", "region": "lixia"},
         headers=headers,
     )
-    await client.post(
-        f"/api/v1/organisations/{org.json()['id']}/members",
-        json={"email": "ceo@company.cn", "role": "organiser"},
-        headers=headers,
-    )
+    await join(client, headers, org.json()["id"], headers, "organiser")
     refused = await client.post("/api/v1/events", json=event_body(org.json()["id"]), headers=headers)
     assert refused.status_code == 403
     assert refused.json()["type"] == "urn:quancheng:problem:organisation_cannot_host"

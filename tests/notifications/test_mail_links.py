@@ -76,6 +76,11 @@ async def every_kind_of_mail(client: httpx.AsyncClient) -> None:
     await send_report_reminders(BASE)
     await competition_mails(client, headers, org_id)
     await meeting_mails(client)
+    invited = {"email": "new-member@x.cn", "role": "checker"}
+    assert (await client.post(f"/api/v1/organisations/{org_id}/invitations", json=invited, headers=headers)).is_success
+    again = {"email": "leader@x.cn", "password": "another long secret", "name": "又一次"}  # a taken address
+    assert (await client.post("/api/v1/auth/signup", json=again)).is_success
+    assert (await client.post("/api/v1/auth/password-reset", json={"email": "leader@x.cn"})).is_success
 
 
 async def competition_mails(client: httpx.AsyncClient, headers: dict[str, str], org_id: int) -> None:

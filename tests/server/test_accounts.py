@@ -1,4 +1,4 @@
-"""Accounts: signup, login with rate limiting, sessions with CSRF, API tokens, logout."""
+"""Accounts: signup, login, sessions with CSRF, API tokens, logout (limits, verification and resets: test_identity)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import timedelta
 import httpx
 from argon2 import PasswordHasher
 
-from server.accounts import LOGIN_LIMIT_PER_EMAIL
 from server.clock import utcnow
 from server.models import AuditEntry, AuthToken, User
 from tests.support import PASSWORD, log_in, sign_up
@@ -19,15 +18,10 @@ async def test_signup_creates_an_account_and_stores_only_an_argon2id_hash_with_t
     answer = await client.post(
         "/api/v1/auth/signup", json={"email": "Li.Wei@Example.CN", "password": PASSWORD, "name": " 李伟 "}
     )
-    assert answer.status_code == 201
-    body = answer.json()
-    assert (body["email"], body["name"], body["locale"], body["is_admin"]) == (
-        "li.wei@example.cn",
-        "李伟",
-        "zh-CN",
-        False,
-    )
+    assert answer.status_code == 202
+    assert answer.json() == {"email": "li.wei@example.cn"}
     user = await User.get(email="li.wei@example.cn")
+    assert (user.name, user.locale, user.is_admin, user.email_verified_at) == ("李伟", "zh-CN", False, None)
     assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and PASSWORD not in user.password_hash
     assert (
         await client.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
@@ -42,16 +36,6 @@ async def test_other_tests_hash_passwords_at_the_lowest_cost(client: httpx.Async
     assert user.password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")
 
 
-async def test_duplicate_signup_in_any_letter_case_is_refused_on_the_email_field(client: httpx.AsyncClient) -> None:
-    await sign_up(client, "wang@example.cn")
-    answer = await client.post(
-        "/api/v1/auth/signup", json={"email": "WANG@example.CN", "password": PASSWORD, "name": "王"}
-    )
-    assert answer.status_code == 422
-    assert answer.json()["errors"] == [{"loc": ["body", "email"], "msg": "该邮箱已注册", "type": "email_taken"}]
-    assert await User.all().count() == 1
-
-
 async def test_login_with_a_wrong_password_is_a_401_that_does_not_say_which_part_was_wrong(
     client: httpx.AsyncClient,
 ) -> None:
@@ -60,19 +44,6 @@ async def test_login_with_a_wrong_password_is_a_401_that_does_not_say_which_part
     unknown_email = await client.post("/api/v1/auth/login", json={"email": "nobody@example.cn", "password": "nope"})
     assert wrong_password.status_code == unknown_email.status_code == 401
     assert wrong_password.json()["detail"] == unknown_email.json()["detail"] == "邮箱或密码不正确。"
-
-
-async def test_repeated_failed_logins_are_rate_limited_even_with_the_right_password(client: httpx.AsyncClient) -> None:
-    await sign_up(client, "sun@example.cn")
-    for _ in range(LOGIN_LIMIT_PER_EMAIL - 1):  # sign_up used one attempt, which succeeded and reset the count
-        answer = await client.post("/api/v1/auth/login", json={"email": "sun@example.cn", "password": "wrong"})
-        assert answer.status_code == 401
-    last = await client.post("/api/v1/auth/login", json={"email": "SUN@example.cn", "password": "wrong"})
-    assert last.status_code == 401
-    limited = await client.post("/api/v1/auth/login", json={"email": "sun@example.cn", "password": PASSWORD})
-    assert limited.status_code == 429
-    assert 0 < int(limited.headers["retry-after"]) <= 900
-    assert limited.json()["type"] == "urn:quancheng:problem:rate_limited"
 
 
 async def test_me_requires_a_valid_token(client: httpx.AsyncClient) -> None:

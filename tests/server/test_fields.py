@@ -158,4 +158,4 @@ async def test_long_emails_and_organisation_names_fit_the_columns_derived_from_t
     member = await sign_up(client, email)
     answer = await register(client, event_id, email=email, headers=member)
     assert answer.status_code == 201, answer.text
-    assert len((await OutboxMessage.get(to_addr=email)).from_name) == 100
+    assert len((await OutboxMessage.get(to_addr=email, topic=f"event:{event_id}")).from_name) == 100

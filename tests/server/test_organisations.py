@@ -15,12 +15,6 @@ async def create(client: httpx.AsyncClient, headers: dict[str, str], **fields: o
     return await client.post("/api/v1/organisations", json={**body, **fields}, headers=headers)
 
 
-async def add(client: httpx.AsyncClient, headers: dict[str, str], org_id: int, email: str, role: str) -> httpx.Response:
-    return await client.post(
-        f"/api/v1/organisations/{org_id}/members", json={"email": email, "role": role}, headers=headers
-    )
-
-
 async def test_a_user_creates_a_company_and_becomes_its_manager(client: httpx.AsyncClient) -> None:
     headers = await sign_up(client, "boss@example.cn")
     answer = await create(client, headers, uscc=VALID_USCC.lower())
@@ -104,69 +98,6 @@ async def test_directory_filters_and_pages(client: httpx.AsyncClient) -> None:
     assert by_region["total"] == 3
     bad = await client.get("/api/v1/organisations?kind=nonsense")
     assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["query", "kind"]
-
-
-async def test_managers_add_members_and_members_see_each_other(client: httpx.AsyncClient) -> None:
-    manager = await sign_up(client, "mgr@example.cn")
-    checker = await sign_up(client, "door@example.cn")
-    org_id = (await create(client, manager)).json()["id"]
-    added = await add(client, manager, org_id, "DOOR@example.cn", "checker")
-    assert added.status_code == 201
-    assert (added.json()["email"], added.json()["role"]) == ("door@example.cn", "checker")
-    listed = await client.get(f"/api/v1/organisations/{org_id}/members", headers=checker)
-    assert sorted(m["role"] for m in listed.json()) == ["checker", "manager"]
-    twice = await add(client, manager, org_id, "door@example.cn", "checker")
-    assert twice.status_code == 409
-
-
-async def test_a_checker_cannot_add_members(client: httpx.AsyncClient) -> None:
-    manager = await sign_up(client, "mgr2@example.cn")
-    checker = await sign_up(client, "door2@example.cn")
-    org_id = (await create(client, manager)).json()["id"]
-    await add(client, manager, org_id, "door2@example.cn", "checker")
-    refused = await add(client, checker, org_id, "door2@example.cn", "manager")
-    assert refused.status_code == 403
-
-
-async def test_an_organiser_cannot_touch_another_organisations_members(client: httpx.AsyncClient) -> None:
-    admin = await admin_headers(client)
-    first = await sign_up(client, "first@example.cn")
-    await sign_up(client, "second@example.cn")
-    first_org = (await create(client, admin, kind="organiser", name={"zh": "甲承办"})).json()["id"]
-    second_org = (await create(client, admin, kind="organiser", name={"zh": "乙承办"})).json()["id"]
-    await add(client, admin, first_org, "first@example.cn", "manager")
-    await add(client, admin, first_org, "first@example.cn", "organiser")
-    grab = await add(client, first, second_org, "first@example.cn", "organiser")
-    assert grab.status_code == 403
-    peek = await client.get(f"/api/v1/organisations/{second_org}/members", headers=first)
-    assert peek.status_code == 403
-    assert not await Membership.filter(organisation_id=second_org).exists()
-
-
-async def test_adding_an_unknown_account_is_a_field_error(client: httpx.AsyncClient) -> None:
-    manager = await sign_up(client, "m3@example.cn")
-    org_id = (await create(client, manager)).json()["id"]
-    answer = await add(client, manager, org_id, "ghost@example.cn", "judge")
-    assert answer.status_code == 422
-    assert answer.json()["errors"][0]["loc"] == ["body", "email"]
-    missing_org = await add(client, manager, 999999, "m3@example.cn", "judge")
-    assert missing_org.status_code == 404
-
-
-async def test_the_last_manager_stays_and_other_members_can_be_removed(client: httpx.AsyncClient) -> None:
-    manager = await sign_up(client, "m4@example.cn")
-    await sign_up(client, "j4@example.cn")
-    org_id = (await create(client, manager)).json()["id"]
-    judge = await add(client, manager, org_id, "j4@example.cn", "judge")
-    members = (await client.get(f"/api/v1/organisations/{org_id}/members", headers=manager)).json()
-    manager_row = next(m for m in members if m["role"] == "manager")
-    last = await client.delete(f"/api/v1/organisations/{org_id}/members/{manager_row['id']}", headers=manager)
-    assert last.status_code == 409
-    removed = await client.delete(f"/api/v1/organisations/{org_id}/members/{judge.json()['id']}", headers=manager)
-    assert removed.status_code == 204
-    assert await AuditEntry.filter(action="membership.remove").count() == 1
-    gone = await client.delete(f"/api/v1/organisations/{org_id}/members/{judge.json()['id']}", headers=manager)
-    assert gone.status_code == 404
 
 
 async def test_one_organisation_is_public(client: httpx.AsyncClient) -> None:

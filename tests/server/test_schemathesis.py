@@ -17,7 +17,11 @@ from tests.server.fuzzing import generated_cases, send
 EXAMPLES_PER_OPERATION = 8  # per generation mode
 # Operations that end the caller's own session (erasing the account ends it for good): fuzzed early, they would
 # turn every later request into a 401.
-SESSION_ENDING = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/me/erase")}
+SESSION_ENDING = {
+    ("POST", "/api/v1/auth/logout"),
+    ("POST", "/api/v1/auth/logout-everywhere"),
+    ("POST", "/api/v1/me/erase"),
+}
 CHECKS = [
     checks.not_a_server_error,
     checks.status_code_conformance,
