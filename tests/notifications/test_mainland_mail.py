@@ -27,7 +27,7 @@ from notifications.transport import FileTransport
 from notifications.worker import Worker
 from server.i18n import LOCALES
 from server.settings import Settings
-from tests.notifications.test_mail_links import BASE, every_kind_of_mail
+from tests.notifications.support import BASE, every_kind_of_mail
 
 TEMPLATE_DIR = Path(notifications.__file__).parent / "templates"
 CHINESE = re.compile(r"[\u3400-\u9fff]")
