@@ -110,7 +110,7 @@ TEMPLATES: dict[str, MailTemplate] = {
         "accept_url",
     ),
     "account_verify": MailTemplate(
-        {"recipient_name": "李雷", "verify_url": "https://events.example.cn/verify?token=qcv_…"}, "verify_url"
+        {"recipient_name": "李雷", "verify_url": "https://events.example.cn/verify?token=qcv_1805000000_8Jd2kq"}, "verify_url"
     ),
     "account_exists": MailTemplate(
         {
@@ -121,7 +121,7 @@ TEMPLATES: dict[str, MailTemplate] = {
         "login_url",
     ),
     "password_reset": MailTemplate(
-        {"recipient_name": "李雷", "reset_url": "https://events.example.cn/reset?token=qcr_…"}, "reset_url"
+        {"recipient_name": "李雷", "reset_url": "https://events.example.cn/reset?token=qcr_1805000000_Q7wz4m"}, "reset_url"
     ),
     "organisation_invitation": MailTemplate(
         {
@@ -129,7 +129,7 @@ TEMPLATES: dict[str, MailTemplate] = {
             "organisation_name": "济南人工智能产业联盟",
             "role": "签到员",
             "expires_at": "2027-03-10 10:00 UTC",
-            "accept_url": "https://events.example.cn/invitations?token=qco_…",
+            "accept_url": "https://events.example.cn/invitations?token=qco_1805000000_Zp3x9c",
         },
         "accept_url",
     ),

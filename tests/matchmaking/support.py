@@ -1,13 +1,23 @@
-"""Helpers for pool tests: members of organisations, and a realistic pool of needs and solutions."""
+"""Helpers for matchmaking tests: members of organisations and a realistic pool of needs and solutions (through
+the services); companies, pool entries and matchmaking events with parties and schedules (through the API)."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime, timedelta
 from typing import Any
+
+import httpx
 
 from events.matchmaking import pool
 from events.matchmaking.models import EntryState, PoolEntry
 from events.matchmaking.schemas import EntryIn
+from server.clock import utcnow
 from server.models import Membership, Organisation, OrganisationKind, Region, Role, User
+from tests.events.support import organiser, published_event, register
+from tests.support import sign_up
+
+Headers = dict[str, str]
 
 
 async def member(
@@ -122,3 +132,119 @@ async def realistic_pool() -> dict[str, PoolEntry]:
         owner, organisation = await member(f"{name}@solution.cn")
         entries[name] = await published(owner, solution(organisation.id, title, description, domains, cases), by)
     return entries
+
+
+NEED: dict[str, Any] = {
+    "kind": "need",
+    "title": {"zh": "影像辅助诊断", "en": "AI-assisted imaging diagnosis"},
+    "description": "我院放射科每日新增**CT影像**两千余例，希望引入影像辅助诊断，对肺结节进行初筛。",
+    "domains": ["healthcare"],
+    "region": "lixia",
+    "expected_timing": "2026年下半年",
+    "budget_band": "100k_500k",
+    "contact": {"name": "王敏", "phone": "0531-8888 6666", "email": "WangMin@Hospital.cn"},
+}
+SOLUTION: dict[str, Any] = {
+    "kind": "solution",
+    "title": {"zh": "肺结节AI筛查"},
+    "description": "基于深度学习的胸部CT影像肺结节检测，辅助医生诊断。",
+    "domains": ["healthcare"],
+    "maturity": "pilot",
+    "reference_cases": ["山东省立医院放射科肺结节筛查"],
+    "contact": {"name": "李强", "phone": "13800138000", "email": "liqiang@ai.cn"},
+}
+
+
+async def company(client: httpx.AsyncClient, email: str, *, locale: str = "zh-CN") -> tuple[dict[str, str], int]:
+    """A user and the company they manage."""
+    headers = await sign_up(client, email, locale=locale)
+    created = await client.post(
+        "/api/v1/organisations",
+        json={"name": {"zh": f"企业 {email}"}, "kind": "company", "region": "lixia"},
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    return headers, created.json()["id"]
+
+
+async def published_over_http(
+    client: httpx.AsyncClient, owner: dict[str, str], curator: dict[str, str], body: dict[str, Any]
+) -> int:
+    """An entry created by `owner` over the API, submitted, and published by `curator`: its id."""
+    created = await client.post("/api/v1/pool-entries", json=body, headers=owner)
+    assert created.status_code == 201, created.text
+    entry_id: int = created.json()["id"]
+    for headers, state in ((owner, "submitted"), (curator, "published")):
+        moved = await client.post(f"/api/v1/pool-entries/{entry_id}/state", json={"state": state}, headers=headers)
+        assert moved.status_code == 200, moved.text
+    return entry_id
+
+
+def grid_day() -> datetime:
+    """The matchmaking day: ten days ahead, starting 09:00 in Jinan (01:00 UTC)."""
+    return (utcnow() + timedelta(days=10)).replace(hour=1, minute=0, second=0, microsecond=0)
+
+
+def grid(**fields: Any) -> dict[str, Any]:
+    """上午: three 20-minute slots with a 10-minute break after the second; 下午: two slots; three tables."""
+    day = grid_day()
+    body: dict[str, Any] = {
+        "slot_minutes": 20,
+        "sessions": [
+            {
+                "name": {"zh": "上午", "en": "Morning"},
+                "starts_at": day.isoformat(),
+                "slots": 3,
+                "breaks": [{"after": 2, "minutes": 10}],
+            },
+            {
+                "name": {"zh": "下午", "en": "Afternoon"},
+                "starts_at": (day + timedelta(hours=5)).isoformat(),
+                "slots": 2,
+            },
+        ],
+        "tables": ["A1", "A2", "A3"],
+    }
+    return body | fields
+
+
+async def matchmaking_event(
+    client: httpx.AsyncClient, host_email: str = "host@organiser.cn", **rules: Any
+) -> tuple[Headers, int]:
+    """A published matchmaking event with the `grid` (and `rules`) saved by its host: (host headers, event id)."""
+    host, org_id = await organiser(client, host_email)
+    event_id = await published_event(client, host, org_id, kind="matchmaking", starts_at=grid_day())
+    saved = await client.put(f"/api/v1/events/{event_id}/matchmaking", json=grid(**rules), headers=host)
+    assert saved.status_code == 200, saved.text
+    return host, event_id
+
+
+async def party(
+    client: httpx.AsyncClient, event_id: int, email: str, side: str, **fields: Any
+) -> tuple[Headers, int, int]:
+    """A company's manager registers (confirmed) and joins as a party: (headers, organisation id, party id)."""
+    headers, org_id = await company(client, email)
+    registered = await register(client, event_id, email, headers=headers)
+    assert registered.status_code == 201, registered.text
+    created = await client.post(
+        f"/api/v1/events/{event_id}/matchmaking/parties",
+        json={"organisation_id": org_id, "side": side, **fields},
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    return headers, org_id, created.json()["id"]
+
+
+async def finished(client: httpx.AsyncClient, host: Headers, event_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """Start a schedule run over the API and poll it until it is done or failed: the run as last shown."""
+    started = await client.post(f"/api/v1/events/{event_id}/matchmaking/schedules", json=body, headers=host)
+    assert started.status_code == 202, started.text
+    assert started.json()["state"] in ("queued", "running")
+    url = f"/api/v1/events/{event_id}/matchmaking/schedules/{started.json()['id']}"
+    for _ in range(400):
+        polled = await client.get(url, headers=host)
+        if polled.json()["state"] in ("done", "failed"):
+            result: dict[str, Any] = polled.json()
+            return result
+        await asyncio.sleep(0.05)
+    raise AssertionError("the schedule did not finish")

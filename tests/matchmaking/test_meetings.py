@@ -3,7 +3,6 @@ schedule computed off the request path."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,78 +17,20 @@ from events.models import Event
 from server.clock import utcnow
 from server.models import User
 from tests.events.support import lint, organiser, published_event, register
-from tests.matchmaking.test_pool_routes import NEED, SOLUTION, company, published
-from tests.notifications.test_mailing import calendar_of, drain
-from tests.support import admin_headers, sign_up
-
-Headers = dict[str, str]
-
-
-def _day() -> datetime:
-    return (utcnow() + timedelta(days=10)).replace(hour=1, minute=0, second=0, microsecond=0)
-
-
-def grid(**fields: Any) -> dict[str, Any]:
-    """上午: three 20-minute slots with a 10-minute break after the second; 下午: two slots; three tables."""
-    day = _day()
-    body: dict[str, Any] = {
-        "slot_minutes": 20,
-        "sessions": [
-            {
-                "name": {"zh": "上午", "en": "Morning"},
-                "starts_at": day.isoformat(),
-                "slots": 3,
-                "breaks": [{"after": 2, "minutes": 10}],
-            },
-            {
-                "name": {"zh": "下午", "en": "Afternoon"},
-                "starts_at": (day + timedelta(hours=5)).isoformat(),
-                "slots": 2,
-            },
-        ],
-        "tables": ["A1", "A2", "A3"],
-    }
-    return body | fields
-
-
-async def matchmaking_event(
-    client: httpx.AsyncClient, host_email: str = "host@organiser.cn", **rules: Any
-) -> tuple[Headers, int]:
-    host, org_id = await organiser(client, host_email)
-    event_id = await published_event(client, host, org_id, kind="matchmaking", starts_at=_day())
-    saved = await client.put(f"/api/v1/events/{event_id}/matchmaking", json=grid(**rules), headers=host)
-    assert saved.status_code == 200, saved.text
-    return host, event_id
-
-
-async def party(
-    client: httpx.AsyncClient, event_id: int, email: str, side: str, **fields: Any
-) -> tuple[Headers, int, int]:
-    """A company's manager registers (confirmed) and joins as a party: (headers, organisation id, party id)."""
-    headers, org_id = await company(client, email)
-    registered = await register(client, event_id, email, headers=headers)
-    assert registered.status_code == 201, registered.text
-    created = await client.post(
-        f"/api/v1/events/{event_id}/matchmaking/parties",
-        json={"organisation_id": org_id, "side": side, **fields},
-        headers=headers,
-    )
-    assert created.status_code == 201, created.text
-    return headers, org_id, created.json()["id"]
-
-
-async def finished(client: httpx.AsyncClient, host: Headers, event_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    started = await client.post(f"/api/v1/events/{event_id}/matchmaking/schedules", json=body, headers=host)
-    assert started.status_code == 202, started.text
-    assert started.json()["state"] in ("queued", "running")
-    url = f"/api/v1/events/{event_id}/matchmaking/schedules/{started.json()['id']}"
-    for _ in range(400):
-        polled = await client.get(url, headers=host)
-        if polled.json()["state"] in ("done", "failed"):
-            result: dict[str, Any] = polled.json()
-            return result
-        await asyncio.sleep(0.05)
-    raise AssertionError("the schedule did not finish")
+from tests.matchmaking.support import (
+    NEED,
+    SOLUTION,
+    Headers,
+    company,
+    finished,
+    grid,
+    grid_day,
+    matchmaking_event,
+    party,
+    published_over_http,
+)
+from tests.notifications.support import calendar_of, drain
+from tests.support import admin_headers, join, sign_up
 
 
 async def test_the_grid_numbers_slots_across_sessions_and_a_break_shifts_the_slots_after_it(
@@ -97,7 +38,7 @@ async def test_the_grid_numbers_slots_across_sessions_and_a_break_shifts_the_slo
 ) -> None:
     _, event_id = await matchmaking_event(client)
     shown = (await client.get(f"/api/v1/events/{event_id}/matchmaking")).json()
-    day = _day()
+    day = grid_day()
     starts = [datetime.fromisoformat(slot["starts_at"]) for slot in shown["slots"]]
     assert [slot["number"] for slot in shown["slots"]] == [0, 1, 2, 3, 4]
     assert [slot["session"] for slot in shown["slots"]] == [0, 0, 0, 1, 1]
@@ -115,10 +56,10 @@ async def test_a_bad_grid_is_refused_field_by_field_in_both_languages_and_only_o
     client: httpx.AsyncClient,
 ) -> None:
     host, org_id = await organiser(client)
-    event_id = await published_event(client, host, org_id, kind="matchmaking", starts_at=_day())
+    event_id = await published_event(client, host, org_id, kind="matchmaking", starts_at=grid_day())
     bad = grid(tables=["A1", "a1"])
     bad["sessions"][0]["breaks"] = [{"after": 3, "minutes": 10}]
-    bad["sessions"][1]["starts_at"] = (_day() - timedelta(days=1)).isoformat()
+    bad["sessions"][1]["starts_at"] = (grid_day() - timedelta(days=1)).isoformat()
     for locale, words in (("zh-CN", "洽谈桌名称重复"), ("en", "Two tables have this name")):
         assert (await client.patch("/api/v1/me", json={"locale": locale}, headers=host)).status_code == 200
         refused = await client.put(f"/api/v1/events/{event_id}/matchmaking", json=bad, headers=host)
@@ -144,12 +85,7 @@ async def test_one_party_per_organisation_colleagues_join_it_and_only_confirmed_
     _, event_id = await matchmaking_event(client)
     boss, org_id, party_id = await party(client, event_id, "boss@steel.cn", "demand", unavailable=[4])
     colleague = await sign_up(client, "engineer@steel.cn")
-    added = await client.post(
-        f"/api/v1/organisations/{org_id}/members",
-        json={"email": "engineer@steel.cn", "role": "reporter"},
-        headers=boss,
-    )
-    assert added.status_code == 201, added.text
+    await join(client, boss, org_id, colleague, "reporter")
     url = f"/api/v1/events/{event_id}/matchmaking/parties"
     body = {"organisation_id": org_id, "side": "demand"}
     unregistered = await client.post(url, json=body, headers=colleague)
@@ -179,7 +115,7 @@ async def test_the_party_list_carries_no_contact_data_of_any_party(client: httpx
     host, event_id = await matchmaking_event(client)
     curator = await admin_headers(client, "curator@bureau.gov.cn")
     hospital, hospital_id = await company(client, "it@hospital.cn")
-    need_id = await published(client, hospital, curator, {**NEED, "organisation_id": hospital_id})
+    need_id = await published_over_http(client, hospital, curator, {**NEED, "organisation_id": hospital_id})
     assert (await register(client, event_id, "it@hospital.cn", headers=hospital)).status_code == 201
     created = await client.post(
         f"/api/v1/events/{event_id}/matchmaking/parties",
@@ -362,7 +298,7 @@ async def test_a_party_is_recommended_the_pairable_parties_whose_entries_match_w
         ("vendor", "sales@ai.cn", "supply", SOLUTION),
     ):
         headers, org_id = await company(client, email)
-        entry_id = await published(client, headers, curator, {**body, "organisation_id": org_id})
+        entry_id = await published_over_http(client, headers, curator, {**body, "organisation_id": org_id})
         assert (await register(client, event_id, email, headers=headers)).status_code == 201
         made = await client.post(
             url, json={"organisation_id": org_id, "side": side, "entry_ids": [entry_id]}, headers=headers

@@ -17,8 +17,7 @@ from events.matchmaking.models import Party
 from events.models import Event
 from server.models import User
 from tests.events.support import register
-from tests.matchmaking.test_meetings import matchmaking_event
-from tests.matchmaking.test_pool_routes import company
+from tests.matchmaking.support import company, matchmaking_event
 from tests.support import sign_up
 
 

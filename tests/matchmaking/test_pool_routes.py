@@ -2,56 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
 from tests.events.support import organiser
+from tests.matchmaking.support import NEED, SOLUTION, company, published_over_http
 from tests.support import sign_up
-
-NEED: dict[str, Any] = {
-    "kind": "need",
-    "title": {"zh": "影像辅助诊断", "en": "AI-assisted imaging diagnosis"},
-    "description": "我院放射科每日新增**CT影像**两千余例，希望引入影像辅助诊断，对肺结节进行初筛。",
-    "domains": ["healthcare"],
-    "region": "lixia",
-    "expected_timing": "2026年下半年",
-    "budget_band": "100k_500k",
-    "contact": {"name": "王敏", "phone": "0531-8888 6666", "email": "WangMin@Hospital.cn"},
-}
-SOLUTION: dict[str, Any] = {
-    "kind": "solution",
-    "title": {"zh": "肺结节AI筛查"},
-    "description": "基于深度学习的胸部CT影像肺结节检测，辅助医生诊断。",
-    "domains": ["healthcare"],
-    "maturity": "pilot",
-    "reference_cases": ["山东省立医院放射科肺结节筛查"],
-    "contact": {"name": "李强", "phone": "13800138000", "email": "liqiang@ai.cn"},
-}
-
-
-async def company(client: httpx.AsyncClient, email: str, *, locale: str = "zh-CN") -> tuple[dict[str, str], int]:
-    """A user and the company they manage."""
-    headers = await sign_up(client, email, locale=locale)
-    created = await client.post(
-        "/api/v1/organisations",
-        json={"name": {"zh": f"企业 {email}"}, "kind": "company", "region": "lixia"},
-        headers=headers,
-    )
-    assert created.status_code == 201, created.text
-    return headers, created.json()["id"]
-
-
-async def published(
-    client: httpx.AsyncClient, owner: dict[str, str], curator: dict[str, str], body: dict[str, Any]
-) -> int:
-    created = await client.post("/api/v1/pool-entries", json=body, headers=owner)
-    assert created.status_code == 201, created.text
-    entry_id: int = created.json()["id"]
-    for headers, state in ((owner, "submitted"), (curator, "published")):
-        moved = await client.post(f"/api/v1/pool-entries/{entry_id}/state", json={"state": state}, headers=headers)
-        assert moved.status_code == 200, moved.text
-    return entry_id
 
 
 async def test_a_need_goes_from_draft_to_published_and_is_found_with_contacts_for_signed_in_readers(
@@ -59,7 +14,7 @@ async def test_a_need_goes_from_draft_to_published_and_is_found_with_contacts_fo
 ) -> None:
     hospital, hospital_id = await company(client, "it@hospital.cn")
     curator, _ = await organiser(client)
-    entry_id = await published(client, hospital, curator, {**NEED, "organisation_id": hospital_id})
+    entry_id = await published_over_http(client, hospital, curator, {**NEED, "organisation_id": hospital_id})
     anonymous = await client.get("/api/v1/pool-entries", params={"q": "影像诊断", "kind": "need"})
     assert anonymous.status_code == 200
     page = anonymous.json()
@@ -142,8 +97,8 @@ async def test_recommendations_come_with_reasons_in_the_caller_s_language(client
     hospital, hospital_id = await company(client, "it@hospital.cn")
     vendor, vendor_id = await company(client, "sales@ai.cn")
     curator, _ = await organiser(client)
-    need_id = await published(client, hospital, curator, {**NEED, "organisation_id": hospital_id})
-    solution_id = await published(client, vendor, curator, {**SOLUTION, "organisation_id": vendor_id})
+    need_id = await published_over_http(client, hospital, curator, {**NEED, "organisation_id": hospital_id})
+    solution_id = await published_over_http(client, vendor, curator, {**SOLUTION, "organisation_id": vendor_id})
     answer = await client.get(f"/api/v1/pool-entries/{need_id}/recommendations", headers={"Accept-Language": "en"})
     assert answer.status_code == 200
     [found] = answer.json()
@@ -162,7 +117,7 @@ async def test_recommendations_come_with_reasons_in_the_caller_s_language(client
 async def test_an_organisation_lists_its_own_entries_in_every_state(client: httpx.AsyncClient) -> None:
     hospital, hospital_id = await company(client, "it@hospital.cn")
     curator, _ = await organiser(client)
-    published_id = await published(client, hospital, curator, {**NEED, "organisation_id": hospital_id})
+    published_id = await published_over_http(client, hospital, curator, {**NEED, "organisation_id": hospital_id})
     draft = await client.post("/api/v1/pool-entries", json={**NEED, "organisation_id": hospital_id}, headers=hospital)
     listed = await client.get(f"/api/v1/organisations/{hospital_id}/pool-entries", headers=hospital)
     assert listed.status_code == 200

@@ -2,7 +2,8 @@
 real service does, recomputing its signature from the request as received, and answer in their real shapes.
 
 The recomputation follows each provider's published recipe step by step and shares no code with the adapters in
-notifications/sms_gateways.py, so an adapter that signs wrongly is refused here as it would be there.
+notifications/sms_gateways.py, so an adapter that signs wrongly is refused here as it would be there. Each fake
+knows one template per notice, under the codes the tests configure their adapters with (ALIYUN_CODES, TENCENT_IDS).
 """
 
 from __future__ import annotations
@@ -19,9 +20,14 @@ from urllib.parse import parse_qsl, quote_plus
 
 import httpx
 
+from notifications.models import SmsNotice
+from notifications.sms import provider_text
+
 ALIYUN_KEY_ID, ALIYUN_SECRET = "LTAI5tExampleKeyId", "ExampleSecret/with+odd=chars"
 TENCENT_ID, TENCENT_KEY, TENCENT_APP = "AKIDExampleSecretId", "ExampleSecretKey", "1400006666"
 TEMPLATE_VARIABLES = re.compile(r"\$\{(\w+)\}")
+ALIYUN_CODES = {notice: f"SMS_10{index}" for index, notice in enumerate(SmsNotice)}
+TENCENT_IDS = {notice: f"20{index}" for index, notice in enumerate(SmsNotice)}
 
 
 def _aliyun_encode(value: str) -> str:
@@ -189,3 +195,14 @@ class FakeTencent:
     def _error(self, code: str, message: str) -> httpx.Response:
         body = {"Error": {"Code": code, "Message": message}, "RequestId": str(uuid.uuid4())}
         return httpx.Response(200, json={"Response": body})
+
+
+def fake_aliyun() -> FakeAliyun:
+    """Alibaba Cloud with a template (code in ALIYUN_CODES) for every notice, with the variables its text names."""
+    variables = {ALIYUN_CODES[n]: tuple(TEMPLATE_VARIABLES.findall(provider_text(n, "aliyun"))) for n in SmsNotice}
+    return FakeAliyun(templates=variables)
+
+
+def fake_tencent() -> FakeTencent:
+    """Tencent Cloud with a template (id in TENCENT_IDS) for every notice, with as many variables as its text."""
+    return FakeTencent(templates={TENCENT_IDS[n]: provider_text(n, "tencent").count("{") for n in SmsNotice})

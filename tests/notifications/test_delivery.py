@@ -19,9 +19,7 @@ from notifications.transport import FileTransport, SmtpTransport
 from notifications.worker import Worker
 from server.clock import utcnow
 from tests.events.support import lint, organiser, published_event, register
-from tests.notifications.support import SmtpServer
-
-SENDER = "events@quancheng.localhost"
+from tests.notifications.support import SENDER, SmtpServer
 
 
 def worker(transport: SmtpTransport | FileTransport, name: str = "w1") -> Worker:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import timedelta
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -21,44 +20,8 @@ from notifications.worker import Worker
 from server.clock import utcnow
 from server.settings import load_settings
 from tests.events.support import lint, organiser, published_event, register
+from tests.notifications.support import SENDER, calendar_of, drain
 from tests.support import admin_headers, sign_up
-
-SENDER = "events@quancheng.localhost"
-
-
-class Capture:
-    """A transport that keeps what it is given."""
-
-    def __init__(self) -> None:
-        self.sent: list[EmailMessage] = []
-
-    def connect(self) -> Capture:
-        return self
-
-    async def __aenter__(self) -> Capture:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
-
-    async def send(self, message: EmailMessage) -> dict[str, tuple[int, str]]:
-        self.sent.append(message_from_bytes(message.as_bytes(), policy=policy.default))
-        return {}
-
-
-async def drain() -> list[EmailMessage]:
-    capture = Capture()
-    worker = Worker(capture, sender=SENDER)  # type: ignore[arg-type]
-    while await worker.drain_once():
-        pass
-    return capture.sent
-
-
-def calendar_of(message: EmailMessage) -> tuple[str, bytes] | None:
-    for part in message.walk():
-        if part.get_content_type() == "text/calendar":
-            return str(part.get_param("method")), part.get_payload(decode=True)  # type: ignore[return-value]
-    return None
 
 
 def text_of(message: EmailMessage) -> str:

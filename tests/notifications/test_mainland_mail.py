@@ -27,7 +27,7 @@ from notifications.transport import FileTransport
 from notifications.worker import Worker
 from server.i18n import LOCALES
 from server.settings import Settings
-from tests.notifications.test_mail_links import BASE, every_kind_of_mail
+from tests.notifications.support import BASE, every_kind_of_mail
 
 TEMPLATE_DIR = Path(notifications.__file__).parent / "templates"
 CHINESE = re.compile(r"[\u3400-\u9fff]")
@@ -146,9 +146,10 @@ def test_every_template_keeps_the_mainland_rules(locale: str, name: str) -> None
 
 
 async def test_every_kind_of_mail_really_made_keeps_the_mainland_rules(
-    client: httpx.AsyncClient, settings: Settings
+    client: httpx.AsyncClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    mailing.configure(settings.model_copy(update={"BASE_URL": BASE}))  # a deployment's public https address
+    monkeypatch.setattr(settings, "BASE_URL", BASE)  # a deployment's public https address, for the account mails
+    mailing.configure(settings)  # and the events' mails
     await every_kind_of_mail(client)
     worker = Worker(FileTransport(settings.DATA_DIR / "mail"), sender="events@quancheng.gov.cn", sender_name="泉城活动")
     rows = await OutboxMessage.filter(channel=Channel.MAIL).order_by("id")

@@ -22,29 +22,21 @@ from notifications.transport import FileTransport
 from notifications.worker import MAX_ATTEMPTS, Worker
 from server.clock import utcnow
 from tests.notifications.sms_fakes import (
+    ALIYUN_CODES,
     ALIYUN_KEY_ID,
     ALIYUN_SECRET,
-    TEMPLATE_VARIABLES,
     TENCENT_APP,
     TENCENT_ID,
+    TENCENT_IDS,
     TENCENT_KEY,
     FakeAliyun,
     FakeTencent,
+    fake_aliyun,
+    fake_tencent,
 )
 from tests.support import free_port
 
-ALIYUN_CODES = {notice: f"SMS_10{index}" for index, notice in enumerate(SmsNotice)}
-TENCENT_IDS = {notice: f"20{index}" for index, notice in enumerate(SmsNotice)}
 PARAMS = {"name": "王芳", "event": "人工智能赋能制造业论坛", "time": "2027-03-18 09:00"}
-
-
-def fake_aliyun() -> FakeAliyun:
-    variables = {ALIYUN_CODES[n]: tuple(TEMPLATE_VARIABLES.findall(provider_text(n, "aliyun"))) for n in SmsNotice}
-    return FakeAliyun(templates=variables)
-
-
-def fake_tencent() -> FakeTencent:
-    return FakeTencent(templates={TENCENT_IDS[n]: provider_text(n, "tencent").count("{") for n in SmsNotice})
 
 
 def aliyun(fake: FakeAliyun, secret: str = ALIYUN_SECRET) -> AliyunSms:

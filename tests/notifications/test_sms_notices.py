@@ -15,8 +15,7 @@ from notifications.models import Channel, MailStatus, OutboxMessage, SmsNotice
 from notifications.sms_gateways import AliyunSms
 from notifications.sms_worker import SmsWorker
 from tests.events.support import organiser, published_event, register
-from tests.notifications.sms_fakes import ALIYUN_KEY_ID, ALIYUN_SECRET
-from tests.notifications.test_sms import ALIYUN_CODES, fake_aliyun
+from tests.notifications.sms_fakes import ALIYUN_CODES, ALIYUN_KEY_ID, ALIYUN_SECRET, fake_aliyun
 
 PHONE = {"key": "mobile", "kind": "phone", "label": {"zh": "手机号", "en": "Mobile"}}
 
