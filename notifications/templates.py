@@ -110,7 +110,8 @@ TEMPLATES: dict[str, MailTemplate] = {
         "accept_url",
     ),
     "account_verify": MailTemplate(
-        {"recipient_name": "李雷", "verify_url": "https://events.example.cn/verify?token=qcv_1805000000_8Jd2kq"}, "verify_url"
+        {"recipient_name": "李雷", "verify_url": "https://events.example.cn/verify?token=qcv_1805000000_8Jd2kq"},
+        "verify_url",
     ),
     "account_exists": MailTemplate(
         {
@@ -121,7 +122,8 @@ TEMPLATES: dict[str, MailTemplate] = {
         "login_url",
     ),
     "password_reset": MailTemplate(
-        {"recipient_name": "李雷", "reset_url": "https://events.example.cn/reset?token=qcr_1805000000_Q7wz4m"}, "reset_url"
+        {"recipient_name": "李雷", "reset_url": "https://events.example.cn/reset?token=qcr_1805000000_Q7wz4m"},
+        "reset_url",
     ),
     "organisation_invitation": MailTemplate(
         {
