@@ -30,8 +30,6 @@ from server.settings import Locale, Settings
 
 LOGIN_LIMIT_PER_EMAIL_AND_IP = 10
 LOGIN_LIMIT_PER_EMAIL = 100  # an hour, from all addresses together: a campaign, not one owner's typos
-LOGIN_LIMIT_PER_IP = 100
-SIGNUP_LIMIT_PER_IP = 30
 MAIL_LIMIT_PER_EMAIL = 5  # verification and reset mails to one address an hour
 LIMIT_WINDOW = timedelta(minutes=15)
 SLOW_WINDOW = timedelta(hours=1)
@@ -62,7 +60,7 @@ async def signup(data: SignupIn, settings: Settings, *, client_ip: str) -> None:
     """Create an unverified account and mail its verification link, or mail the owner of a taken address.
 
     Both paths check the password, hash it and enqueue one mail, so neither the answer nor its time differs."""
-    await ratelimit.hit(f"signup:ip:{client_ip}", limit=SIGNUP_LIMIT_PER_IP, window=LIMIT_WINDOW)
+    await ratelimit.hit(f"signup:ip:{client_ip}", limit=settings.SIGNUP_LIMIT_PER_CLIENT, window=LIMIT_WINDOW)
     _password_checked(data.password, data.email)
     password_hash = await hash_password(data.password)
     try:
@@ -150,7 +148,7 @@ async def verify_email(token: str, settings: Settings) -> User:
 
 async def request_password_reset(email: str, settings: Settings, *, client_ip: str) -> None:
     """Mail a reset link if the address has an active account; the answer is the same either way."""
-    await ratelimit.hit(f"reset:ip:{client_ip}", limit=SIGNUP_LIMIT_PER_IP, window=LIMIT_WINDOW)
+    await ratelimit.hit(f"reset:ip:{client_ip}", limit=settings.SIGNUP_LIMIT_PER_CLIENT, window=LIMIT_WINDOW)
     await ratelimit.hit(f"mail:email:{email}", limit=MAIL_LIMIT_PER_EMAIL, window=SLOW_WINDOW)
     async with in_transaction():
         user = await User.get_or_none(email=email, is_active=True)
@@ -184,10 +182,12 @@ async def reset_password(data: PasswordResetIn, settings: Settings) -> None:
     await ratelimit.reset(f"login:email:{user.email}")
 
 
-async def login(email: str, password: str, *, client_ip: str, lifetime: timedelta) -> tuple[str, AuthToken]:
+async def login(
+    email: str, password: str, settings: Settings, *, client_ip: str, lifetime: timedelta
+) -> tuple[str, AuthToken]:
     """Open a session; every attempt counts before the password is tried, per client address, per (address,
     client address) and, more slowly, per address. A success clears its (address, client address) count."""
-    await ratelimit.hit(f"login:ip:{client_ip}", limit=LOGIN_LIMIT_PER_IP, window=LIMIT_WINDOW)
+    await ratelimit.hit(f"login:ip:{client_ip}", limit=settings.LOGIN_LIMIT_PER_CLIENT, window=LIMIT_WINDOW)
     await ratelimit.hit(f"login:email-ip:{email}:{client_ip}", limit=LOGIN_LIMIT_PER_EMAIL_AND_IP, window=LIMIT_WINDOW)
     await ratelimit.hit(f"login:email:{email}", limit=LOGIN_LIMIT_PER_EMAIL, window=SLOW_WINDOW)
     user = await User.get_or_none(email=email)

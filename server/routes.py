@@ -165,7 +165,9 @@ async def login(ctx: Context, body: LoginIn) -> LoginOut:
     """Rate limited per client address, per (email, client address) and, more slowly, per email. A session the
     browser already had ends: the session id is new at every login."""
     lifetime = timedelta(days=ctx.settings.SESSION_DAYS)
-    secret, token = await identity.login(body.email, body.password, client_ip=ctx.client_ip, lifetime=lifetime)
+    secret, token = await identity.login(
+        body.email, body.password, ctx.settings, client_ip=ctx.client_ip, lifetime=lifetime
+    )
     if ctx.caller is not None and ctx.caller.via_cookie:
         await accounts.revoke(ctx.caller.token)
     ctx.cookies.append(

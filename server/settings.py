@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     SMS_SIGN_NAME: str = "泉城活动"
     SMS_TEMPLATES: str = Field(default="", description="notice=template code or id, comma-separated")
     SMS_DIR: Path = Path("")
+    SIGNUP_LIMIT_PER_CLIENT: int = Field(
+        default=30, gt=0, description="sign-ups and password-reset requests from one client address in 15 minutes"
+    )
+    LOGIN_LIMIT_PER_CLIENT: int = Field(
+        default=100, gt=0, description="logins from one client address in 15 minutes (an office NAT counts as one)"
+    )
     SMS_LIMIT_PER_HOUR: int = Field(default=5, gt=0, description="SMS to one number in any hour")
     SMS_LIMIT_PER_DAY: int = Field(default=10, gt=0, description="SMS to one number in any 24 hours")
     SMS_LIMIT_PER_EVENT: int = Field(default=2000, gt=0, description="SMS for one event in any 24 hours")

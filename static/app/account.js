@@ -30,10 +30,12 @@ export async function logout() {
   }
 }
 
-// Where to go after signing in: back to the page that sent the person here (an invitation), else their page.
+// Where to go after signing in or up: the page named by ?next= (an invitation), else the page the person came
+// from before the sign-in pages, else their own page.
 function returnTo() {
   const next = route.query.get("next") || "";
-  return next.startsWith("/") && !next.startsWith("//") ? next : "/me";
+  if (next.startsWith("/") && !next.startsWith("//")) return next;
+  return route.cameFrom || "/me";
 }
 
 // Sign in after signing up: false when the address was taken by another account (whose password this is not).
@@ -65,7 +67,7 @@ function accountForm(path, fields) {
             await api(path, { method: "POST", body: { ...form, locale: i18n.locale } });
             // The answer is the same for a taken address (its owner gets a mail): signing in tells them apart.
             if (!(await signedIn(form))) { mailed.value = t("account.signup_mailed", { email: form.email }); return; }
-            props.go("/me");
+            props.go(returnTo());
             return;
           }
           const login = await api("/auth/login", {

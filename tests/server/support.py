@@ -32,12 +32,13 @@ def run(args: list[str], data_dir: Path, stdin: str = "", **env: str) -> subproc
 
 
 @contextmanager
-def serving(data_dir: Path, *options: str) -> Iterator[str]:
-    """`quancheng serve [options]` on a free port with its data under `data_dir`; yields its address once ready."""
+def serving(data_dir: Path, *options: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`quancheng serve [options]` on a free port with its data under `data_dir` (and settings from `env`);
+    yields its address once ready."""
     base = f"http://127.0.0.1:{free_port()}"
     server = subprocess.Popen(
         [sys.executable, "-m", "tests.quancheng", "serve", "--port", base.rpartition(":")[2], *options],
-        env={**os.environ, "DATA_DIR": str(data_dir), "BASE_URL": base},
+        env={**os.environ, **(env or {}), "DATA_DIR": str(data_dir), "BASE_URL": base},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

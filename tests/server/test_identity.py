@@ -17,6 +17,7 @@ from server.clock import utcnow
 from server.errors import AuthenticationRequired, RateLimited
 from server.models import AuditEntry, AuthToken, User
 from server.passwords import common_passwords, weakness
+from server.settings import Settings
 from tests.events.support import organiser, published_event, register
 from tests.support import PASSWORD, log_in, sign_up
 
@@ -164,7 +165,7 @@ async def test_an_expired_reset_link_is_refused(client: httpx.AsyncClient, monke
 async def attempt(email: str, password: str, client_ip: str) -> str:
     """One login from `client_ip`: "ok", "401" or "429"."""
     try:
-        await identity.login(email, password, client_ip=client_ip, lifetime=timedelta(hours=1))
+        await identity.login(email, password, Settings(), client_ip=client_ip, lifetime=timedelta(hours=1))
     except RateLimited:
         return "429"
     except AuthenticationRequired:
