@@ -12,11 +12,12 @@ import vobject
 from ical.calendar_stream import IcsCalendarStream
 
 from server.clock import utcnow
-from tests.support import admin_headers, sign_up
+from tests.support import admin_headers, provisioned
 
 
 async def organiser(client: httpx.AsyncClient, email: str = "host@organiser.cn") -> tuple[dict[str, str], int]:
-    """An organiser account and the id of its organiser organisation (made by the bureau's admin)."""
+    """An organiser account and the id of its organiser organisation, both made by the bureau (so no verification
+    mail of the organiser's waits among the mails a test looks at)."""
     admin = await admin_headers(client, f"admin-for-{email}")
     org = await client.post(
         "/api/v1/organisations",
@@ -24,7 +25,7 @@ async def organiser(client: httpx.AsyncClient, email: str = "host@organiser.cn")
         headers=admin,
     )
     org_id: int = org.json()["id"]
-    headers = await sign_up(client, email)
+    headers = await provisioned(client, email)
     for role in ("manager", "organiser"):
         added = await client.post(
             f"/api/v1/organisations/{org_id}/members", json={"email": email, "role": role}, headers=admin

@@ -18,7 +18,7 @@ from events.models import Event
 from server.models import User
 from tests.events.support import register
 from tests.matchmaking.support import company, matchmaking_event
-from tests.support import sign_up
+from tests.support import join, sign_up
 
 
 @pytest.fixture(autouse=True)
@@ -50,10 +50,7 @@ async def colleagues_registered(client: httpx.AsyncClient) -> tuple[Event, int, 
     _, event_id = await matchmaking_event(client)
     boss, org_id = await company(client, "boss@steel.cn")
     colleague = await sign_up(client, "engineer@steel.cn")
-    added = await client.post(
-        f"/api/v1/organisations/{org_id}/members", json={"email": "engineer@steel.cn", "role": "reporter"}, headers=boss
-    )
-    assert added.status_code == 201, added.text
+    await join(client, boss, org_id, colleague, "reporter")
     for email, headers in (("boss@steel.cn", boss), ("engineer@steel.cn", colleague)):
         assert (await register(client, event_id, email, headers=headers)).status_code == 201
     users = [await User.get(email=email) for email in ("boss@steel.cn", "engineer@steel.cn")]
