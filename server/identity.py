@@ -29,7 +29,7 @@ from server.schemas import PasswordResetIn, SignupIn
 from server.settings import Locale, Settings
 
 LOGIN_LIMIT_PER_EMAIL_AND_IP = 10
-LOGIN_LIMIT_PER_EMAIL = 100  # an hour, from all addresses together: a campaign, not one owner's typos
+LOGIN_LIMIT_PER_EMAIL = 100  # failures an hour, from all addresses together: a campaign, not one owner's typos
 MAIL_LIMIT_PER_EMAIL = 5  # verification and reset mails to one address an hour
 LIMIT_WINDOW = timedelta(minutes=15)
 SLOW_WINDOW = timedelta(hours=1)
@@ -186,7 +186,9 @@ async def login(
     email: str, password: str, settings: Settings, *, client_ip: str, lifetime: timedelta
 ) -> tuple[str, AuthToken]:
     """Open a session; every attempt counts before the password is tried, per client address, per (address,
-    client address) and, more slowly, per address. A success clears its (address, client address) count."""
+    client address) and, more slowly, per address. A success clears its (address, client address) count and
+    gives back its count per address, so only failures add up there: an owner's script that logs in often is
+    never locked out by its own successes."""
     await ratelimit.hit(f"login:ip:{client_ip}", limit=settings.LOGIN_LIMIT_PER_CLIENT, window=LIMIT_WINDOW)
     await ratelimit.hit(f"login:email-ip:{email}:{client_ip}", limit=LOGIN_LIMIT_PER_EMAIL_AND_IP, window=LIMIT_WINDOW)
     await ratelimit.hit(f"login:email:{email}", limit=LOGIN_LIMIT_PER_EMAIL, window=SLOW_WINDOW)
@@ -194,6 +196,7 @@ async def login(
     if not await verify_password(user, password) or user is None or not user.is_active:
         raise AuthenticationRequired("error.login_failed")
     await ratelimit.reset(f"login:email-ip:{email}:{client_ip}")
+    await ratelimit.refund(f"login:email:{email}", window=SLOW_WINDOW)
     return await issue_token(user, TokenKind.SESSION, lifetime=lifetime)
 
 

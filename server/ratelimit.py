@@ -25,6 +25,12 @@ async def hit(key: str, *, limit: int, window: timedelta) -> None:
         raise RateLimited(retry_after=max(1, int((start + window - now).total_seconds())))
 
 
+async def refund(key: str, *, window: timedelta) -> None:
+    """Give back one attempt counted for `key` in the current window (one that turned out to be no abuse)."""
+    start = _window_start(utcnow(), window)
+    await RateLimitBucket.filter(key=key, window_start=start, count__gt=0).update(count=F("count") - 1)
+
+
 async def reset(key: str) -> None:
     await RateLimitBucket.filter(key=key).delete()
 

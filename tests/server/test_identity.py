@@ -188,12 +188,23 @@ async def test_a_campaign_from_many_addresses_meets_the_slower_limit_per_account
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(identity, "LOGIN_LIMIT_PER_EMAIL", 4)
-    await sign_up(client, "target@example.cn")  # one attempt, from the test's own address
-    assert [await attempt("target@example.cn", "wrong", f"198.51.100.{n}") for n in range(3)] == ["401"] * 3
+    await sign_up(client, "target@example.cn")  # a successful login: it does not count
+    assert [await attempt("target@example.cn", "wrong", f"198.51.100.{n}") for n in range(4)] == ["401"] * 4
     assert await attempt("target@example.cn", PASSWORD, "198.51.100.77") == "429"
     limited = await client.post("/api/v1/auth/login", json={"email": "target@example.cn", "password": PASSWORD})
     assert limited.status_code == 429 and 0 < int(limited.headers["retry-after"]) <= 3600
     assert limited.json()["type"] == "urn:quancheng:problem:rate_limited"
+
+
+async def test_the_owners_own_successful_logins_never_meet_the_limit_per_account(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(identity, "LOGIN_LIMIT_PER_EMAIL", 4)
+    await sign_up(client, "script@example.cn")
+    logins = [await attempt("script@example.cn", PASSWORD, f"192.0.2.{n % 3}") for n in range(10)]
+    assert logins == ["ok"] * 10  # a script logging in often, from a few addresses
+    assert [await attempt("script@example.cn", "wrong", "192.0.2.9") for _ in range(4)] == ["401"] * 4
+    assert await attempt("script@example.cn", PASSWORD, "192.0.2.1") == "429"  # failures still add up
 
 
 async def test_log_out_everywhere_ends_every_session_and_api_token(client: httpx.AsyncClient) -> None:
