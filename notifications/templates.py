@@ -105,7 +105,7 @@ TEMPLATES: dict[str, MailTemplate] = {
             "team_name": "泉城智造队",
             "competition_title": "泉城AI创新应用大赛",
             "expires_at": "2027-03-10 18:00:00 (Asia/Shanghai)",
-            "accept_url": "https://events.example.cn/events/12?invite=qci_7Hk2mQ9xLp",
+            "accept_url": "https://events.example.cn/events/12/competition?invite=qci_7Hk2mQ9xLp",
         },
         "accept_url",
     ),

@@ -21,17 +21,22 @@ from events.competitions.schemas import (
     HandOverIn,
     InviteIn,
     InviteOut,
+    PersonOut,
     StageOut,
+    SubmissionIn,
     SubmissionOut,
     TeamIn,
     TeamOut,
+    TeamPageOut,
     TrackOut,
     UploadQuery,
+    VersionsOut,
 )
 from events.competitions.storage import MEDIA_TYPES, FileKind, LocalSubmissionStore, StoredFileNotFound
 from events.models import Event
 from server.access import SignedIn
 from server.api import Api, BodyStream, Context
+from server.models import User
 
 api = Api()
 TAG = "competitions"
@@ -78,6 +83,23 @@ async def _team_out(team: Team) -> TeamOut:
         leader_id=team.leader_id,
         status=team.status,
         member_ids=[member.user_id for member in members],
+    )
+
+
+async def _team_page_out(team: Team, viewer: User) -> TeamPageOut:
+    base = await _team_out(team)
+    members = await User.filter(id__in=base.member_ids)
+    names = {member.id: member.name for member in members}
+    competition = await Competition.get(id=team.competition_id).select_related("event")
+    event = competition.event
+    invites = await teams.pending_invites(team) if team.leader_id == viewer.id else []
+    return TeamPageOut(
+        **base.model_dump(),
+        event_id=event.id,
+        event_title={"zh": event.title_zh, "en": event.title_en},
+        reason=team.reason,
+        members=[PersonOut(id=user_id, name=names[user_id]) for user_id in base.member_ids],
+        invites=[InviteOut(id=invite.id, email=invite.email, expires_at=invite.expires_at) for invite in invites],
     )
 
 
@@ -135,6 +157,17 @@ async def invite(ctx: Context, team_id: int, team: Team, body: InviteIn) -> Invi
     return InviteOut(id=invitation.id, email=invitation.email, expires_at=invitation.expires_at)
 
 
+@api.route("GET", "/me/teams", guard=SignedIn, summary="My teams", tag=TAG)
+async def my_teams(ctx: Context) -> list[TeamPageOut]:
+    """The open teams (waiting for approval or active) the caller is a member of, newest first."""
+    return [await _team_page_out(team, ctx.user) for team in await teams.teams_of(ctx.user)]
+
+
+@api.route("GET", "/teams/{team_id:int}", guard=TeamMembers(), summary="A team, as its members see it", tag=TAG)
+async def get_team(ctx: Context, team_id: int, team: Team) -> TeamPageOut:
+    return await _team_page_out(team, ctx.user)
+
+
 @api.route("POST", "/team-invites/accept", guard=SignedIn, summary="Accept a team invitation", tag=TAG)
 async def accept(ctx: Context, body: AcceptIn) -> TeamOut:
     member = await teams.accept(ctx.user, body.token, mailing.site())
@@ -190,6 +223,32 @@ async def upload_file(
     )
     store = LocalSubmissionStore.for_settings(ctx.settings)
     return submission_out(await submissions.upload_file(ctx.user, team.id, stage_id, incoming, store))
+
+
+@api.route(
+    "PUT",
+    "/teams/{team_id:int}/stages/{stage_id:int}/facts",
+    guard=TeamMembers(),
+    summary="Answer the fact sheet, as the next version",
+    tag=TAG,
+    status=201,
+)
+async def put_facts(ctx: Context, team_id: int, stage_id: int, team: Team, body: SubmissionIn) -> SubmissionOut:
+    """The answers replace the latest version's; its files carry over. Late: 409 naming the deadline."""
+    return submission_out(await submissions.submit_facts(ctx.user, team.id, stage_id, body))
+
+
+@api.route(
+    "GET",
+    "/teams/{team_id:int}/stages/{stage_id:int}/submissions",
+    guard=TeamMembers(),
+    summary="A team's versions for a stage",
+    tag=TAG,
+)
+async def list_versions(ctx: Context, team_id: int, stage_id: int, team: Team) -> VersionsOut:
+    """Newest first, with the one that counts: the last committed before the deadline."""
+    found, counting = await submissions.versions(team, stage_id)
+    return VersionsOut(versions=[submission_out(version) for version in found], counting_id=counting and counting.id)
 
 
 @api.route(

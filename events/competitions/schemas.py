@@ -196,6 +196,22 @@ class InviteOut(BaseModel):
     expires_at: datetime
 
 
+class PersonOut(BaseModel):
+    id: int
+    name: str
+
+
+class TeamPageOut(TeamOut):
+    """A team as its members see it on their pages: its event, members by name and, for the leader, the
+    invitations still waiting for an answer."""
+
+    event_id: int
+    event_title: dict[str, str]
+    reason: str
+    members: list[PersonOut]
+    invites: list[InviteOut] = Field(description="Pending and unexpired; shown to the leader only.")
+
+
 class UploadQuery(BaseModel):
     name: str = Field(min_length=1, max_length=255, description="The file's name, with its extension.")
 
@@ -208,6 +224,13 @@ class SubmissionOut(BaseModel):
     facts: dict[str, object]
     files: list[dict[str, object]]
     submitted_at: datetime
+
+
+class VersionsOut(BaseModel):
+    """A team's versions for a stage, newest first, and the one that counts (the last before the deadline)."""
+
+    versions: list[SubmissionOut]
+    counting_id: int | None
 
 
 # Judging

@@ -113,9 +113,24 @@ async def upload_file(
 ) -> Submission:
     """One file for one slot, as the next version: the facts and the other slots' files carry over from the
     latest version, so a team can send its files one request each. Refused, it stores nothing (see `receive`)."""
-    latest = await Submission.filter(team_id=team_id, stage_id=stage_id).order_by("-version").first()
+    latest = await _latest(team_id, stage_id)
     facts = SubmissionIn(facts=latest.facts) if latest else SubmissionIn()
-    kept = [
+    return await receive(user, team_id, stage_id, facts, [incoming], store, kept=_files_of(latest, but=incoming.slot))
+
+
+async def submit_facts(user: User, team_id: int, stage_id: int, data: SubmissionIn) -> Submission:
+    """New answers to the fact sheet as the next version, the latest version's files carried over (the
+    counterpart of `upload_file` for the fact sheet)."""
+    return await submit(user, team_id, stage_id, data, _files_of(await _latest(team_id, stage_id)))
+
+
+async def _latest(team_id: int, stage_id: int) -> Submission | None:
+    return await Submission.filter(team_id=team_id, stage_id=stage_id).order_by("-version").first()
+
+
+def _files_of(submission: Submission | None, *, but: str | None = None) -> list[Upload]:
+    """The files a version recorded, as uploads to record again in the next one (all but the slot `but`)."""
+    return [
         Upload(
             slot=str(file["slot"]),
             name=str(file["name"]),
@@ -126,10 +141,9 @@ async def upload_file(
                 kind=FileKind(str(file["kind"])),
             ),
         )
-        for file in (latest.files if latest else [])
-        if file["slot"] != incoming.slot
+        for file in (submission.files if submission else [])
+        if file["slot"] != but
     ]
-    return await receive(user, team_id, stage_id, facts, [incoming], store, kept=kept)
 
 
 async def _stage_for(user: User, team_id: int, stage_id: int) -> Stage:
@@ -254,6 +268,16 @@ async def counting(team_id: int, stage_id: int) -> Submission | None:
         await Submission.filter(team_id=team_id, stage_id=stage_id, submitted_at__lt=stage.deadline)
         .order_by("-version")
         .first()
+    )
+
+
+async def versions(team: Team, stage_id: int) -> tuple[list[Submission], Submission | None]:
+    """Every version of a team's entry to a stage of its competition, newest first, and the one that counts."""
+    if not await Stage.exists(id=stage_id, competition_id=team.competition_id):
+        raise NotFound()
+    return (
+        await Submission.filter(team_id=team.id, stage_id=stage_id).order_by("-version"),
+        await counting(team.id, stage_id),
     )
 
 

@@ -212,7 +212,7 @@ async def invite(user: User, team_id: int, data: InviteIn, site: Site) -> TeamIn
                     "team_name": team.name,
                     "competition_title": pick({"zh": event.title_zh, "en": event.title_en}, locale),
                     "expires_at": local_time(event, expires),
-                    "accept_url": f"{site.base_url}/events/{event.id}?invite={token}",
+                    "accept_url": f"{site.base_url}/events/{event.id}/competition?invite={token}",
                 },
                 dedupe_key=f"team_invitation:{invitation.id}",
                 topic=f"event:{event.id}",
@@ -290,6 +290,16 @@ async def decide(user: User, team_id: int, *, approve: bool, reason: str = "") -
         await require_role(user, competition.event.organisation_id, Role.ORGANISER)
         await transition(team, TeamStatus.ACTIVE if approve else TeamStatus.REJECTED, user, reason=reason)
     return team
+
+
+async def teams_of(user: User) -> list[Team]:
+    """The open teams the user is a current member of (at most one per competition), newest first."""
+    return await Team.filter(members__holder=user.id).order_by("-id")
+
+
+async def pending_invites(team: Team) -> list[TeamInvite]:
+    """The team's invitations not yet accepted and not expired, oldest first."""
+    return await TeamInvite.filter(team_id=team.id, accepted_at__isnull=True, expires_at__gt=utcnow()).order_by("id")
 
 
 async def withdraw(user: User, team_id: int) -> Team:
