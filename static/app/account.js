@@ -120,6 +120,7 @@ export const MePage = {
     const registrations = ref([]);
     const events = ref({});
     const feeds = ref([]);
+    const teams = ref([]);
     const fresh = ref(null);
     const fetched = ref(false);  // until then, "none" and "create" would be claims about lists not yet fetched
     async function refresh() {
@@ -133,6 +134,7 @@ export const MePage = {
     async function loadMine() {
       registrations.value = (await api("/me/registrations")).items;
       feeds.value = await api("/me/calendar-feeds");
+      teams.value = await api("/me/teams");
       fetched.value = true;
       const ids = [...new Set(registrations.value.map((r) => r.event_id))];
       const shown = await Promise.all(ids.map((id) => api(`/events/${id}`)));
@@ -162,7 +164,7 @@ export const MePage = {
     }
     onMounted(() => me.user && refresh());
     return {
-      registrations, events, feeds, fresh, fetched, notice, resend, everywhere, create, rotate, revoke, erased, forgotten,
+      registrations, events, feeds, teams, fresh, fetched, notice, resend, everywhere, create, rotate, revoke, erased, forgotten,
       t, me, pick, when,
     };
   },
@@ -186,6 +188,13 @@ export const MePage = {
         <span v-if="events[r.event_id]" class="muted">{{ when(events[r.event_id]) }}</span>
       </p>
     </div>
+    <section v-if="teams.length" class="card" aria-labelledby="my-teams-heading">
+      <h2 id="my-teams-heading">{{ t("comp.my_teams") }}</h2>
+      <p v-for="team in teams" :key="team.id">
+        <a :href="'/events/' + team.event_id + '/competition'" @click.prevent="go('/events/' + team.event_id + '/competition')">{{ pick(team.event_title) }}</a>
+        · {{ team.name }} <span class="badge">{{ t("team_status." + team.status) }}</span>
+      </p>
+    </section>
     <p><a href="/console/organisations" @click.prevent="go('/console/organisations')">{{ t("orgs.heading") }}</a></p>
     <div class="card">
       <h2>{{ t("feed.heading") }}</h2>

@@ -32,6 +32,32 @@ export async function api(path, { method = "GET", body, headers = {}, locale = i
   return data;
 }
 
+// A file sent as the raw body of a PUT (the API streams it to storage), with `onProgress(fraction sent)`: fetch
+// reports no upload progress, XMLHttpRequest does. Answers and refusals as from api().
+export function upload(path, file, onProgress, { locale = i18n.locale } = {}) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("PUT", `/api/v1${path}`);
+    request.setRequestHeader("Accept-Language", locale);
+    request.setRequestHeader("Content-Type", "application/octet-stream");  // the server judges the kind by name and content
+    if (session.csrf) request.setRequestHeader("X-CSRF-Token", session.csrf);
+    request.upload.onprogress = (event) => { if (event.lengthComputable) onProgress(event.loaded / event.total); };
+    request.onload = () => {
+      let data;
+      try {
+        data = JSON.parse(request.responseText);
+      } catch {
+        reject(new TypeError(`HTTP ${request.status}`));
+        return;
+      }
+      if (request.status < 300) resolve(data);
+      else reject(new ApiError(data));
+    };
+    request.onerror = () => reject(new TypeError("network"));
+    request.send(file);
+  });
+}
+
 // For requests made as the user types (searches, filters, live checks): only the newest answer counts, so a slow
 // older one that arrives last cannot overwrite it. Returns a function that runs `request` and resolves to
 // `{ answer }` for the newest call, or null for one that was overtaken (whether it succeeded or failed).

@@ -209,6 +209,8 @@ const EventPage = {
           </ul>
         </template>
         <p><a :href="calendar">{{ t("event.calendar") }}</a> · <a :href="webcal">{{ t("event.subscribe") }}</a></p>
+        <p v-if="event.kind === 'competition'"><a :href="'/events/' + event.id + '/competition'"
+           @click.prevent="go('/events/' + event.id + '/competition')">{{ t("comp.open") }}</a></p>
         <div v-html="event.description_html"></div>
       </div>
       <section v-if="sessions.length" class="card" aria-labelledby="agenda-heading">
@@ -348,6 +350,8 @@ const PAGES = [
   [/^\/verify$/, "VerifyPage"],
   [/^\/reset$/, "ResetPage"],
   [/^\/events\/(\d+)\/door$/, "DoorPage"],
+  [/^\/events\/(\d+)\/competition$/, "CompetitionPage"],
+  [/^\/teams\/(\d+)\/stages\/\d+$/, "SubmissionPage"],
   [/^\/events\/(\d+)$/, "EventPage"],
   [/^\/registrations\/([0-9a-f-]+)$/, "ManagePage"],
   [/^\/console\/?$/, "ConsoleHome"],
@@ -371,6 +375,8 @@ const App = {
     OrganisationsPage: lazy("./console-orgs.js", "OrganisationsPage"),
     OrganisationPage: lazy("./console-orgs.js", "OrganisationPage"),
     TalentPage: lazy("./talent.js", "TalentPage"),
+    CompetitionPage: lazy("./competition.js", "CompetitionPage"),
+    SubmissionPage: lazy("./competition-submission.js", "SubmissionPage"),
   },
   setup() {
     const page = computed(() => {

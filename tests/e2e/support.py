@@ -1,4 +1,5 @@
-"""Helpers for browser tests: the admin's and members' accounts, a seeded forum, a training base, signing in."""
+"""Helpers for browser tests: the admin's and members' accounts, a seeded forum, a training base, a seeded competition,
+signing in."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import sqlite3
 import uuid
 from collections.abc import Awaitable, Callable, Collection
 from contextlib import closing
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
@@ -66,11 +68,17 @@ def seed_forum(admin: httpx.Client, *, capacity: int = 1, publish: bool = True, 
     return int(event["id"])
 
 
-def member(admin: httpx.Client, organisation_id: int, role: str, name: str) -> str:
-    """A fresh account (password PASSWORD, in Chinese) holding `role` in the organisation; returns its email."""
-    email = f"{role}-{uuid.uuid4().hex[:8]}@example.cn"
+def signed_up(admin: httpx.Client, name: str, prefix: str = "user") -> str:
+    """A fresh account (password PASSWORD, in Chinese) of no organisation; returns its email."""
+    email = f"{prefix}-{uuid.uuid4().hex[:8]}@example.cn"
     signup = {"email": email, "password": PASSWORD, "name": name, "locale": "zh-CN"}
     httpx.post(str(admin.base_url.join("auth/signup")), json=signup).raise_for_status()  # not as the admin
+    return email
+
+
+def member(admin: httpx.Client, organisation_id: int, role: str, name: str) -> str:
+    """A fresh account (password PASSWORD, in Chinese) holding `role` in the organisation; returns its email."""
+    email = signed_up(admin, name, role)
     admin.post(f"/organisations/{organisation_id}/members", json={"email": email, "role": role}).raise_for_status()
     return email
 
@@ -142,3 +150,84 @@ def reported_with_evidence(admin: httpx.Client, base_name: str, region: str, new
     admin.put(report, json={"new_male": new_trainees, "training_hours": 20}).raise_for_status()
     admin.post(report + "/submit").raise_for_status()
     return period, base_id
+
+
+@dataclass(frozen=True)
+class SeededCompetition:
+    event_id: int
+    organisation_id: int
+    competition_id: int
+    track_ids: list[int]
+    stage_ids: list[int]
+
+
+def seed_competition(admin: httpx.Client, *, requires_approval: bool = False) -> SeededCompetition:
+    """A published competition event (it starts in 30 days, in Asia/Shanghai) of a new organiser organisation,
+    set up with two tracks (智能制造, 智慧医疗), teams of 1–3 from any region, and two stages: 方案提交, open since
+    an hour ago with a 20-day deadline, an optional fact `summary` (项目简介) and a required PDF slot `plan`
+    (方案书, at most 1 MB); then 决赛路演 (a PDF or PPTX `deck`). Move a deadline with
+    `POST /events/{event}/competition/stages/{stage}/deadline`."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    organisation = admin.post(
+        "/organisations",
+        json={"name": {"zh": f"泉城大赛组委会 {uuid.uuid4().hex[:6]}"}, "kind": "organiser", "region": "lixia"},
+    )
+    organisation.raise_for_status()
+    event = admin.post(
+        "/events",
+        json={
+            "organisation_id": organisation.json()["id"],
+            "kind": "competition",
+            "title": {"zh": "泉城AI创新应用大赛", "en": "Quancheng AI Innovation Challenge"},
+            "region": "lixia",
+            "venue": "高新区会展中心",
+            "starts_at": (now + timedelta(days=30)).isoformat(),
+            "ends_at": (now + timedelta(days=60)).isoformat(),
+            "capacity": 500,
+        },
+    )
+    event.raise_for_status()
+    event_id = int(event.json()["id"])
+    admin.post(f"/events/{event_id}/publish").raise_for_status()
+    set_up = {
+        "team_min": 1,
+        "team_max": 3,
+        "requires_approval": requires_approval,
+        "tracks": [
+            {"name": {"zh": "智能制造", "en": "Smart manufacturing"}},
+            {"name": {"zh": "智慧医疗", "en": "Health"}},
+        ],
+        "stages": [
+            {
+                "name": {"zh": "方案提交", "en": "Proposals"},
+                "starts_at": (now - timedelta(hours=1)).isoformat(),
+                "deadline": (now + timedelta(days=20)).isoformat(),
+                "fact_sheet": [{"key": "summary", "label": {"zh": "项目简介", "en": "Summary"}, "max_length": 500}],
+                "file_slots": [
+                    {
+                        "key": "plan",
+                        "label": {"zh": "方案书", "en": "Plan"},
+                        "required": True,
+                        "kinds": ["pdf"],
+                        "max_mb": 1,
+                    }
+                ],
+            },
+            {
+                "name": {"zh": "决赛路演", "en": "Finals"},
+                "starts_at": (now + timedelta(days=21)).isoformat(),
+                "deadline": (now + timedelta(days=50)).isoformat(),
+                "file_slots": [{"key": "deck", "label": {"zh": "路演材料", "en": "Deck"}, "kinds": ["pdf", "pptx"]}],
+            },
+        ],
+    }
+    competition = admin.post(f"/events/{event_id}/competition", json=set_up)
+    competition.raise_for_status()
+    created = competition.json()
+    return SeededCompetition(
+        event_id=event_id,
+        organisation_id=int(organisation.json()["id"]),
+        competition_id=int(created["id"]),
+        track_ids=[int(track["id"]) for track in created["tracks"]],
+        stage_ids=[int(stage["id"]) for stage in created["stages"]],
+    )
