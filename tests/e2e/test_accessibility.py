@@ -23,8 +23,10 @@ from tests.e2e.support import (
     open_period,
     open_programme,
     reported_with_evidence,
+    seed_competition,
     seed_forum,
     sign_in,
+    signed_up,
 )
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
@@ -528,3 +530,71 @@ async def test_the_confirmations_keep_the_focus_and_give_it_back(
     await page.keyboard.press("Enter")
     await expect(page.get_by_role("status")).to_have_text("已拒绝 张三 的报名")
     await expect(page.get_by_role("status")).to_be_focused()
+
+
+def competition_with_an_entry(admin: httpx.Client, base: str) -> tuple[int, str, str]:
+    """A seeded competition, a leader's team with a colleague invited and one PDF entered to the first stage:
+    (event id, the submission page's path, the leader's email)."""
+    seeded = seed_competition(admin)
+    email = signed_up(admin, "韩梅梅", "leader")
+    token = httpx.post(f"{base}/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json()["token"]
+    with httpx.Client(base_url=f"{base}/api/v1", headers={"Authorization": f"Bearer {token}"}) as leader:
+        body = {"name": f"泉城智造队 {secrets.token_hex(3)}", "track_id": seeded.track_ids[0], "region": "lixia"}
+        team = leader.post(f"/competitions/{seeded.competition_id}/teams", json=body)
+        team.raise_for_status()
+        team_id = team.json()["id"]
+        leader.post(f"/teams/{team_id}/invites", json={"email": "mate@example.cn"}).raise_for_status()
+        path = f"/teams/{team_id}/stages/{seeded.stage_ids[0]}"
+        pdf = b"%PDF-1.7\n" + b"0" * 4000
+        upload = {"Content-Type": "application/pdf"}
+        leader.put(f"{path}/files/plan", params={"name": "方案书.pdf"}, content=pdf, headers=upload).raise_for_status()
+    return seeded.event_id, path, email
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+async def test_the_competition_pages_pass_axe(
+    base_url: str, admin: httpx.Client, new_page: NewPage, viewport: dict[str, int]
+) -> None:
+    event_id, submission, leader = competition_with_an_entry(admin, base_url)
+    other = seed_competition(admin)
+    refusals = [(422, "/api/v1/competitions/*/teams"), (422, "/api/v1/teams/*/stages/*/files/plan")]
+    page = await new_page(viewport=viewport, locale="zh-CN", expected_failures=refusals)
+    found: list[str] = []
+    await page.goto(f"{base_url}/events/{other.event_id}/competition?invite=qci_forged")
+    await expect(page.get_by_role("heading", name="团队邀请")).to_be_visible()
+    found += await audit(page, "competition page with an invitation, signed out")
+
+    await sign_in(page, base_url, leader)
+    await page.goto(f"{base_url}/events/{other.event_id}/competition")
+    await page.get_by_role("button", name="创建团队").click()
+    await page.get_by_role("button", name="创建团队").click()
+    await expect(page.locator("#t-name-error")).to_be_visible()
+    found += await audit(page, "team founding after a failed submit")
+    await page.goto(f"{base_url}/events/{event_id}/competition")
+    await expect(page.locator("[data-test=invites]")).to_contain_text("mate@example.cn")
+    found += await audit(page, "competition page with the leader's team")
+    await page.goto(base_url + submission)
+    await expect(page.locator("[data-test=sha256]")).to_be_visible()
+    await page.locator("#slot-plan").set_input_files(
+        files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": "不是 PDF".encode()}]
+    )
+    await page.get_by_role("button", name="上传").click()
+    await expect(page.locator("#slot-plan-error")).to_be_visible()
+    found += await audit(page, "submission page with a version and a refusal")
+    assert_none(found)
+
+
+async def test_every_competition_control_is_reached_by_tab_with_a_visible_ring(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    event_id, submission, leader = competition_with_an_entry(admin, base_url)
+    page = await new_page(viewport=DESKTOP, locale="zh-CN")
+    await sign_in(page, base_url, leader)
+    problems: list[str] = []
+    await page.goto(f"{base_url}/events/{event_id}/competition")
+    await expect(page.locator("[data-test=team]")).to_be_visible()
+    problems += await tab_through(page, "competition page")
+    await page.goto(base_url + submission)
+    await expect(page.locator("[data-test=sha256]")).to_be_visible()
+    problems += await tab_through(page, "submission page")
+    assert not problems, "\n".join(problems)
