@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import FilePayload, Page, expect
 
 from tests.e2e.support import (
     ADMIN,
@@ -575,9 +575,8 @@ async def test_the_competition_pages_pass_axe(
     found += await audit(page, "competition page with the leader's team")
     await page.goto(base_url + submission)
     await expect(page.locator("[data-test=sha256]")).to_be_visible()
-    await page.locator("#slot-plan").set_input_files(
-        files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": "不是 PDF".encode()}]
-    )
+    notes: FilePayload = {"name": "notes.txt", "mimeType": "text/plain", "buffer": "不是 PDF".encode()}
+    await page.locator("#slot-plan").set_input_files(notes)
     await page.get_by_role("button", name="上传").click()
     await expect(page.locator("#slot-plan-error")).to_be_visible()
     found += await audit(page, "submission page with a version and a refusal")
