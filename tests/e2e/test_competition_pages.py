@@ -107,3 +107,43 @@ async def test_a_team_is_founded_joined_by_invitation_and_submits_until_the_dead
     await leader.get_by_role("button", name="上传").click()
     await expect(leader.locator("#slot-plan-error")).to_contain_text(f"已过截止时间：{deadline_local}")
     await expect(leader.locator("[data-version]")).to_have_count(2)  # nothing new was recorded
+
+
+async def test_a_team_awaiting_approval_hands_the_lead_over_and_withdraws(
+    base_url: str, admin: httpx.Client, data_dir: Path, new_page: NewPage
+) -> None:
+    seeded = seed_competition(admin, requires_approval=True)
+    leader_email = signed_up(admin, "韩梅梅", "leader")
+    colleague_email = signed_up(admin, "李雷", "colleague")
+    leader = await new_page(locale="zh-CN")
+    await sign_in(leader, base_url, leader_email)
+    await leader.goto(f"{base_url}/events/{seeded.event_id}/competition")
+    await expect(leader.get_by_text("团队须经组织方审核后生效")).to_be_visible()
+    await leader.get_by_role("button", name="创建团队").click()
+    await leader.get_by_label("团队名称").fill("济南视觉队")
+    await leader.get_by_label("所在地区").select_option(label="历下区")
+    await leader.get_by_role("button", name="创建团队").click()
+    await expect(leader.locator("[data-test=team-status]")).to_have_text("待审核")
+    await expect(leader.get_by_text("团队正等待组织方审核，审核通过后方可提交作品。")).to_be_visible()
+    await leader.get_by_label("邀请成员（邮箱）").fill(colleague_email)
+    await leader.get_by_role("button", name="发送邀请").click()
+    await expect(leader.get_by_role("status")).to_have_text(f"邀请已发往 {colleague_email}。")
+
+    colleague = await new_page(locale="zh-CN")
+    await sign_in(colleague, base_url, colleague_email)
+    await colleague.goto(mailed_link(data_dir, "team_invitation", colleague_email))
+    await colleague.get_by_role("button", name="接受邀请").click()
+    await expect(colleague.get_by_label("邀请成员（邮箱）")).to_have_count(0)  # a member, not the leader
+
+    await leader.reload()
+    await leader.get_by_label("将队长移交给").select_option(label="李雷")
+    await leader.get_by_role("button", name="移交队长").click()
+    await expect(leader.get_by_role("status")).to_have_text("队长已移交。")
+    await expect(leader.locator("[data-test=members]")).to_have_text(re.compile(r"韩梅梅\s*李雷（队长）"))
+    await expect(leader.get_by_role("button", name="退出大赛")).to_have_count(0)
+
+    await colleague.reload()
+    colleague.once("dialog", lambda dialog: dialog.accept())
+    await colleague.get_by_role("button", name="退出大赛").click()
+    await expect(colleague.get_by_role("status")).to_have_text("团队已退出大赛。")
+    await expect(colleague.get_by_role("button", name="创建团队")).to_be_visible()  # free to found or join another
