@@ -13,7 +13,8 @@ const KIND_NAMES = { pdf: "PDF", pptx: "PPTX", zip: "ZIP", mp4: "MP4" };
 // A refusal in full: the problem's title ("已过截止时间：…") and what to do about it.
 const refusalOf = (error) => (error instanceof ApiError ? [error.problem.title, error.problem.detail].filter(Boolean).join("：") : failure(error));
 
-const megabytes = (bytes) => (bytes / 1024 / 1024).toFixed(bytes < 1024 * 1024 ? 2 : 1);
+// "812.4 KB", "23.5 MB": a small entry is not "0.00 MB".
+const size = (bytes) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 
 // One file slot: choose a file, send it, watch it go; the refusal stays under the slot until the next try.
 const FileSlot = {
@@ -136,7 +137,7 @@ export const SubmissionPage = {
     const described = (key) => (errors.value[`facts.${key}`] ? `fact-${key}-error` : null);
     return {
       team, event, stage, versions, countingId, facts, errors, banner, notice, missing, saving, clock, path, saveFacts,
-      uploaded, slotName, factLabel, described, countdown, megabytes, at, t, pick, link,
+      uploaded, slotName, factLabel, described, countdown, size, at, t, pick, link,
     };
   },
   template: `
@@ -181,7 +182,7 @@ export const SubmissionPage = {
             <ul>
               <li v-for="file in version.files" :key="file.slot">{{ slotName(file.slot) }}：
                 <a :href="'/api/v1/submissions/' + version.id + '/files/' + file.slot">{{ file.name }}</a>
-                <span class="muted">（{{ megabytes(file.size) }} MB）</span>
+                <span class="muted" data-test="size">（{{ size(file.size) }}）</span>
                 <div class="comp-hash">SHA-256 <code data-test="sha256">{{ file.sha256 }}</code></div>
               </li>
             </ul>

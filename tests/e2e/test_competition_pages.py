@@ -81,6 +81,7 @@ async def test_a_team_is_founded_joined_by_invitation_and_submits_until_the_dead
     await expect(version.locator("[data-test=sha256]")).to_have_text(hashlib.sha256(PDF).hexdigest())
     await expect(version.locator("[data-test=counting]")).to_have_text("计入评审")
     await expect(version.get_by_role("link", name="方案书.pdf")).to_be_visible()
+    await expect(version.locator("[data-test=size]")).to_have_text(f"（{len(PDF) / 1024:.1f} KB）")
 
     notes = tmp_path / "notes.txt"
     notes.write_text("不是 PDF")
