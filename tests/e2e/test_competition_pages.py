@@ -23,7 +23,13 @@ async def test_a_team_is_founded_joined_by_invitation_and_submits_until_the_dead
     seeded = seed_competition(admin)
     leader_email = signed_up(admin, "韩梅梅", "leader")
     colleague_email = signed_up(admin, "李雷", "colleague")
-    refusals = [(422, "/api/v1/competitions/*/teams"), (422, "/api/v1/teams/*/invites"), (422, UPLOAD), (409, UPLOAD)]
+    refusals = [
+        (422, "/api/v1/competitions/*/teams"),
+        (422, "/api/v1/teams/*/invites"),
+        (422, UPLOAD),
+        (413, UPLOAD),
+        (409, UPLOAD),
+    ]
     leader = await new_page(locale="zh-CN", expected_failures=refusals)
     await sign_in(leader, base_url, leader_email)
 
@@ -88,6 +94,12 @@ async def test_a_team_is_founded_joined_by_invitation_and_submits_until_the_dead
     await leader.locator("#slot-plan").set_input_files(notes)
     await leader.get_by_role("button", name="上传").click()
     await expect(leader.locator("#slot-plan-error")).to_have_text("不接受此文件类型：此处接受：.pdf。")
+
+    too_large = tmp_path / "大文件.pdf"
+    too_large.write_bytes(b"%PDF-1.7\n" + b"0" * (1024 * 1024))  # the slot takes at most 1 MB
+    await leader.locator("#slot-plan").set_input_files(too_large)
+    await leader.get_by_role("button", name="上传").click()
+    await expect(leader.locator("#slot-plan-error")).to_have_text("文件过大：文件不能超过 1048576 字节。")
 
     await leader.get_by_label("项目简介").fill("基于视觉的钢材表面缺陷检测")
     await leader.get_by_role("button", name="保存为新版本").click()
