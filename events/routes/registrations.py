@@ -7,7 +7,7 @@ import uuid
 from starlette.responses import Response
 from tortoise.expressions import Q
 
-from events import disclosure, exports, listing, registration
+from events import disclosure, exports, listing, registering, registration
 from events.access import Organisers, RegistrationAccess, RegistrationHolder
 from events.models import Event, Purpose, Question, Registration, RegistrationStatus, TicketType
 from events.schemas import (
@@ -42,7 +42,7 @@ async def register(ctx: Context, event_id: int, body: Unchecked[RegistrationIn])
     key = ctx.request.headers.get("idempotency-key")
     if key is not None and not 8 <= len(key) <= 200:
         raise BadRequest("error.idempotency_key")
-    created = await registration.register(
+    created = await registering.register(
         event_id,
         body.data,
         user=ctx.maybe_user,
