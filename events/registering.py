@@ -38,10 +38,11 @@ from server.auth import hash_secret, sign
 from server.batches import GroupCommit
 from server.clock import utcnow
 from server.db import in_transaction_now, insert_new
-from server.errors import Conflict, DomainError, InvalidInput, NotFound
+from server.errors import Conflict, DomainError, InvalidInput, NotFound, RateLimited
 from server.logs import request_id
 from server.metrics import counts_registrations
 from server.models import Organisation, User
+from server.ratelimit import Throttle
 
 
 class RegistrationClosed(Conflict):
@@ -62,6 +63,7 @@ class Created:
     manage_token: str
     waitlist_position: int | None
     status: RegistrationStatus
+    replayed: bool = False  # the answer to an earlier attempt with the same Idempotency-Key
 
 
 @dataclass
@@ -77,9 +79,20 @@ class _Attempt:
     request_hash: str = ""  # set once the body is validated (with a key only)
 
 
+class TooManyRegistrations(RateLimited):
+    key = "error.too_many_registrations"
+
+
 @counts_registrations
 async def register(
-    event_id: int, body: Any, *, user: User | None, idempotency_key: str | None, secret_key: str
+    event_id: int,
+    body: Any,
+    *,
+    user: User | None,
+    idempotency_key: str | None,
+    secret_key: str,
+    throttle: Throttle | None = None,
+    client: str = "",
 ) -> Created:
     """Register for a published event inside its window: a seat if every quota has room, else the waiting list,
     told its exact place there.
@@ -87,10 +100,30 @@ async def register(
     `body` is the request as sent (a RegistrationIn with the event's answers); one 422 lists all its field errors.
     One active registration per (event, email); a repeated Idempotency-Key with the same request replays the
     first answer, with a different request it is refused. Attempts for the same event that arrive together are
-    decided together (`_decide`), each failing alone.
+    decided together (`_decide`), each failing alone. With a `throttle`, each attempt counts against the limit of
+    its `client` address at the event before it goes anywhere near the database; replays do not count.
     """
     key_hash = hash_secret(f"{event_id}:{idempotency_key}") if idempotency_key else None
-    attempt = _Attempt(body, user, idempotency_key, secret_key, key_hash, request_id.get())
+    counted = throttle is not None and await _within_limit(throttle, (event_id, client), key_hash)
+    created = await _register(event_id, _Attempt(body, user, idempotency_key, secret_key, key_hash, request_id.get()))
+    if counted and created.replayed:
+        assert throttle is not None
+        throttle.give_back((event_id, client))
+    return created
+
+
+async def _within_limit(throttle: Throttle, key: tuple[int, str], key_hash: str | None) -> bool:
+    """Count the attempt against its client's limit at the event; False if it was not counted. Over the limit it
+    is refused, unless it replays an Idempotency-Key answered before (one indexed lookup, only when refused)."""
+    wait = throttle.take(key)
+    if not wait:
+        return True
+    if key_hash and await IdempotencyRecord.exists(key_hash=key_hash):
+        return False
+    raise TooManyRegistrations(retry_after=wait)
+
+
+async def _register(event_id: int, attempt: _Attempt) -> Created:
     try:
         if not in_transaction_now():
             return await _rush.submit(event_id, attempt)
@@ -101,8 +134,10 @@ async def register(
         return outcome
     except IntegrityError:
         # A twin of the same key committed first (replayed), or the email is already registered.
-        if key_hash and (
-            replay := await _replay(key_hash, attempt.request_hash, idempotency_key, event_id, secret_key)
+        if attempt.key_hash and (
+            replay := await _replay(
+                attempt.key_hash, attempt.request_hash, attempt.idempotency_key, event_id, attempt.secret_key
+            )
         ):
             return replay
         raise Conflict(
@@ -177,7 +212,9 @@ async def _replays(
             outcomes[index] = IdempotencyMismatch()
         else:
             token = _manage_token(attempt.secret_key, event_id, attempt.idempotency_key)
-            outcomes[index] = Created(record.registration, token, record.waitlist_position, record.status)
+            outcomes[index] = Created(
+                record.registration, token, record.waitlist_position, record.status, replayed=True
+            )
 
 
 def _admitted(
@@ -429,4 +466,4 @@ async def _replay(
     if record.request_hash != request_hash:
         raise IdempotencyMismatch()
     token = _manage_token(secret_key, event_id, idempotency_key)
-    return Created(record.registration, token, record.waitlist_position, record.status)
+    return Created(record.registration, token, record.waitlist_position, record.status, replayed=True)
