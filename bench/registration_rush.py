@@ -177,6 +177,15 @@ async def baseline(url: str, attempts: int, clients: int, seats: int) -> float:
     return elapsed
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its children so far (Linux /proc): the server's cost, which a loaded machine
+    disturbs less than throughput."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [pid, *(int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    fields = [Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split() for each in pids]
+    return sum(int(stat[11]) + int(stat[12]) for stat in fields) / ticks
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -242,20 +251,21 @@ async def main(args: argparse.Namespace) -> None:
 
 
 async def compare(args: argparse.Namespace) -> None:
-    """Alternate runs with the abuse limits off and on; print each run and the mean throughput cost of the limits."""
+    """Alternate runs with the abuse limits off and on; print the server's CPU per attempt of each run and the
+    mean cost of the limits (CPU rather than throughput: on a shared machine throughput is mostly noise)."""
     measured: dict[str, list[float]] = {"off": [], "on": []}
     for round_ in range(args.rounds):
         for limits in ("off", "on"):
             print(f"--- round {round_ + 1}, limits {limits}")
             measured[limits].append(await run(argparse.Namespace(**{**vars(args), "limits": limits})))
     off, on = (statistics.mean(measured[limits]) for limits in ("off", "on"))
-    print(f"limits off: {', '.join(f'{value:.0f}' for value in measured['off'])} attempts/s, mean {off:.0f}")
-    print(f"limits on:  {', '.join(f'{value:.0f}' for value in measured['on'])} attempts/s, mean {on:.0f}")
-    print(f"cost of the limits: {(off - on) / off * 100:+.1f} % of throughput")
+    print(f"limits off: {', '.join(f'{value * 1000:.2f}' for value in measured['off'])} ms CPU/attempt")
+    print(f"limits on:  {', '.join(f'{value * 1000:.2f}' for value in measured['on'])} ms CPU/attempt")
+    print(f"cost of the limits: {(on - off) / off * 100:+.1f} % of the server's CPU per attempt (means)")
 
 
 async def run(args: argparse.Namespace) -> float:
-    """One rush; returns its attempts/s."""
+    """One rush; returns the server's CPU seconds per attempt."""
     name = f"quancheng_bench_{secrets.token_hex(4)}"
     admin = await asyncpg.connect(f"{args.pg}/postgres")
     await admin.execute(f'CREATE DATABASE "{name}"')
@@ -280,7 +290,9 @@ async def run(args: argparse.Namespace) -> float:
         try:
             await wait_ready(port)
             told: dict[str, int] = {}
+            server_cpu = cpu_seconds(server.pid)
             elapsed, latencies, codes, client_cpu = await rush(port, event_id, args.attempts, args.clients, told)
+            server_cpu = cpu_seconds(server.pid) - server_cpu
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -300,7 +312,9 @@ async def run(args: argparse.Namespace) -> float:
     print(f"baseline:  {raw:8.0f} attempts/s  (asyncpg, same transaction, same concurrency)")
     print(f"ratio:     {ours / raw:8.2f}  (quancheng / baseline)")
     print(f"client:    {client_cpu / elapsed * 100:5.0f}% of one core during the rush")
-    return ours
+    per_attempt: float = server_cpu / args.attempts
+    print(f"server:    {per_attempt * 1000:8.2f} ms CPU per attempt")
+    return per_attempt
 
 
 if __name__ == "__main__":
