@@ -14,6 +14,7 @@ with 401, 403 or 404. The routes in `EXPLICIT` are decided by real requests only
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from collections.abc import Callable
@@ -24,8 +25,9 @@ import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 
+from events.access import Organisers
 from events.competitions.models import JudgeAssignment
-from server.access import Guard
+from server.access import Guard, SignedIn
 from server.api import Context, Endpoint
 from server.app import ENDPOINTS
 from server.auth import authenticate
@@ -260,3 +262,12 @@ async def test_every_route_refuses_every_caller_its_expectation_leaves_out(
     cells = len(ENDPOINTS) * len(CALLERS)
     print(f"authorisation matrix: {len(ENDPOINTS)} routes × {len(CALLERS)} callers = {cells} cells, {requests} sent")
     assert not violations, "\n".join(violations)
+
+
+def test_a_new_route_states_its_expectation_unless_its_guard_says_it() -> None:
+    registering = next(e for e in ENDPOINTS if e.path == "/api/v1/events/{event_id:int}/registrations")
+    own_thing = dataclasses.replace(registering, path="/api/v1/me/things/{thing_id:int}", path_params={"thing_id": int})
+    assert expected(own_thing) is None  # open to anyone, about an object in its path: EXPLICIT must say who
+    guarded = dataclasses.replace(own_thing, guard=Organisers())
+    assert expected(guarded) == ADMINS  # the guard says it
+    assert expected(dataclasses.replace(own_thing, guard=SignedIn, path_params={})) == SIGNED_IN
