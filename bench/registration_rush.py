@@ -2,6 +2,7 @@
 
     python bench/registration_rush.py [--attempts 2000] [--clients 50] [--seats 200] [--workers 2] [--pg ...]
     python bench/registration_rush.py --suite   # 2 workers and 200 seats, 4 workers, 500 seats
+    python bench/registration_rush.py --limits compare [--rounds 3]   # abuse limits off and on, alternating
 
 2000 attempts from 50 concurrent keep-alive clients at a 200-seat event with the waiting list on. Checks that
 exactly 200 are confirmed, that the waiting list holds positions 1..1800 and that the places the answers told
@@ -10,6 +11,10 @@ attempts/s, confirmed/s and latency percentiles. In the same run it times the sa
 update, registration insert, audit insert, outbox insert) issued straight through asyncpg at the same
 concurrency, and prints our throughput as a ratio of it. The load generator is a plain asyncio HTTP/1.1
 client; its own CPU time is printed to show that it is not the bottleneck.
+
+All attempts come from one address, so with the abuse limit per client address and event on (`--limits on`) each
+attempt is counted and checked, with the limit set to the number of attempts so that none is refused (the cost of
+the check, not of refusals); `--limits off` turns it off, `compare` alternates the two and prints the difference.
 """
 
 from __future__ import annotations
@@ -132,8 +137,9 @@ async def baseline(url: str, attempts: int, clients: int, seats: int) -> float:
                 email = f"b{i}@baseline.cn"
                 seq = await connection.fetchval(
                     'INSERT INTO "registration" ("id", "event_id", "ticket_type_id", "email", "active_email", "name", '
-                    '"locale", "answers", "status", "manage_token_hash", "reason", "created_at", "updated_at") '
-                    "VALUES ($1, $2, $3, $4, $4, 'b', 'zh-CN', '{}', $5, $6, '', now(), now()) RETURNING \"seq\"",
+                    '"locale", "answers", "status", "manage_token_hash", "reason", "privacy_notice_version", '
+                    '"created_at", "updated_at") '
+                    "VALUES ($1, $2, $3, $4, $4, 'b', 'zh-CN', '{}', $5, $6, '', 0, now(), now()) RETURNING \"seq\"",
                     uuid.uuid4(),
                     event["id"],
                     ticket_type,
@@ -169,6 +175,15 @@ async def baseline(url: str, attempts: int, clients: int, seats: int) -> float:
     elapsed = time.perf_counter() - started
     await pool.close()
     return elapsed
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its children so far (Linux /proc): the server's cost, which a loaded machine
+    disturbs less than throughput."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [pid, *(int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    fields = [Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split() for each in pids]
+    return sum(int(stat[11]) + int(stat[12]) for stat in fields) / ticks
 
 
 def free_port() -> int:
@@ -224,6 +239,9 @@ async def verify(url: str, event_id: int, seats: int, attempts: int, told: dict[
 
 
 async def main(args: argparse.Namespace) -> None:
+    if args.limits == "compare":
+        await compare(args)
+        return
     if not args.suite:
         await run(args)
         return
@@ -232,7 +250,22 @@ async def main(args: argparse.Namespace) -> None:
         await run(argparse.Namespace(**{**vars(args), "workers": workers, "seats": seats}))
 
 
-async def run(args: argparse.Namespace) -> None:
+async def compare(args: argparse.Namespace) -> None:
+    """Alternate runs with the abuse limits off and on; print the server's CPU per attempt of each run and the
+    mean cost of the limits (CPU rather than throughput: on a shared machine throughput is mostly noise)."""
+    measured: dict[str, list[float]] = {"off": [], "on": []}
+    for round_ in range(args.rounds):
+        for limits in ("off", "on"):
+            print(f"--- round {round_ + 1}, limits {limits}")
+            measured[limits].append(await run(argparse.Namespace(**{**vars(args), "limits": limits})))
+    off, on = (statistics.mean(measured[limits]) for limits in ("off", "on"))
+    print(f"limits off: {', '.join(f'{value * 1000:.2f}' for value in measured['off'])} ms CPU/attempt")
+    print(f"limits on:  {', '.join(f'{value * 1000:.2f}' for value in measured['on'])} ms CPU/attempt")
+    print(f"cost of the limits: {(on - off) / off * 100:+.1f} % of the server's CPU per attempt (means)")
+
+
+async def run(args: argparse.Namespace) -> float:
+    """One rush; returns the server's CPU seconds per attempt."""
     name = f"quancheng_bench_{secrets.token_hex(4)}"
     admin = await asyncpg.connect(f"{args.pg}/postgres")
     await admin.execute(f'CREATE DATABASE "{name}"')
@@ -240,7 +273,12 @@ async def run(args: argparse.Namespace) -> None:
     try:
         event_id = await prepare(url, args.seats)
         port = free_port()
-        environment = {**os.environ, "DATABASE_URL": f"{url}?maxsize=10", "SECRET_KEY": secrets.token_urlsafe(40)}
+        environment = {
+            **os.environ,
+            "DATABASE_URL": f"{url}?maxsize=10",
+            "SECRET_KEY": secrets.token_urlsafe(40),
+            "REGISTRATION_LIMIT_PER_CLIENT": str(args.attempts if args.limits == "on" else 0),
+        }
         log = (ROOT / ".bench-server.log").open("wb")  # noqa: SIM115 - closed after the server stops
         server = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "serve", "--workers", str(args.workers), "--port", str(port)],
@@ -252,7 +290,9 @@ async def run(args: argparse.Namespace) -> None:
         try:
             await wait_ready(port)
             told: dict[str, int] = {}
+            server_cpu = cpu_seconds(server.pid)
             elapsed, latencies, codes, client_cpu = await rush(port, event_id, args.attempts, args.clients, told)
+            server_cpu = cpu_seconds(server.pid) - server_cpu
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -264,13 +304,17 @@ async def run(args: argparse.Namespace) -> None:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
     quantiles = statistics.quantiles(latencies, n=100)
-    ours, raw = args.attempts / elapsed, args.attempts / baseline_seconds
+    ours: float = args.attempts / elapsed
+    raw = args.attempts / baseline_seconds
     print(f"quancheng: {ours:8.0f} attempts/s  {args.seats / elapsed:6.0f} confirmed/s (seats sold within the run)")
     p50, p95, p99 = (quantiles[i] * 1000 for i in (49, 94, 98))
     print(f"latency:   p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  p99 {p99:6.1f} ms")
     print(f"baseline:  {raw:8.0f} attempts/s  (asyncpg, same transaction, same concurrency)")
     print(f"ratio:     {ours / raw:8.2f}  (quancheng / baseline)")
     print(f"client:    {client_cpu / elapsed * 100:5.0f}% of one core during the rush")
+    per_attempt: float = server_cpu / args.attempts
+    print(f"server:    {per_attempt * 1000:8.2f} ms CPU per attempt")
+    return per_attempt
 
 
 if __name__ == "__main__":
@@ -280,5 +324,9 @@ if __name__ == "__main__":
     parser.add_argument("--seats", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2, help="app worker processes (`serve --workers`)")
     parser.add_argument("--suite", action="store_true", help="three runs: 2 and 4 workers, then 500 seats")
+    parser.add_argument(
+        "--limits", choices=("on", "off", "compare"), default="on", help="abuse limits per client and event"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="with --limits compare: runs of each")
     parser.add_argument("--pg", default=os.environ.get("QUANCHENG_TEST_PG", "postgres://postgres@127.0.0.1:5432"))
     asyncio.run(main(parser.parse_args()))

@@ -1,6 +1,6 @@
 """Scarce capacity. Nothing outside this module writes `Quota.used` or `QuotaHold` rows; the paths that do:
 
-- `take`: a group of registrations decided together takes seats (`registration.register`);
+- `take`: a group of registrations decided together takes seats (`registering.register`);
 - `hold`: a registration takes a seat (the waiting list moving up in `offer_freed_seats`);
 - `release`: a registration leaves a holding state (`registration.transition`);
 - `adopt`: a new quota counts the registrations already holding seats of what it covers (`editing.add_quota`,

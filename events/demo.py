@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from events import editing, registration
+from events import editing, registering, registration
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 from events.schemas import ChoiceIn, EventIn, EventPatch, QuestionIn, QuotaIn, SessionIn, TicketTypeIn
 from server.clock import utcnow
@@ -101,7 +101,7 @@ class Seeder:
                 "ticket_type": ticket_type,
                 "privacy_notice_version": event.privacy_notice_version,
             }
-            created = await registration.register(
+            created = await registering.register(
                 event.id, data, user=None, idempotency_key=None, secret_key=self.settings.secret_key()
             )
             made.append(created.registration)

@@ -87,7 +87,7 @@ async def set_notice(event_id: int, *, text_zh: str, text_en: str, retention_day
         )
         before = {"version": event.privacy_notice_version, "retention_days": event.retention_days}
         event.privacy_notice_version, event.retention_days = version, retention_days
-        # `updated_at` moves with it: the registration path's cached form is read again (events.registration._form).
+        # `updated_at` moves with it: the registration path's cached form is read again (events.registering._form).
         await event.save(update_fields=["privacy_notice_version", "retention_days", "updated_at"])
         await audit.record(
             actor,

@@ -43,6 +43,7 @@ from server.metrics import metrics_endpoint
 from server.middleware import BodySizeLimit
 from server.models import AuthToken, RateLimitBucket
 from server.observe import Observe
+from server.ratelimit import Throttle
 from server.routes import api, health
 from server.settings import Settings, get_settings
 from talent import mailing as talent_mailing
@@ -139,6 +140,12 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # Per process, off the database: see docs/architecture.md#abuse-limits.
+    app.state.registration_throttle = (
+        Throttle(settings.REGISTRATION_LIMIT_PER_CLIENT, timedelta(seconds=settings.REGISTRATION_LIMIT_WINDOW))
+        if settings.REGISTRATION_LIMIT_PER_CLIENT
+        else None
+    )
     return app
 
 

@@ -1,7 +1,11 @@
-"""Rate limits counted in the database, so they hold across any number of app processes."""
+"""Rate limits: counted in the database (`hit`), so they hold across any number of app processes, or in the
+process (`Throttle`), where a shared counter row would sit on a hot path.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Hashable
 from datetime import datetime, timedelta
 
 from tortoise.expressions import F
@@ -39,3 +43,36 @@ def _window_start(now: datetime, window: timedelta) -> datetime:
     seconds = int(window.total_seconds())
     epoch = int(now.timestamp())
     return datetime.fromtimestamp(epoch - epoch % seconds, tz=now.tzinfo)
+
+
+class Throttle:
+    """A limit of `limit` attempts per `window` for each key, counted in this process only (GCRA: one number per
+    key, the moment its budget is whole again; no timer, no lock, no database).
+
+    A burst of up to `limit` attempts passes at once; after that one attempt per `window / limit`. A refused
+    attempt costs the key nothing. Keys idle for a window are forgotten, so the memory held is bounded by the keys
+    active within one window. Times are whole nanoseconds, so that a burst adds up exactly.
+    """
+
+    def __init__(self, limit: int, window: timedelta) -> None:
+        self.window = int(window.total_seconds() * 1e9)
+        self.interval = self.window // limit
+        self._due: dict[Hashable, int] = {}  # key -> when its budget is whole again (ns since the epoch)
+        self._next_sweep = 0
+
+    def take(self, key: Hashable) -> int:
+        """Count one attempt for `key`: 0 if it passes, else the seconds to wait before one would."""
+        now = int(utcnow().timestamp() * 1e9)
+        if now >= self._next_sweep:
+            self._due = {known: due for known, due in self._due.items() if due > now}
+            self._next_sweep = now + self.window
+        due = max(self._due.get(key, now), now) + self.interval
+        if due - now > self.window:
+            return max(1, math.ceil((due - self.window - now) / 1e9))
+        self._due[key] = due
+        return 0
+
+    def give_back(self, key: Hashable) -> None:
+        """Undo one counted attempt of `key` (it turned out to be no new attempt)."""
+        if key in self._due:
+            self._due[key] -= self.interval

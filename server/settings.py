@@ -49,6 +49,15 @@ class Settings(BaseSettings):
     LOGIN_LIMIT_PER_CLIENT: int = Field(
         default=100, gt=0, description="logins from one client address in 15 minutes (an office NAT counts as one)"
     )
+    REGISTRATION_LIMIT_PER_CLIENT: int = Field(
+        default=500,
+        ge=0,
+        description="registration attempts from one client address for one event per REGISTRATION_LIMIT_WINDOW "
+        "seconds, counted per app process (an office NAT of 300 registering once each passes); 0 = no limit",
+    )
+    REGISTRATION_LIMIT_WINDOW: int = Field(
+        default=600, gt=0, description="seconds in which REGISTRATION_LIMIT_PER_CLIENT attempts may come"
+    )
     SMS_LIMIT_PER_HOUR: int = Field(default=5, gt=0, description="SMS to one number in any hour")
     SMS_LIMIT_PER_DAY: int = Field(default=10, gt=0, description="SMS to one number in any 24 hours")
     SMS_LIMIT_PER_EVENT: int = Field(default=2000, gt=0, description="SMS for one event in any 24 hours")

@@ -7,7 +7,7 @@ import uuid
 from starlette.responses import Response
 from tortoise.expressions import Q
 
-from events import disclosure, exports, listing, registration
+from events import disclosure, exports, listing, registering, registration
 from events.access import Organisers, RegistrationAccess, RegistrationHolder
 from events.models import Event, Purpose, Question, Registration, RegistrationStatus, TicketType
 from events.schemas import (
@@ -35,19 +35,23 @@ api = Api()
     summary="Register",
     tag="registrations",
     status=201,
+    rate_limited=True,
 )
 async def register(ctx: Context, event_id: int, body: Unchecked[RegistrationIn]) -> RegistrationCreated:
-    """Send an `Idempotency-Key` header to make retries safe: a repeat replays the first answer.
+    """Send an `Idempotency-Key` header to make retries safe: a repeat replays the first answer (and does not count
+    against the limit of attempts per client address and event, which answers 429 with `Retry-After`).
     A 422 lists every field error at once, the answers' (`answers.{key}`) with the body's."""
     key = ctx.request.headers.get("idempotency-key")
     if key is not None and not 8 <= len(key) <= 200:
         raise BadRequest("error.idempotency_key")
-    created = await registration.register(
+    created = await registering.register(
         event_id,
         body.data,
         user=ctx.maybe_user,
         idempotency_key=key,
         secret_key=ctx.settings.secret_key(),
+        throttle=ctx.request.app.state.registration_throttle,
+        client=ctx.client_ip,
     )
     return RegistrationCreated(
         id=created.registration.id,

@@ -15,7 +15,7 @@ import asyncpg
 import httpx
 import pytest
 
-from events import capacity, registration
+from events import capacity, registering
 from events.capacity import QuotaMap, QuotaRef
 from events.models import Quota, QuotaHold, Registration, RegistrationStatus
 from notifications.models import OutboxMessage
@@ -52,7 +52,7 @@ class EachAlone:
     """No group commit: every attempt is decided at once in its own transaction, so concurrent attempts race."""
 
     async def submit(self, event_id: int, attempt: Any) -> Any:
-        (outcome,) = await registration._decide(event_id, [attempt])
+        (outcome,) = await registering._decide(event_id, [attempt])
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
@@ -66,7 +66,7 @@ def without_the_quota_lock(monkeypatch: pytest.MonkeyPatch) -> None:
         await asyncio.sleep(0.002)
         return dataclasses.replace(await read(event_id), locked=True)  # pretends, for `take`
 
-    monkeypatch.setattr(registration, "_rush", EachAlone())
+    monkeypatch.setattr(registering, "_rush", EachAlone())
     monkeypatch.setattr(capacity, "quota_map", quota_map)
 
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from tortoise.transactions import in_transaction
 
-from events import registration
+from events import registering, registration
 from events.models import Registration, RegistrationStatus
 from notifications.models import OutboxMessage
 from server.clock import utcnow
@@ -242,7 +242,7 @@ async def test_every_edit_of_the_registration_form_reaches_the_next_registration
     headers, org_id = await organiser(client)
     event_id = await published_event(client, headers, org_id)
     assert (await register(client, event_id, "first@x.cn")).status_code == 201
-    assert event_id in registration._forms  # the form is now kept, so what follows tests that it is refreshed
+    assert event_id in registering._forms  # the form is now kept, so what follows tests that it is refreshed
 
     question = {"key": "company", "kind": "text", "label": {"zh": "单位名称"}, "required": True}
     added = await client.post(f"/api/v1/events/{event_id}/questions", json=question, headers=headers)
@@ -368,13 +368,13 @@ async def test_in_a_group_each_refused_attempt_fails_alone_and_the_rest_get_exac
     await register(client, event_id, "seat@x.cn")
     await register(client, event_id, "taken@x.cn")  # waiting, place 1
     groups: list[int] = []
-    decide = registration._rush.decide
+    decide = registering._rush.decide
 
-    async def counted(key: int, attempts: list[registration._Attempt]) -> list[registration.Created | Exception]:
+    async def counted(key: int, attempts: list[registering._Attempt]) -> list[registering.Created | Exception]:
         groups.append(len(attempts))
         return await decide(key, attempts)
 
-    monkeypatch.setattr(registration._rush, "decide", counted)
+    monkeypatch.setattr(registering._rush, "decide", counted)
     url = f"/api/v1/events/{event_id}/registrations"
     keyed = {"email": "keyed@x.cn", "name": "重试", "privacy_notice_version": 0}
     answers = await asyncio.gather(
@@ -409,7 +409,7 @@ async def test_inside_a_callers_transaction_a_registration_rolls_back_with_it(cl
     event_id = await published_event(client, headers, org_id)
     with pytest.raises(RuntimeError, match="the caller fails"):
         async with in_transaction():
-            created = await registration.register(
+            created = await registering.register(
                 event_id,
                 {"email": "a@x.cn", "name": "a", "privacy_notice_version": 0},
                 user=None,
