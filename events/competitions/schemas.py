@@ -323,7 +323,10 @@ class CorrectionIn(In):
 class QueueItemOut(BaseModel):
     assignment_id: int
     competition_id: int
+    event_id: int
+    event_title: dict[str, str]
     stage_id: int
+    stage_name: dict[str, str]
     team_id: int
     team_name: str | None = Field(description="Hidden until the judge declares no conflict.")
     cleared: bool
@@ -335,9 +338,24 @@ class SheetOut(BaseModel):
     team_id: int
     team_name: str
     submission: SubmissionOut | None = Field(description="The version that counts; its files are open to the judge.")
+    stage_name: dict[str, str]
+    fact_sheet: list[dict[str, object]] = Field(description="The stage's questions, to label the entry's facts.")
+    file_slots: list[dict[str, object]] = Field(description="The stage's file slots, to label the entry's files.")
     rubric: RubricOut
     scores: dict[str, float] = Field(description="The current sheet: the latest value saved per criterion.")
     submitted: bool
+
+
+class EntryOut(BaseModel):
+    """An entry of a stage as its organisers list it: the team and the version that counts."""
+
+    team_id: int
+    team_name: str
+    track_id: int
+    organisation_name: str
+    submission_id: int
+    version: int
+    submitted_at: datetime
 
 
 class JudgeProgressOut(BaseModel):

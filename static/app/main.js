@@ -354,6 +354,9 @@ const PAGES = [
   [/^\/console\/events\/new$/, "EventEditor"],
   [/^\/console\/events\/(\d+)\/edit$/, "EventEditor"],
   [/^\/console\/events\/(\d+)$/, "EventAdmin"],
+  [/^\/console\/events\/(\d+)\/judging$/, "JudgingAdmin"],
+  [/^\/judging$/, "JudgingQueue"],
+  [/^\/judging\/(\d+)$/, "JudgingSheet"],
   [/^\/console\/access-log$/, "AccessLogPage"],
   [/^\/console\/organisations$/, "OrganisationsPage"],
   [/^\/console\/organisations\/(\d+)$/, "OrganisationPage"],
@@ -371,6 +374,9 @@ const App = {
     OrganisationsPage: lazy("./console-orgs.js", "OrganisationsPage"),
     OrganisationPage: lazy("./console-orgs.js", "OrganisationPage"),
     TalentPage: lazy("./talent.js", "TalentPage"),
+    JudgingAdmin: lazy("./judging-admin.js", "JudgingAdmin"),
+    JudgingQueue: lazy("./judging.js", "JudgingQueue"),
+    JudgingSheet: lazy("./judging.js", "JudgingSheet"),
   },
   setup() {
     const page = computed(() => {

@@ -83,6 +83,8 @@ async def test_the_ranking_through_the_api_is_the_hand_computed_table(client: ht
         assert place_out["key_criterion_mean"] == pytest.approx(key_points)
     progress = await client.get(place.stage() + "/progress", headers=place.headers)
     assert [(row["assigned"], row["cleared"], row["submitted"]) for row in progress.json()] == [(4, 4, 4)] * 3
+    listed = (await client.get(place.stage() + "/entries", headers=place.headers)).json()
+    assert [(row["team_name"], row["version"]) for row in listed] == [(name, 1) for name in ("T1", "T2", "T3", "T4")]
 
     export = await client.get(place.stage() + "/scores.xlsx", headers=place.headers)
     assert export.status_code == 200
@@ -125,7 +127,8 @@ async def test_assignment_never_pairs_a_judge_with_a_team_of_their_organisation(
     short = await client.post(
         place.stage() + "/assignment", json={}, headers={**place.headers, "Accept-Language": "zh-CN"}
     )
-    assert short.status_code == 409 and short.json()["detail"].startswith(f"作品 {company_team}")
+    # Named as the organiser knows it: the team and its track.
+    assert short.status_code == 409 and short.json()["detail"].startswith("作品 公司队（赛道“赛道0”）")
 
 
 async def test_bad_set_up_of_judging_is_answered_field_by_field(client: httpx.AsyncClient) -> None:
@@ -262,6 +265,9 @@ async def test_a_conflicted_judge_can_never_read_an_entry_its_files_scores_or_th
     # Before declaring: the queue names no team, and nothing of the entry opens.
     queue = (await client.get("/api/v1/judging/queue", headers=one)).json()
     assert queue[0]["team_name"] is None and queue[0]["cleared"] is False
+    # It says which event and stage each entry is for, so a judge of several competitions can tell them apart.
+    assert (queue[0]["event_id"], queue[0]["stage_id"]) == (place.event_id, place.stage_id)
+    assert queue[0]["stage_name"] == {"zh": "阶段0", "en": ""} and queue[0]["event_title"]["zh"]
     assert await endpoints(client, one, first, submission) == {
         "sheet": 403,
         "save": 403,
@@ -311,7 +317,7 @@ async def test_a_conflicted_judge_can_never_read_an_entry_its_files_scores_or_th
 
     # Judges (conflicted or not) see no ranking, no export, no progress, no results before 公示.
     for headers in (one, two, three):
-        for path in ("/ranking", "/scores.xlsx", "/progress", "/rubric", "/results"):
+        for path in ("/ranking", "/scores.xlsx", "/progress", "/rubric", "/results", "/entries"):
             assert (await client.get(place.stage() + path, headers=headers)).status_code in (403, 404), path
     # And the organisers cannot act as judges.
     assert await endpoints(client, place.headers, first, submission) == {
