@@ -198,8 +198,10 @@ export const JudgingSheet = {
       try {
         sheet.value = await api(`/judging/assignments/${props.id}/sheet/submit`, { method: "POST" });
       } catch (error) {
-        const missing = error instanceof ApiError ? Object.values(error.fields) : [];
-        submitError.value = [failure(error), ...missing].join(" ");
+        // 422 names each criterion left unscored (`scores.<key>`): say them by their labels.
+        const fields = error instanceof ApiError ? error.fields : {};
+        const missing = sheet.value.rubric.criteria.filter((c) => fields[`scores.${c.key}`]).map((c) => pick(c.label));
+        submitError.value = missing.length ? t("judging.unscored_criteria", { names: missing.join("、") }) : failure(error);
       }
     }
     // Leaving with a save pending: send it now rather than lose it.

@@ -93,7 +93,7 @@ async def test_a_judge_declares_scores_as_they_go_and_submits_and_a_conflict_clo
     await expect(page.get_by_text(re.compile(r"^已保存 \d{2}:\d{2}:\d{2}$"))).to_be_visible()
     # Submitting with 团队 unscored is refused, naming it.
     await page.get_by_role("button", name="提交评分").click()
-    await expect(page.get_by_role("alert")).to_contain_text("team")
+    await expect(page.get_by_role("alert")).to_have_text("以下评分项尚未打分：团队")
 
     await page.reload()  # the saved score is the sheet's
     innovation = page.get_by_role("group", name=re.compile("^创新性"))
@@ -164,7 +164,7 @@ async def test_the_organiser_assigns_ranks_advances_and_puts_the_ranking_on_noti
     await assignment.get_by_role("button", name="自动分配").click()
     await expect(assignment.get_by_role("alert")).to_contain_text(first_team)
     panel = section(page, "评委名单")
-    third_email, third_id = competition.judges[2]
+    third_email, _ = competition.judges[2]
     await panel.get_by_label("评委", exact=True).select_option(label=f"评委3（{third_email}）")
     await panel.get_by_label("工业视觉").check()
     await panel.get_by_role("button", name="添加评委").click()
