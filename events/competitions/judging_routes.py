@@ -94,6 +94,7 @@ def _judge_out(judge: CompetitionJudge, user: User) -> JudgeOut:
         user_id=judge.user_id,
         name=user.name,
         track_ids=judge.track_ids,
+        stage_ids=judge.stage_ids or [],
         affiliation=judge.affiliation,
         active=judge.active,
     )
@@ -103,8 +104,9 @@ def _judge_out(judge: CompetitionJudge, user: User) -> JudgeOut:
     "POST", "/events/{event_id:int}/competition/judges", guard=Organisers(), summary="Put a judge on the panel", tag=TAG
 )
 async def set_judge(ctx: Context, event_id: int, event: Event, body: JudgeIn) -> JudgeOut:
-    """A member holding the `judge` role of the event's organisation: their tracks and their own organisation
-    (its teams are conflicts). Sent again, it changes them; `active: false` takes them off future assignments."""
+    """A member holding the `judge` role of the event's organisation: their tracks, the stages they judge (none
+    listed: every stage; a later round can have judges of its own) and their own organisation (its teams are
+    conflicts). Sent again, it changes them; `active: false` takes them off future assignments."""
     judge = await panel.set_judge(ctx.user, event, body)
     return _judge_out(judge, await User.get(id=judge.user_id))
 

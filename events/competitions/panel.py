@@ -157,10 +157,17 @@ async def set_judge(user: User, event: Event, data: JudgeIn) -> CompetitionJudge
         for index, track_id in enumerate(data.track_ids)
         if track_id not in tracks
     ]
+    stages = cast(set[int], set(await Stage.filter(competition_id=competition.id).values_list("id", flat=True)))
+    problems += [
+        (("body", "stage_ids", index), "validation.unknown_stage", {})
+        for index, stage_id in enumerate(data.stage_ids)
+        if stage_id not in stages
+    ]
     if problems:
         raise InvalidInput(errors=problems)
     fields: dict[str, Any] = {
         "track_ids": sorted(set(data.track_ids)),
+        "stage_ids": sorted(set(data.stage_ids)),
         "affiliation": data.affiliation,
         "active": data.active,
     }
@@ -172,7 +179,12 @@ async def set_judge(user: User, event: Event, data: JudgeIn) -> CompetitionJudge
         if judge is None:
             judge = await CompetitionJudge.create(competition=competition, user_id=data.user_id, **fields)
         else:
-            before = {"track_ids": judge.track_ids, "affiliation": judge.affiliation, "active": judge.active}
+            before = {
+                "track_ids": judge.track_ids,
+                "stage_ids": judge.stage_ids,
+                "affiliation": judge.affiliation,
+                "active": judge.active,
+            }
             judge.update_from_dict(fields)
             await judge.save()
         await audit.record(user, "judge.set", judge, organisation_id=event.organisation_id, before=before, after=fields)
@@ -288,6 +300,8 @@ async def assign(user: User, event: Event, stage_id: int, data: AssignIn) -> tup
                 Membership.filter(organisation_id=event.organisation_id, role=Role.JUDGE).values("user_id")
             ),
         )
+        # A judge named for some stages only (a later round's own judges) judges those; the others, every stage.
+        panel = [judge for judge in panel if not judge.stage_ids or stage.id in judge.stage_ids]
         live = await JudgeAssignment.filter(stage_id=stage.id, withdrawn_at__isnull=True)
         try:
             result = judging.assign_judges(

@@ -248,6 +248,11 @@ class JudgeIn(In):
 
     user_id: int
     track_ids: list[int] = Field(min_length=1, max_length=50)
+    stage_ids: list[int] = Field(
+        default=[],
+        max_length=12,
+        description="The stages they judge (a later round's own judges); empty: every stage.",
+    )
     affiliation: Annotated[str, StringConstraints(max_length=200), OneLine] = ""
     active: bool = True
 
@@ -256,6 +261,7 @@ class JudgeOut(BaseModel):
     user_id: int
     name: str
     track_ids: list[int]
+    stage_ids: list[int]
     affiliation: str
     active: bool
 

@@ -111,7 +111,7 @@ const Panel = {
   emits: ["changed"],
   setup(props, { emit }) {
     const members = ref([]);
-    const form = reactive({ user_id: "", track_ids: [], affiliation: "" });
+    const form = reactive({ user_id: "", track_ids: [], stage_ids: [], affiliation: "" });
     const conflict = reactive({ judge_id: "", team_id: "", reason: "" });
     const fields = ref({});
     onMounted(async () => {
@@ -123,6 +123,8 @@ const Panel = {
     });
     const candidates = computed(() => members.value.filter((m) => !props.judges.some((j) => j.user_id === m.user_id)));
     const trackName = (id) => pick(props.competition.tracks.find((track) => track.id === id)?.name);
+    const stageNames = (ids) => (ids.length ? ids.map((id) => pick(props.competition.stages.find((s) => s.id === id)?.name)).join("、")
+      : t("judging.every_stage"));
     const judgeName = (id) => props.judges.find((j) => j.user_id === id)?.name || `#${id}`;
     const teamName = (id) => props.entries.find((e) => e.team_id === id)?.team_name || `#${id}`;
     async function put(body, at, message) {
@@ -139,11 +141,11 @@ const Panel = {
       }
     }
     async function add() {
-      const body = { user_id: Number(form.user_id), track_ids: form.track_ids, affiliation: form.affiliation };
+      const body = { user_id: Number(form.user_id), track_ids: form.track_ids, stage_ids: form.stage_ids, affiliation: form.affiliation };
       const name = members.value.find((m) => m.user_id === body.user_id)?.name || "";
-      if (await put(body, "panel", t("judging.judge_added", { name }))) Object.assign(form, { user_id: "", track_ids: [], affiliation: "" });
+      if (await put(body, "panel", t("judging.judge_added", { name }))) Object.assign(form, { user_id: "", track_ids: [], stage_ids: [], affiliation: "" });
     }
-    const toggle = (judge) => put({ user_id: judge.user_id, track_ids: judge.track_ids, affiliation: judge.affiliation, active: !judge.active },
+    const toggle = (judge) => put({ ...judge, name: undefined, active: !judge.active },
       "panel", t(judge.active ? "judging.judge_off" : "judging.judge_on", { name: judge.name }));
     async function record() {
       fields.value = {};
@@ -159,7 +161,7 @@ const Panel = {
         props.notice.fail("conflicts", error);
       }
     }
-    return { members, candidates, form, conflict, fields, add, toggle, record, trackName, judgeName, teamName, t, pick };
+    return { members, candidates, form, conflict, fields, add, toggle, record, trackName, stageNames, judgeName, teamName, t, pick };
   },
   template: `
     <section class="card" aria-labelledby="jp-heading">
@@ -167,9 +169,11 @@ const Panel = {
       <p v-if="!judges.length" class="muted">{{ t("judging.panel_empty") }}</p>
       <div v-else class="admin-table"><table :aria-label="t('judging.panel')">
         <thead><tr><th scope="col">{{ t("judging.judge") }}</th><th scope="col">{{ t("judging.tracks") }}</th>
-          <th scope="col">{{ t("judging.affiliation") }}</th><th scope="col">{{ t("judging.active") }}</th></tr></thead>
+          <th scope="col">{{ t("judging.stages") }}</th><th scope="col">{{ t("judging.affiliation") }}</th>
+          <th scope="col">{{ t("judging.active") }}</th></tr></thead>
         <tbody><tr v-for="judge in judges" :key="judge.user_id">
-          <td>{{ judge.name }}</td><td>{{ judge.track_ids.map(trackName).join("、") }}</td><td>{{ judge.affiliation }}</td>
+          <td>{{ judge.name }}</td><td>{{ judge.track_ids.map(trackName).join("、") }}</td><td>{{ stageNames(judge.stage_ids) }}</td>
+          <td>{{ judge.affiliation }}</td>
           <td><button type="button" class="secondary small" :aria-pressed="String(judge.active)" @click="toggle(judge)"
                       :aria-label="t('judging.active_toggle', { name: judge.name })">{{ t(judge.active ? "judging.on" : "judging.off") }}</button></td>
         </tr></tbody>
@@ -189,6 +193,12 @@ const Panel = {
             <input type="checkbox" :value="track.id" v-model="form.track_ids"> {{ pick(track.name) }}</label>
         </fieldset>
         <div v-if="fields.track_ids" class="field-error">{{ fields.track_ids }}</div>
+        <fieldset aria-describedby="jp-stages-hint">
+          <legend>{{ t("judging.stages") }}</legend>
+          <label v-for="s in competition.stages" :key="s.id" class="check">
+            <input type="checkbox" :value="s.id" v-model="form.stage_ids"> {{ pick(s.name) }}</label>
+        </fieldset>
+        <p id="jp-stages-hint" class="muted">{{ t("judging.stages_hint") }}</p>
         <label for="jp-aff">{{ t("judging.affiliation") }}</label>
         <input id="jp-aff" v-model="form.affiliation" maxlength="200" aria-describedby="jp-aff-hint">
         <p id="jp-aff-hint" class="muted">{{ t("judging.affiliation_hint") }}</p>

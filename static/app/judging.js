@@ -84,8 +84,12 @@ const Declaration = {
         await api(`/judging/assignments/${props.assignmentId}/declaration`, { method: "POST", body });
         emit(conflict.value ? "conflicted" : "cleared");
       } catch (failed) {
-        error.value = failure(failed);
-        if (failed instanceof ApiError) fields.value = failed.fields;
+        // A conflict without its reason is refused as a whole (422): the message belongs under the reason.
+        if (failed instanceof ApiError && failed.problem.status === 422 && conflict.value) {
+          fields.value = { reason: failed.fields.reason || failure(failed) };
+        } else {
+          error.value = failure(failed);
+        }
       } finally {
         busy.value = false;
       }
@@ -198,9 +202,10 @@ export const JudgingSheet = {
       try {
         sheet.value = await api(`/judging/assignments/${props.id}/sheet/submit`, { method: "POST" });
       } catch (error) {
-        // 422 names each criterion left unscored (`scores.<key>`): say them by their labels.
-        const fields = error instanceof ApiError ? error.fields : {};
-        const missing = sheet.value.rubric.criteria.filter((c) => fields[`scores.${c.key}`]).map((c) => pick(c.label));
+        // 422 names each criterion left unscored by its path (ending in its key): say them by their labels.
+        const paths = error instanceof ApiError ? Object.keys(error.fields) : [];
+        const named = (c) => paths.some((path) => path === c.key || path.endsWith(`.${c.key}`));
+        const missing = sheet.value.rubric.criteria.filter(named).map((c) => pick(c.label));
         submitError.value = missing.length ? t("judging.unscored_criteria", { names: missing.join("、") }) : failure(error);
       }
     }

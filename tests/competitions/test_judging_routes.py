@@ -344,3 +344,38 @@ async def test_a_judge_whose_role_is_revoked_reads_nothing_more_and_is_not_assig
     rerun = await client.post(place.stage() + "/assignment", json={"seed": 1}, headers=place.headers)
     assert rerun.status_code == 409  # two judges left for an entry that needs three
     assert rerun.json()["type"].endswith("not_enough_judges")
+
+
+async def test_a_later_round_can_have_judges_of_its_own(client: httpx.AsyncClient) -> None:
+    place = await judged_competition(client, stages=2)
+    first, final = (stage["id"] for stage in place.created["stages"])
+    track = place.created["tracks"][0]["id"]
+
+    async def named_for(email: str, stage_ids: list[int]) -> int:
+        _, user_id = await judge(client, place, email)
+        body = {"user_id": user_id, "track_ids": [track], "stage_ids": stage_ids}
+        answer = await client.post(place.base + "/judges", json=body, headers=place.headers)
+        assert answer.status_code == 200 and answer.json()["stage_ids"] == stage_ids, answer.text
+        return user_id
+
+    finalists = {await named_for(f"final{n}@judges.cn", [final]) for n in range(3)}
+    await entry(client, place, "lead@x.cn", "T1")
+    # The final's own judges are not the first round's: with only them on the panel, nobody can judge it.
+    short = await client.post(place.stage() + "/assignment", json={}, headers=place.headers)
+    assert short.status_code == 409 and short.json()["type"].endswith("not_enough_judges")
+    first_round = {await named_for(f"first{n}@judges.cn", [first]) for n in range(3)}
+    run = await client.post(place.stage() + "/assignment", json={}, headers=place.headers)
+    assert run.status_code == 200, run.text
+    assert {row["judge_id"] for row in run.json()["assignments"]} == first_round
+    listed = (await client.get(place.base + "/judges", headers=place.headers)).json()
+    assert {row["user_id"]: row["stage_ids"] for row in listed} == {
+        **dict.fromkeys(finalists, [final]),
+        **dict.fromkeys(first_round, [first]),
+    }
+
+    body = {"user_id": min(finalists), "track_ids": [track], "stage_ids": [final + 1000]}
+    unknown = await client.post(
+        place.base + "/judges", json=body, headers={**place.headers, "Accept-Language": "zh-CN"}
+    )
+    assert unknown.status_code == 422
+    assert [(e["loc"], e["msg"]) for e in unknown.json()["errors"]] == [(["body", "stage_ids", 0], "本赛事没有此阶段")]
