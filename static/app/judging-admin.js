@@ -175,7 +175,7 @@ const Panel = {
           <td>{{ judge.name }}</td><td>{{ judge.track_ids.map(trackName).join("、") }}</td><td>{{ stageNames(judge.stage_ids) }}</td>
           <td>{{ judge.affiliation }}</td>
           <td><button type="button" class="secondary small" :aria-pressed="String(judge.active)" @click="toggle(judge)"
-                      :aria-label="t('judging.active_toggle', { name: judge.name })">{{ t(judge.active ? "judging.on" : "judging.off") }}</button></td>
+                      :aria-label="t('judging.active_toggle', { state: t(judge.active ? 'judging.on' : 'judging.off'), name: judge.name })">{{ t(judge.active ? "judging.on" : "judging.off") }}</button></td>
         </tr></tbody>
       </table></div>
       <form novalidate @submit.prevent="add" class="inline-form">
