@@ -42,6 +42,10 @@ ACCOUNTS = (
     Account(f"zhangqiu@{DOMAIN}", "周明", "reporter, 章丘人工智能技能培训中心 (章丘区)"),
     Account(f"company@{DOMAIN}", "王海涛", "manager, 济南智造云科技有限公司 (its needs in the resource pool)"),
     Account(f"supplier@{DOMAIN}", "陈思远", "manager, the two AI suppliers (their solutions in the resource pool)"),
+    Account(f"judge1@{DOMAIN}", "高文博", "judge, 济南市人工智能产业联盟 (the competition's judged first round)"),
+    Account(f"judge2@{DOMAIN}", "刘建华", "judge, 济南市人工智能产业联盟"),
+    Account(f"judge3@{DOMAIN}", "许静", "judge, 济南市人工智能产业联盟"),
+    Account(f"team@{DOMAIN}", "马骁", "leader of the competition team 历山智眼"),
 )
 
 
@@ -55,6 +59,8 @@ class Cast:
     reporters: tuple[User, User]
     company_manager: User
     supplier_manager: User
+    judges: tuple[User, User, User]
+    entrant: User  # leads a competition team of their own
     bureau: Organisation
     alliance: Organisation
     association: Organisation
@@ -93,9 +99,10 @@ async def seed(settings: Settings) -> bool:
 
 async def _cast() -> Cast:
     admin = await accounts.create_admin(ADMIN_EMAIL, PASSWORD, ACCOUNTS[0].name)
-    organiser, checker, reporter, zhangqiu, company_manager, supplier_manager = [
+    organiser, checker, reporter, zhangqiu, company_manager, supplier_manager, *judges, entrant = [
         await identity.create_account(a.email, PASSWORD, a.name) for a in ACCOUNTS[1:]
     ]
+    first_judge, second_judge, third_judge = judges
 
     async def organisation(zh: str, en: str, kind: OrganisationKind, region: str, mailbox: str) -> Organisation:
         data = OrganisationIn(
@@ -111,6 +118,8 @@ async def _cast() -> Cast:
         reporters=(reporter, zhangqiu),
         company_manager=company_manager,
         supplier_manager=supplier_manager,
+        judges=(first_judge, second_judge, third_judge),
+        entrant=entrant,
         bureau=await organisation(
             "济南市工业和信息化局",
             "Jinan Municipal Bureau of Industry and Information Technology",
@@ -162,6 +171,7 @@ async def _cast() -> Cast:
         (cast.company, company_manager, Role.MANAGER),
         (cast.suppliers[0], supplier_manager, Role.MANAGER),
         (cast.suppliers[1], supplier_manager, Role.MANAGER),
+        *((cast.alliance, judge, Role.JUDGE) for judge in cast.judges),
     ]
     for organisation_row, user, role in roles:
         await memberships.grant(admin, organisation_row.id, MemberIn(email=user.email, role=role))

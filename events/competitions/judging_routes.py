@@ -15,6 +15,7 @@ from events.competitions.models import (
     JudgeConflict,
     Results,
     Rubric,
+    Stage,
     Team,
 )
 from events.competitions.routes import submission_out
@@ -29,6 +30,7 @@ from events.competitions.schemas import (
     CorrectionIn,
     DeclarationIn,
     DraftIn,
+    EntryOut,
     JudgeIn,
     JudgeOut,
     JudgeProgressOut,
@@ -92,6 +94,7 @@ def _judge_out(judge: CompetitionJudge, user: User) -> JudgeOut:
         user_id=judge.user_id,
         name=user.name,
         track_ids=judge.track_ids,
+        stage_ids=judge.stage_ids or [],
         affiliation=judge.affiliation,
         active=judge.active,
     )
@@ -101,8 +104,9 @@ def _judge_out(judge: CompetitionJudge, user: User) -> JudgeOut:
     "POST", "/events/{event_id:int}/competition/judges", guard=Organisers(), summary="Put a judge on the panel", tag=TAG
 )
 async def set_judge(ctx: Context, event_id: int, event: Event, body: JudgeIn) -> JudgeOut:
-    """A member holding the `judge` role of the event's organisation: their tracks and their own organisation
-    (its teams are conflicts). Sent again, it changes them; `active: false` takes them off future assignments."""
+    """A member holding the `judge` role of the event's organisation: their tracks, the stages they judge (none
+    listed: every stage; a later round can have judges of its own) and their own organisation (its teams are
+    conflicts). Sent again, it changes them; `active: false` takes them off future assignments."""
     judge = await panel.set_judge(ctx.user, event, body)
     return _judge_out(judge, await User.get(id=judge.user_id))
 
@@ -147,6 +151,25 @@ async def assign(ctx: Context, event_id: int, stage_id: int, event: Event, body:
     some entry has fewer than k eligible judges (naming it), when the stage has no rubric or no entries."""
     assignments, added, withdrawn = await panel.assign(ctx.user, event, stage_id, body)
     return AssignOut(assignments=[_assignment_out(a) for a in assignments], added=added, withdrawn=withdrawn)
+
+
+@api.route("GET", STAGE + "/entries", guard=Organisers(), summary="A stage's entries", tag=TAG)
+async def entries(ctx: Context, event_id: int, stage_id: int, event: Event) -> list[EntryOut]:
+    """Each team in the stage with the version that counts (the last before the deadline), in the order they
+    entered: what the assignment pairs with judges and conflicts are recorded against."""
+    stage = await panel.stage_of(event, stage_id)
+    return [
+        EntryOut(
+            team_id=team.id,
+            team_name=team.name,
+            track_id=team.track_id,
+            organisation_name=team.organisation_name,
+            submission_id=submission.id,
+            version=submission.version,
+            submitted_at=submission.submitted_at,
+        )
+        for team, submission in await panel.entries_of(stage)
+    ]
 
 
 @api.route("GET", STAGE + "/progress", guard=Organisers(), summary="Judging progress per judge", tag=TAG)
@@ -246,19 +269,24 @@ async def get_results(ctx: Context, event_id: int, stage_id: int, event: Event) 
 
 @api.route("GET", "/judging/queue", guard=SignedIn, summary="My entries to judge", tag=TAG)
 async def queue(ctx: Context) -> list[QueueItemOut]:
-    """The caller's live pairings; a team's name shows once they declared no conflict with it."""
-    return [
-        QueueItemOut(
-            assignment_id=assignment.id,
-            competition_id=team.competition_id,
-            stage_id=assignment.stage_id,
-            team_id=team.id,
-            team_name=team.name if assignment.cleared_at else None,
-            cleared=assignment.cleared_at is not None,
-            submitted=submitted,
-        )
-        for assignment, team, submitted in await panel.queue(ctx.user)
-    ]
+    """The caller's live pairings with their event and stage; a team's name shows once they declared no conflict."""
+    return [_queue_item(entry) for entry in await panel.queue(ctx.user)]
+
+
+def _queue_item(entry: panel.QueueEntry) -> QueueItemOut:
+    assignment, stage, event = entry.assignment, entry.stage, entry.event
+    return QueueItemOut(
+        assignment_id=assignment.id,
+        competition_id=stage.competition_id,
+        event_id=event.id,
+        event_title={"zh": event.title_zh, "en": event.title_en},
+        stage_id=stage.id,
+        stage_name={"zh": stage.name_zh, "en": stage.name_en},
+        team_id=entry.team.id,
+        team_name=entry.team.name if assignment.cleared_at else None,
+        cleared=assignment.cleared_at is not None,
+        submitted=entry.submitted,
+    )
 
 
 @api.route(
@@ -276,11 +304,15 @@ async def declare(ctx: Context, assignment_id: int, assignment: JudgeAssignment,
 async def _sheet_out(assignment: JudgeAssignment, sheet: sheets.Sheet) -> SheetOut:
     team = await Team.get(id=assignment.team_id)
     submission = await counting(team.id, assignment.stage_id)
+    stage = await Stage.get(id=assignment.stage_id)
     return SheetOut(
         assignment_id=assignment.id,
         team_id=team.id,
         team_name=team.name,
         submission=submission_out(submission) if submission else None,
+        stage_name={"zh": stage.name_zh, "en": stage.name_en},
+        fact_sheet=stage.fact_sheet,
+        file_slots=stage.file_slots,
         rubric=_rubric_out(await panel.rubric_for(assignment.stage_id)),
         scores=sheet.scores,
         submitted=sheet.submitted,

@@ -255,6 +255,7 @@ class CompetitionJudge(Model):
         "server.User", related_name="judging", on_delete=fields.RESTRICT
     )
     track_ids = fields.JSONField[list[int]](description="the tracks they judge")
+    stage_ids = fields.JSONField[list[int]](null=True, description="the stages they judge, NULL or empty for every one")
     affiliation = fields.CharField(max_length=200, default="", description="the organisation they work for")
     active = fields.BooleanField(default=True, description="off: no new entries, and never deleted once they scored")
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from tortoise.expressions import Subquery
@@ -156,10 +157,17 @@ async def set_judge(user: User, event: Event, data: JudgeIn) -> CompetitionJudge
         for index, track_id in enumerate(data.track_ids)
         if track_id not in tracks
     ]
+    stages = cast(set[int], set(await Stage.filter(competition_id=competition.id).values_list("id", flat=True)))
+    problems += [
+        (("body", "stage_ids", index), "validation.unknown_stage", {})
+        for index, stage_id in enumerate(data.stage_ids)
+        if stage_id not in stages
+    ]
     if problems:
         raise InvalidInput(errors=problems)
     fields: dict[str, Any] = {
         "track_ids": sorted(set(data.track_ids)),
+        "stage_ids": sorted(set(data.stage_ids)),
         "affiliation": data.affiliation,
         "active": data.active,
     }
@@ -171,7 +179,12 @@ async def set_judge(user: User, event: Event, data: JudgeIn) -> CompetitionJudge
         if judge is None:
             judge = await CompetitionJudge.create(competition=competition, user_id=data.user_id, **fields)
         else:
-            before = {"track_ids": judge.track_ids, "affiliation": judge.affiliation, "active": judge.active}
+            before = {
+                "track_ids": judge.track_ids,
+                "stage_ids": judge.stage_ids,
+                "affiliation": judge.affiliation,
+                "active": judge.active,
+            }
             judge.update_from_dict(fields)
             await judge.save()
         await audit.record(user, "judge.set", judge, organisation_id=event.organisation_id, before=before, after=fields)
@@ -287,30 +300,38 @@ async def assign(user: User, event: Event, stage_id: int, data: AssignIn) -> tup
                 Membership.filter(organisation_id=event.organisation_id, role=Role.JUDGE).values("user_id")
             ),
         )
+        # A judge named for some stages only (a later round's own judges) judges those; the others, every stage.
+        panel = [judge for judge in panel if not judge.stage_ids or stage.id in judge.stage_ids]
         live = await JudgeAssignment.filter(stage_id=stage.id, withdrawn_at__isnull=True)
-        result = judging.assign_judges(
-            [
-                judging.Entry(
-                    id=team.id,
-                    track=str(team.track_id),
-                    organisation=team.organisation_name,
-                    submitted_at=submission.submitted_at,
-                )
-                for team, submission in entries
-            ],
-            [
-                judging.Judge(
-                    id=judge.user_id,
-                    organisation=judge.affiliation,
-                    tracks=frozenset(str(track_id) for track_id in judge.track_ids),
-                )
-                for judge in panel
-            ],
-            await conflicted_pairs(competition, [team for team, _ in entries]),
-            judges_per_entry=rubric.judges_per_entry,
-            seed=data.seed,
-            existing=[judging.Pairing(assignment.judge_id, assignment.team_id) for assignment in live],
-        )
+        try:
+            result = judging.assign_judges(
+                [
+                    judging.Entry(
+                        id=team.id,
+                        track=str(team.track_id),
+                        organisation=team.organisation_name,
+                        submitted_at=submission.submitted_at,
+                    )
+                    for team, submission in entries
+                ],
+                [
+                    judging.Judge(
+                        id=judge.user_id,
+                        organisation=judge.affiliation,
+                        tracks=frozenset(str(track_id) for track_id in judge.track_ids),
+                    )
+                    for judge in panel
+                ],
+                await conflicted_pairs(competition, [team for team, _ in entries]),
+                judges_per_entry=rubric.judges_per_entry,
+                seed=data.seed,
+                existing=[judging.Pairing(assignment.judge_id, assignment.team_id) for assignment in live],
+            )
+        except judging.NotEnoughJudges as short:
+            # Named as the organiser knows them: the team and its track rather than their ids.
+            team = next(team for team, _ in entries if team.id == short.params["entry"])
+            short.params.update(entry=team.name, track=(await Track.get(id=team.track_id)).name_zh)
+            raise
         wanted = result.pairings()
         now = utcnow()
         withdrawn = [assignment for assignment in live if (assignment.judge_id, assignment.team_id) not in wanted]
@@ -371,8 +392,19 @@ async def declare(user: User, assignment_id: int, data: DeclarationIn) -> JudgeA
     return assignment
 
 
-async def queue(user: User) -> list[tuple[JudgeAssignment, Team, bool]]:
-    """The caller's live pairings, with each team and whether the sheet is submitted."""
+@dataclass(frozen=True)
+class QueueEntry:
+    """One live pairing of a judge, with what their queue shows of it."""
+
+    assignment: JudgeAssignment
+    team: Team
+    stage: Stage
+    event: Event
+    submitted: bool
+
+
+async def queue(user: User) -> list[QueueEntry]:
+    """The caller's live pairings, each with its team, stage and event and whether the sheet is submitted."""
     assignments = await JudgeAssignment.filter(judge_id=user.id, withdrawn_at__isnull=True).order_by("stage_id", "id")
     submitted = cast(
         set[int],
@@ -383,7 +415,20 @@ async def queue(user: User) -> list[tuple[JudgeAssignment, Team, bool]]:
         ),
     )
     teams = {team.id: team for team in await Team.filter(id__in=[assignment.team_id for assignment in assignments])}
-    return [(assignment, teams[assignment.team_id], assignment.id in submitted) for assignment in assignments]
+    stages = {stage.id: stage for stage in await Stage.filter(id__in=[a.stage_id for a in assignments])}
+    competitions = await Competition.filter(id__in={stage.competition_id for stage in stages.values()})
+    events = {event.id: event for event in await Event.filter(id__in=[c.event_id for c in competitions])}
+    event_of = {competition.id: events[competition.event_id] for competition in competitions}
+    return [
+        QueueEntry(
+            assignment,
+            teams[assignment.team_id],
+            stages[assignment.stage_id],
+            event_of[stages[assignment.stage_id].competition_id],
+            assignment.id in submitted,
+        )
+        for assignment in assignments
+    ]
 
 
 async def progress(event: Event, stage_id: int) -> list[tuple[User, int, int, int]]:

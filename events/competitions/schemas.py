@@ -271,6 +271,11 @@ class JudgeIn(In):
 
     user_id: int
     track_ids: list[int] = Field(min_length=1, max_length=50)
+    stage_ids: list[int] = Field(
+        default=[],
+        max_length=12,
+        description="The stages they judge (a later round's own judges); empty: every stage.",
+    )
     affiliation: Annotated[str, StringConstraints(max_length=200), OneLine] = ""
     active: bool = True
 
@@ -279,6 +284,7 @@ class JudgeOut(BaseModel):
     user_id: int
     name: str
     track_ids: list[int]
+    stage_ids: list[int]
     affiliation: str
     active: bool
 
@@ -346,7 +352,10 @@ class CorrectionIn(In):
 class QueueItemOut(BaseModel):
     assignment_id: int
     competition_id: int
+    event_id: int
+    event_title: dict[str, str]
     stage_id: int
+    stage_name: dict[str, str]
     team_id: int
     team_name: str | None = Field(description="Hidden until the judge declares no conflict.")
     cleared: bool
@@ -358,9 +367,24 @@ class SheetOut(BaseModel):
     team_id: int
     team_name: str
     submission: SubmissionOut | None = Field(description="The version that counts; its files are open to the judge.")
+    stage_name: dict[str, str]
+    fact_sheet: list[dict[str, object]] = Field(description="The stage's questions, to label the entry's facts.")
+    file_slots: list[dict[str, object]] = Field(description="The stage's file slots, to label the entry's files.")
     rubric: RubricOut
     scores: dict[str, float] = Field(description="The current sheet: the latest value saved per criterion.")
     submitted: bool
+
+
+class EntryOut(BaseModel):
+    """An entry of a stage as its organisers list it: the team and the version that counts."""
+
+    team_id: int
+    team_name: str
+    track_id: int
+    organisation_name: str
+    submission_id: int
+    version: int
+    submitted_at: datetime
 
 
 class JudgeProgressOut(BaseModel):

@@ -196,6 +196,7 @@ export const MePage = {
       </p>
     </section>
     <p><a href="/console/organisations" @click.prevent="go('/console/organisations')">{{ t("orgs.heading") }}</a></p>
+    <p v-if="me.user.memberships.some((m) => m.role === 'judge')"><a href="/judging" @click.prevent="go('/judging')">{{ t("judging.queue") }}</a></p>
     <div class="card">
       <h2>{{ t("feed.heading") }}</h2>
       <p class="muted">{{ t("feed.explain") }}</p>

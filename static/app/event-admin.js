@@ -15,7 +15,7 @@ const MAIL_STATES = ["pending", "sending", "retry", "sent", "failed", "supersede
 const PER_PAGE = 20;
 
 // One answer line per section; a new action anywhere clears the others, so the page never shows a stale one.
-function feedback() {
+export function feedback() {
   const state = reactive({ at: "", ok: "", error: "" });
   return {
     state,
@@ -25,7 +25,7 @@ function feedback() {
   };
 }
 
-const Feedback = {
+export const Feedback = {
   props: ["state", "at"],
   template: `
     <p v-if="state.at === at && state.ok" class="banner ok" role="status" tabindex="-1">{{ state.ok }}</p>
@@ -423,6 +423,7 @@ export const EventAdmin = {
             <a v-bind="link('/console/events/' + event.id + '/edit')">{{ t("admin.edit") }}</a>
             <a v-bind="link('/events/' + event.id)">{{ t("admin.public_page") }}</a>
             <a v-bind="link('/events/' + event.id + '/door')">{{ t("admin.door") }}</a>
+            <a v-if="event.kind === 'competition'" v-bind="link('/console/events/' + event.id + '/judging')">{{ t("judging.admin") }}</a>
           </nav>
         </div>
         <p v-if="denied" class="banner" role="alert">{{ denied }}</p>

@@ -358,6 +358,9 @@ const PAGES = [
   [/^\/console\/events\/new$/, "EventEditor"],
   [/^\/console\/events\/(\d+)\/edit$/, "EventEditor"],
   [/^\/console\/events\/(\d+)$/, "EventAdmin"],
+  [/^\/console\/events\/(\d+)\/judging$/, "JudgingAdmin"],
+  [/^\/judging$/, "JudgingQueue"],
+  [/^\/judging\/(\d+)$/, "JudgingSheet"],
   [/^\/console\/access-log$/, "AccessLogPage"],
   [/^\/console\/organisations$/, "OrganisationsPage"],
   [/^\/console\/organisations\/(\d+)$/, "OrganisationPage"],
@@ -377,6 +380,9 @@ const App = {
     TalentPage: lazy("./talent.js", "TalentPage"),
     CompetitionPage: lazy("./competition.js", "CompetitionPage"),
     SubmissionPage: lazy("./competition-submission.js", "SubmissionPage"),
+    JudgingAdmin: lazy("./judging-admin.js", "JudgingAdmin"),
+    JudgingQueue: lazy("./judging.js", "JudgingQueue"),
+    JudgingSheet: lazy("./judging.js", "JudgingSheet"),
   },
   setup() {
     const page = computed(() => {

@@ -83,6 +83,8 @@ async def test_the_ranking_through_the_api_is_the_hand_computed_table(client: ht
         assert place_out["key_criterion_mean"] == pytest.approx(key_points)
     progress = await client.get(place.stage() + "/progress", headers=place.headers)
     assert [(row["assigned"], row["cleared"], row["submitted"]) for row in progress.json()] == [(4, 4, 4)] * 3
+    listed = (await client.get(place.stage() + "/entries", headers=place.headers)).json()
+    assert [(row["team_name"], row["version"]) for row in listed] == [(name, 1) for name in ("T1", "T2", "T3", "T4")]
 
     export = await client.get(place.stage() + "/scores.xlsx", headers=place.headers)
     assert export.status_code == 200
@@ -125,7 +127,8 @@ async def test_assignment_never_pairs_a_judge_with_a_team_of_their_organisation(
     short = await client.post(
         place.stage() + "/assignment", json={}, headers={**place.headers, "Accept-Language": "zh-CN"}
     )
-    assert short.status_code == 409 and short.json()["detail"].startswith(f"作品 {company_team}")
+    # Named as the organiser knows it: the team and its track.
+    assert short.status_code == 409 and short.json()["detail"].startswith("作品 公司队（赛道“赛道0”）")
 
 
 async def test_bad_set_up_of_judging_is_answered_field_by_field(client: httpx.AsyncClient) -> None:
@@ -262,6 +265,9 @@ async def test_a_conflicted_judge_can_never_read_an_entry_its_files_scores_or_th
     # Before declaring: the queue names no team, and nothing of the entry opens.
     queue = (await client.get("/api/v1/judging/queue", headers=one)).json()
     assert queue[0]["team_name"] is None and queue[0]["cleared"] is False
+    # It says which event and stage each entry is for, so a judge of several competitions can tell them apart.
+    assert (queue[0]["event_id"], queue[0]["stage_id"]) == (place.event_id, place.stage_id)
+    assert queue[0]["stage_name"] == {"zh": "阶段0", "en": ""} and queue[0]["event_title"]["zh"]
     assert await endpoints(client, one, first, submission) == {
         "sheet": 403,
         "save": 403,
@@ -311,7 +317,7 @@ async def test_a_conflicted_judge_can_never_read_an_entry_its_files_scores_or_th
 
     # Judges (conflicted or not) see no ranking, no export, no progress, no results before 公示.
     for headers in (one, two, three):
-        for path in ("/ranking", "/scores.xlsx", "/progress", "/rubric", "/results"):
+        for path in ("/ranking", "/scores.xlsx", "/progress", "/rubric", "/results", "/entries"):
             assert (await client.get(place.stage() + path, headers=headers)).status_code in (403, 404), path
     # And the organisers cannot act as judges.
     assert await endpoints(client, place.headers, first, submission) == {
@@ -338,3 +344,38 @@ async def test_a_judge_whose_role_is_revoked_reads_nothing_more_and_is_not_assig
     rerun = await client.post(place.stage() + "/assignment", json={"seed": 1}, headers=place.headers)
     assert rerun.status_code == 409  # two judges left for an entry that needs three
     assert rerun.json()["type"].endswith("not_enough_judges")
+
+
+async def test_a_later_round_can_have_judges_of_its_own(client: httpx.AsyncClient) -> None:
+    place = await judged_competition(client, stages=2)
+    first, final = (stage["id"] for stage in place.created["stages"])
+    track = place.created["tracks"][0]["id"]
+
+    async def named_for(email: str, stage_ids: list[int]) -> int:
+        _, user_id = await judge(client, place, email)
+        body = {"user_id": user_id, "track_ids": [track], "stage_ids": stage_ids}
+        answer = await client.post(place.base + "/judges", json=body, headers=place.headers)
+        assert answer.status_code == 200 and answer.json()["stage_ids"] == stage_ids, answer.text
+        return user_id
+
+    finalists = {await named_for(f"final{n}@judges.cn", [final]) for n in range(3)}
+    await entry(client, place, "lead@x.cn", "T1")
+    # The final's own judges are not the first round's: with only them on the panel, nobody can judge it.
+    short = await client.post(place.stage() + "/assignment", json={}, headers=place.headers)
+    assert short.status_code == 409 and short.json()["type"].endswith("not_enough_judges")
+    first_round = {await named_for(f"first{n}@judges.cn", [first]) for n in range(3)}
+    run = await client.post(place.stage() + "/assignment", json={}, headers=place.headers)
+    assert run.status_code == 200, run.text
+    assert {row["judge_id"] for row in run.json()["assignments"]} == first_round
+    listed = (await client.get(place.base + "/judges", headers=place.headers)).json()
+    assert {row["user_id"]: row["stage_ids"] for row in listed} == {
+        **dict.fromkeys(finalists, [final]),
+        **dict.fromkeys(first_round, [first]),
+    }
+
+    body = {"user_id": min(finalists), "track_ids": [track], "stage_ids": [final + 1000]}
+    unknown = await client.post(
+        place.base + "/judges", json=body, headers={**place.headers, "Accept-Language": "zh-CN"}
+    )
+    assert unknown.status_code == 422
+    assert [(e["loc"], e["msg"]) for e in unknown.json()["errors"]] == [(["body", "stage_ids", 0], "本赛事没有此阶段")]

@@ -231,3 +231,138 @@ def seed_competition(admin: httpx.Client, *, requires_approval: bool = False) ->
         track_ids=[int(track["id"]) for track in created["tracks"]],
         stage_ids=[int(stage["id"]) for stage in created["stages"]],
     )
+
+
+# A judged competition, seeded through the API as its organiser, leaders and judges would.
+
+PDF = b"%PDF-1.7\n" + bytes(range(256)) * 8
+RUBRIC = {
+    "criteria": [
+        {
+            "key": "innovation",
+            "label": {"zh": "创新性", "en": "Innovation"},
+            "weight": 3,
+            "maximum": 10,
+            "anchors": [{"score": 10, "text": {"zh": "国内首创", "en": "A first in China"}}],
+        },
+        {"key": "team", "label": {"zh": "团队", "en": "Team"}, "weight": 1, "maximum": 10},
+    ],
+    "judges_per_entry": 3,
+}
+
+
+@dataclass
+class Competition:
+    """A published competition event whose first stage is open now: its ids, its organiser's email, the judges'
+    (email, user id) and the teams' (name, leader's email, team id), all with password PASSWORD."""
+
+    event_id: int
+    org_id: int
+    competition_id: int
+    stage_ids: list[int]
+    track_id: int
+    organiser: str
+    judges: list[tuple[str, int]]
+    teams: list[tuple[str, str, int]]
+
+    def stage(self, index: int = 0) -> str:
+        return f"/events/{self.event_id}/competition/stages/{self.stage_ids[index]}"
+
+
+def signed_in(admin: httpx.Client, email: str) -> httpx.Client:
+    """An API client signed in as `email` (close it after use)."""
+    answer = httpx.post(str(admin.base_url.join("auth/login")), json={"email": email, "password": PASSWORD})
+    answer.raise_for_status()
+    return httpx.Client(base_url=admin.base_url, headers={"Authorization": f"Bearer {answer.json()['token']}"})
+
+
+def seed_judged_competition(
+    admin: httpx.Client,
+    title: str,
+    *,
+    judges: int = 3,
+    panel: int | None = None,
+    teams: tuple[str, ...] = ("泉眼视觉", "齐鲁智语"),
+    rubric: bool = True,
+) -> Competition:
+    """A competition of one track and two stages (the first open now, asking for a PDF `plan`),
+    `judges` members with the judge role of which the first `panel` (default all) are on its panel, and `teams`,
+    each with a PDF entered by its leader; the rubric set unless told."""
+    org = admin.post("/organisations", json={"name": {"zh": f"{title}组委会"}, "kind": "organiser", "region": "lixia"})
+    org.raise_for_status()
+    org_id = int(org.json()["id"])
+    now = datetime.now(ZoneInfo("Asia/Shanghai"))
+    event = admin.post(
+        "/events",
+        json={
+            "organisation_id": org_id,
+            "kind": "competition",
+            "title": {"zh": title, "en": "AI Innovation Challenge"},
+            "region": "lixia",
+            "venue": "高新区会展中心",
+            "starts_at": (now + timedelta(days=20)).isoformat(),
+            "ends_at": (now + timedelta(days=40)).isoformat(),
+        },
+    )
+    event.raise_for_status()
+    event_id = int(event.json()["id"])
+    admin.post(f"/events/{event_id}/publish").raise_for_status()
+    windows = [
+        (now - timedelta(hours=1), now + timedelta(days=10)),
+        (now + timedelta(days=11), now + timedelta(days=12)),
+    ]
+    created = admin.post(
+        f"/events/{event_id}/competition",
+        json={
+            "tracks": [{"name": {"zh": "工业视觉", "en": "Industrial vision"}}],
+            "stages": [
+                {
+                    "name": {"zh": name, "en": english},
+                    "starts_at": opens.isoformat(),
+                    "deadline": closes.isoformat(),
+                    "file_slots": [{"key": "plan", "label": {"zh": "方案书", "en": "Plan"}, "kinds": ["pdf"]}],
+                }
+                for (name, english), (opens, closes) in zip(
+                    [("初审", "First review"), ("决赛", "Finals")], windows, strict=True
+                )
+            ],
+        },
+    )
+    created.raise_for_status()
+    competition = created.json()
+    stage_ids = [int(stage["id"]) for stage in competition["stages"]]
+    track_id = int(competition["tracks"][0]["id"])
+    base = f"/events/{event_id}/competition"
+    if rubric:
+        admin.put(f"{base}/stages/{stage_ids[0]}/rubric", json=RUBRIC).raise_for_status()
+    members = [member(admin, org_id, "judge", f"评委{n + 1}") for n in range(judges)]
+    ids = {row["email"]: int(row["user_id"]) for row in admin.get(f"/organisations/{org_id}/members").json()}
+    for email in members[: judges if panel is None else panel]:
+        admin.post(f"{base}/judges", json={"user_id": ids[email], "track_ids": [track_id]}).raise_for_status()
+    entered = []
+    for name in teams:
+        leader = signed_up(admin, f"{name}队长", "leader")
+        with signed_in(admin, leader) as client:
+            team = client.post(
+                f"/competitions/{competition['id']}/teams", json={"name": name, "track_id": track_id, "region": "lixia"}
+            )
+            team.raise_for_status()
+            team_id = int(team.json()["id"])
+            client.put(
+                f"/teams/{team_id}/stages/{stage_ids[0]}/files/plan",
+                params={"name": f"{name}方案.pdf"},
+                content=PDF,
+                headers={"Content-Type": "application/pdf"},
+            ).raise_for_status()
+        entered.append((name, leader, team_id))
+    organiser = member(admin, org_id, "organiser", "大赛主办方")
+    return Competition(
+        event_id,
+        org_id,
+        int(competition["id"]),
+        stage_ids,
+        track_id,
+        organiser,
+        [(email, ids[email]) for email in members],
+        entered,
+    )

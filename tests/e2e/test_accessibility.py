@@ -17,6 +17,7 @@ from playwright.async_api import FilePayload, Page, expect
 from tests.e2e.support import (
     ADMIN,
     PASSWORD,
+    Competition,
     NewPage,
     base_with_reporter,
     member,
@@ -25,7 +26,9 @@ from tests.e2e.support import (
     reported_with_evidence,
     seed_competition,
     seed_forum,
+    seed_judged_competition,
     sign_in,
+    signed_in,
     signed_up,
 )
 
@@ -329,6 +332,85 @@ async def test_the_talent_pages_pass_axe(
     await bureau.get_by_role("button", name="以表格显示").first.click()
     found += await audit(bureau, "talent dashboard")
     assert_none(found)
+
+
+def judged_round(admin: httpx.Client) -> tuple[Competition, str, int]:
+    """A competition with its first stage assigned: (it, a judge's email, that judge's first assignment)."""
+    competition = seed_judged_competition(admin, f"无障碍检查大赛 {secrets.token_hex(3)}")
+    admin.post(competition.stage() + "/assignment", json={}).raise_for_status()
+    email = competition.judges[0][0]
+    with signed_in(admin, email) as judge:
+        return competition, email, int(judge.get("/judging/queue").json()[0]["assignment_id"])
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+async def test_the_judging_pages_pass_axe(
+    base_url: str, admin: httpx.Client, new_page: NewPage, viewport: dict[str, int]
+) -> None:
+    competition, email, assignment = judged_round(admin)
+    stage = f"/api/v1{competition.stage()}"
+    page = await new_page(
+        viewport=viewport,
+        locale="zh-CN",
+        expected_failures=[
+            (422, "/api/v1/judging/assignments/*/declaration"),
+            (404, stage + "/results"),
+            (422, stage + "/rubric"),
+        ],
+    )
+    found: list[str] = []
+    await sign_in(page, base_url, email)
+    await page.goto(base_url + "/judging")
+    await expect(page.get_by_text("待声明").first).to_be_visible()
+    found += await audit(page, "judge's queue")
+    await page.goto(f"{base_url}/judging/{assignment}")
+    await page.get_by_label("存在利益冲突").check()
+    await page.get_by_role("button", name="声明存在利益冲突").click()
+    await expect(page.locator("#declare-reason-error")).to_be_visible()
+    found += await audit(page, "declaration after a failed submit")
+    await page.get_by_label("无利益冲突").check()
+    await page.get_by_role("button", name="声明无利益冲突并打开作品").click()
+    await page.get_by_role("radio", name="7", exact=True).first.check()
+    await expect(page.get_by_text("已保存", exact=False)).to_be_visible()
+    found += await audit(page, "score sheet")
+
+    organiser = await new_page(
+        viewport=viewport, locale="zh-CN", expected_failures=[(404, stage + "/results"), (422, stage + "/rubric")]
+    )
+    await sign_in(organiser, base_url, competition.organiser)
+    await organiser.goto(f"{base_url}/console/events/{competition.event_id}/judging")
+    await expect(organiser.get_by_role("table", name="评审进度")).to_be_visible()
+    found += await audit(organiser, "organiser's judging page")
+    rubric = organiser.get_by_role("region", name="评分细则")
+    await rubric.get_by_role("group", name="评分项 1").get_by_label("权重").fill("0")
+    await rubric.get_by_role("button", name="保存评分细则").click()
+    await expect(rubric.locator(".field-error")).to_be_visible()
+    found += await audit(organiser, "organiser's judging page after a failed save")
+    assert_none(found)
+
+
+async def test_every_judging_control_is_reached_by_tab_with_a_visible_ring(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    competition, email, assignment = judged_round(admin)
+    with signed_in(admin, email) as judge:
+        judge.post(f"/judging/assignments/{assignment}/declaration", json={"conflict": False}).raise_for_status()
+    stage = f"/api/v1{competition.stage()}"
+    page = await new_page(viewport=DESKTOP, locale="zh-CN", expected_failures=[(404, stage + "/results")])
+    problems: list[str] = []
+    await sign_in(page, base_url, email)
+    await page.goto(base_url + "/judging")
+    await expect(page.get_by_role("listitem").first).to_be_visible()
+    problems += await tab_through(page, "judge's queue")
+    await page.goto(f"{base_url}/judging/{assignment}")
+    await expect(page.get_by_role("button", name="提交评分")).to_be_visible()
+    problems += await tab_through(page, "score sheet")
+    organiser = await new_page(viewport=DESKTOP, locale="zh-CN", expected_failures=[(404, stage + "/results")])
+    await sign_in(organiser, base_url, competition.organiser)
+    await organiser.goto(f"{base_url}/console/events/{competition.event_id}/judging")
+    await expect(organiser.get_by_role("table", name="评审进度")).to_be_visible()
+    problems += await tab_through(organiser, "organiser's judging page")
+    assert not problems, "\n".join(problems)
 
 
 PLAN_ERROR_STATES = [

@@ -43,7 +43,8 @@ def serving(data_dir: Path, *options: str, env: dict[str, str] | None = None) ->
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
+        # Generous: on a shared two-core machine, migrating and seeding the demo before listening took 90 s.
+        deadline = time.monotonic() + 180
         while True:
             try:
                 assert httpx.get(f"{base}/readyz", timeout=1).json() == {"status": "ok"}

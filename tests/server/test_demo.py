@@ -3,6 +3,7 @@ reaches production."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,8 +11,21 @@ import httpx
 import pytest
 from tortoise import Tortoise
 
-from events.competitions import teams
-from events.competitions.models import Competition, Stage, Team, TeamInvite, TeamMember, TeamStatus, Track
+from events.competitions import results, sheets, teams
+from events.competitions.models import (
+    Competition,
+    JudgeAssignment,
+    ScoreKind,
+    ScoreRecord,
+    Stage,
+    Submission,
+    Team,
+    TeamInvite,
+    TeamMember,
+    TeamStatus,
+    Track,
+)
+from events.competitions.storage import LocalSubmissionStore
 from events.competitions.teams import TeamFull
 from events.matchmaking import demo as pool_demo
 from events.matchmaking.models import EntryState, PoolEntry
@@ -19,7 +33,7 @@ from events.models import Event, EventKind, EventStatus, Registration, Registrat
 from events.registration import waitlist_position
 from server import demo
 from server.clock import utcnow
-from server.models import AuditEntry, Membership, Organisation, OrganisationKind, User
+from server.models import AuditEntry, Membership, Organisation, OrganisationKind, Role, User
 from server.settings import Settings, load_settings
 from talent import dashboard
 from talent.models import Period, ReportStatus, Target, TraineeReport
@@ -117,11 +131,43 @@ async def test_demo_competition_has_an_open_stage_teams_and_a_pending_invitation
     assert {name: team.status for name, team in teams.items()} == {
         "泉眼视觉": TeamStatus.ACTIVE,
         "齐鲁智语": TeamStatus.PENDING,
+        "历山智眼": TeamStatus.ACTIVE,
     }
-    for team in teams.values():
-        assert await TeamMember.filter(team=team, holder__not_isnull=True).count() == 2
+    sizes = {name: await TeamMember.filter(team=team, holder__not_isnull=True).count() for name, team in teams.items()}
+    assert sizes == {"泉眼视觉": 2, "齐鲁智语": 2, "历山智眼": 1}
     (waiting,) = await TeamInvite.filter(team__competition=competition, accepted_at__isnull=True)
     assert waiting.team_id == teams["齐鲁智语"].id and waiting.expires_at > now
+
+
+async def test_demo_competition_has_a_judged_first_round_ranked_by_the_real_code(settings: Settings) -> None:
+    await demo.seed(settings)
+    event = await Event.get(kind=EventKind.COMPETITION)
+    first = await Stage.filter(competition__event=event).order_by("position").first()
+    assert first is not None
+    entered = await Submission.filter(stage=first).select_related("team")
+    assert sorted(entry.team.name for entry in entered) == ["历山智眼", "泉眼视觉"]
+    store = LocalSubmissionStore.for_settings(settings)
+    for entry in entered:  # small generated PDFs, stored and hashed by the storage module
+        [plan] = entry.files
+        content = b"".join([chunk async for chunk in await store.open(str(plan["key"]))])
+        assert content.startswith(b"%PDF-1.4") and content.rstrip().endswith(b"%%EOF")
+        assert hashlib.sha256(content).hexdigest() == plan["sha256"]
+    judges = await User.filter(memberships__role=Role.JUDGE).order_by("email")
+    assert [judge.email for judge in judges] == [f"judge{n}@{demo.DOMAIN}" for n in (1, 2, 3)]
+    assignments = await JudgeAssignment.filter(stage=first, withdrawn_at__isnull=True)
+    assert len(assignments) == 6 and all(assignment.cleared_at for assignment in assignments)
+    assert await ScoreRecord.filter(assignment__stage=first, kind=ScoreKind.SCORE).count() == 6
+
+    [vision, *others] = results.ranking_out(await sheets.rank_stage(event, first.id))
+    assert [(place.team_name, place.sheets, place.decided_by) for place in vision.ranked] == [
+        ("泉眼视觉", 3, None),
+        ("历山智眼", 3, "normalised_mean"),
+    ]
+    assert all(not track.ranked and not track.unscored for track in others)
+    # Weights 30/25/20/15/10 on 0–10: 泉眼视觉's sheets total 76, 71 and 83 points; each judge scored it the higher
+    # of their two, so its normalised mean is +1.
+    assert vision.ranked[0].raw_mean == pytest.approx((76 + 71 + 83) / 3)
+    assert vision.ranked[0].normalised_mean == pytest.approx(1.0)
 
 
 async def test_demo_accounts_sign_in_with_the_printed_password(client: httpx.AsyncClient, settings: Settings) -> None:
@@ -141,7 +187,7 @@ async def test_a_second_seeding_adds_nothing(settings: Settings) -> None:
     assert await demo.seed(settings)
     before = await _rows()
     assert before["server.AuditEntry"] > 100
-    assert before["matchmaking.PoolEntry"] == len(pool_demo.ENTRIES) and before["competitions.Team"] == 2
+    assert before["matchmaking.PoolEntry"] == len(pool_demo.ENTRIES) and before["competitions.Team"] == 3
     assert not await demo.seed(settings)
     assert await _rows() == before
     assert await AuditEntry.all().count() == before["server.AuditEntry"]
