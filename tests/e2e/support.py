@@ -142,3 +142,66 @@ def reported_with_evidence(admin: httpx.Client, base_name: str, region: str, new
     admin.put(report, json={"new_male": new_trainees, "training_hours": 20}).raise_for_status()
     admin.post(report + "/submit").raise_for_status()
     return period, base_id
+
+
+def company_member(admin: httpx.Client, name: str) -> tuple[int, str]:
+    """A new company in 历下区 and a new account that manages it: (organisation id, email)."""
+    company = admin.post("/organisations", json={"name": {"zh": name}, "kind": "company", "region": "lixia"})
+    company.raise_for_status()
+    return int(company.json()["id"]), member(admin, company.json()["id"], "manager", f"{name}经理")
+
+
+def published_entry(admin: httpx.Client, owner: tuple[int, str], body: dict[str, Any]) -> int:
+    """A pool entry (`NEED` or `SOLUTION` of tests/matchmaking/support.py, or like them) that the owner (organisation
+    id, a member's email) writes and submits, published by the admin (a curator): its id."""
+    organisation_id, email = owner
+    with client_of(admin, email) as client:
+        created = client.post("/pool-entries", json={**body, "organisation_id": organisation_id})
+        created.raise_for_status()
+        entry_id = int(created.json()["id"])
+        client.post(f"/pool-entries/{entry_id}/state", json={"state": "submitted"}).raise_for_status()
+    admin.post(f"/pool-entries/{entry_id}/state", json={"state": "published"}).raise_for_status()
+    return entry_id
+
+
+def client_of(admin: httpx.Client, email: str) -> httpx.Client:
+    """An API client signed in as `email` (password PASSWORD); close it after use."""
+    token = httpx.post(str(admin.base_url.join("auth/login")), json={"email": email, "password": PASSWORD})
+    token.raise_for_status()
+    return httpx.Client(base_url=admin.base_url, headers={"Authorization": f"Bearer {token.json()['token']}"})
+
+
+def registered(admin: httpx.Client, event_id: int, email: str) -> None:
+    """`email`'s account registers for the forum-like event of `seed_forum` (confirmed: it needs no approval)."""
+    with client_of(admin, email) as client:
+        body = {"privacy_notice_version": 0, "email": email, "name": "参会代表", "answers": {"company": "参会单位"}}
+        answer = client.post(f"/events/{event_id}/registrations", json=body)
+        answer.raise_for_status()
+        assert answer.json()["status"] == "confirmed", answer.text
+
+
+def matchmaking_forum(admin: httpx.Client) -> tuple[int, int]:
+    """A published matchmaking event of `seed_forum` (2030-03-18, 09:00–17:00) without rules yet: (event id,
+    organisation id)."""
+    event_id = seed_forum(admin, capacity=50, kind="matchmaking", title={"zh": "AI赋能医疗专场对接会"})
+    return event_id, int(admin.get(f"/events/{event_id}").json()["organisation_id"])
+
+
+# The grid of `matchmaking_forum`'s day: 上午 three 20-minute slots from 09:00, three tables.
+FORUM_GRID: dict[str, Any] = {
+    "slot_minutes": 20,
+    "sessions": [{"name": {"zh": "上午", "en": "Morning"}, "starts_at": "2030-03-18T09:00:00+08:00", "slots": 3}],
+    "tables": ["A1", "A2", "A3"],
+}
+
+
+def party_of(
+    admin: httpx.Client, event_id: int, email: str, organisation_id: int, side: str, entry_ids: list[int]
+) -> int:
+    """`email` registers for the matchmaking event and creates its organisation's party: the party's id."""
+    registered(admin, event_id, email)
+    with client_of(admin, email) as client:
+        body = {"organisation_id": organisation_id, "side": side, "entry_ids": entry_ids}
+        created = client.post(f"/events/{event_id}/matchmaking/parties", json=body)
+        created.raise_for_status()
+        return int(created.json()["id"])
