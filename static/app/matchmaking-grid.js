@@ -246,7 +246,7 @@ const ScheduleGrid = {
   },
   template: `
     <p class="muted" id="grid-help">{{ t("mm.grid.help") }}</p>
-    <div class="mm-grid-scroll" tabindex="0" role="region" :aria-label="t('mm.grid.grid')">
+    <div class="mm-grid-scroll" tabindex="0" role="region" :aria-label="t('mm.grid.scroll')">
       <table class="mm-grid" aria-describedby="grid-help">
         <thead><tr><th scope="col">{{ t("mm.grid.slot") }}</th>
           <th v-for="(table, n) in matchmaking.tables" :key="n" scope="col">{{ table }}</th></tr></thead>

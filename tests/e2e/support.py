@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import secrets
 import shutil
 import sqlite3
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Collection
 from contextlib import closing
@@ -19,6 +21,7 @@ import httpx
 from playwright.async_api import ConsoleMessage, Page, expect
 
 from notifications.templates import TEMPLATES
+from tests.matchmaking.support import NEED, SOLUTION
 
 CHROMIUM = shutil.which("chromium")
 PASSWORD = "a long password"
@@ -205,3 +208,31 @@ def party_of(
         created = client.post(f"/events/{event_id}/matchmaking/parties", json=body)
         created.raise_for_status()
         return int(created.json()["id"])
+
+
+def scheduled_matchmaking(admin: httpx.Client) -> dict[str, Any]:
+    """A matchmaking event with `FORUM_GRID`, a hospital (需求方) that wants to meet an AI vendor (供给方), and a
+    finished provisional schedule: its ids and the emails of the host and both companies' managers."""
+    mark = secrets.token_hex(3)
+    event_id, org_id = matchmaking_forum(admin)
+    admin.put(f"/events/{event_id}/matchmaking", json=FORUM_GRID).raise_for_status()
+    host = member(admin, org_id, "organiser", "对接会主办")
+    hospital = company_member(admin, f"济南影像医院 {mark}")
+    vendor = company_member(admin, f"肺结节AI公司 {mark}")
+    solution_id, need_id = published_entry(admin, vendor, SOLUTION), published_entry(admin, hospital, NEED)
+    vendor_party = party_of(admin, event_id, vendor[1], vendor[0], "supply", [solution_id])
+    hospital_party = party_of(admin, event_id, hospital[1], hospital[0], "demand", [need_id])
+    with client_of(admin, hospital[1]) as client:
+        marked = client.put(f"/matchmaking-parties/{hospital_party}/preferences/{vendor_party}", json={"level": "want"})
+        marked.raise_for_status()
+    with client_of(admin, host) as client:
+        started = client.post(f"/events/{event_id}/matchmaking/schedules", json={"time_limit": 5})
+        started.raise_for_status()
+        run = started.json()
+        for _ in range(300):
+            if run["state"] in ("done", "failed"):
+                break
+            time.sleep(0.1)
+            run = client.get(f"/events/{event_id}/matchmaking/schedules/{run['id']}").json()
+    assert run["state"] == "done" and len(run["meetings"]) == 1, run
+    return {"event_id": event_id, "schedule_id": run["id"], "host": host, "hospital": hospital[1], "vendor": vendor[1]}
