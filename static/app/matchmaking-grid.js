@@ -285,9 +285,10 @@ const ScheduleGrid = {
 };
 
 // A run's report: its state until done, then whether it is proved optimal and each stage's value and bound.
+const STAGES = ["held", "breaks", "fairness_excess"];  // events/matchmaking/scheduler.py: the objective's stages
 const RunReport = {
   props: ["schedule"],
-  setup: () => ({ t }),
+  setup: () => ({ t, stageName: (name) => (STAGES.includes(name) ? t("mm.stage." + name) : name) }),
   template: `
     <p role="status" data-test="run-state">{{ t("mm.run.state." + schedule.state) }}
       <template v-if="schedule.state === 'done'"> · {{ t(schedule.proved ? "mm.run.proved" : "mm.run.not_proved") }}
@@ -298,7 +299,7 @@ const RunReport = {
       <caption class="muted">{{ t("mm.run.stages") }}</caption>
       <thead><tr><th scope="col">{{ t("mm.run.stage") }}</th><th scope="col">{{ t("mm.run.value") }}</th>
         <th scope="col">{{ t("mm.run.bound") }}</th></tr></thead>
-      <tbody><tr v-for="s in schedule.stages" :key="s.name"><td>{{ s.name }}</td><td>{{ s.value }}</td>
+      <tbody><tr v-for="s in schedule.stages" :key="s.name"><td>{{ stageName(s.name) }}</td><td>{{ s.value }}</td>
         <td>{{ s.bound }}{{ s.proved ? " ✓" : "" }}</td></tr></tbody>
     </table>`,
 };

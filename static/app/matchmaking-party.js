@@ -89,11 +89,11 @@ const PartyForm = {
 // The counterparts: recommended ones with their reasons first, then the others the pairing rule allows; each
 // with a must / want / no mark (preferences) or a request with a message (requests).
 const Counterparts = {
-  props: ["matchmaking", "party", "parties"],
-  setup(props) {
+  props: ["matchmaking", "party", "parties", "requests"],
+  emits: ["sent"],
+  setup(props, { emit }) {
     const recommended = ref([]);
     const marks = ref({});
-    const requests = ref([]);
     const messages = reactive({});
     const feedback = reactive({ at: null, ok: "", error: "" });
     const preferences = computed(() => props.matchmaking.mode === "preferences");
@@ -103,8 +103,6 @@ const Counterparts = {
         if (preferences.value) {
           const found = await api(`/matchmaking-parties/${props.party.id}/preferences`);
           marks.value = Object.fromEntries(found.map((p) => [p.counterpart_id, p.level]));
-        } else {
-          requests.value = await api(`/matchmaking-parties/${props.party.id}/requests`);
         }
       } catch (error) {
         Object.assign(feedback, { at: null, error: failure(error) });
@@ -130,13 +128,13 @@ const Counterparts = {
       try {
         const sent = await api(`/matchmaking-parties/${props.party.id}/requests`, {
           method: "POST", body: { counterpart_id: counterpart.id, message: messages[counterpart.id] || "" } });
-        requests.value = [...requests.value, sent];
+        emit("sent", sent);
         Object.assign(feedback, { at: counterpart.id, ok: t("mm.counterpart.sent"), error: "" });
       } catch (error) {
         Object.assign(feedback, { at: counterpart.id, ok: "", error: failure(error) });
       }
     }
-    const asked = (id) => requests.value.find((r) => r.party_id === id || r.counterpart_id === id);
+    const asked = (id) => props.requests.find((r) => r.party_id === id || r.counterpart_id === id);
     return { rows, marks, messages, feedback, preferences, mark, ask, asked, t, pick, LEVELS };
   },
   template: `
@@ -167,24 +165,16 @@ const Counterparts = {
 
 // Requests received (accept or decline, once) and sent, with their states.
 const Inbox = {
-  props: ["party", "parties"],
-  setup(props) {
-    const requests = ref([]);
+  props: ["party", "parties", "requests"],
+  emits: ["answered"],
+  setup(props, { emit }) {
     const banner = ref("");
-    onMounted(async () => {
-      try {
-        requests.value = await api(`/matchmaking-parties/${props.party.id}/requests`);
-      } catch (error) {
-        banner.value = failure(error);
-      }
-    });
     const name = (id) => pick(props.parties.find((p) => p.id === id)?.organisation_name) || `#${id}`;
-    const received = computed(() => requests.value.filter((r) => r.counterpart_id === props.party.id));
-    const sent = computed(() => requests.value.filter((r) => r.party_id === props.party.id));
+    const received = computed(() => props.requests.filter((r) => r.counterpart_id === props.party.id));
+    const sent = computed(() => props.requests.filter((r) => r.party_id === props.party.id));
     async function answer(request, accept) {
       try {
-        const answered = await api(`/matchmaking-parties/${props.party.id}/requests/${request.id}/answer`, { method: "POST", body: { accept } });
-        requests.value = requests.value.map((r) => (r.id === answered.id ? answered : r));
+        emit("answered", await api(`/matchmaking-parties/${props.party.id}/requests/${request.id}/answer`, { method: "POST", body: { accept } }));
       } catch (error) {
         banner.value = failure(error);
       }
@@ -222,6 +212,7 @@ export const MatchmakingPage = {
     const parties = ref([]);
     const own = ref(null);
     const colleagues = ref(null);  // a colleague's party the caller may join
+    const requests = ref([]);  // sent and received, in mode `requests`
     const organisations = ref([]);
     const banner = ref("");
     const outside = ref(false);  // not a confirmed registrant: the API answers 404
@@ -233,6 +224,7 @@ export const MatchmakingPage = {
       if (ours) {
         try {
           own.value = await api(`/matchmaking-parties/${ours.id}`);
+          if (matchmaking.value.mode === "requests") requests.value = await api(`/matchmaking-parties/${ours.id}/requests`);
         } catch (error) {
           if (!(error instanceof ApiError && error.problem.status === 404)) throw error;
           colleagues.value = ours;
@@ -263,7 +255,9 @@ export const MatchmakingPage = {
       own.value = party;
       parties.value = await api(`/events/${props.id}/matchmaking/parties`);
     }
-    return { event, matchmaking, parties, own, colleagues, organisations, banner, outside, join, saved, me, link, t, pick };
+    const sent = (request) => { requests.value = [...requests.value, request]; };
+    const answered = (request) => { requests.value = requests.value.map((r) => (r.id === request.id ? request : r)); };
+    return { event, matchmaking, parties, own, colleagues, organisations, requests, banner, outside, join, saved, sent, answered, me, link, t, pick };
   },
   template: `
     <h1>{{ t("mm.party.heading") }}</h1>
@@ -286,11 +280,11 @@ export const MatchmakingPage = {
         <section class="card" aria-labelledby="mp-counterparts">
           <h2 id="mp-counterparts">{{ t("mm.counterpart.heading") }}</h2>
           <p class="muted">{{ t(matchmaking.mode === "preferences" ? "mm.counterpart.explain_marks" : "mm.counterpart.explain_requests") }}</p>
-          <Counterparts :matchmaking="matchmaking" :party="own" :parties="parties" />
+          <Counterparts :matchmaking="matchmaking" :party="own" :parties="parties" :requests="requests" @sent="sent" />
         </section>
         <section v-if="matchmaking.mode === 'requests'" class="card" aria-labelledby="mp-inbox">
           <h2 id="mp-inbox">{{ t("mm.request.heading") }}</h2>
-          <Inbox :party="own" :parties="parties" />
+          <Inbox :party="own" :parties="parties" :requests="requests" @answered="answered" />
         </section>
       </template>
     </template>`,

@@ -210,29 +210,43 @@ def party_of(
         return int(created.json()["id"])
 
 
-def scheduled_matchmaking(admin: httpx.Client) -> dict[str, Any]:
-    """A matchmaking event with `FORUM_GRID`, a hospital (需求方) that wants to meet an AI vendor (供给方), and a
-    finished provisional schedule: its ids and the emails of the host and both companies' managers."""
+def matchmaking_pair(admin: httpx.Client, **rules: Any) -> dict[str, Any]:
+    """A matchmaking event with `FORUM_GRID` (and `rules`), a hospital (需求方) and an AI vendor (供给方) as its
+    parties, each with its published entry: the ids and the emails of the host and both companies' managers."""
     mark = secrets.token_hex(3)
     event_id, org_id = matchmaking_forum(admin)
-    admin.put(f"/events/{event_id}/matchmaking", json=FORUM_GRID).raise_for_status()
+    admin.put(f"/events/{event_id}/matchmaking", json=FORUM_GRID | rules).raise_for_status()
     host = member(admin, org_id, "organiser", "对接会主办")
     hospital = company_member(admin, f"济南影像医院 {mark}")
     vendor = company_member(admin, f"肺结节AI公司 {mark}")
     solution_id, need_id = published_entry(admin, vendor, SOLUTION), published_entry(admin, hospital, NEED)
-    vendor_party = party_of(admin, event_id, vendor[1], vendor[0], "supply", [solution_id])
-    hospital_party = party_of(admin, event_id, hospital[1], hospital[0], "demand", [need_id])
-    with client_of(admin, hospital[1]) as client:
-        marked = client.put(f"/matchmaking-parties/{hospital_party}/preferences/{vendor_party}", json={"level": "want"})
-        marked.raise_for_status()
-    with client_of(admin, host) as client:
-        started = client.post(f"/events/{event_id}/matchmaking/schedules", json={"time_limit": 5})
+    return {
+        "event_id": event_id,
+        "host": host,
+        "hospital": hospital[1],
+        "hospital_name": f"济南影像医院 {mark}",
+        "hospital_party": party_of(admin, event_id, hospital[1], hospital[0], "demand", [need_id]),
+        "vendor": vendor[1],
+        "vendor_name": f"肺结节AI公司 {mark}",
+        "vendor_party": party_of(admin, event_id, vendor[1], vendor[0], "supply", [solution_id]),
+    }
+
+
+def scheduled_matchmaking(admin: httpx.Client) -> dict[str, Any]:
+    """`matchmaking_pair` where the hospital wants to meet the vendor, with a finished provisional schedule
+    (`schedule_id`)."""
+    seeded = matchmaking_pair(admin)
+    with client_of(admin, seeded["hospital"]) as client:
+        path = f"/matchmaking-parties/{seeded['hospital_party']}/preferences/{seeded['vendor_party']}"
+        client.put(path, json={"level": "want"}).raise_for_status()
+    with client_of(admin, seeded["host"]) as client:
+        started = client.post(f"/events/{seeded['event_id']}/matchmaking/schedules", json={"time_limit": 5})
         started.raise_for_status()
         run = started.json()
         for _ in range(300):
             if run["state"] in ("done", "failed"):
                 break
             time.sleep(0.1)
-            run = client.get(f"/events/{event_id}/matchmaking/schedules/{run['id']}").json()
+            run = client.get(f"/events/{seeded['event_id']}/matchmaking/schedules/{run['id']}").json()
     assert run["state"] == "done" and len(run["meetings"]) == 1, run
-    return {"event_id": event_id, "schedule_id": run["id"], "host": host, "hospital": hospital[1], "vendor": vendor[1]}
+    return seeded | {"schedule_id": run["id"]}

@@ -16,6 +16,7 @@ from tests.e2e.support import (
     client_of,
     company_member,
     matchmaking_forum,
+    matchmaking_pair,
     member,
     party_of,
     published_entry,
@@ -166,3 +167,39 @@ async def test_profile_marks_then_the_organiser_schedules_and_publishes_and_the_
     assert [m["counterpart"]["organisation_name"]["zh"] for m in agenda["meetings"]] == [f"济南影像医院 {mark}"]
     assert agenda["meetings"][0]["table"] in ("A1", "A2")
     assert need_id in [e["id"] for e in agenda["meetings"][0]["counterpart"]["entries"]]
+
+
+async def test_in_requests_mode_a_party_asks_with_a_message_and_the_other_accepts_or_is_told_it_was_answered(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    seeded = matchmaking_pair(admin, mode="requests")
+    hospital = await new_page(locale="zh-CN", viewport={"width": 390, "height": 844})
+    await sign_in(hospital, base_url, seeded["hospital"])
+    await hospital.goto(f"{base_url}/events/{seeded['event_id']}/matchmaking")
+    vendor_row = hospital.locator(f"[data-party='{seeded['vendor_party']}']")
+    await vendor_row.get_by_label(f"给 {seeded['vendor_name']} 的留言").fill("想了解肺结节筛查在我院的部署方式。")
+    await vendor_row.get_by_role("button", name="发送洽谈邀请").click()
+    await expect(vendor_row.get_by_role("status")).to_have_text("邀请已发送。")
+    await expect(vendor_row).to_contain_text("待回复")
+    inbox = hospital.locator("section").filter(has=hospital.get_by_role("heading", name="洽谈邀请"))
+    await expect(inbox.get_by_role("heading", name="发出的邀请")).to_be_visible()
+    await expect(inbox.locator("li").filter(has_text=seeded["vendor_name"])).to_contain_text("待回复")
+
+    answer = "/api/v1/matchmaking-parties/*/requests/*/answer"
+    vendor = await new_page(locale="zh-CN", expected_failures=[(409, answer)])
+    await sign_in(vendor, base_url, seeded["vendor"])
+    await vendor.goto(f"{base_url}/events/{seeded['event_id']}/matchmaking")
+    received = vendor.get_by_role("group", name=seeded["hospital_name"])
+    await expect(vendor.get_by_text("想了解肺结节筛查在我院的部署方式。")).to_be_visible()
+    # A colleague answers in another tab first: this page's answer comes too late and is told so.
+    with client_of(admin, seeded["vendor"]) as client:
+        (request,) = client.get(f"/matchmaking-parties/{seeded['vendor_party']}/requests").json()
+        accepted = client.post(
+            f"/matchmaking-parties/{seeded['vendor_party']}/requests/{request['id']}/answer", json={"accept": True}
+        )
+        accepted.raise_for_status()
+    await received.get_by_role("button", name="婉拒").click()
+    await expect(vendor.get_by_role("alert")).to_be_visible()
+    await vendor.reload()
+    await expect(vendor.locator("li").filter(has_text=seeded["hospital_name"]).last).to_contain_text("已接受")
+    await expect(vendor.get_by_role("button", name="婉拒")).to_have_count(0)
