@@ -74,9 +74,10 @@ const RulesForm = {
           <div v-if="error('slot_minutes')" id="mr-slot_minutes-error" class="field-error">{{ error("slot_minutes") }}</div></div>
       </div>
       <label for="mr-tables">{{ t("mm.grid.tables") }}</label>
-      <input id="mr-tables" v-model="form.tables" aria-describedby="mr-tables-hint" :aria-invalid="!!error('tables')">
+      <input id="mr-tables" v-model="form.tables" :aria-describedby="error('tables') ? 'mr-tables-hint mr-tables-error' : 'mr-tables-hint'"
+             :aria-invalid="!!error('tables')">
       <div id="mr-tables-hint" class="muted">{{ t("mm.grid.tables_hint") }}</div>
-      <div v-if="error('tables')" class="field-error">{{ error("tables") }}</div>
+      <div v-if="error('tables')" id="mr-tables-error" class="field-error">{{ error("tables") }}</div>
       <fieldset v-for="(session, n) in form.sessions" :key="n">
         <legend>{{ t("mm.grid.session", { n: n + 1 }) }}</legend>
         <I18nInputs v-model="session.name" :name="'sessions.' + n + '.name'" :label="t('mm.grid.session_name')" :errors="state.errors"
@@ -148,17 +149,18 @@ const MustMeets = {
     <form novalidate @submit.prevent="add">
       <div class="grid-2">
         <div v-for="key in ['first', 'second']" :key="key"><label :for="'mm-' + key">{{ t("mm.must." + key) }}</label>
-          <select :id="'mm-' + key" v-model="form[key]" :aria-invalid="!!error('party_ids')">
+          <select :id="'mm-' + key" v-model="form[key]" :aria-invalid="!!error('party_ids')"
+                  :aria-describedby="error('party_ids') ? 'mm-parties-error' : null">
             <option value="">{{ t("mm.pool.choose") }}</option>
             <option v-for="p in parties" :key="p.id" :value="p.id">{{ pick(p.organisation_name) }}（{{ t("mm.side." + p.side) }}）</option>
           </select></div>
       </div>
-      <div v-if="error('party_ids')" class="field-error">{{ error("party_ids") }}</div>
+      <div v-if="error('party_ids')" id="mm-parties-error" class="field-error">{{ error("party_ids") }}</div>
       <label for="mm-slot">{{ t("mm.must.slot") }}</label>
-      <select id="mm-slot" v-model="form.slot" :aria-invalid="!!error('slot')">
+      <select id="mm-slot" v-model="form.slot" :aria-invalid="!!error('slot')" :aria-describedby="error('slot') ? 'mm-slot-error' : null">
         <option value="">{{ t("mm.must.any_slot") }}</option>
         <option v-for="s in matchmaking.slots" :key="s.number" :value="s.number">{{ label(s.number) }}</option></select>
-      <div v-if="error('slot')" class="field-error">{{ error("slot") }}</div>
+      <div v-if="error('slot')" id="mm-slot-error" class="field-error">{{ error("slot") }}</div>
       <p v-if="state.banner" class="banner" role="alert">{{ state.banner }}</p>
       <p v-if="state.done" class="banner ok" role="status">{{ state.done }}</p>
       <button type="submit" :disabled="state.busy">{{ t("mm.must.add") }}</button>

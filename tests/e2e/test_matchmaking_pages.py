@@ -203,3 +203,35 @@ async def test_in_requests_mode_a_party_asks_with_a_message_and_the_other_accept
     await vendor.reload()
     await expect(vendor.locator("li").filter(has_text=seeded["hospital_name"]).last).to_contain_text("已接受")
     await expect(vendor.get_by_role("button", name="婉拒")).to_have_count(0)
+
+
+async def test_the_organiser_is_told_what_is_wrong_with_a_run_or_a_must_meet_and_adds_and_removes_one(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    seeded = matchmaking_pair(admin)
+    event_path = f"/api/v1/events/{seeded['event_id']}/matchmaking"
+    failures = [(422, event_path + "/schedules"), (422, event_path + "/must-meets")]
+    host = await new_page(locale="zh-CN", expected_failures=failures)
+    await sign_in(host, base_url, seeded["host"])
+    await host.goto(f"{base_url}/console/events/{seeded['event_id']}/matchmaking")
+
+    await host.get_by_label("求解时限（秒）").fill("0")
+    await host.get_by_role("button", name="开始排期").click()
+    await expect(host.get_by_label("求解时限（秒）")).to_have_accessible_description(re.compile(r"\S"))
+    await expect(host.locator("[data-test=run-state]")).to_have_count(0)  # nothing started
+
+    await host.get_by_label("参会方一").select_option(label=f"{seeded['hospital_name']}（需求方）")
+    await host.get_by_label("参会方二").select_option(label=f"{seeded['hospital_name']}（需求方）")
+    await host.get_by_role("button", name="添加指定洽谈").click()
+    await expect(host.get_by_label("参会方一")).to_have_accessible_description(re.compile(r"\S"))
+    await host.get_by_label("参会方二").select_option(label=f"{seeded['vendor_name']}（供给方）")
+    await host.get_by_label("固定场次（可不选）").select_option(index=2)
+    await host.get_by_role("button", name="添加指定洽谈").click()
+    await expect(host.get_by_role("status")).to_have_text("已添加。")
+    listed = host.locator("li").filter(has_text=seeded["hospital_name"]).filter(has_text=seeded["vendor_name"])
+    await expect(listed).to_contain_text("09:20–09:40")
+    (must,) = admin.get(event_path.removeprefix("/api/v1") + "/must-meets").json()
+    assert sorted(must["party_ids"]) == sorted([seeded["hospital_party"], seeded["vendor_party"]]) and must["slot"] == 1
+    await host.get_by_role("button", name=re.compile("^删除 .* 的指定洽谈$")).click()
+    await expect(host.get_by_text("暂无指定洽谈。")).to_be_visible()
+    assert admin.get(event_path.removeprefix("/api/v1") + "/must-meets").json() == []
