@@ -120,6 +120,11 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         Route("/events/{event_id:int}/door", page, methods=["GET"]),
         Route("/events/{event_id:int}/competition", page, methods=["GET"]),
         Route("/teams/{team_id:int}/stages/{stage_id:int}", page, methods=["GET"]),
+        Route("/events/{event_id:int}/matchmaking", page, methods=["GET"]),
+        *(
+            Route(path, page, methods=["GET"])
+            for path in ("/pool", "/pool/new", "/pool/{entry_id:int}", "/pool/{entry_id:int}/edit")
+        ),
         Route("/registrations/{registration_id:uuid}", page, methods=["GET"]),
         Route("/console{rest:path}", page, methods=["GET"]),
         Route("/talent{rest:path}", page, methods=["GET"]),

@@ -201,6 +201,7 @@ def entry_out(entry: PoolEntry, user: User | None) -> EntryOut:
         "kind": entry.kind,
         "state": entry.state,
         "title": {"zh": entry.title_zh, "en": entry.title_en},
+        "description": entry.description_md,
         "description_html": entry.description_html,
         "domains": sorted(d.code for d in entry.domains),
         "region": entry.region.code if entry.region else None,

@@ -92,6 +92,7 @@ class EntryOut(BaseModel):
     kind: EntryKind
     state: EntryState
     title: dict[str, str]
+    description: str = Field(description="Markdown as written, for the editor.")
     description_html: str
     domains: list[str]
     region: str | None

@@ -82,6 +82,8 @@ const OrganisationEvents = {
             <a v-if="organisation.organises && ['draft', 'published'].includes(event.status)"
                v-bind="link('/console/events/' + event.id + '/edit')">{{ t("console.edit") }}</a>
             <a v-if="organisation.organises" v-bind="link('/console/events/' + event.id)">{{ t("console.registrations") }}</a>
+            <a v-if="organisation.organises && event.kind === 'matchmaking'" v-bind="link('/console/events/' + event.id + '/matchmaking')">
+              {{ t("mm.grid.link") }}</a>
             <a v-bind="link('/events/' + event.id + '/door')">{{ t("console.door") }}</a>
             <template v-if="organisation.organises">
             <button v-if="event.status === 'draft'" type="button" @click="$emit('ask', 'publish', event, refresh)">

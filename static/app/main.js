@@ -211,6 +211,8 @@ const EventPage = {
         <p><a :href="calendar">{{ t("event.calendar") }}</a> · <a :href="webcal">{{ t("event.subscribe") }}</a></p>
         <p v-if="event.kind === 'competition'"><a :href="'/events/' + event.id + '/competition'"
            @click.prevent="go('/events/' + event.id + '/competition')">{{ t("comp.open") }}</a></p>
+        <p v-if="event.kind === 'matchmaking'"><a :href="'/events/' + event.id + '/matchmaking'"
+           @click.prevent="go('/events/' + event.id + '/matchmaking')">{{ t("mm.party.link") }}</a></p>
         <div v-html="event.description_html"></div>
       </div>
       <section v-if="sessions.length" class="card" aria-labelledby="agenda-heading">
@@ -352,6 +354,11 @@ const PAGES = [
   [/^\/events\/(\d+)\/door$/, "DoorPage"],
   [/^\/events\/(\d+)\/competition$/, "CompetitionPage"],
   [/^\/teams\/(\d+)\/stages\/\d+$/, "SubmissionPage"],
+  [/^\/events\/(\d+)\/matchmaking$/, "MatchmakingPage"],
+  [/^\/pool$/, "PoolBrowse"],
+  [/^\/pool\/new$/, "PoolEditor"],
+  [/^\/pool\/(\d+)$/, "PoolEntryPage"],
+  [/^\/pool\/(\d+)\/edit$/, "PoolEditor"],
   [/^\/events\/(\d+)$/, "EventPage"],
   [/^\/registrations\/([0-9a-f-]+)$/, "ManagePage"],
   [/^\/console\/?$/, "ConsoleHome"],
@@ -361,6 +368,7 @@ const PAGES = [
   [/^\/console\/events\/(\d+)\/judging$/, "JudgingAdmin"],
   [/^\/judging$/, "JudgingQueue"],
   [/^\/judging\/(\d+)$/, "JudgingSheet"],
+  [/^\/console\/events\/(\d+)\/matchmaking$/, "MatchmakingGrid"],
   [/^\/console\/access-log$/, "AccessLogPage"],
   [/^\/console\/organisations$/, "OrganisationsPage"],
   [/^\/console\/organisations\/(\d+)$/, "OrganisationPage"],
@@ -383,6 +391,11 @@ const App = {
     JudgingAdmin: lazy("./judging-admin.js", "JudgingAdmin"),
     JudgingQueue: lazy("./judging.js", "JudgingQueue"),
     JudgingSheet: lazy("./judging.js", "JudgingSheet"),
+    PoolBrowse: lazy("./matchmaking-pool.js", "PoolBrowse"),
+    PoolEntryPage: lazy("./matchmaking-pool.js", "PoolEntryPage"),
+    PoolEditor: lazy("./matchmaking-pool.js", "PoolEditor"),
+    MatchmakingPage: lazy("./matchmaking-party.js", "MatchmakingPage"),
+    MatchmakingGrid: lazy("./matchmaking-grid.js", "MatchmakingGrid"),
   },
   setup() {
     const page = computed(() => {
@@ -413,6 +426,7 @@ const App = {
     <header>
       <a href="/" @click.prevent="go('/')">{{ t("app.title") }}</a>
       <nav style="display:flex;gap:12px;align-items:center">
+        <a href="/pool" @click.prevent="go('/pool')">{{ t("nav.pool") }}</a>
         <a v-if="organises" href="/console" @click.prevent="go('/console')">{{ t("nav.console") }}</a>
         <a v-if="reports" href="/talent" @click.prevent="go('/talent')">{{ t("nav.talent") }}</a>
         <a v-if="me.user" href="/me" @click.prevent="go('/me')">{{ me.user.name }}</a>

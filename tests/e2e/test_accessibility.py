@@ -24,6 +24,7 @@ from tests.e2e.support import (
     open_period,
     open_programme,
     reported_with_evidence,
+    scheduled_matchmaking,
     seed_competition,
     seed_forum,
     seed_judged_competition,
@@ -678,4 +679,58 @@ async def test_every_competition_control_is_reached_by_tab_with_a_visible_ring(
     await page.goto(base_url + submission)
     await expect(page.locator("[data-test=sha256]")).to_be_visible()
     problems += await tab_through(page, "submission page")
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+async def test_the_matchmaking_pages_pass_axe(
+    base_url: str, admin: httpx.Client, new_page: NewPage, viewport: dict[str, int]
+) -> None:
+    seeded = scheduled_matchmaking(admin)
+    found: list[str] = []
+    visitor = await new_page(viewport=viewport, locale="zh-CN")
+    await visitor.goto(base_url + "/pool")
+    await expect(visitor.locator("[data-test=pool-entry]").first).to_be_visible()
+    found += await audit(visitor, "pool")
+    await visitor.locator("[data-test=pool-entry]").first.click()
+    await expect(visitor.locator("[data-test=contact-hidden]")).to_be_visible()
+    found += await audit(visitor, "pool entry, signed out")
+
+    page = await new_page(viewport=viewport, locale="zh-CN", expected_failures=[(422, "/api/v1/pool-entries")])
+    await sign_in(page, base_url, seeded["hospital"])
+    await page.goto(base_url + "/pool")
+    await page.get_by_role("link", name="新建条目").click()
+    await page.get_by_role("button", name="保存草稿").click()
+    await expect(page.locator(".field-error").first).to_be_visible()
+    found += await audit(page, "pool editor with field errors")
+    await page.goto(f"{base_url}/events/{seeded['event_id']}/matchmaking")
+    await expect(page.get_by_label("想见").first).to_be_checked()
+    found += await audit(page, "matchmaking profile and counterparts")
+
+    host = await new_page(viewport=viewport, locale="zh-CN")
+    await sign_in(host, base_url, seeded["host"])
+    await host.goto(f"{base_url}/console/events/{seeded['event_id']}/matchmaking?schedule={seeded['schedule_id']}")
+    meeting = host.locator(".mm-grid button.mm-meeting")
+    await meeting.click()
+    await expect(meeting).to_have_attribute("aria-pressed", "true")
+    found += await audit(host, "organiser's matchmaking grid with a meeting selected")
+    # The grid scrolls inside its region: the page itself never gets wider than the screen.
+    assert await host.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    assert_none(found)
+
+
+async def test_every_matchmaking_control_is_reached_by_tab_with_a_visible_ring(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    seeded = scheduled_matchmaking(admin)
+    problems: list[str] = []
+    page = await new_page(viewport=PHONE, locale="zh-CN")
+    await sign_in(page, base_url, seeded["host"])
+    await page.goto(f"{base_url}/console/events/{seeded['event_id']}/matchmaking?schedule={seeded['schedule_id']}")
+    await expect(page.locator(".mm-grid button.mm-meeting")).to_be_visible()
+    problems += await tab_through(page, "organiser's matchmaking grid")
+    await page.goto(f"{base_url}/events/{seeded['event_id']}/matchmaking")
+    await expect(page.get_by_role("heading", name="对接会参会资料")).to_be_visible()
+    await page.goto(base_url + "/pool")
+    await expect(page.locator("[data-test=pool-entry]").first).to_be_visible()
+    problems += await tab_through(page, "pool")
     assert not problems, "\n".join(problems)
