@@ -10,7 +10,7 @@ from events import mailing
 from events.access import Organisers, Viewers
 from events.competitions import setup, submissions, teams
 from events.competitions.access import EntryReaders, TeamLeader, TeamMembers, TeamOrganisers
-from events.competitions.models import Competition, Stage, Submission, Team, TeamMember
+from events.competitions.models import Competition, Results, Stage, Submission, Team, TeamMember
 from events.competitions.schemas import (
     MAX_FILE_MB,
     AcceptIn,
@@ -45,6 +45,7 @@ TAG = "competitions"
 async def _competition_out(competition: Competition, event: Event) -> CompetitionOut:
     tracks = await competition.tracks.all().order_by("position")
     stages: list[Stage] = await competition.stages.all().order_by("position")
+    results = {found.stage_id: found for found in await Results.filter(stage_id__in=[stage.id for stage in stages])}
     return CompetitionOut(
         id=competition.id,
         event_id=event.id,
@@ -57,11 +58,11 @@ async def _competition_out(competition: Competition, event: Event) -> Competitio
         co_organiser_id=competition.co_organiser_id,
         need=competition.need_md,
         tracks=[TrackOut(id=track.id, name={"zh": track.name_zh, "en": track.name_en}) for track in tracks],
-        stages=[_stage_out(stage, event) for stage in stages],
+        stages=[_stage_out(stage, event, results.get(stage.id)) for stage in stages],
     )
 
 
-def _stage_out(stage: Stage, event: Event) -> StageOut:
+def _stage_out(stage: Stage, event: Event, results: Results | None = None) -> StageOut:
     return StageOut(
         id=stage.id,
         name={"zh": stage.name_zh, "en": stage.name_en},
@@ -70,6 +71,7 @@ def _stage_out(stage: Stage, event: Event) -> StageOut:
         deadline_local=setup.local_time(event, stage.deadline),
         fact_sheet=stage.fact_sheet,
         file_slots=stage.file_slots,
+        results="none" if results is None else "final" if results.published_at else "notice",
     )
 
 

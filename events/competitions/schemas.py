@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
@@ -163,6 +163,9 @@ class StageOut(BaseModel):
     deadline_local: str = Field(description="The deadline to the second in the event's zone, the zone named.")
     fact_sheet: list[dict[str, object]]
     file_slots: list[dict[str, object]]
+    results: Literal["none", "notice", "final"] = Field(
+        "none", description="The stage's results: none yet, on public notice (公示), or final."
+    )
 
 
 class CompetitionOut(BaseModel):

@@ -133,8 +133,42 @@ const AcceptInvite = {
     </section>`,
 };
 
+// A stage's results once they are out: on public notice (公示, until its end) or final, ranked per track.
+const StageResults = {
+  props: ["event", "competition", "stage"],
+  setup(props) {
+    const results = ref(null);
+    const banner = ref("");
+    const trackName = (id) => pick(props.competition.tracks.find((track) => track.id === id)?.name);
+    onMounted(async () => {
+      try {
+        results.value = await api(`/events/${props.event.id}/competition/stages/${props.stage.id}/results`);
+      } catch (error) {
+        banner.value = failure(error);
+      }
+    });
+    return { results, banner, trackName, at, t, pick };
+  },
+  template: `
+    <section class="card" :aria-labelledby="'results-' + stage.id">
+      <h2 :id="'results-' + stage.id">{{ t("comp.results_heading", { stage: pick(stage.name) }) }}</h2>
+      <p v-if="banner" class="banner" role="alert">{{ banner }}</p>
+      <template v-if="results">
+        <p data-test="results-state">{{ results.final ? t("comp.results_final")
+          : t("comp.results_notice", { until: at(results.notice_until, event) }) }}</p>
+        <table v-for="track in results.ranking" :key="track.track_id" class="comp-results">
+          <caption>{{ trackName(track.track_id) }}</caption>
+          <thead><tr><th scope="col">{{ t("comp.results_rank") }}</th><th scope="col">{{ t("comp.results_team") }}</th>
+            <th scope="col">{{ t("comp.results_score") }}</th></tr></thead>
+          <tbody><tr v-for="entry in track.ranked" :key="entry.team_id">
+            <td>{{ entry.rank }}</td><td>{{ entry.team_name }}</td><td>{{ entry.raw_mean.toFixed(2) }}</td></tr></tbody>
+        </table>
+      </template>
+    </section>`,
+};
+
 export const CompetitionPage = {
-  components: { FoundTeam, AcceptInvite, TeamPanel },
+  components: { FoundTeam, AcceptInvite, TeamPanel, StageResults },
   props: ["id"],
   setup(props) {
     const event = ref(null);
@@ -208,6 +242,8 @@ export const CompetitionPage = {
           </li>
         </ol>
       </section>
+      <StageResults v-for="stage in competition.stages.filter((stage) => stage.results !== 'none')" :key="'r' + stage.id"
+                    :event="event" :competition="competition" :stage="stage" />
       <p class="banner ok" role="status" v-if="notice">{{ notice }}</p>
       <AcceptInvite v-if="invite && !team" :token="invite" @joined="(joined) => changed(t('comp.joined', { team: joined.name }))" />
       <TeamPanel v-if="team" :team="team" :track="trackName(team.track_id)" :event="event" @changed="changed" />

@@ -475,3 +475,21 @@ def scheduled_matchmaking(admin: httpx.Client) -> dict[str, Any]:
             run = client.get(f"/events/{seeded['event_id']}/matchmaking/schedules/{run['id']}").json()
     assert run["state"] == "done" and len(run["meetings"]) == 1, run
     return seeded | {"schedule_id": run["id"]}
+
+
+def score_everything(
+    admin: httpx.Client, judges: list[tuple[str, int]], points: dict[int, int], keys: tuple[str, ...]
+) -> None:
+    """Each judge declares no conflict with each entry still open on their list and submits `points[team]` on
+    every criterion (sheets a judge already submitted, in a page, are left as they are)."""
+    for email, _ in judges:
+        with signed_in(admin, email) as judge:
+            for item in judge.get("/judging/queue").json():
+                if item["submitted"]:
+                    continue
+                path = f"/judging/assignments/{item['assignment_id']}"
+                if not item["cleared"]:
+                    judge.post(path + "/declaration", json={"conflict": False}).raise_for_status()
+                scores = dict.fromkeys(keys, points[item["team_id"]])
+                judge.patch(path + "/sheet", json={"scores": scores}).raise_for_status()
+                judge.post(path + "/sheet/submit").raise_for_status()

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from playwright.async_api import Locator, Page, expect
 
-from tests.e2e.support import NewPage, seed_judged_competition, sign_in, signed_in
+from tests.e2e.support import NewPage, score_everything, seed_judged_competition, sign_in, signed_in
 
 SUGGESTED_KEYS = ("innovation", "technology", "value", "feasibility", "team")
 
@@ -27,20 +27,6 @@ def queue_of(admin: httpx.Client, email: str) -> list[dict[str, object]]:
         answer = judge.get("/judging/queue")
         answer.raise_for_status()
         return list(answer.json())
-
-
-def score_everything(
-    admin: httpx.Client, judges: list[tuple[str, int]], points: dict[int, int], keys: tuple[str, ...]
-) -> None:
-    """Each judge declares no conflict with each of their entries and submits `points[team]` on every criterion."""
-    for email, _ in judges:
-        with signed_in(admin, email) as judge:
-            for item in judge.get("/judging/queue").json():
-                path = f"/judging/assignments/{item['assignment_id']}"
-                judge.post(path + "/declaration", json={"conflict": False}).raise_for_status()
-                scores = dict.fromkeys(keys, points[item["team_id"]])
-                judge.patch(path + "/sheet", json={"scores": scores}).raise_for_status()
-                judge.post(path + "/sheet/submit").raise_for_status()
 
 
 def section(page: Page, heading: str) -> Locator:
