@@ -27,6 +27,7 @@ from events.competitions.judging_routes import api as judging_api
 from events.competitions.routes import api as competitions_api
 from events.matchmaking.meeting_routes import api as meetings_api
 from events.matchmaking.pool_routes import api as pool_api
+from events.matchmaking.schedule_routes import api as schedules_api
 from events.models import IdempotencyRecord
 from events.registration import expire_offers
 from events.routes import api as events_api
@@ -56,6 +57,7 @@ APIS = (
     events_api,
     pool_api,
     meetings_api,
+    schedules_api,
     calendar_api,
     cal,
     competitions_api,

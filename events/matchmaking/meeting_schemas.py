@@ -166,6 +166,7 @@ class StageOut(BaseModel):
 
 
 class ScheduledMeetingOut(BaseModel):
+    id: int
     party_ids: tuple[int, int]
     slot: int
     table: int
@@ -177,6 +178,8 @@ class ScheduleOut(BaseModel):
     best bound of each stage."""
 
     id: int
+    version: int = Field(description="Bumped by every edit; an edit names the version it was made on.")
+    kept_id: int | None = Field(description="A fill: the schedule whose meetings it keeps in their cells.")
     state: RunState
     status: str = Field(description="optimal, feasible, infeasible or unknown once done.")
     proved: bool
@@ -186,6 +189,31 @@ class ScheduleOut(BaseModel):
     seconds: float | None
     error: str
     meetings: list[ScheduledMeetingOut]
+
+
+class MoveIn(In):
+    """Move `meeting_id` to (slot, table) of the schedule at `version`; the meeting there, if any, takes its cell."""
+
+    version: int = Field(ge=1)
+    meeting_id: int = Field(ge=1)
+    slot: int = Field(ge=0, le=MAX_SLOTS)
+    table: int = Field(ge=0, le=MAX_TABLES)
+
+
+class VersionQuery(In):
+    version: int = Field(ge=1, description="The schedule version the edit was made on.")
+
+
+class ConflictOut(BaseModel):
+    code: str = Field(
+        description="outside_grid, party_busy, party_unavailable, own_table, table_reserved or fixed_meeting."
+    )
+    message: str = Field(description="In the reader's language.")
+    party_id: int | None = Field(default=None, description="The party concerned, where there is one.")
+
+
+class ConflictsOut(BaseModel):
+    conflicts: list[ConflictOut] = Field(description="Empty when the move is fine.")
 
 
 class CounterpartOut(BaseModel):

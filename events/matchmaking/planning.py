@@ -204,6 +204,8 @@ async def schedule_out(run: ScheduleRun) -> ScheduleOut:
     meetings = await ScheduledMeeting.filter(run_id=run.id).order_by("slot", "table")
     return ScheduleOut(
         id=run.id,
+        version=run.version,
+        kept_id=run.kept_id,
         state=run.state,
         status=run.status,
         proved=run.status in (Status.OPTIMAL.value, Status.INFEASIBLE.value),
@@ -213,7 +215,9 @@ async def schedule_out(run: ScheduleRun) -> ScheduleOut:
         seconds=run.seconds,
         error=run.error,
         meetings=[
-            ScheduledMeetingOut(party_ids=(m.party_a_id, m.party_b_id), slot=m.slot, table=m.table, must=m.must)
+            ScheduledMeetingOut(
+                id=m.id, party_ids=(m.party_a_id, m.party_b_id), slot=m.slot, table=m.table, must=m.must
+            )
             for m in meetings
         ],
     )
