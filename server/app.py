@@ -25,6 +25,7 @@ from events.calendar_routes import api as calendar_api
 from events.calendar_routes import cal
 from events.competitions.judging_routes import api as judging_api
 from events.competitions.routes import api as competitions_api
+from events.matchmaking.agenda_routes import api as agenda_api
 from events.matchmaking.meeting_routes import api as meetings_api
 from events.matchmaking.pool_routes import api as pool_api
 from events.matchmaking.schedule_routes import api as schedules_api
@@ -58,6 +59,7 @@ APIS = (
     pool_api,
     meetings_api,
     schedules_api,
+    agenda_api,
     calendar_api,
     cal,
     competitions_api,

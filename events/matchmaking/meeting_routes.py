@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from events.access import Organisers, Viewers, visible_event
-from events.matchmaking import grid, interest, participants, publishing, recommend
+from events.matchmaking import grid, interest, participants, recommend
 from events.matchmaking.meeting_schemas import (
-    AgendaOut,
     AnswerIn,
     CounterpartOut,
     MatchmakingIn,
@@ -342,9 +341,3 @@ async def add_must_meet(ctx: Context, event_id: int, event: Event, body: Organis
 )
 async def remove_must_meet(ctx: Context, event_id: int, meeting_id: int, event: Event) -> None:
     await interest.remove_must_meet(ctx.user, event, meeting_id)
-
-
-@api.route("GET", "/matchmaking-parties/{party_id:int}/agenda", guard=PartyMembers(), summary="Own agenda", tag=TAG)
-async def get_agenda(ctx: Context, party_id: int, party: Party) -> AgendaOut:
-    """The party's meetings of the published schedule in time order: slot times, table, counterpart."""
-    return await publishing.agenda(party)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from events.matchmaking.models import InterestMode, Level, Pairing, PartySide, RequestState, RunState
+from events.matchmaking.models import InterestMode, Level, Outcome, Pairing, PartySide, RequestState, RunState
 from server.fields import Multiline
 from server.schemas import In, Instant, Name, ShortI18nText
 
@@ -225,13 +225,39 @@ class CounterpartOut(BaseModel):
 
 
 class AgendaMeetingOut(BaseModel):
+    id: int = Field(description="The meeting (its calendar entry), for check-in and outcome.")
     slot: int
     starts_at: datetime
     ends_at: datetime
     table: str = Field(description="The table's name.")
     counterpart: PartyOut
+    held: bool = Field(description="Checked in at the table.")
+    outcome: Outcome | None = Field(description="The outcome this party recorded, once held.")
+    check_in_code: str = Field(description="This party's signed code for the meeting, for the counterpart to scan.")
+    check_in_svg: str = Field(description="The code as a QR image (SVG data URI).")
+
+
+class CheckInIn(In):
+    code: str = Field(min_length=1, max_length=100, description="A party's check-in code of one meeting (QM.…).")
+
+
+class HeldOut(BaseModel):
+    meeting_id: int
+    party_ids: tuple[int, int]
+    slot: int
+    table: int
+    held_at: datetime | None
+
+
+class OutcomeIn(In):
+    outcome: Outcome = Field(description="none 无后续, interested 有意向, negotiating 洽谈中, signed 已签约.")
 
 
 class AgendaOut(BaseModel):
+    event_id: int
+    event_title: dict[str, str]
+    timezone: str = Field(description="The event's zone: the agenda's times are shown in it.")
+    venue: str
+    party_name: dict[str, str] = Field(description="The party's organisation.")
     published: bool = Field(description="False until the organisers publish a schedule.")
     meetings: list[AgendaMeetingOut]

@@ -357,6 +357,7 @@ const PAGES = [
   [/^\/console\/access-log$/, "AccessLogPage"],
   [/^\/console\/organisations$/, "OrganisationsPage"],
   [/^\/console\/organisations\/(\d+)$/, "OrganisationPage"],
+  [/^\/matchmaking\/agenda\/(\d+)$/, "MatchmakingAgenda"],
   [/^\/talent(?:\/.*)?$/, "TalentPage"],
   [/^\/$/, "EventList"],
 ];
@@ -371,6 +372,7 @@ const App = {
     OrganisationsPage: lazy("./console-orgs.js", "OrganisationsPage"),
     OrganisationPage: lazy("./console-orgs.js", "OrganisationPage"),
     TalentPage: lazy("./talent.js", "TalentPage"),
+    MatchmakingAgenda: lazy("./matchmaking-agenda.js", "MatchmakingAgenda"),
   },
   setup() {
     const page = computed(() => {
