@@ -3,12 +3,15 @@ code; organisers and checkers scan a code or tick a meeting) and each party's ou
 
 from __future__ import annotations
 
+from starlette.responses import Response
+
 from events.access import Organisers
-from events.matchmaking import agenda, checkin, grid
+from events.matchmaking import agenda, checkin, grid, summary
 from events.matchmaking.meeting_routes import PartyMembers
-from events.matchmaking.meeting_schemas import AgendaOut, CheckInIn, HeldOut, OutcomeIn
+from events.matchmaking.meeting_schemas import AgendaOut, CheckInIn, HeldOut, OutcomeIn, SummaryOut
 from events.matchmaking.models import MeetingEntry, Party
 from events.models import Event
+from server import spreadsheets
 from server.api import Api, Context
 from server.models import Role
 
@@ -87,3 +90,28 @@ async def record_outcome(ctx: Context, party_id: int, meeting_id: int, party: Pa
     """无后续 / 有意向 / 洽谈中 / 已签约 as this party sees it; again to change it. 404 for a meeting not the
     party's, 409 for one not checked in."""
     return _held_out(await checkin.record_outcome(ctx.user, party, meeting_id, body.outcome))
+
+
+@api.route(
+    "GET", "/events/{event_id:int}/matchmaking/summary", guard=Organisers(), summary="Meetings and outcomes", tag=TAG
+)
+async def get_summary(ctx: Context, event_id: int, event: Event) -> SummaryOut:
+    """For the bureau (admins) and the organisers: meetings scheduled and held, outcomes in all, by domain and by
+    region. Counts only, no party named."""
+    return await summary.summary(await grid.matchmaking_of(event.id))
+
+
+@api.route(
+    "GET",
+    "/events/{event_id:int}/matchmaking/summary.xlsx",
+    guard=Organisers(),
+    summary="Meetings and outcomes, as XLSX",
+    tag=TAG,
+    produces=spreadsheets.XLSX,
+)
+async def get_summary_workbook(ctx: Context, event_id: int, event: Event) -> Response:
+    """The summary's totals, domains and regions, one sheet each, headed in the reader's language."""
+    found = await summary.summary(await grid.matchmaking_of(event.id))
+    content = spreadsheets.to_workbook(summary.sheets(found, ctx.locale))
+    disposition = {"Content-Disposition": f'attachment; filename="matchmaking-{event.id}-summary.xlsx"'}
+    return Response(content, media_type=spreadsheets.XLSX, headers=disposition)

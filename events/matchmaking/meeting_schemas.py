@@ -261,3 +261,22 @@ class AgendaOut(BaseModel):
     party_name: dict[str, str] = Field(description="The party's organisation.")
     published: bool = Field(description="False until the organisers publish a schedule.")
     meetings: list[AgendaMeetingOut]
+
+
+class SummaryGroupOut(BaseModel):
+    code: str
+    name: dict[str, str]
+    scheduled: int
+    held: int
+    outcomes: dict[str, int] = Field(description="Held meetings by their furthest outcome, or `unanswered`.")
+
+
+class SummaryOut(BaseModel):
+    """Counts only: no party, organisation or person is named."""
+
+    parties: int
+    scheduled: int = Field(description="Meetings of the published schedule.")
+    held: int = Field(description="Of those, checked in at the table.")
+    outcomes: dict[str, int]
+    by_domain: list[SummaryGroupOut] = Field(description="A meeting counts under each domain of both parties' entries.")
+    by_region: list[SummaryGroupOut] = Field(description="A meeting counts under both organisations' regions.")
