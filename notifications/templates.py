@@ -99,6 +99,10 @@ TEMPLATES: dict[str, MailTemplate] = {
         {**MEETING, "meeting_when": "2027-03-18 09:20 – 09:40 (Asia/Shanghai)", "table_name": "A3"}, "event_url"
     ),
     "meeting_cancelled": MailTemplate(MEETING, "event_url"),
+    "meeting_request_received": MailTemplate(
+        {**MEETING, "request_message": "我们有肺结节AI筛查方案，希望了解贵院放射科的需求。"}, "event_url"
+    ),
+    "meeting_request_answered": MailTemplate({**MEETING, "answer": "接受"}, "event_url"),
     "meeting_agenda": MailTemplate(
         {
             "recipient_name": "李雷",

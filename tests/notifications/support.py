@@ -223,3 +223,19 @@ async def meeting_mails(client: httpx.AsyncClient) -> None:
     await publish()
     await mark(vendor_party, vendor, hospital_party, "no")
     await publish()
+    await request_mails(client)
+
+
+async def request_mails(client: httpx.AsyncClient) -> None:
+    """A meeting request (meeting_request_received) and its answer (meeting_request_answered)."""
+    _, event_id = await matchmaking_event(client, "requests@organiser.cn", mode="requests")
+    asking, _, asking_party = await party(client, event_id, "it@factory.cn", "demand")
+    asked, _, asked_party = await party(client, event_id, "sales@vision.cn", "supply")
+    sent = await client.post(
+        f"/api/v1/matchmaking-parties/{asking_party}/requests",
+        json={"counterpart_id": asked_party, "message": "想了解贵司的带钢表面缺陷检测方案"},
+        headers=asking,
+    )
+    assert sent.status_code == 201, sent.text
+    answer = f"/api/v1/matchmaking-parties/{asked_party}/requests/{sent.json()['id']}/answer"
+    assert (await client.post(answer, json={"accept": True}, headers=asked)).status_code == 200
