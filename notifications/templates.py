@@ -103,6 +103,16 @@ TEMPLATES: dict[str, MailTemplate] = {
         {**MEETING, "request_message": "我们有肺结节AI筛查方案，希望了解贵院放射科的需求。"}, "event_url"
     ),
     "meeting_request_answered": MailTemplate({**MEETING, "answer": "接受"}, "event_url"),
+    "meeting_outcome_request": MailTemplate(
+        {
+            "recipient_name": "李雷",
+            "event_title": "人工智能赋能制造业对接会",
+            "meetings_held": 3,
+            "agenda_url": "https://events.example.cn/matchmaking/agenda/7",
+            "organiser_name": "济南人工智能产业联盟",
+        },
+        "agenda_url",
+    ),
     "meeting_agenda": MailTemplate(
         {
             "recipient_name": "李雷",

@@ -25,6 +25,7 @@ from events.calendar_routes import api as calendar_api
 from events.calendar_routes import cal
 from events.competitions.judging_routes import api as judging_api
 from events.competitions.routes import api as competitions_api
+from events.matchmaking import followup
 from events.matchmaking.agenda_routes import api as agenda_api
 from events.matchmaking.meeting_routes import api as meetings_api
 from events.matchmaking.pool_routes import api as pool_api
@@ -155,6 +156,7 @@ async def background(settings: Settings, stop: asyncio.Event, *, with_worker: bo
             every(60, once_an_hour("report_reminders", lambda: talent_mailing.send_report_reminders(settings.BASE_URL)))
         ),
         asyncio.create_task(every(60, once_an_hour("retention", retain))),
+        asyncio.create_task(every(60, once_an_hour("matchmaking_follow_up", followup.send_outcome_requests))),
     ]
     if with_worker:
         transport = transport_for(settings.SMTP_URL, settings.MAIL_DIR, settings.SMTP_CA_FILE)
