@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         Route("/registrations/{registration_id:uuid}", page, methods=["GET"]),
         Route("/console{rest:path}", page, methods=["GET"]),
         Route("/talent{rest:path}", page, methods=["GET"]),
+        Route("/matchmaking{rest:path}", page, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(

@@ -58,10 +58,10 @@ export const MatchmakingAgenda = {
   },
   template: `
     <section class="mm-agenda" aria-labelledby="agenda-heading">
+      <h1 id="agenda-heading">{{ t("mmagenda.heading") }}</h1>
       <p v-if="!me.user" class="banner">{{ t("mmagenda.sign_in") }}</p>
       <p v-else-if="problem" class="banner" role="alert">{{ problem }}</p>
       <template v-else-if="agenda">
-        <h1 id="agenda-heading">{{ t("mmagenda.heading") }}</h1>
         <p class="muted">{{ pick(agenda.event_title) }} · {{ pick(agenda.party_name) }}<template v-if="agenda.venue"> · {{ agenda.venue }}</template></p>
         <p class="muted">{{ t("mmagenda.zone", { zone: agenda.timezone }) }}</p>
         <p v-if="!agenda.published" class="card" data-test="agenda-unpublished">{{ t("mmagenda.unpublished") }}</p>
