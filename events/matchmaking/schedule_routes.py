@@ -6,6 +6,7 @@ from __future__ import annotations
 from events.access import Organisers
 from events.matchmaking import editing, grid, planning, publishing
 from events.matchmaking.meeting_schemas import ConflictsOut, MoveIn, ScheduleIn, ScheduleOut, VersionQuery
+from events.matchmaking.models import RunState
 from events.models import Event
 from server.api import Api, Context
 
@@ -85,3 +86,24 @@ async def remove_meeting(
     matchmaking = await grid.matchmaking_of(event.id)
     await editing.remove(ctx.user, event, matchmaking, schedule_id, meeting_id, query.version)
     return await planning.schedule_out(await editing.run_of(matchmaking, schedule_id))
+
+
+@api.route(
+    "POST",
+    f"{SCHEDULE}/fill",
+    guard=Organisers(),
+    summary="Fill the empty cells for late parties",
+    tag=TAG,
+    status=202,
+)
+async def fill_schedule(ctx: Context, event_id: int, schedule_id: int, event: Event) -> ScheduleOut:
+    """A new run (poll it as any run) whose solve keeps every meeting of this finished schedule in its cell and
+    places further meetings, e.g. of parties that came late, only into empty cells. 409 while another run is
+    queued or running, or when this schedule is not finished."""
+    matchmaking = await grid.matchmaking_of(event.id)
+    kept = await editing.run_of(matchmaking, schedule_id)
+    if kept.state is not RunState.DONE:
+        raise publishing.ScheduleNotDone()
+    run = await planning.start(ctx.user, event, matchmaking, ScheduleIn(), kept=kept)
+    planning.launch(run.id)
+    return await planning.schedule_out(run)
