@@ -14,7 +14,7 @@ import segno
 from events.mailing import site
 from events.matchmaking import checkin
 from events.matchmaking.grid import Slot, slots_of
-from events.matchmaking.meeting_mail import locale_of, members_of, when
+from events.matchmaking.meeting_mail import locale_of, member_mail, members_of, when
 from events.matchmaking.meeting_schemas import AgendaMeetingOut, AgendaOut, PartyOut
 from events.matchmaking.models import Matchmaking, MeetingEntry, Party, ScheduleRun
 from events.matchmaking.participants import party_outs
@@ -120,24 +120,10 @@ async def mails(event: Event, matchmaking: Matchmaking, party_ids: Iterable[int]
         for registration in members:
             locale = locale_of(registration)
             lines = [_line(e, slots, matchmaking.tables, event, shown[other(e, party_id)], locale) for e in entries]
-            organiser_name = pick({"zh": organisation.name_zh, "en": organisation.name_en}, locale)
-            found.append(
-                Mail(
-                    template=TEMPLATE,
-                    to=registration.email,
-                    to_name=registration.name,
-                    locale=locale,
-                    context={
-                        "recipient_name": registration.name,
-                        "event_title": pick({"zh": event.title_zh, "en": event.title_en}, locale),
-                        "party_name": pick(shown[party_id].organisation_name, locale),
-                        "agenda": "\n".join(lines) or translate("matchmaking.agenda.empty", locale),
-                        "agenda_url": f"{site().base_url}/matchmaking/agenda/{party_id}",
-                        "organiser_name": organiser_name,
-                    },
-                    dedupe_key=f"{TEMPLATE}:{party_id}:{stamp}:{registration.id}",
-                    topic=f"event:{event.id}",
-                    from_name=organiser_name,
-                )
-            )
+            context: dict[str, object] = {
+                "party_name": pick(shown[party_id].organisation_name, locale),
+                "agenda": "\n".join(lines) or translate("matchmaking.agenda.empty", locale),
+                "agenda_url": f"{site().base_url}/matchmaking/agenda/{party_id}",
+            }
+            found.append(member_mail(TEMPLATE, registration, event, organisation, context, f"{party_id}:{stamp}"))
     return found

@@ -13,12 +13,11 @@ from datetime import timedelta
 from tortoise.transactions import in_transaction
 
 from events.mailing import site
-from events.matchmaking.meeting_mail import locale_of, members_of
+from events.matchmaking.meeting_mail import member_mail, members_of
 from events.matchmaking.models import Matchmaking, MeetingEntry
 from events.models import Event, EventKind, EventStatus
 from notifications.outbox import Mail, enqueue
 from server.clock import utcnow
-from server.i18n import pick
 from server.models import Organisation
 
 TEMPLATE = "meeting_outcome_request"
@@ -57,25 +56,11 @@ async def _mails(event: Event, matchmaking: Matchmaking) -> list[Mail]:
     host = await Organisation.get(id=event.organisation_id)
     found: list[Mail] = []
     for party_id, members in (await members_of(held)).items():
-        for registration in members:
-            locale = locale_of(registration)
-            organiser_name = pick({"zh": host.name_zh, "en": host.name_en}, locale)
-            found.append(
-                Mail(
-                    template=TEMPLATE,
-                    to=registration.email,
-                    to_name=registration.name,
-                    locale=locale,
-                    context={
-                        "recipient_name": registration.name,
-                        "event_title": pick({"zh": event.title_zh, "en": event.title_en}, locale),
-                        "meetings_held": held[party_id],
-                        "agenda_url": f"{site().base_url}/matchmaking/agenda/{party_id}",
-                        "organiser_name": organiser_name,
-                    },
-                    dedupe_key=f"{TEMPLATE}:{party_id}:{registration.id}",
-                    topic=f"event:{event.id}",
-                    from_name=organiser_name,
-                )
-            )
+        context: dict[str, object] = {
+            "meetings_held": held[party_id],
+            "agenda_url": f"{site().base_url}/matchmaking/agenda/{party_id}",
+        }
+        found.extend(
+            member_mail(TEMPLATE, registration, event, host, context, str(party_id)) for registration in members
+        )
     return found

@@ -104,6 +104,30 @@ def locale_of(registration: Registration) -> Locale:
     return "en" if registration.locale == "en" else "zh-CN"
 
 
+def member_mail(
+    template: str, registration: Registration, event: Event, host: Organisation, context: dict[str, object], key: str
+) -> Mail:
+    """A mail of the event's organisers to one party member, in the member's language: `context` adds to the
+    recipient's name, the event's title and the organiser's name; `key` identifies it (dedupe key)."""
+    locale = locale_of(registration)
+    organiser_name = pick({"zh": host.name_zh, "en": host.name_en}, locale)
+    return Mail(
+        template=template,
+        to=registration.email,
+        to_name=registration.name,
+        locale=locale,
+        context={
+            "recipient_name": registration.name,
+            "event_title": pick({"zh": event.title_zh, "en": event.title_en}, locale),
+            "organiser_name": organiser_name,
+            **context,
+        },
+        dedupe_key=f"{template}:{key}:{registration.id}",
+        topic=f"event:{event.id}",
+        from_name=organiser_name,
+    )
+
+
 def _mail(
     event: Event,
     organisation: Organisation,

@@ -4,7 +4,7 @@ answer. Written to the outbox in the transaction that makes the request or the a
 from __future__ import annotations
 
 from events.mailing import site
-from events.matchmaking.meeting_mail import locale_of, members_of
+from events.matchmaking.meeting_mail import locale_of, member_mail, members_of
 from events.matchmaking.models import Matchmaking, MeetingRequest, Party, RequestState
 from events.models import Event
 from notifications.outbox import Mail
@@ -29,28 +29,13 @@ async def mails(request: MeetingRequest) -> list[Mail]:
     found: list[Mail] = []
     for registration in (await members_of([to_party]))[to_party]:
         locale = locale_of(registration)
-        organiser_name = pick({"zh": host.name_zh, "en": host.name_en}, locale)
         context: dict[str, object] = {
-            "recipient_name": registration.name,
-            "event_title": pick({"zh": event.title_zh, "en": event.title_en}, locale),
             "counterpart_name": pick({"zh": sender.organisation.name_zh, "en": sender.organisation.name_en}, locale),
             "event_url": f"{site().base_url}/events/{event.id}",
-            "organiser_name": organiser_name,
         }
         if pending:
             context["request_message"] = request.message
         else:
             context["answer"] = translate(f"request_state.{request.state.value}", locale)
-        found.append(
-            Mail(
-                template=template,
-                to=registration.email,
-                to_name=registration.name,
-                locale=locale,
-                context=context,
-                dedupe_key=f"{template}:{request.id}:{registration.id}",
-                topic=f"event:{event.id}",
-                from_name=organiser_name,
-            )
-        )
+        found.append(member_mail(template, registration, event, host, context, str(request.id)))
     return found
