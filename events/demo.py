@@ -220,7 +220,7 @@ async def _forum(seeder: Seeder) -> None:
 
 
 async def _matchmaking(seeder: Seeder) -> None:
-    """Published and full: twelve confirmed, three on the waiting list."""
+    """Published and full: twelve confirmed (four of them the matchmaking parties' people), three waiting."""
     cast, days = seeder.cast, seeder.days
     session = await seeder.event(
         cast.organiser,
@@ -241,7 +241,13 @@ async def _matchmaking(seeder: Seeder) -> None:
         offer_hours=24,
         tags=["manufacturing", "logistics"],
     )
-    await seeder.register(session, 15)
+    # the matchmaking parties' people first, with their accounts (events.matchmaking.demo makes their parties)
+    for user in (cast.company_manager, cast.supplier_manager, cast.organiser, cast.admin):
+        data = {"email": user.email, "name": user.name, "privacy_notice_version": session.privacy_notice_version}
+        await registration.register(
+            session.id, data, user=user, idempotency_key=None, secret_key=seeder.settings.secret_key()
+        )
+    await seeder.register(session, 11)
 
 
 async def _competition(seeder: Seeder) -> None:

@@ -99,6 +99,32 @@ TEMPLATES: dict[str, MailTemplate] = {
         {**MEETING, "meeting_when": "2027-03-18 09:20 – 09:40 (Asia/Shanghai)", "table_name": "A3"}, "event_url"
     ),
     "meeting_cancelled": MailTemplate(MEETING, "event_url"),
+    "meeting_request_received": MailTemplate(
+        {**MEETING, "request_message": "我们有肺结节AI筛查方案，希望了解贵院放射科的需求。"}, "event_url"
+    ),
+    "meeting_request_answered": MailTemplate({**MEETING, "answer": "接受"}, "event_url"),
+    "meeting_outcome_request": MailTemplate(
+        {
+            "recipient_name": "李雷",
+            "event_title": "人工智能赋能制造业对接会",
+            "meetings_held": 3,
+            "agenda_url": "https://events.example.cn/matchmaking/agenda/7",
+            "organiser_name": "济南人工智能产业联盟",
+        },
+        "agenda_url",
+    ),
+    "meeting_agenda": MailTemplate(
+        {
+            "recipient_name": "李雷",
+            "event_title": "人工智能赋能制造业对接会",
+            "party_name": "济南钢铁集团",
+            "agenda": "- 2027-03-18 09:00 – 09:20 (Asia/Shanghai)　洽谈桌 A3　山东智算科技（工业视觉缺陷检测平台）\n"
+            "- 2027-03-18 10:10 – 10:30 (Asia/Shanghai)　洽谈桌 B1　泉城数智（产线数字孪生）",
+            "agenda_url": "https://events.example.cn/matchmaking/agenda/7",
+            "organiser_name": "济南人工智能产业联盟",
+        },
+        "agenda_url",
+    ),
     "team_invitation": MailTemplate(
         {
             "leader_name": "韩梅梅",

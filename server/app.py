@@ -25,8 +25,11 @@ from events.calendar_routes import api as calendar_api
 from events.calendar_routes import cal
 from events.competitions.judging_routes import api as judging_api
 from events.competitions.routes import api as competitions_api
+from events.matchmaking import followup
+from events.matchmaking.agenda_routes import api as agenda_api
 from events.matchmaking.meeting_routes import api as meetings_api
 from events.matchmaking.pool_routes import api as pool_api
+from events.matchmaking.schedule_routes import api as schedules_api
 from events.models import IdempotencyRecord
 from events.registration import expire_offers
 from events.routes import api as events_api
@@ -57,6 +60,8 @@ APIS = (
     events_api,
     pool_api,
     meetings_api,
+    schedules_api,
+    agenda_api,
     calendar_api,
     cal,
     competitions_api,
@@ -129,6 +134,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         Route("/console{rest:path}", page, methods=["GET"]),
         Route("/talent{rest:path}", page, methods=["GET"]),
         Route("/judging{rest:path}", page, methods=["GET"]),
+        Route("/matchmaking{rest:path}", page, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(
@@ -166,6 +172,7 @@ async def background(settings: Settings, stop: asyncio.Event, *, with_worker: bo
             every(60, once_an_hour("report_reminders", lambda: talent_mailing.send_report_reminders(settings.BASE_URL)))
         ),
         asyncio.create_task(every(60, once_an_hour("retention", retain))),
+        asyncio.create_task(every(60, once_an_hour("matchmaking_follow_up", followup.send_outcome_requests))),
     ]
     if with_worker:
         transport = transport_for(settings.SMTP_URL, settings.MAIL_DIR, settings.SMTP_CA_FILE)

@@ -93,6 +93,7 @@ async def seed(settings: Settings) -> bool:
         await event_demo.seed(cast, settings)
         await talent_demo.seed(cast)
         await pool_demo.seed(cast)
+        await pool_demo.seed_event(cast)
         await competition_demo.seed(cast, settings)
     return True
 

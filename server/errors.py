@@ -28,12 +28,14 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[FieldError] = []
+    details: dict[str, Any] | None = None  # what a page needs to recover, e.g. the current state after a 409
 
 
 class DomainError(Exception):
     """An error the user can cause. `key` names its message in the catalogue; `params` fill it in."""
 
     key = "error.bad_request"
+    details: dict[str, Any] | None = None  # sent as is (JSON) under `details`; set by errors that carry state
 
     def __init__(
         self,
@@ -172,6 +174,7 @@ def problem(error: DomainError, locale: Locale) -> Problem:
         status=status,
         detail=detail,
         errors=fields,
+        details=error.details,
     )
 
 
@@ -181,7 +184,7 @@ def problem_response(error: DomainError, locale: Locale) -> Response:
     if isinstance(error, RateLimited):
         headers["Retry-After"] = str(error.retry_after)
     return Response(
-        orjson.dumps(body.model_dump(mode="json")),
+        orjson.dumps(body.model_dump(mode="json", exclude_none=True)),
         status_code=body.status,
         media_type="application/problem+json",
         headers=headers,

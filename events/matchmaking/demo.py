@@ -1,6 +1,7 @@
 """Demo resource pool: needs of the demo's company, bureau and organisers, solutions of two AI suppliers, across
 the city's domains. Most are published (so that search and recommendations have something to find and a reason
-to give), one waits for curation and one is still a draft.
+to give), one waits for curation and one is still a draft. And the full matchmaking event's parties, their
+preferences and its published schedule (`seed_event`).
 
 Each entry goes the way a real one does: its organisation's member writes it and submits it, the bureau's admin
 publishes it, through `pool.create_entry` and `pool.move`.
@@ -11,10 +12,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from events.matchmaking import pool
-from events.matchmaking.models import BudgetBand, EntryKind, EntryState, Maturity
+from events.matchmaking import grid, interest, participants, planning, pool, publishing
+from events.matchmaking.meeting_schemas import BreakIn, MatchmakingIn, PartyIn, ScheduleIn, SessionIn
+from events.matchmaking.models import (
+    BudgetBand,
+    EntryKind,
+    EntryState,
+    Level,
+    Maturity,
+    Party,
+    PartySide,
+    PoolEntry,
+)
 from events.matchmaking.schemas import ContactIn, EntryIn, EntryTitle
+from events.models import Event, EventKind, EventStatus
 from server.models import Organisation, User
+from server.schemas import ShortI18nText
 
 if TYPE_CHECKING:
     from server.demo import Cast
@@ -201,16 +214,17 @@ ENTRIES = (
 
 async def seed(cast: Cast) -> None:
     """The pool's demo entries, each written by a member of its organisation and curated by the admin."""
-    owners: dict[str, tuple[User, Organisation]] = {
-        "company": (cast.company_manager, cast.company),
-        "bureau": (cast.admin, cast.bureau),
-        "alliance": (cast.organiser, cast.alliance),
-        "association": (cast.organiser, cast.association),
-        "huiyan": (cast.supplier_manager, cast.suppliers[0]),
-        "yuntu": (cast.supplier_manager, cast.suppliers[1]),
+    authors: dict[str, User] = {
+        "company": cast.company_manager,
+        "bureau": cast.admin,
+        "alliance": cast.organiser,
+        "association": cast.organiser,
+        "huiyan": cast.supplier_manager,
+        "yuntu": cast.supplier_manager,
     }
+    organisations = _organisations(cast)
     for entry in ENTRIES:
-        author, organisation = owners[entry.owner]
+        author, organisation = authors[entry.owner], organisations[entry.owner]
         created = await pool.create_entry(author, _body(entry, organisation))
         if entry.state is EntryState.DRAFT:
             continue
@@ -234,3 +248,65 @@ def _body(entry: Entry, organisation: Organisation) -> EntryIn:
         reference_cases=list(entry.reference_cases),
         contact=ContactIn(name=name, phone=phone, email=organisation.contact_email),
     )
+
+
+# The full matchmaking event's parties: (Cast organisation, its person, side); each brings its published entries.
+PARTIES = (
+    ("company", "company_manager", PartySide.DEMAND),
+    ("alliance", "organiser", PartySide.DEMAND),
+    ("bureau", "admin", PartySide.DEMAND),
+    ("huiyan", "supplier_manager", PartySide.SUPPLY),
+)
+# (who marks, whom, level): the factory must meet the vision supplier, the others want to.
+MARKS = (
+    ("company", "huiyan", Level.MUST),
+    ("alliance", "huiyan", Level.WANT),
+    ("bureau", "huiyan", Level.WANT),
+    ("huiyan", "company", Level.WANT),
+)
+DEMO_TIME_LIMIT = 10.0  # the real solver; a four-party afternoon is proved optimal in well under a second
+
+
+async def seed_event(cast: Cast) -> None:
+    """The full matchmaking event gets its grid, parties (bringing their published entries), preferences, and a
+    schedule computed by the real solver and published (mailing agendas and calendar entries to the outbox)."""
+    event = await Event.get(kind=EventKind.MATCHMAKING, status=EventStatus.PUBLISHED)
+    organisations = _organisations(cast)
+    people = {
+        "company_manager": cast.company_manager,
+        "organiser": cast.organiser,
+        "admin": cast.admin,
+        "supplier_manager": cast.supplier_manager,
+    }
+    start = event.starts_at
+    afternoon = SessionIn(
+        name=ShortI18nText(zh="下午", en="Afternoon"),
+        starts_at=start,
+        slots=8,
+        breaks=[BreakIn(after=4, minutes=15)],
+    )
+    rules = MatchmakingIn(slot_minutes=20, sessions=[afternoon], tables=["A1", "A2", "A3", "A4", "A5", "A6"])
+    matchmaking = await grid.set_up(cast.organiser, event, rules)
+    parties: dict[str, Party] = {}
+    for key, person, side in PARTIES:
+        organisation = organisations[key]
+        entries = await PoolEntry.filter(organisation_id=organisation.id, state=EntryState.PUBLISHED).order_by("id")
+        data = PartyIn(organisation_id=organisation.id, side=side, entry_ids=[e.id for e in entries])
+        parties[key] = await participants.create_party(people[person], event, data)
+    for marker, marked, level in MARKS:
+        user = people[next(person for key, person, _ in PARTIES if key == marker)]
+        await interest.set_preference(user, parties[marker], parties[marked].id, level)
+    run = await planning.start(cast.organiser, event, matchmaking, ScheduleIn(time_limit=DEMO_TIME_LIMIT))
+    await planning.execute(run.id)
+    await publishing.publish(cast.organiser, event, matchmaking, run.id)
+
+
+def _organisations(cast: Cast) -> dict[str, Organisation]:
+    return {
+        "company": cast.company,
+        "bureau": cast.bureau,
+        "alliance": cast.alliance,
+        "association": cast.association,
+        "huiyan": cast.suppliers[0],
+        "yuntu": cast.suppliers[1],
+    }

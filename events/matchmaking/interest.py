@@ -10,6 +10,7 @@ from __future__ import annotations
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from events.matchmaking import request_mail
 from events.matchmaking.grid import matchmaking_of, slots_of
 from events.matchmaking.meeting_schemas import OrganiserMeetingIn, RequestIn
 from events.matchmaking.models import (
@@ -25,6 +26,7 @@ from events.matchmaking.models import (
     RequestState,
 )
 from events.models import Event
+from notifications.outbox import enqueue
 from server import audit
 from server.clock import utcnow
 from server.errors import Conflict, InvalidInput, NotFound
@@ -140,6 +142,7 @@ async def send_request(user: User, party: Party, data: RequestIn) -> MeetingRequ
                 organisation_id=party.organisation_id,
                 after={"counterpart": other.id},
             )
+            await enqueue(*await request_mail.mails(request))
     except IntegrityError:
         raise RequestExists() from None
     return request
@@ -163,6 +166,7 @@ async def answer_request(user: User, party: Party, request_id: int, accept: bool
             organisation_id=party.organisation_id,
             after={"state": request.state.value},
         )
+        await enqueue(*await request_mail.mails(request))
     return request
 
 

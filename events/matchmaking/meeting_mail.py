@@ -9,6 +9,7 @@ sends nothing again. The iCalendar part is built when the mail leaves (`_build`,
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -78,11 +79,7 @@ async def mails(event: Event, matchmaking: Matchmaking, changes: list[_Change]) 
     organisation = await Organisation.get(id=event.organisation_id)
     party_ids = {p for change in changes for p in (change.entry.party_a_id, change.entry.party_b_id)}
     parties = {p.id: p for p in await Party.filter(id__in=party_ids).select_related("organisation")}
-    members: dict[int, list[Registration]] = {party_id: [] for party_id in party_ids}
-    for member in await PartyMember.filter(
-        party_id__in=party_ids, registration__status=RegistrationStatus.CONFIRMED
-    ).select_related("registration"):
-        members[member.party_id].append(member.registration)
+    members = await members_of(party_ids)
     slots = slots_of(matchmaking)
     found: list[Mail] = []
     for change in changes:
@@ -91,6 +88,44 @@ async def mails(event: Event, matchmaking: Matchmaking, changes: list[_Change]) 
             for registration in members[own]:
                 found.append(_mail(event, organisation, matchmaking, slots, parties[other], registration, change))
     return found
+
+
+async def members_of(party_ids: Iterable[int]) -> dict[int, list[Registration]]:
+    """The confirmed registrations of each party's members: who its mails go to."""
+    members: dict[int, list[Registration]] = {party_id: [] for party_id in party_ids}
+    for member in await PartyMember.filter(
+        party_id__in=list(members), registration__status=RegistrationStatus.CONFIRMED
+    ).select_related("registration"):
+        members[member.party_id].append(member.registration)
+    return members
+
+
+def locale_of(registration: Registration) -> Locale:
+    return "en" if registration.locale == "en" else "zh-CN"
+
+
+def member_mail(
+    template: str, registration: Registration, event: Event, host: Organisation, context: dict[str, object], key: str
+) -> Mail:
+    """A mail of the event's organisers to one party member, in the member's language: `context` adds to the
+    recipient's name, the event's title and the organiser's name; `key` identifies it (dedupe key)."""
+    locale = locale_of(registration)
+    organiser_name = pick({"zh": host.name_zh, "en": host.name_en}, locale)
+    return Mail(
+        template=template,
+        to=registration.email,
+        to_name=registration.name,
+        locale=locale,
+        context={
+            "recipient_name": registration.name,
+            "event_title": pick({"zh": event.title_zh, "en": event.title_en}, locale),
+            "organiser_name": organiser_name,
+            **context,
+        },
+        dedupe_key=f"{template}:{key}:{registration.id}",
+        topic=f"event:{event.id}",
+        from_name=organiser_name,
+    )
 
 
 def _mail(
@@ -102,7 +137,7 @@ def _mail(
     registration: Registration,
     change: _Change,
 ) -> Mail:
-    locale: Locale = "en" if registration.locale == "en" else "zh-CN"
+    locale = locale_of(registration)
     entry = change.entry
     context: dict[str, object] = {
         "recipient_name": registration.name,
@@ -116,7 +151,7 @@ def _mail(
     template = "meeting_cancelled"
     if change.method is calendar.Method.REQUEST:
         template = "meeting_scheduled"
-        context |= {"meeting_when": _when(slots[entry.slot], event), "table_name": matchmaking.tables[entry.table]}
+        context |= {"meeting_when": when(slots[entry.slot], event), "table_name": matchmaking.tables[entry.table]}
     return Mail(
         template=template,
         to=registration.email,
@@ -133,7 +168,8 @@ def _mail(
     )
 
 
-def _when(slot: Slot, event: Event) -> str:
+def when(slot: Slot, event: Event) -> str:
+    """A slot's date and times in the event's zone, for mails."""
     zone = ZoneInfo(event.timezone)
     return (
         f"{slot.starts_at.astimezone(zone):%Y-%m-%d %H:%M} – {slot.ends_at.astimezone(zone):%H:%M} ({event.timezone})"
@@ -147,7 +183,7 @@ async def _build(args: dict[str, object]) -> parts.CalendarPart | None:
         return None
     matchmaking = await Matchmaking.get(id=entry.matchmaking_id)
     event = await Event.get(id=matchmaking.event_id)
-    locale: Locale = "en" if registration.locale == "en" else "zh-CN"
+    locale = locale_of(registration)
     method = calendar.Method.CANCEL if entry.cancelled else calendar.Method(str(args["method"]))
     mail_site = site()
     (event_facts,) = await facts([event], locale=locale, mail_from=mail_site.mail_from)

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from events.access import Organisers, Viewers, visible_event
-from events.matchmaking import grid, interest, participants, planning, publishing, recommend
+from events.matchmaking import grid, interest, participants, recommend
 from events.matchmaking.meeting_schemas import (
-    AgendaOut,
     AnswerIn,
     CounterpartOut,
     MatchmakingIn,
@@ -30,13 +29,11 @@ from events.matchmaking.meeting_schemas import (
     PreferenceOut,
     RequestIn,
     RequestOut,
-    ScheduleIn,
-    ScheduleOut,
     SessionOut,
     SlotOut,
     TableIn,
 )
-from events.matchmaking.models import Matchmaking, MeetingRequest, OrganiserMeeting, Party, ScheduleRun
+from events.matchmaking.models import Matchmaking, MeetingRequest, OrganiserMeeting, Party
 from events.models import Event
 from server.access import Guard
 from server.api import Api, Context
@@ -344,57 +341,3 @@ async def add_must_meet(ctx: Context, event_id: int, event: Event, body: Organis
 )
 async def remove_must_meet(ctx: Context, event_id: int, meeting_id: int, event: Event) -> None:
     await interest.remove_must_meet(ctx.user, event, meeting_id)
-
-
-@api.route(
-    "POST",
-    "/events/{event_id:int}/matchmaking/schedules",
-    guard=Organisers(),
-    summary="Compute a provisional schedule",
-    tag=TAG,
-    status=202,
-)
-async def start_schedule(ctx: Context, event_id: int, event: Event, body: ScheduleIn) -> ScheduleOut:
-    """Queued and solved off the request path within `time_limit` seconds; poll the returned schedule until its
-    state is `done` (or `failed`). One run at a time per event (409)."""
-    matchmaking = await grid.matchmaking_of(event.id)
-    run = await planning.start(ctx.user, event, matchmaking, body)
-    planning.launch(run.id)
-    return await planning.schedule_out(run)
-
-
-@api.route(
-    "GET",
-    "/events/{event_id:int}/matchmaking/schedules/{schedule_id:int}",
-    guard=Organisers(),
-    summary="A provisional schedule and its solver report",
-    tag=TAG,
-)
-async def get_schedule(ctx: Context, event_id: int, schedule_id: int, event: Event) -> ScheduleOut:
-    """Whether the schedule is proved optimal, and each stage's value and bound."""
-    matchmaking = await grid.matchmaking_of(event.id)
-    run = await ScheduleRun.get_or_none(id=schedule_id, matchmaking_id=matchmaking.id)
-    if run is None:
-        raise NotFound()
-    return await planning.schedule_out(run)
-
-
-@api.route(
-    "POST",
-    "/events/{event_id:int}/matchmaking/schedules/{schedule_id:int}/publish",
-    guard=Organisers(),
-    summary="Publish a schedule as the event's agenda",
-    tag=TAG,
-)
-async def publish_schedule(ctx: Context, event_id: int, schedule_id: int, event: Event) -> ScheduleOut:
-    """A finished schedule only (409); checked again against the parties, their interest and the grid as they
-    are now, in the publishing transaction: any clash is 409, naming the first. Each member of
-    both parties is mailed a calendar entry per new or moved meeting (REQUEST) and per dropped one (CANCEL)."""
-    matchmaking = await grid.matchmaking_of(event.id)
-    return await planning.schedule_out(await publishing.publish(ctx.user, event, matchmaking, schedule_id))
-
-
-@api.route("GET", "/matchmaking-parties/{party_id:int}/agenda", guard=PartyMembers(), summary="Own agenda", tag=TAG)
-async def get_agenda(ctx: Context, party_id: int, party: Party) -> AgendaOut:
-    """The party's meetings of the published schedule in time order: slot times, table, counterpart."""
-    return await publishing.agenda(party)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from events.matchmaking.models import InterestMode, Level, Pairing, PartySide, RequestState, RunState
+from events.matchmaking.models import InterestMode, Level, Outcome, Pairing, PartySide, RequestState, RunState
 from server.fields import Multiline
 from server.schemas import In, Instant, Name, ShortI18nText
 
@@ -166,6 +166,7 @@ class StageOut(BaseModel):
 
 
 class ScheduledMeetingOut(BaseModel):
+    id: int
     party_ids: tuple[int, int]
     slot: int
     table: int
@@ -177,6 +178,8 @@ class ScheduleOut(BaseModel):
     best bound of each stage."""
 
     id: int
+    version: int = Field(description="Bumped by every edit; an edit names the version it was made on.")
+    kept_id: int | None = Field(description="A fill: the schedule whose meetings it keeps in their cells.")
     state: RunState
     status: str = Field(description="optimal, feasible, infeasible or unknown once done.")
     proved: bool
@@ -188,6 +191,31 @@ class ScheduleOut(BaseModel):
     meetings: list[ScheduledMeetingOut]
 
 
+class MoveIn(In):
+    """Move `meeting_id` to (slot, table) of the schedule at `version`; the meeting there, if any, takes its cell."""
+
+    version: int = Field(ge=1)
+    meeting_id: int = Field(ge=1)
+    slot: int = Field(ge=0, le=MAX_SLOTS)
+    table: int = Field(ge=0, le=MAX_TABLES)
+
+
+class VersionQuery(In):
+    version: int = Field(ge=1, description="The schedule version the edit was made on.")
+
+
+class ConflictOut(BaseModel):
+    code: str = Field(
+        description="outside_grid, party_busy, party_unavailable, own_table, table_reserved or fixed_meeting."
+    )
+    message: str = Field(description="In the reader's language.")
+    party_id: int | None = Field(default=None, description="The party concerned, where there is one.")
+
+
+class ConflictsOut(BaseModel):
+    conflicts: list[ConflictOut] = Field(description="Empty when the move is fine.")
+
+
 class CounterpartOut(BaseModel):
     party: PartyOut
     score: float = Field(description="The best match between one of the party's entries and one of the caller's.")
@@ -197,13 +225,58 @@ class CounterpartOut(BaseModel):
 
 
 class AgendaMeetingOut(BaseModel):
+    id: int = Field(description="The meeting (its calendar entry), for check-in and outcome.")
     slot: int
     starts_at: datetime
     ends_at: datetime
     table: str = Field(description="The table's name.")
     counterpart: PartyOut
+    held: bool = Field(description="Checked in at the table.")
+    outcome: Outcome | None = Field(description="The outcome this party recorded, once held.")
+    check_in_code: str = Field(description="This party's signed code for the meeting, for the counterpart to scan.")
+    check_in_svg: str = Field(description="The code as a QR image (SVG data URI).")
+
+
+class CheckInIn(In):
+    code: str = Field(min_length=1, max_length=100, description="A party's check-in code of one meeting (QM.…).")
+
+
+class HeldOut(BaseModel):
+    meeting_id: int
+    party_ids: tuple[int, int]
+    slot: int
+    table: int
+    held_at: datetime | None
+
+
+class OutcomeIn(In):
+    outcome: Outcome = Field(description="none 无后续, interested 有意向, negotiating 洽谈中, signed 已签约.")
 
 
 class AgendaOut(BaseModel):
+    event_id: int
+    event_title: dict[str, str]
+    timezone: str = Field(description="The event's zone: the agenda's times are shown in it.")
+    venue: str
+    party_name: dict[str, str] = Field(description="The party's organisation.")
     published: bool = Field(description="False until the organisers publish a schedule.")
     meetings: list[AgendaMeetingOut]
+
+
+class SummaryGroupOut(BaseModel):
+    code: str
+    name: dict[str, str]
+    scheduled: int
+    held: int
+    outcomes: dict[str, int] = Field(description="Held meetings by their furthest outcome, or `unanswered`.")
+
+
+class SummaryOut(BaseModel):
+    """Counts only: no party, organisation or person is named."""
+
+    parties: int
+    scheduled: int = Field(description="Meetings of the published schedule.")
+    held: int = Field(description="Of those, checked in at the table.")
+    outcomes: dict[str, int]
+    by_domain: list[SummaryGroupOut] = Field(description="A meeting counts under each domain of both parties' entries.")
+    by_region: list[SummaryGroupOut] = Field(description="A meeting counts under both organisations' regions.")

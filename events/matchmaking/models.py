@@ -141,6 +141,13 @@ class RequestState(StrEnum):
     DECLINED = "declined"
 
 
+class Outcome(StrEnum):
+    NONE = "none"  # 无后续
+    INTERESTED = "interested"  # 有意向
+    NEGOTIATING = "negotiating"  # 洽谈中
+    SIGNED = "signed"  # 已签约
+
+
 class RunState(StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
@@ -305,8 +312,17 @@ class ScheduleRun(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     finished_at = fields.DatetimeField(null=True)
     published_at = fields.DatetimeField(null=True, description="set on the event's published schedule only")
+    version = fields.IntField(default=1, description="bumped by every organiser edit of its meetings")
+    kept: fields.ForeignKeyNullableRelation[ScheduleRun] = fields.ForeignKeyField(
+        "matchmaking.ScheduleRun",
+        related_name="fills",
+        null=True,
+        on_delete=fields.SET_NULL,
+        description="a fill: every meeting of this schedule stays in its cell, only empty cells get new ones",
+    )
 
     matchmaking_id: int
+    kept_id: int | None
 
     class Meta:
         table = "matchmaking_schedule_run"
@@ -358,6 +374,9 @@ class MeetingEntry(Model):
     table = fields.IntField()
     cancelled = fields.BooleanField(default=False)
     updated_at = fields.DatetimeField(auto_now=True)
+    held_at = fields.DatetimeField(null=True, description="checked in at the table: the meeting took place")
+    outcome_a = fields.CharEnumField(Outcome, max_length=12, null=True, description="as party_a tells it")
+    outcome_b = fields.CharEnumField(Outcome, max_length=12, null=True, description="as party_b tells it")
 
     matchmaking_id: int
     party_a_id: int

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from tortoise.transactions import in_transaction
@@ -34,7 +34,7 @@ from events.matchmaking.models import (
     ScheduledMeeting,
     ScheduleRun,
 )
-from events.matchmaking.problem import Meeting, Priority, Problem, Session
+from events.matchmaking.problem import Meeting, Placement, Priority, Problem, Session
 from events.matchmaking.scheduler import Status, solve
 from events.models import Event
 from server import audit
@@ -134,9 +134,12 @@ async def instance(matchmaking: Matchmaking) -> Instance:
     return Instance(problem, [party.id for party in parties], pairs)
 
 
-async def start(user: User, event: Event, matchmaking: Matchmaking, data: ScheduleIn) -> ScheduleRun:
+async def start(
+    user: User, event: Event, matchmaking: Matchmaking, data: ScheduleIn, kept: ScheduleRun | None = None
+) -> ScheduleRun:
     """Queue a run; one at a time per event (409 while one is queued or running, unless it outlived its time limit
-    by `ABANDONED_AFTER`: then it is marked failed). The caller then `launch`es it."""
+    by `ABANDONED_AFTER`: then it is marked failed). The caller then `launch`es it. With `kept` (a finished run)
+    it is a fill: every meeting of `kept` stays in its cell, only empty cells get meetings."""
     async with in_transaction():
         await Matchmaking.filter(id=matchmaking.id).select_for_update().first()
         now = utcnow()
@@ -147,11 +150,14 @@ async def start(user: User, event: Event, matchmaking: Matchmaking, data: Schedu
             unfinished.state, unfinished.error, unfinished.finished_at = RunState.FAILED, "abandoned", now
             await unfinished.save(update_fields=["state", "error", "finished_at"])
         run = await ScheduleRun.create(
-            matchmaking=matchmaking, time_limit=data.time_limit, fairness_d=data.fairness_d, created_by=user
+            matchmaking=matchmaking,
+            time_limit=data.time_limit,
+            fairness_d=data.fairness_d,
+            created_by=user,
+            kept_id=kept.id if kept else None,
         )
-        await audit.record(
-            user, "matchmaking_schedule.start", run, organisation_id=event.organisation_id, after=data.model_dump()
-        )
+        after = data.model_dump() | {"kept": kept.id if kept else None}
+        await audit.record(user, "matchmaking_schedule.start", run, organisation_id=event.organisation_id, after=after)
     return run
 
 
@@ -174,7 +180,14 @@ async def execute(run_id: int) -> None:
 
 async def _solve_and_store(run: ScheduleRun) -> None:
     built = await instance(await Matchmaking.get(id=run.matchmaking_id))
+    kept: dict[tuple[int, int], tuple[int, int]] = {}
+    if run.kept_id is not None:
+        kept = {
+            (m.party_a_id, m.party_b_id): (m.slot, m.table) for m in await ScheduledMeeting.filter(run_id=run.kept_id)
+        }
+        built = _keeping(built, kept)
     schedule = await asyncio.to_thread(solve, built.problem, run.time_limit, run.fairness_d)
+    placements = _in_kept_cells(built, schedule.placements, kept) if run.kept_id is not None else schedule.placements
     async with in_transaction():
         await ScheduledMeeting.bulk_create(
             [
@@ -186,7 +199,7 @@ async def _solve_and_store(run: ScheduleRun) -> None:
                     table=placement.table,
                     must=built.problem.meetings[placement.meeting].priority is Priority.MUST,
                 )
-                for placement in schedule.placements
+                for placement in placements
             ]
         )
         await ScheduleRun.filter(id=run.id).update(
@@ -204,6 +217,8 @@ async def schedule_out(run: ScheduleRun) -> ScheduleOut:
     meetings = await ScheduledMeeting.filter(run_id=run.id).order_by("slot", "table")
     return ScheduleOut(
         id=run.id,
+        version=run.version,
+        kept_id=run.kept_id,
         state=run.state,
         status=run.status,
         proved=run.status in (Status.OPTIMAL.value, Status.INFEASIBLE.value),
@@ -213,7 +228,46 @@ async def schedule_out(run: ScheduleRun) -> ScheduleOut:
         seconds=run.seconds,
         error=run.error,
         meetings=[
-            ScheduledMeetingOut(party_ids=(m.party_a_id, m.party_b_id), slot=m.slot, table=m.table, must=m.must)
+            ScheduledMeetingOut(
+                id=m.id, party_ids=(m.party_a_id, m.party_b_id), slot=m.slot, table=m.table, must=m.must
+            )
             for m in meetings
         ],
     )
+
+
+def _keeping(built: Instance, kept: dict[tuple[int, int], tuple[int, int]]) -> Instance:
+    """The problem with every kept meeting a must-meet fixed to its slot (added if interest has since lapsed)."""
+    index = {party: position for position, party in enumerate(built.parties)}
+    meetings = list(built.problem.meetings)
+    pairs = list(built.meetings)
+    for pair, (slot, _) in sorted(kept.items()):
+        if pair in pairs:
+            position = pairs.index(pair)
+            meetings[position] = replace(meetings[position], priority=Priority.MUST, fixed_slot=slot)
+        elif pair[0] in index and pair[1] in index and slot < built.problem.slots:
+            meetings.append(Meeting(index[pair[0]], index[pair[1]], Priority.MUST, fixed_slot=slot))
+            pairs.append(pair)
+    return Instance(replace(built.problem, meetings=tuple(meetings)), built.parties, pairs)
+
+
+def _in_kept_cells(
+    built: Instance, placements: tuple[Placement, ...], kept: dict[tuple[int, int], tuple[int, int]]
+) -> list[Placement]:
+    """Kept meetings at their own table; new ones at the tables left free in their slot (their party's own table if
+    it has one and it is free, else dropped rather than moving a kept meeting)."""
+    taken = {cell for cell in kept.values()}
+    found = [
+        Placement(p.meeting, p.slot, kept[built.meetings[p.meeting]][1])
+        for p in placements
+        if built.meetings[p.meeting] in kept
+    ]
+    for placement in placements:
+        if built.meetings[placement.meeting] in kept:
+            continue
+        booth = built.problem.table_of(placement.meeting)
+        free = [t for t in range(built.problem.tables) if (placement.slot, t) not in taken and booth in (None, t)]
+        if free:
+            taken.add((placement.slot, free[0]))
+            found.append(Placement(placement.meeting, placement.slot, free[0]))
+    return found

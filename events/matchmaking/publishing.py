@@ -10,11 +10,8 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from events.matchmaking import meeting_mail
-from events.matchmaking.grid import slots_of
-from events.matchmaking.meeting_schemas import AgendaMeetingOut, AgendaOut
-from events.matchmaking.models import Matchmaking, Party, RunState, ScheduledMeeting, ScheduleRun
-from events.matchmaking.participants import party_outs
+from events.matchmaking import agenda, meeting_mail
+from events.matchmaking.models import Matchmaking, RunState, ScheduledMeeting, ScheduleRun
 from events.matchmaking.planning import instance
 from events.matchmaking.problem import Placement, violations
 from events.models import Event
@@ -68,6 +65,8 @@ async def publish(user: User, event: Event, matchmaking: Matchmaking, run_id: in
         await run.save(update_fields=["published_at"])
         changes = await meeting_mail.sync_entries(locked, meetings)
         await enqueue(*await meeting_mail.mails(event, locked, changes))
+        touched = {party for change in changes for party in (change.entry.party_a_id, change.entry.party_b_id)}
+        await enqueue(*await agenda.mails(event, locked, touched, stamp=run.published_at.isoformat()))
         await audit.record(
             user,
             "matchmaking_schedule.publish",
@@ -77,35 +76,3 @@ async def publish(user: User, event: Event, matchmaking: Matchmaking, run_id: in
             after={"run": run.id, "meetings": len(meetings), "calendar_changes": len(changes)},
         )
     return run
-
-
-async def agenda(party: Party) -> AgendaOut:
-    """The party's meetings in the published schedule, in time order, with the counterpart as others see it."""
-    matchmaking = await Matchmaking.get(id=party.matchmaking_id)
-    run = await ScheduleRun.get_or_none(matchmaking_id=matchmaking.id, published_at__not_isnull=True)
-    if run is None:
-        return AgendaOut(published=False, meetings=[])
-    own = ScheduledMeeting.filter(run_id=run.id)
-    meetings = [*await own.filter(party_a_id=party.id), *await own.filter(party_b_id=party.id)]
-    meetings.sort(key=lambda m: m.slot)
-    others = {p.id: p for p in await Party.filter(id__in=[_other(m, party) for m in meetings])}
-    shown = {out.id: out for out in await party_outs(others.values())}
-    slots = slots_of(matchmaking)
-    return AgendaOut(
-        published=True,
-        meetings=[
-            AgendaMeetingOut(
-                slot=m.slot,
-                starts_at=slots[m.slot].starts_at,
-                ends_at=slots[m.slot].ends_at,
-                table=matchmaking.tables[m.table],
-                counterpart=shown[_other(m, party)],
-            )
-            for m in meetings
-            if m.slot < len(slots) and m.table < len(matchmaking.tables)
-        ],
-    )
-
-
-def _other(meeting: ScheduledMeeting, party: Party) -> int:
-    return meeting.party_b_id if meeting.party_a_id == party.id else meeting.party_a_id

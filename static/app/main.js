@@ -372,6 +372,7 @@ const PAGES = [
   [/^\/console\/access-log$/, "AccessLogPage"],
   [/^\/console\/organisations$/, "OrganisationsPage"],
   [/^\/console\/organisations\/(\d+)$/, "OrganisationPage"],
+  [/^\/matchmaking\/agenda\/(\d+)$/, "MatchmakingAgenda"],
   [/^\/talent(?:\/.*)?$/, "TalentPage"],
   [/^\/$/, "EventList"],
 ];
@@ -396,6 +397,7 @@ const App = {
     PoolEditor: lazy("./matchmaking-pool.js", "PoolEditor"),
     MatchmakingPage: lazy("./matchmaking-party.js", "MatchmakingPage"),
     MatchmakingGrid: lazy("./matchmaking-grid.js", "MatchmakingGrid"),
+    MatchmakingAgenda: lazy("./matchmaking-agenda.js", "MatchmakingAgenda"),
   },
   setup() {
     const page = computed(() => {

@@ -493,3 +493,60 @@ def score_everything(
                 scores = dict.fromkeys(keys, points[item["team_id"]])
                 judge.patch(path + "/sheet", json={"scores": scores}).raise_for_status()
                 judge.post(path + "/sheet/submit").raise_for_status()
+
+
+def seed_matchmaking_agenda(admin: httpx.Client) -> tuple[str, int]:
+    """A matchmaking event with a published schedule: a hospital meets an AI vendor. Answers the hospital
+    member's email (password PASSWORD) and its party id."""
+    host = admin.post(
+        "/organisations", json={"name": {"zh": "济南人工智能产业联盟"}, "kind": "organiser", "region": "lixia"}
+    ).json()
+    event = admin.post(
+        "/events",
+        json={
+            "organisation_id": host["id"],
+            "kind": "matchmaking",
+            "title": {"zh": "AI赋能医疗专场对接会", "en": "AI for Healthcare Matchmaking"},
+            "region": "lixia",
+            "venue": "高新区会展中心",
+            "starts_at": "2032-03-18T09:00:00+08:00",
+            "ends_at": "2032-03-18T17:00:00+08:00",
+            "capacity": 20,
+        },
+    ).json()
+    event_id = event["id"]
+    admin.post(f"/events/{event_id}/publish").raise_for_status()
+    session = {"name": {"zh": "上午", "en": "Morning"}, "starts_at": "2032-03-18T09:00:00+08:00", "slots": 3}
+    grid = {"slot_minutes": 20, "sessions": [session], "tables": ["A1", "A2"]}
+    admin.put(f"/events/{event_id}/matchmaking", json=grid).raise_for_status()
+    parties: list[tuple[str, int, dict[str, str]]] = []
+    for name, side in (("济南市第一人民医院", "demand"), ("山东智算科技", "supply")):
+        company = admin.post("/organisations", json={"name": {"zh": name}, "kind": "company", "region": "lixia"})
+        org_id = company.json()["id"]
+        email = member(admin, org_id, "manager", "对接联络人")
+        login = httpx.post(str(admin.base_url.join("auth/login")), json={"email": email, "password": PASSWORD})
+        auth = {"Authorization": f"Bearer {login.json()['token']}"}
+        registration = {"privacy_notice_version": 0, "email": email, "name": "对接联络人"}
+        httpx.post(
+            str(admin.base_url.join(f"events/{event_id}/registrations")), json=registration, headers=auth
+        ).raise_for_status()
+        party = httpx.post(
+            str(admin.base_url.join(f"events/{event_id}/matchmaking/parties")),
+            json={"organisation_id": org_id, "side": side},
+            headers=auth,
+        )
+        party.raise_for_status()
+        parties.append((email, party.json()["id"], auth))
+    (hospital, hospital_party, hospital_auth), (_, vendor_party, _) = parties
+    httpx.put(
+        str(admin.base_url.join(f"matchmaking-parties/{hospital_party}/preferences/{vendor_party}")),
+        json={"level": "want"},
+        headers=hospital_auth,
+    ).raise_for_status()
+    run = admin.post(f"/events/{event_id}/matchmaking/schedules", json={"time_limit": 5}).json()
+    for _ in range(200):
+        if admin.get(f"/events/{event_id}/matchmaking/schedules/{run['id']}").json()["state"] == "done":
+            break
+        time.sleep(0.05)
+    admin.post(f"/events/{event_id}/matchmaking/schedules/{run['id']}/publish").raise_for_status()
+    return hospital, hospital_party

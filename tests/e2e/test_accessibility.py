@@ -28,6 +28,7 @@ from tests.e2e.support import (
     seed_competition,
     seed_forum,
     seed_judged_competition,
+    seed_matchmaking_agenda,
     sign_in,
     signed_in,
     signed_up,
@@ -220,6 +221,32 @@ async def test_the_public_pages_pass_axe(
     await page.get_by_label("扫码或输入入场码").press("Enter")
     await expect(page.get_by_role("status")).to_be_visible()
     found += await audit(page, "door")
+    assert_none(found)
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+async def test_the_matchmaking_agenda_passes_axe(
+    base_url: str, admin: httpx.Client, new_page: NewPage, viewport: dict[str, int]
+) -> None:
+    email, party_id = seed_matchmaking_agenda(admin)
+    expected = [(422, "/api/v1/matchmaking-parties/*/check-in")]  # a wrong code typed in
+    page = await new_page(viewport=viewport, locale="zh-CN", expected_failures=expected)
+    found: list[str] = []
+    await page.goto(f"{base_url}/matchmaking/agenda/{party_id}")
+    await expect(page.get_by_text("请先登录，查看您单位的洽谈日程。")).to_be_visible()
+    found += await audit(page, "agenda, signed out")
+    await sign_in(page, base_url, email)
+    await page.goto(f"{base_url}/matchmaking/agenda/{party_id}")
+    await expect(page.get_by_role("heading", name="我的洽谈日程")).to_be_visible()
+    await expect(page.locator("[data-test=agenda-meeting]")).to_have_count(1)
+    await expect(page.get_by_role("img", name=re.compile("签到码"))).to_be_visible()
+    found += await audit(page, "agenda")
+    await page.get_by_label("对方的签到码").fill("QM.1.2.forged")
+    await page.get_by_role("button", name="签到", exact=True).click()
+    await expect(page.get_by_role("status")).to_contain_text("签到码")
+    found += await audit(page, "agenda after a wrong code")
+    await page.emulate_media(media="print")
+    await expect(page.get_by_role("button", name="打印日程")).to_be_hidden()  # paper: the agenda only
     assert_none(found)
 
 

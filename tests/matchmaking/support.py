@@ -4,13 +4,14 @@ the services); companies, pool entries and matchmaking events with parties and s
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
 from events.matchmaking import pool
-from events.matchmaking.models import EntryState, PoolEntry
+from events.matchmaking.models import EntryState, PoolEntry, ScheduledMeeting
 from events.matchmaking.schemas import EntryIn
 from server.clock import utcnow
 from server.models import Membership, Organisation, OrganisationKind, Region, Role, User
@@ -248,3 +249,60 @@ async def finished(client: httpx.AsyncClient, host: Headers, event_id: int, body
             return result
         await asyncio.sleep(0.05)
     raise AssertionError("the schedule did not finish")
+
+
+@dataclass(frozen=True)
+class EditedSchedule:
+    """A finished schedule of three meetings laid out for editing: m1 hospital × vendor at (slot 0, table 0), m2
+    clinic × vendor2 at (1, 0), m3 hospital × vendor2 at (2, 1), fixed to slot 2 by the organisers. The clinic
+    cannot meet in slot 4; the grid has slots 0–4 and tables A1–A3."""
+
+    host: Headers
+    event_id: int
+    url: str
+    hospital_headers: Headers
+    hospital: int
+    clinic: int
+    vendor: int
+    vendor2: int
+    m1: int
+    m2: int
+    m3: int
+
+
+async def edited_schedule(client: httpx.AsyncClient) -> EditedSchedule:
+    host, event_id = await matchmaking_event(client)
+    hospital_headers, _, hospital = await party(client, event_id, "it@hospital.cn", "demand")
+    clinic_headers, _, clinic = await party(client, event_id, "it@clinic.cn", "demand", unavailable=[4])
+    _, _, vendor = await party(client, event_id, "sales@ai.cn", "supply")
+    _, _, vendor2 = await party(client, event_id, "sales@ai2.cn", "supply")
+    for headers, own, other in ((hospital_headers, hospital, vendor), (clinic_headers, clinic, vendor2)):
+        url = f"/api/v1/matchmaking-parties/{own}/preferences/{other}"
+        assert (await client.put(url, json={"level": "want"}, headers=headers)).status_code == 200
+    fixed = await client.post(
+        f"/api/v1/events/{event_id}/matchmaking/must-meets",
+        json={"party_ids": [hospital, vendor2], "slot": 2},
+        headers=host,
+    )
+    assert fixed.status_code == 201, fixed.text
+    schedule = await finished(client, host, event_id, {"time_limit": 5})
+    assert schedule["placed"] == 3, schedule
+    ids = {tuple(m["party_ids"]): m["id"] for m in schedule["meetings"]}
+    layout = {ids[hospital, vendor]: (0, 0), ids[clinic, vendor2]: (1, 0), ids[hospital, vendor2]: (2, 1)}
+    for parked, meeting_id in enumerate(layout):
+        await ScheduledMeeting.filter(id=meeting_id).update(slot=100 + parked)
+    for meeting_id, (slot, table) in layout.items():
+        await ScheduledMeeting.filter(id=meeting_id).update(slot=slot, table=table)
+    return EditedSchedule(
+        host=host,
+        event_id=event_id,
+        url=f"/api/v1/events/{event_id}/matchmaking/schedules/{schedule['id']}",
+        hospital_headers=hospital_headers,
+        hospital=hospital,
+        clinic=clinic,
+        vendor=vendor,
+        vendor2=vendor2,
+        m1=ids[hospital, vendor],
+        m2=ids[clinic, vendor2],
+        m3=ids[hospital, vendor2],
+    )

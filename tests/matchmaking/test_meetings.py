@@ -335,7 +335,7 @@ async def test_a_schedule_is_published_only_while_it_holds_and_each_party_sees_i
 ) -> None:
     host, event_id, (hospital, hospital_party), (vendor, vendor_party) = await a_wanted_meeting(client)
     empty = await client.get(f"/api/v1/matchmaking-parties/{hospital_party}/agenda", headers=hospital)
-    assert empty.json() == {"published": False, "meetings": []}
+    assert (empty.json()["published"], empty.json()["meetings"]) == (False, [])
     schedule = await finished(client, host, event_id, {"time_limit": 5})
     (meeting,) = schedule["meetings"]
     publish_url = f"/api/v1/events/{event_id}/matchmaking/schedules/{schedule['id']}/publish"
@@ -376,7 +376,10 @@ async def test_each_meeting_is_its_own_calendar_entry_requested_moved_and_cancel
         assert (await client.post(url, headers=host)).status_code == 200
         sent: dict[str, tuple[str, Any]] = {}
         for message in await drain():
-            method, content = calendar_of(message)  # type: ignore[misc]
+            found = calendar_of(message)
+            if found is None:
+                continue  # the party's agenda (tests/matchmaking/test_agenda.py)
+            method, content = found
             (entry,) = lint(content, method=method).events
             sent[message["To"].addresses[0].addr_spec] = (method, entry)
         return schedule, sent

@@ -19,6 +19,9 @@ from events import mailing
 from events.competitions import submissions
 from events.competitions.models import Results
 from events.competitions.schemas import SubmissionIn
+from events.matchmaking import followup
+from events.matchmaking.models import MeetingEntry
+from events.models import Event
 from notifications.transport import SmtpTransport
 from notifications.worker import Worker
 from server.clock import utcnow
@@ -221,5 +224,27 @@ async def meeting_mails(client: httpx.AsyncClient) -> None:
 
     await mark(hospital_party, hospital, vendor_party, "want")
     await publish()
+    (entry,) = await MeetingEntry.filter(party_a_id=hospital_party)
+    tick = f"/api/v1/events/{event_id}/matchmaking/meetings/{entry.id}/check-in"
+    assert (await client.post(tick, headers=host)).status_code == 200
+    ended = utcnow() - timedelta(days=8)
+    await Event.filter(id=event_id).update(starts_at=ended - timedelta(hours=8), ends_at=ended)
+    assert await followup.send_outcome_requests() == 2  # a week after the event: how did the meeting go?
     await mark(vendor_party, vendor, hospital_party, "no")
     await publish()
+    await request_mails(client)
+
+
+async def request_mails(client: httpx.AsyncClient) -> None:
+    """A meeting request (meeting_request_received) and its answer (meeting_request_answered)."""
+    _, event_id = await matchmaking_event(client, "requests@organiser.cn", mode="requests")
+    asking, _, asking_party = await party(client, event_id, "it@factory.cn", "demand")
+    asked, _, asked_party = await party(client, event_id, "sales@vision.cn", "supply")
+    sent = await client.post(
+        f"/api/v1/matchmaking-parties/{asking_party}/requests",
+        json={"counterpart_id": asked_party, "message": "想了解贵司的带钢表面缺陷检测方案"},
+        headers=asking,
+    )
+    assert sent.status_code == 201, sent.text
+    answer = f"/api/v1/matchmaking-parties/{asked_party}/requests/{sent.json()['id']}/answer"
+    assert (await client.post(answer, json={"accept": True}, headers=asked)).status_code == 200
