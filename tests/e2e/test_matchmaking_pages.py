@@ -158,6 +158,16 @@ async def test_profile_marks_then_the_organiser_schedules_and_publishes_and_the_
     await host.keyboard.press("Enter")  # selected by the keyboard
     await expect(meeting).to_have_attribute("aria-pressed", "true")
     await expect(host.locator("[data-test=selected]")).to_contain_text(f"肺结节AI公司 {mark}")
+    # Then the last empty cell, checked live, and the move.
+    target = host.locator(".mm-grid button.mm-empty").last
+    place = (await target.get_attribute("aria-label") or "").removeprefix("空位：")
+    await target.focus()
+    await host.keyboard.press("Enter")
+    await expect(host.get_by_text("没有冲突，可以移动。")).to_be_visible()
+    await host.get_by_role("button", name="移动到此处").click()
+    await expect(host.get_by_role("status").filter(has_text="已移动到")).to_have_text(f"已移动到 {place}。")
+    await expect(host.locator(".mm-grid button.mm-meeting")).to_have_count(1)
+    await expect(host.locator(".mm-grid tbody tr").last.locator("button.mm-meeting")).to_have_count(1)
     await host.get_by_role("button", name="发布最终日程").click()
     await expect(host.get_by_role("status").filter(has_text="日程已发布")).to_be_visible()
 
@@ -165,7 +175,7 @@ async def test_profile_marks_then_the_organiser_schedules_and_publishes_and_the_
         agenda = vendor_client.get(f"/matchmaking-parties/{vendor_party}/agenda").json()
     assert agenda["published"] is True
     assert [m["counterpart"]["organisation_name"]["zh"] for m in agenda["meetings"]] == [f"济南影像医院 {mark}"]
-    assert agenda["meetings"][0]["table"] in ("A1", "A2")
+    assert agenda["meetings"][0]["table"] == "A2"  # moved to the last cell: the last slot's last table
     assert need_id in [e["id"] for e in agenda["meetings"][0]["counterpart"]["entries"]]
 
 
