@@ -1,5 +1,5 @@
 // Accounts: sign up, log in, and "me": my registrations and my personal calendar feed.
-import { reactive, ref, onMounted } from "vue";
+import { reactive, ref, onMounted } from "./vue.js";
 import { api, ApiError, session } from "./api.js";
 import { i18n, load, t, pick } from "./i18n.js";
 import { when } from "./format.js";

@@ -26,6 +26,14 @@ ADMIN = ("admin@bureau.gov.cn", PASSWORD)
 
 NewPage = Callable[..., Awaitable[Page]]
 
+# Each page reports a Content-Security-Policy violation as a console error (Chromium logs most of them itself,
+# "… violates the following Content Security Policy directive …", but not all), which fails the test
+# (tests/e2e/conftest.py).
+REPORT_POLICY_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => console.error(
+  "CSP violation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline")
+  + " at " + event.sourceFile + ":" + event.lineNumber));
+"""
 FAILED_LOAD = "Failed to load resource: the server responded with a status of"
 
 
@@ -142,3 +150,18 @@ def reported_with_evidence(admin: httpx.Client, base_name: str, region: str, new
     admin.put(report, json={"new_male": new_trainees, "training_hours": 20}).raise_for_status()
     admin.post(report + "/submit").raise_for_status()
     return period, base_id
+
+
+def registration(base: str, event_id: int, name: str) -> tuple[str, str]:
+    """A registration for the forum of one question (company): (id, manage token)."""
+    answer = httpx.post(
+        f"{base}/api/v1/events/{event_id}/registrations",
+        json={
+            "privacy_notice_version": 0,
+            "email": f"{uuid.uuid4().hex[:8]}@example.cn",
+            "name": name,
+            "answers": {"company": "济南智造"},
+        },
+    )
+    answer.raise_for_status()
+    return str(answer.json()["id"]), str(answer.json()["manage_token"])
