@@ -63,6 +63,7 @@ PUBLIC_ERROR_STATES = [
     (422, "/api/v1/auth/login"),  # the login form submitted empty
 ]
 CONSOLE_ERROR_STATES = [
+    (422, "/api/v1/me/totp/confirm"),  # two-step sign-in confirmed without its code
     (422, "/api/v1/events"),
     (422, "/api/v1/events/*/questions"),
     (422, "/api/v1/organisations"),
@@ -270,6 +271,11 @@ async def test_the_console_pages_pass_axe(
     await page.goto(f"{base_url}/console/organisations/{org_id}")
     await expect(page.get_by_role("heading", name="成员与角色")).to_be_visible()
     found += await audit(page, "one organisation's members")
+    await page.goto(base_url + "/me")
+    await page.get_by_role("button", name="开启两步验证").click()
+    await page.get_by_role("button", name="确认并开启").click()
+    await expect(page.locator("#totp-code-error")).to_be_visible()
+    found += await audit(page, "me, two-step sign-in after a wrong code")
     assert_none(found)
 
 
