@@ -8,6 +8,7 @@ import httpx
 
 from server import totp
 from server.clock import utcnow
+from server.models import User
 from tests.events.support import organiser
 from tests.support import PASSWORD, sign_up
 
@@ -112,3 +113,12 @@ async def test_only_admins_and_organisers_may_enrol_and_not_twice(client: httpx.
     assert (await client.post("/api/v1/me/totp", headers=headers)).status_code == 409
     ready = await client.post("/api/v1/me/totp/confirm", json={"code": "12345"}, headers=headers)
     assert ready.status_code == 422 and ready.json()["errors"][0]["loc"] == ["body", "code"]
+
+
+async def test_erasing_the_account_forgets_its_secret_and_recovery_codes(client: httpx.AsyncClient) -> None:
+    headers, _ = await organiser(client, HOST)
+    await turned_on(client, headers)
+    erased = await client.post("/api/v1/me/erase", json={"confirm": True}, headers=headers)
+    assert erased.status_code == 200, erased.text
+    gone = await User.get(name="", is_active=False)
+    assert (gone.totp_secret, gone.totp_confirmed_at, gone.totp_recovery_hashes) == (None, None, [])
