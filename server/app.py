@@ -37,13 +37,13 @@ from notifications.routes import api as mail_api
 from notifications.sms_worker import sms_worker
 from notifications.transport import transport_for
 from notifications.worker import Worker
-from server import openapi, retention
+from server import markdown, openapi, retention
 from server.api import Endpoint, error_locale
 from server.db import tortoise_config
 from server.errors import DomainError, InternalError, InvalidInput, MethodNotAllowed, NotFound, problem_response
 from server.jobs import every, once_an_hour
 from server.metrics import metrics_endpoint
-from server.middleware import BodySizeLimit
+from server.middleware import BodySizeLimit, SecurityHeaders
 from server.models import AuthToken, RateLimitBucket
 from server.observe import Observe
 from server.ratelimit import Throttle
@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     """Build the ASGI app. With `manage_database` the lifespan opens and closes the Tortoise connections."""
     settings = settings or get_settings()
     mailing.configure(settings)
+    markdown.allow_image_hosts(settings.image_hosts)
     spec = openapi.document(ENDPOINTS, version=version("quancheng"))
 
     async def openapi_json(request: Request) -> Response:
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         routes=routes,
         middleware=[
             Middleware(Observe, routes=routes),
+            Middleware(SecurityHeaders, image_hosts=settings.image_hosts, https=settings.BASE_URL.startswith("https:")),
             Middleware(BodySizeLimit, limit=settings.MAX_BODY_BYTES, routes=routes),
         ],
         exception_handlers={

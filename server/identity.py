@@ -19,7 +19,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from notifications.outbox import Mail, enqueue
-from server import audit, ratelimit
+from server import audit, ratelimit, two_factor
 from server.auth import hash_password, issue_token, link_claim, link_is_genuine, link_token, verify_password
 from server.clock import utcnow
 from server.errors import AuthenticationRequired, BadRequest, InvalidInput
@@ -183,18 +183,24 @@ async def reset_password(data: PasswordResetIn, settings: Settings) -> None:
 
 
 async def login(
-    email: str, password: str, settings: Settings, *, client_ip: str, lifetime: timedelta
+    email: str, password: str, settings: Settings, *, client_ip: str, lifetime: timedelta, code: str | None = None
 ) -> tuple[str, AuthToken]:
     """Open a session; every attempt counts before the password is tried, per client address, per (address,
     client address) and, more slowly, per address. A success clears its (address, client address) count and
     gives back its count per address, so only failures add up there: an owner's script that logs in often is
-    never locked out by its own successes."""
+    never locked out by its own successes. An account with a second factor needs `code` (a TOTP or recovery
+    code) too: without it the answer asks for it, a wrong one is a failed attempt; both keep their count."""
     await ratelimit.hit(f"login:ip:{client_ip}", limit=settings.LOGIN_LIMIT_PER_CLIENT, window=LIMIT_WINDOW)
     await ratelimit.hit(f"login:email-ip:{email}:{client_ip}", limit=LOGIN_LIMIT_PER_EMAIL_AND_IP, window=LIMIT_WINDOW)
     await ratelimit.hit(f"login:email:{email}", limit=LOGIN_LIMIT_PER_EMAIL, window=SLOW_WINDOW)
     user = await User.get_or_none(email=email)
     if not await verify_password(user, password) or user is None or not user.is_active:
         raise AuthenticationRequired("error.login_failed")
+    if user.totp_confirmed_at is not None:
+        if not code:
+            raise AuthenticationRequired("error.totp_required")
+        if not await two_factor.second_factor_passes(user, code):
+            raise AuthenticationRequired("error.totp_failed")
     await ratelimit.reset(f"login:email-ip:{email}:{client_ip}")
     await ratelimit.refund(f"login:email:{email}", window=SLOW_WINDOW)
     return await issue_token(user, TokenKind.SESSION, lifetime=lifetime)

@@ -66,6 +66,12 @@ class User(Model):
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     email_verified_at = fields.DatetimeField(null=True, description="when a mailed link proved the address")
+    totp_secret = fields.CharField(max_length=32, null=True, description="base32, set at enrolment")
+    totp_confirmed_at = fields.DatetimeField(null=True, description="from then on a login needs the second factor")
+    totp_last_step = fields.BigIntField(null=True, description="the 30-second step of the last code used: used once")
+    totp_recovery_hashes: fields.Field[list[str]] = fields.JSONField(
+        default=list, description="SHA-256 of each unused single-use recovery code"
+    )
 
     class Meta:
         table = "user"
@@ -73,6 +79,10 @@ class User(Model):
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def second_factor(self) -> bool:
+        return self.totp_confirmed_at is not None
 
 
 class Organisation(Model):

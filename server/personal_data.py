@@ -120,7 +120,15 @@ async def _remove_account(user: User) -> int:
     await Membership.filter(user_id=user.id).delete()
     await audit.forget("User", [str(user.id)], actor_id=user.id)
     return await User.filter(id=user.id).update(
-        email=f"erased-{user.id}@erased.invalid", name="", password_hash="!", is_active=False, is_admin=False
+        email=f"erased-{user.id}@erased.invalid",
+        name="",
+        password_hash="!",
+        is_active=False,
+        is_admin=False,
+        totp_secret=None,
+        totp_confirmed_at=None,
+        totp_last_step=None,
+        totp_recovery_hashes=[],
     )
 
 

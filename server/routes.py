@@ -7,7 +7,7 @@ from datetime import timedelta
 from starlette.responses import Response
 from tortoise.expressions import Q
 
-from server import accounts, identity, markdown, memberships, personal_data
+from server import accounts, identity, markdown, memberships, personal_data, two_factor
 from server.access import Admins, Anyone, Members, SignedIn
 from server.api import Api, Context, Page, paginate
 from server.auth import SESSION_COOKIE, csrf_token
@@ -47,6 +47,10 @@ from server.schemas import (
     TokenCreated,
     TokenIn,
     TokenOut,
+    TotpCodeIn,
+    TotpDisableIn,
+    TotpEnrolmentOut,
+    TotpRecoveryCodesOut,
     UserOut,
     VerifyEmailIn,
 )
@@ -163,10 +167,11 @@ async def reset_password(ctx: Context, body: PasswordResetIn) -> None:
 )
 async def login(ctx: Context, body: LoginIn) -> LoginOut:
     """Rate limited per client address, per (email, client address) and, more slowly, per email. A session the
-    browser already had ends: the session id is new at every login."""
+    browser already had ends: the session id is new at every login. An account with a second factor answers
+    401 `totp_required` to the right password without `code`; send the same request again with it."""
     lifetime = timedelta(days=ctx.settings.SESSION_DAYS)
     secret, token = await identity.login(
-        body.email, body.password, ctx.settings, client_ip=ctx.client_ip, lifetime=lifetime
+        body.email, body.password, ctx.settings, client_ip=ctx.client_ip, lifetime=lifetime, code=body.code
     )
     if ctx.caller is not None and ctx.caller.via_cookie:
         await accounts.revoke(ctx.caller.token)
@@ -270,6 +275,28 @@ def _membership_out(membership: Membership) -> MembershipOut:
 async def update_me(ctx: Context, body: ProfilePatch) -> MeOut:
     await accounts.update_profile(ctx.user, body)
     return await _account(ctx)
+
+
+@api.route(
+    "POST", "/me/totp", guard=SignedIn, summary="Start turning on the second factor (TOTP)", tag="accounts", status=201
+)
+async def enrol_totp(ctx: Context) -> TotpEnrolmentOut:
+    """Admins and organisers (and managers) only. The secret is not required at login until confirmed with a code
+    from the app (`POST /me/totp/confirm`)."""
+    enrolment = await two_factor.enrol(ctx.user)
+    return TotpEnrolmentOut(secret=enrolment.secret, uri=enrolment.uri, qr_svg=enrolment.qr_svg)
+
+
+@api.route("POST", "/me/totp/confirm", guard=SignedIn, summary="Turn the second factor on", tag="accounts")
+async def confirm_totp(ctx: Context, body: TotpCodeIn) -> TotpRecoveryCodesOut:
+    """With a first code from the app; answers ten single-use recovery codes, shown only this once."""
+    return TotpRecoveryCodesOut(recovery_codes=await two_factor.confirm(ctx.user, body.code))
+
+
+@api.route("POST", "/me/totp/disable", guard=SignedIn, summary="Turn the second factor off", tag="accounts")
+async def disable_totp(ctx: Context, body: TotpDisableIn) -> None:
+    """With the password and a current code (or a recovery code)."""
+    await two_factor.disable(ctx.user, body.password, body.code)
 
 
 @api.route("GET", "/me/tokens", guard=SignedIn, summary="My API tokens", tag="accounts")

@@ -111,6 +111,28 @@ class ProfilePatch(In):
 class LoginIn(In):
     email: Email
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    code: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = Field(
+        default=None, description="For an account with a second factor: the app's 6-digit code or a recovery code."
+    )
+
+
+class TotpEnrolmentOut(BaseModel):
+    secret: str = Field(description="Base32, for typing into an authenticator app by hand.")
+    uri: str = Field(description="The otpauth:// URI the QR code holds.")
+    qr_svg: str = Field(description="The URI as a QR image (an SVG data URI).")
+
+
+class TotpCodeIn(In):
+    code: Annotated[str, StringConstraints(min_length=6, max_length=6, pattern=r"^[0-9]{6}$")]
+
+
+class TotpRecoveryCodesOut(BaseModel):
+    recovery_codes: list[str] = Field(description="Ten single-use codes, shown this once.")
+
+
+class TotpDisableIn(In):
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    code: Annotated[str, StringConstraints(min_length=1, max_length=20)]
 
 
 class LoginOut(BaseModel):
@@ -134,6 +156,7 @@ class UserOut(BaseModel):
     is_admin: bool
     created_at: datetime
     email_verified: bool = Field(description="Whether a mailed link has proven the address.")
+    second_factor: bool = Field(description="Whether a login needs a TOTP code after the password.")
 
 
 class MeOut(UserOut):

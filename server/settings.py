@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import zoneinfo
 from functools import lru_cache
@@ -15,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from notifications.models import SmsNotice
 
 Locale = Literal["zh-CN", "en"]
+HOST = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:[0-9]{1,5})?")
 
 
 class SettingsError(Exception):
@@ -69,6 +71,10 @@ class Settings(BaseSettings):
     LOG_FORMAT: Literal["json", "text"] | None = Field(
         default=None, description="log lines as JSON objects or text; unset: json in production, text in development"
     )
+    MARKDOWN_IMAGE_HOSTS: str = Field(
+        default="",
+        description="hosts (comma-separated) whose https images organisers' Markdown may show; unset: none",
+    )
     METRICS_TOKEN: str = Field(default="", repr=False, description="Bearer token for /metrics; unset: loopback only")
 
     @field_validator("DATABASE_URL")
@@ -119,6 +125,15 @@ class Settings(BaseSettings):
             raise ValueError("must be 2 to 12 characters (the sign name approved by the SMS provider)")
         return value.strip()
 
+    @field_validator("MARKDOWN_IMAGE_HOSTS")
+    @classmethod
+    def _image_hosts(cls, value: str) -> str:
+        hosts = [host.strip().lower() for host in value.split(",") if host.strip()]
+        for host in hosts:
+            if not HOST.fullmatch(host):
+                raise ValueError(f"{host!r} is not a host name (such as img.example.cn, without https://)")
+        return ",".join(hosts)
+
     @field_validator("DEFAULT_TIMEZONE")
     @classmethod
     def _timezone(cls, value: str) -> str:
@@ -146,6 +161,11 @@ class Settings(BaseSettings):
         if self.SECRET_KEY and len(self.SECRET_KEY) < 32:
             raise ValueError("SECRET_KEY must be at least 32 characters")
         return self
+
+    @property
+    def image_hosts(self) -> tuple[str, ...]:
+        """MARKDOWN_IMAGE_HOSTS as a tuple: the only other hosts a page may load images from."""
+        return tuple(filter(None, self.MARKDOWN_IMAGE_HOSTS.split(",")))
 
     @property
     def is_embedded(self) -> bool:

@@ -1,6 +1,6 @@
 // The access record (docs/architecture.md#access-record): who was shown registrants' personal data, when, why
 // and how many people. One table serves the event's page (its organisers) and the bureau's page (every event).
-import { ref, reactive, computed, watch, onMounted } from "vue";
+import { ref, reactive, computed, watch, onMounted } from "./vue.js";
 import { api, failure } from "./api.js";
 import { i18n, t } from "./i18n.js";
 import { me } from "./account.js";

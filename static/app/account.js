@@ -1,12 +1,14 @@
 // Accounts: sign up, log in, and "me": my registrations and my personal calendar feed.
-import { reactive, ref, onMounted } from "vue";
+import { reactive, ref, nextTick, onMounted } from "./vue.js";
 import { api, ApiError, session } from "./api.js";
 import { i18n, load, t, pick } from "./i18n.js";
 import { when } from "./format.js";
 import { MyData } from "./privacy.js";
 import { route } from "./router.js";
+import { TwoFactor } from "./two-factor.js";
 
 export const me = reactive({ user: null });
+const TOTP_REQUIRED = "urn:quancheng:problem:totp_required";
 
 // Who is signed in: `/session` answers an anonymous visitor with `user: null`, so no page load logs a failed request.
 export async function refreshMe() {
@@ -59,6 +61,8 @@ function accountForm(path, fields) {
       const errors = ref({});
       const banner = ref("");
       const mailed = ref("");
+      const needsCode = ref(false);  // the account has a second factor: the code comes after the password
+      const code = ref("");
       async function submit() {
         errors.value = {};
         banner.value = "";
@@ -70,20 +74,25 @@ function accountForm(path, fields) {
             props.go(returnTo());
             return;
           }
-          const login = await api("/auth/login", {
-            method: "POST", body: { email: form.email, password: form.password },
-          });
+          const body = { email: form.email, password: form.password, ...(needsCode.value ? { code: code.value } : {}) };
+          const login = await api("/auth/login", { method: "POST", body });
           session.csrf = login.csrf_token;
           await refreshMe();
           if (me.user.locale !== i18n.locale) await load(me.user.locale);  // the account's language wins
           props.go(returnTo());
         } catch (error) {
           if (!(error instanceof ApiError)) { banner.value = t("error.network"); return; }
+          if (error.problem.type === TOTP_REQUIRED) {
+            needsCode.value = true;
+            await nextTick();
+            document.getElementById("a-code").focus();
+            return;
+          }
           errors.value = error.fields;
           if (!Object.keys(error.fields).length) banner.value = error.problem.detail;
         }
       }
-      return { form, errors, banner, mailed, submit, fields, t, path };
+      return { form, errors, banner, mailed, needsCode, code, submit, fields, t, path };
     },
     template: `
       <form class="card" @submit.prevent="submit" novalidate>
@@ -97,6 +106,11 @@ function accountForm(path, fields) {
                  :aria-invalid="!!errors[name]" :aria-describedby="errors[name] ? 'a-' + name + '-error' : null">
           <div v-if="errors[name]" :id="'a-' + name + '-error'" class="field-error">{{ errors[name] }}</div>
         </div>
+        <div v-if="needsCode">
+          <label for="a-code">{{ t("totp.code_or_recovery") }}</label>
+          <input id="a-code" v-model="code" autocomplete="one-time-code" aria-describedby="a-code-hint">
+          <p id="a-code-hint" class="muted">{{ t("totp.login_hint") }}</p>
+        </div>
         <button type="submit">{{ path === "/auth/signup" ? t("account.signup") : t("account.login") }}</button>
         <p v-if="path !== '/auth/signup'"><a href="/signup" @click.prevent="go('/signup')">{{ t("account.no_account") }}</a></p>
         <p v-if="path !== '/auth/signup'"><a href="/reset" @click.prevent="go('/reset')">{{ t("account.forgot") }}</a></p>
@@ -108,7 +122,7 @@ export const LoginPage = accountForm("/auth/login", ["email", "password"]);
 export const SignupPage = accountForm("/auth/signup", ["name", "email", "password"]);
 
 export const MePage = {
-  components: { MyData },
+  components: { MyData, TwoFactor },
   props: ["go"],
   setup() {
     const erased = ref(false);
@@ -217,6 +231,7 @@ export const MePage = {
       <p class="muted">{{ t("account.everywhere_explain") }}</p>
       <button type="button" class="secondary" @click="everywhere">{{ t("account.everywhere") }}</button>
     </div>
+    <TwoFactor />
     </template>`,
 };
 

@@ -1,7 +1,7 @@
 // The event list as a month or week calendar (FullCalendar's standard bundle, loaded when first shown).
 // Events sit at their own wall-clock time, as the list shows them: the calendar runs in UTC and is handed
 // each event's local time in its own zone, so no viewer's zone shifts them.
-import { onMounted, onUnmounted, ref, watch } from "vue";
+import { onMounted, onUnmounted, ref, watch } from "./vue.js";
 import { api } from "./api.js";
 import { i18n, pick } from "./i18n.js";
 import { wallClock } from "./format.js";

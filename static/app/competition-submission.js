@@ -1,7 +1,7 @@
 // A team's entry to one stage (/teams/{team}/stages/{stage}): the fact sheet, the file slots with an upload progress
 // bar, every version with its files' SHA-256 and which version counts, and the deadline with its countdown. Each
 // save or upload is a new version; the server judges the deadline and the files and says why it refuses.
-import { ref, reactive, computed, nextTick, onMounted } from "vue";
+import { ref, reactive, computed, nextTick, onMounted } from "./vue.js";
 import { api, upload, ApiError, failure } from "./api.js";
 import { t, pick } from "./i18n.js";
 import { at } from "./format.js";

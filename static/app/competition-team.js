@@ -1,7 +1,7 @@
 // A team as its members manage it on the competition page: its state (waiting for the organiser's approval, active,
 // and why a team was rejected), the members, and for the leader the invitations by email, the pending ones,
 // handing the lead over and withdrawing.
-import { ref, computed, nextTick } from "vue";
+import { ref, computed, nextTick } from "./vue.js";
 import { api, ApiError, failure } from "./api.js";
 import { t } from "./i18n.js";
 import { me } from "./account.js";

@@ -1,7 +1,7 @@
 // The competition page of an event of kind competition: its tracks, stages with live countdowns in the event's zone,
 // who may enter, and the visitor's own team (or the form to found one). The invitation mail links here with
 // ?invite=…, where the invited person accepts.
-import { ref, reactive, computed, nextTick, onMounted, onBeforeUnmount } from "vue";
+import { ref, reactive, computed, nextTick, onMounted, onBeforeUnmount } from "./vue.js";
 import { api, ApiError, failure } from "./api.js";
 import { t, pick } from "./i18n.js";
 import { me } from "./account.js";

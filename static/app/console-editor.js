@@ -1,6 +1,6 @@
 // The event editor: create a draft for an organisation (?org=) or edit one; once the event exists, its agenda,
 // ticket types, quotas and registration questions below. A failed save keeps every field as typed.
-import { reactive, ref, computed, onMounted, watch, onUnmounted } from "vue";
+import { reactive, ref, computed, onMounted, watch, onUnmounted } from "./vue.js";
 import { api } from "./api.js";
 import { t, pick } from "./i18n.js";
 import { me } from "./account.js";

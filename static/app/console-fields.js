@@ -1,6 +1,6 @@
 // Pieces the console's forms share: zh + en inputs side by side, field errors by API path, and wall-clock
 // times in an event's own time zone.
-import { ref, computed } from "vue";
+import { ref, computed } from "./vue.js";
 import { ApiError } from "./api.js";
 import { i18n, t } from "./i18n.js";
 

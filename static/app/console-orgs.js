@@ -1,7 +1,7 @@
 // Organisations and their members: the directory with a form to create one, and one organisation's page where its
 // managers (and admins) correct its details, invite people by email to hold roles (they accept the mailed link),
 // withdraw invitations and take roles away, and where any member may give up their own role.
-import { reactive, ref, computed, onMounted } from "vue";
+import { reactive, ref, computed, onMounted } from "./vue.js";
 import { api, failure } from "./api.js";
 import { t, pick } from "./i18n.js";
 import { instant } from "./format.js";

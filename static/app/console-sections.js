@@ -1,6 +1,6 @@
 // The parts of an event that exist only once the event does: agenda sessions, ticket types, quotas (seats
 // over ticket types) and the registration questions, each with its own small form.
-import { reactive, ref, onMounted, watch } from "vue";
+import { reactive, ref, onMounted, watch } from "./vue.js";
 import { api } from "./api.js";
 import { t, pick } from "./i18n.js";
 import { I18nInputs, attempt, showFailure, toInstant, toLocalInput } from "./console-fields.js";

@@ -1,6 +1,6 @@
 // The organiser console: my organisations and their events (drafts too), with publish and cancel behind a
 // confirmation that says who will be mailed. The event editor lives in console-editor.js.
-import { ref, computed, nextTick, onMounted, onUnmounted } from "vue";
+import { ref, computed, nextTick, onMounted, onUnmounted } from "./vue.js";
 import { api, failure } from "./api.js";
 import { t, pick } from "./i18n.js";
 import { me } from "./account.js";

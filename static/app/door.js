@@ -1,7 +1,7 @@
 // Check-in at the door, for a phone: scan (a scanner that types, or the camera: read by the browser's own
 // BarcodeDetector where it has one, else by jsQR on a canvas), or find the person by name; a big, clear answer
 // either way. Each attempt sends its own nonce, so a retried request never checks anyone in twice.
-import { ref, onMounted, onUnmounted } from "vue";
+import { ref, onMounted, onUnmounted } from "./vue.js";
 import { api, failure, newestOnly } from "./api.js";
 import { t, pick } from "./i18n.js";
 import { me } from "./account.js";
@@ -119,22 +119,22 @@ export const DoorPage = {
       <span class="muted">{{ when(event) }} · {{ event.venue || event.online_url }}</span></p>
     <p v-if="!me.user" class="banner">{{ t("door.sign_in") }}</p>
     <div v-else>
-      <p v-if="answer" class="banner" :class="{ ok: answer.ok }" role="status" style="font-size:22px">{{ answer.text }}</p>
+      <p v-if="answer" class="banner door-answer" :class="{ ok: answer.ok }" role="status">{{ answer.text }}</p>
       <form class="card" @submit.prevent="byCode">
         <label for="door-code">{{ t("door.code") }}</label>
         <input id="door-code" v-model="code" autocomplete="off" autofocus>
         <button type="submit">{{ t("door.check_in") }}</button>
         <button v-if="camera && !scanning" type="button" class="secondary" @click="scan">{{ t("door.scan") }}</button>
         <button v-if="scanning" type="button" class="secondary" @click="stop">{{ t("door.stop") }}</button>
-        <video v-show="scanning" ref="video" playsinline muted style="width:100%;margin-top:12px"></video>
+        <video v-show="scanning" ref="video" playsinline muted class="door-camera"></video>
       </form>
       <div class="card">
         <label for="door-search">{{ t("door.search") }}</label>
         <input id="door-search" v-model="query" @input="search" type="search" maxlength="100">
-        <p v-for="person in found" :key="person.id" style="display:flex;justify-content:space-between;align-items:center">
+        <p v-for="person in found" :key="person.id" class="door-person">
           <span>{{ person.name }} <span class="muted">{{ person.email_hint }}</span></span>
           <span v-if="person.checked_in_at" class="badge">{{ t("door.already") }}</span>
-          <button v-else style="margin:0" @click="byId(person.id)">{{ t("door.check_in") }}</button>
+          <button v-else class="flush" @click="byId(person.id)">{{ t("door.check_in") }}</button>
         </p>
       </div>
     </div>`,

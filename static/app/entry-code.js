@@ -1,6 +1,6 @@
 // The registrant's live entry code: fetched from the server each time its ten-second window ends, so a
 // screenshot forwarded to someone else is refused at the door. The registration's secret never reaches the browser.
-import { ref, onMounted, onUnmounted } from "vue";
+import { ref, onMounted, onUnmounted } from "./vue.js";
 import { api } from "./api.js";
 import { t } from "./i18n.js";
 
@@ -30,8 +30,8 @@ export const EntryCode = {
     return { live, t };
   },
   template: `
-    <figure style="margin:12px 0" data-test="entry-code">
-      <img v-if="live" :src="live.svg" :alt="t('manage.code')" width="240" height="240" style="max-width:100%;height:auto">
+    <figure class="entry-code" data-test="entry-code">
+      <img v-if="live" :src="live.svg" :alt="t('manage.code')" width="240" height="240">
       <figcaption class="muted qr-payload">
         <code v-if="live" data-test="entry-payload">{{ live.code }}</code><br>{{ t("manage.code_live") }}
         <template v-if="printed"><br><a :href="printed" target="_blank" rel="noopener">{{ t("manage.code_printed") }}</a></template>

@@ -1,7 +1,7 @@
 // The organiser's page for one event: who registered (approve, reject, export), how its mail fared, and a
 // message to the registrants, previewed as they will read it before it goes. Every action answers in its own
 // section: a status line when it worked, an alert with the API's words when it did not.
-import { ref, reactive, computed, nextTick, onMounted, watch } from "vue";
+import { ref, reactive, computed, nextTick, onMounted, watch } from "./vue.js";
 import { api, ApiError, failure } from "./api.js";
 import { i18n, t, pick } from "./i18n.js";
 import { when } from "./format.js";
@@ -300,8 +300,33 @@ const Mail = {
     </section>`,
 };
 
+// A mail as its recipients will read it. Mails carry their styles in style attributes (mail clients need them),
+// which the Content-Security-Policy refuses in markup, in a srcdoc frame (it inherits the policy) and even in a
+// DOMParser document; so the attributes are renamed before parsing (the mail's text has its quotes escaped, so only
+// attributes match) and each style is applied through CSSOM (element.style), which the policy allows. The frame
+// runs no script (no allow-scripts); allow-same-origin only lets this page write the mail into it.
+const MailFrame = {
+  props: ["html", "title"],
+  setup(props) {
+    const frame = ref(null);
+    function show() {
+      const mail = new DOMParser().parseFromString(props.html.replace(/\sstyle="/g, ' data-style="'), "text/html");
+      const shown = frame.value.contentDocument;
+      shown.replaceChild(shown.adoptNode(mail.documentElement), shown.documentElement);
+      for (const element of shown.querySelectorAll("[data-style]")) {
+        element.style.cssText = element.dataset.style;
+        element.removeAttribute("data-style");
+      }
+    }
+    onMounted(show);
+    watch(() => props.html, show);
+    return { frame };
+  },
+  template: `<iframe ref="frame" sandbox="allow-same-origin" :title="title"></iframe>`,
+};
+
 const Message = {
-  components: { Feedback },
+  components: { Feedback, MailFrame },
   props: ["event", "notice"],
   emits: ["sent"],
   setup(props, { emit }) {
@@ -371,7 +396,7 @@ const Message = {
       <div v-if="preview" class="admin-preview">
         <h3>{{ t("admin.message.preview_heading") }}</h3>
         <p><strong>{{ t("admin.message.subject") }}：</strong><span data-test="preview-subject">{{ preview.subject }}</span></p>
-        <iframe :srcdoc="preview.html" sandbox="" :title="t('admin.message.preview_frame')"></iframe>
+        <MailFrame :html="preview.html" :title="t('admin.message.preview_frame')" />
         <p v-if="preview.recipients" class="admin-confirm">{{ t("admin.message.confirm", { n: preview.recipients }) }}</p>
         <p v-else class="banner">{{ t("admin.message.nobody") }}</p>
         <button type="button" :disabled="busy || !preview.recipients" @click="send">

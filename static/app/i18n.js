@@ -1,5 +1,5 @@
 // One catalogue per language (static/i18n/*.json); Chinese first, English on request, remembered.
-import { reactive } from "vue";
+import { reactive } from "./vue.js";
 
 export const i18n = reactive({ locale: localStorage.getItem("locale") || "zh-CN", messages: {} });
 

@@ -2,7 +2,7 @@
 // of judges and the conflicts, the automatic assignment and each judge's progress, the ranking per track with the
 // rule that decided each place, advancing teams, 公示 and the final results, and the XLSX export.
 // Each section answers in its own line (event-admin.js's Feedback); the server decides, the page only shows.
-import { computed, onMounted, reactive, ref, watch } from "vue";
+import { computed, onMounted, reactive, ref, watch } from "./vue.js";
 import { api, ApiError, failure } from "./api.js";
 import { t, pick } from "./i18n.js";
 import { at } from "./format.js";

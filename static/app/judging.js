@@ -1,7 +1,7 @@
 // The judge's side of a competition: the queue of entries assigned to me (/judging) and one entry's declaration and
 // score sheet (/judging/{assignment}). An entry opens only after its judge declares no conflict; the sheet saves
 // itself as the judge goes (each save sends only the criteria changed since, so two tabs never undo each other).
-import { computed, onBeforeUnmount, onMounted, reactive, ref } from "vue";
+import { computed, onBeforeUnmount, onMounted, reactive, ref } from "./vue.js";
 import { api, ApiError, failure } from "./api.js";
 import { t, pick } from "./i18n.js";
 import { instant } from "./format.js";

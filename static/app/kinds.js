@@ -1,6 +1,6 @@
 // The event kinds, in the server's order and named in both languages (GET /event-kinds): asked once per page load,
 // shared by every page that offers or shows a kind.
-import { ref } from "vue";
+import { ref } from "./vue.js";
 import { api } from "./api.js";
 import { pick } from "./i18n.js";
 

@@ -1,6 +1,6 @@
 // Public pages: the event list, an event with its registration form, and a registrant's own page.
 // Routes follow the paths that mails link to: /, /events/{id}, /registrations/{id}?token=...
-import { createApp, defineAsyncComponent, nextTick, reactive, ref, computed, onMounted, watch } from "vue";
+import { createApp, defineAsyncComponent, nextTick, reactive, ref, computed, onMounted, watch } from "./vue.js";
 import { api, ApiError, failure, newestOnly } from "./api.js";
 import { i18n, load, t, pick } from "./i18n.js";
 import { InvitationPage, LoginPage, MePage, ResetPage, SignupPage, VerifyPage, logout, me, refreshMe } from "./account.js";
@@ -96,7 +96,7 @@ const EventList = {
       <p v-if="banner" class="banner" role="alert">{{ banner }}</p>
       <p v-else-if="!events.length" class="muted">{{ t("list.empty") }}</p>
       <a v-for="event in events" :key="event.id" :href="'/events/' + event.id" @click.prevent="go('/events/' + event.id)"
-         class="card" style="display:block;color:inherit;text-decoration:none">
+         class="card card-link">
         <h2>{{ pick(event.title) }}</h2>
         <div class="muted">{{ kindName(event.kind) }} · {{ when(event) }} · {{ event.venue || event.online_url }}</div>
         <span class="badge" :class="standing(event).kind">{{ standing(event).label }}</span>
@@ -427,14 +427,14 @@ const App = {
     <a class="skip-link" href="#main">{{ t("cal.skip") }}</a>
     <header>
       <a href="/" @click.prevent="go('/')">{{ t("app.title") }}</a>
-      <nav style="display:flex;gap:12px;align-items:center">
+      <nav>
         <a href="/pool" @click.prevent="go('/pool')">{{ t("nav.pool") }}</a>
         <a v-if="organises" href="/console" @click.prevent="go('/console')">{{ t("nav.console") }}</a>
         <a v-if="reports" href="/talent" @click.prevent="go('/talent')">{{ t("nav.talent") }}</a>
         <a v-if="me.user" href="/me" @click.prevent="go('/me')">{{ me.user.name }}</a>
         <button v-if="me.user" type="button" class="plain-link" @click="signOut">{{ t("nav.logout") }}</button>
         <a v-else href="/login" @click.prevent="go('/login')">{{ t("nav.login") }}</a>
-        <button class="secondary" style="margin:0" @click="toggle"><span :lang="i18n.locale === 'en' ? 'zh-CN' : 'en'">{{ t("app.language") }}</span></button>
+        <button class="secondary flush" @click="toggle"><span :lang="i18n.locale === 'en' ? 'zh-CN' : 'en'">{{ t("app.language") }}</span></button>
       </nav>
     </header>
     <main id="main" tabindex="-1" :key="i18n.locale + page.component + page.id">

@@ -2,7 +2,7 @@
 // time in the event's zone, table and counterpart; the party's own check-in code per meeting (the counterpart or
 // the organisers scan it at the table); a box to check a meeting in with the counterpart's code; and, once a
 // meeting was held, its outcome.
-import { ref, onMounted } from "vue";
+import { ref, onMounted } from "./vue.js";
 import { api, failure } from "./api.js";
 import { t, pick, i18n } from "./i18n.js";
 import { me } from "./account.js";

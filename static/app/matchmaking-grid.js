@@ -2,7 +2,7 @@
 // must-meets, a schedule run polled until the solver is done (proved optimal or the bound it reached), the grid
 // of slots × tables where a meeting is moved with the keyboard (select it, then a target cell: the server checks
 // the move live before it is made), empty cells filled for late parties, and publishing.
-import { ref, reactive, computed, onMounted, onBeforeUnmount } from "vue";
+import { ref, reactive, computed, onMounted, onBeforeUnmount } from "./vue.js";
 import { api, ApiError, failure } from "./api.js";
 import { t, pick } from "./i18n.js";
 import { link, go, route } from "./router.js";

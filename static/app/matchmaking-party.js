@@ -1,7 +1,7 @@
 // A confirmed registrant's side of a matchmaking event (/events/{id}/matchmaking): the organisation's party (create,
 // join, edit: side, pool entries, unavailable slots), the counterparts worth meeting with their reasons and the
 // must / want / no marks or meeting requests, and the requests inbox.
-import { ref, reactive, computed, onMounted } from "vue";
+import { ref, reactive, computed, onMounted } from "./vue.js";
 import { api, ApiError, failure } from "./api.js";
 import { t, pick } from "./i18n.js";
 import { me } from "./account.js";

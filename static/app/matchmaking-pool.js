@@ -1,6 +1,6 @@
 // The 应用场景需求和解决方案资源池: public browse and search, one entry with its state moves, and the editor its
 // organisation's members write drafts in. Contact details come from the API to signed-in readers only.
-import { ref, reactive, computed, onMounted, watch } from "vue";
+import { ref, reactive, computed, onMounted, watch } from "./vue.js";
 import { api, failure, newestOnly } from "./api.js";
 import { t, pick } from "./i18n.js";
 import { me } from "./account.js";

@@ -1,6 +1,6 @@
 // A person's privacy: the event's notice with its acceptance on the registration form, and "my data" (download,
 // delete) on /me and on the manage-link page.
-import { ref } from "vue";
+import { ref } from "./vue.js";
 import { api, failure } from "./api.js";
 import { i18n, t } from "./i18n.js";
 
@@ -16,7 +16,7 @@ export const PrivacyNotice = {
     <fieldset id="f-privacy" tabindex="-1" class="checks" :aria-invalid="!!error"
               :aria-describedby="error ? 'f-privacy-error' : null">
       <legend>{{ t("privacy.heading") }}</legend>
-      <p class="muted" data-test="privacy-notice" style="white-space:pre-line">{{ text(notice) }}</p>
+      <p class="muted pre-line" data-test="privacy-notice">{{ text(notice) }}</p>
       <label class="check"><input type="checkbox" :checked="accepted"
              @change="$emit('update:accepted', $event.target.checked)"> {{ t("privacy.accept") }}</label>
     </fieldset>

@@ -1,5 +1,5 @@
 // The address bar is the state: pages route by path (the links in mails), and go() moves without a reload.
-import { reactive } from "vue";
+import { reactive } from "./vue.js";
 
 // `cameFrom`: the last page before the sign-in pages, where signing in or up takes the person back to.
 export const route = reactive({ path: location.pathname, query: new URLSearchParams(location.search), cameFrom: null });

@@ -1,6 +1,6 @@
 // The bureau's dashboard: totals by region, occupation and level, the trend by period and progress against
 // targets as Apache ECharts charts (each with its figures as a table), and who has reported for a period.
-import { ref, reactive, computed, watch, onMounted, onBeforeUnmount } from "vue";
+import { ref, reactive, computed, watch, onMounted, onBeforeUnmount } from "./vue.js";
 import { api, failure } from "./api.js";
 import { t, pick } from "./i18n.js";
 import { go } from "./router.js";

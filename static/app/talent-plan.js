@@ -3,7 +3,7 @@
 // targets, and the cross-check of received reports against registrations and check-ins.
 // Paths: /talent/programmes, /talent/periods, /talent/targets, /talent/evidence. Every page works on the talent API
 // as it is (talent/routes.py); field errors come back by field and are shown under their inputs.
-import { ref, reactive, computed, watch, onMounted } from "vue";
+import { ref, reactive, computed, watch, onMounted } from "./vue.js";
 import { api, failure } from "./api.js";
 import { t, pick } from "./i18n.js";
 import { me } from "./account.js";

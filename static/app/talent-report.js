@@ -1,6 +1,6 @@
 // One trainee report: the form with the server's rule findings as the reporter types, save and submit, the
 // bureau's approve and return, and every change below. Also the bureau's queue of reports awaiting review.
-import { ref, reactive, computed, watch, onMounted, onBeforeUnmount } from "vue";
+import { ref, reactive, computed, watch, onMounted, onBeforeUnmount } from "./vue.js";
 import { api, ApiError, failure, newestOnly } from "./api.js";
 import { i18n, t, pick } from "./i18n.js";
 import { me } from "./account.js";

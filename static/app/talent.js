@@ -2,7 +2,7 @@
 // fill in the period's spreadsheet instead; the bureau (admins) reviews reports and reads the dashboard.
 // Paths: /talent, /talent/reports/{base}/{period}/{programme}, /talent/review, /talent/dashboard, and the plan's
 // pages (talent-plan.js).
-import { ref, computed, onMounted } from "vue";
+import { ref, computed, onMounted } from "./vue.js";
 import { api, ApiError, failure } from "./api.js";
 import { t, pick } from "./i18n.js";
 import { me } from "./account.js";

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright, expect
 
-from tests.e2e.support import ADMIN, CHROMIUM, NewPage, expected_failure, seed_forum
+from tests.e2e.support import ADMIN, CHROMIUM, REPORT_POLICY_VIOLATIONS, NewPage, expected_failure, seed_forum
 from tests.server.support import run, serving
 
 # Two cores serve the app, both databases' fixtures and Chromium at once: an answer can take longer than
@@ -79,7 +79,8 @@ async def browser() -> AsyncIterator[Browser]:
 
 @pytest.fixture
 async def new_page(browser: Browser) -> AsyncIterator[NewPage]:
-    """Open pages like `browser.new_page(...)`; the test fails if any of them logged an error.
+    """Open pages like `browser.new_page(...)`; the test fails if any of them logged an error (a violation of the
+    Content-Security-Policy included).
 
     Chromium logs every 4xx answer as a console error, so a failed request fails the test too, unless the test
     names that very answer: `new_page(expected_failures=[(409, "/api/v1/registrations/*/approve")], ...)`.
@@ -92,6 +93,7 @@ async def new_page(browser: Browser) -> AsyncIterator[NewPage]:
                 errors.append(f"console.error: {message.text} ({message.location.get('url')})")
 
         page = await browser.new_page(**options)
+        await page.add_init_script(REPORT_POLICY_VIOLATIONS)
         page.on("console", on_console)
         page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
         return page

@@ -31,6 +31,14 @@ ADMIN = ("admin@bureau.gov.cn", PASSWORD)
 
 NewPage = Callable[..., Awaitable[Page]]
 
+# Each page reports a Content-Security-Policy violation as a console error (Chromium logs most of them itself,
+# "… violates the following Content Security Policy directive …", but not all), which fails the test
+# (tests/e2e/conftest.py).
+REPORT_POLICY_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => console.error(
+  "CSP violation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline")
+  + " at " + event.sourceFile + ":" + event.lineNumber));
+"""
 FAILED_LOAD = "Failed to load resource: the server responded with a status of"
 
 
@@ -382,7 +390,7 @@ def published_entry(admin: httpx.Client, owner: tuple[int, str], body: dict[str,
     """A pool entry (`NEED` or `SOLUTION` of tests/matchmaking/support.py, or like them) that the owner (organisation
     id, a member's email) writes and submits, published by the admin (a curator): its id."""
     organisation_id, email = owner
-    with client_of(admin, email) as client:
+    with signed_in(admin, email) as client:
         created = client.post("/pool-entries", json={**body, "organisation_id": organisation_id})
         created.raise_for_status()
         entry_id = int(created.json()["id"])
@@ -391,16 +399,9 @@ def published_entry(admin: httpx.Client, owner: tuple[int, str], body: dict[str,
     return entry_id
 
 
-def client_of(admin: httpx.Client, email: str) -> httpx.Client:
-    """An API client signed in as `email` (password PASSWORD); close it after use."""
-    token = httpx.post(str(admin.base_url.join("auth/login")), json={"email": email, "password": PASSWORD})
-    token.raise_for_status()
-    return httpx.Client(base_url=admin.base_url, headers={"Authorization": f"Bearer {token.json()['token']}"})
-
-
 def registered(admin: httpx.Client, event_id: int, email: str) -> None:
     """`email`'s account registers for the forum-like event of `seed_forum` (confirmed: it needs no approval)."""
-    with client_of(admin, email) as client:
+    with signed_in(admin, email) as client:
         body = {"privacy_notice_version": 0, "email": email, "name": "参会代表", "answers": {"company": "参会单位"}}
         answer = client.post(f"/events/{event_id}/registrations", json=body)
         answer.raise_for_status()
@@ -428,7 +429,7 @@ def party_of(
 ) -> int:
     """`email` registers for the matchmaking event and creates its organisation's party: the party's id."""
     registered(admin, event_id, email)
-    with client_of(admin, email) as client:
+    with signed_in(admin, email) as client:
         body = {"organisation_id": organisation_id, "side": side, "entry_ids": entry_ids}
         created = client.post(f"/events/{event_id}/matchmaking/parties", json=body)
         created.raise_for_status()
@@ -461,10 +462,10 @@ def scheduled_matchmaking(admin: httpx.Client) -> dict[str, Any]:
     """`matchmaking_pair` where the hospital wants to meet the vendor, with a finished provisional schedule
     (`schedule_id`)."""
     seeded = matchmaking_pair(admin)
-    with client_of(admin, seeded["hospital"]) as client:
+    with signed_in(admin, seeded["hospital"]) as client:
         path = f"/matchmaking-parties/{seeded['hospital_party']}/preferences/{seeded['vendor_party']}"
         client.put(path, json={"level": "want"}).raise_for_status()
-    with client_of(admin, seeded["host"]) as client:
+    with signed_in(admin, seeded["host"]) as client:
         started = client.post(f"/events/{seeded['event_id']}/matchmaking/schedules", json={"time_limit": 5})
         started.raise_for_status()
         run = started.json()
@@ -550,3 +551,18 @@ def seed_matchmaking_agenda(admin: httpx.Client) -> tuple[str, int]:
         time.sleep(0.05)
     admin.post(f"/events/{event_id}/matchmaking/schedules/{run['id']}/publish").raise_for_status()
     return hospital, hospital_party
+
+
+def registration(base: str, event_id: int, name: str) -> tuple[str, str]:
+    """A registration for the forum of one question (company): (id, manage token)."""
+    answer = httpx.post(
+        f"{base}/api/v1/events/{event_id}/registrations",
+        json={
+            "privacy_notice_version": 0,
+            "email": f"{uuid.uuid4().hex[:8]}@example.cn",
+            "name": name,
+            "answers": {"company": "济南智造"},
+        },
+    )
+    answer.raise_for_status()
+    return str(answer.json()["id"]), str(answer.json()["manage_token"])

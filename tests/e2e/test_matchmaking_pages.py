@@ -13,7 +13,6 @@ from playwright.async_api import expect
 from tests.e2e.support import (
     ADMIN,
     NewPage,
-    client_of,
     company_member,
     matchmaking_forum,
     matchmaking_pair,
@@ -22,6 +21,7 @@ from tests.e2e.support import (
     published_entry,
     registered,
     sign_in,
+    signed_in,
 )
 from tests.matchmaking.support import NEED, SOLUTION
 
@@ -171,7 +171,7 @@ async def test_profile_marks_then_the_organiser_schedules_and_publishes_and_the_
     await host.get_by_role("button", name="发布最终日程").click()
     await expect(host.get_by_role("status").filter(has_text="日程已发布")).to_be_visible()
 
-    with client_of(admin, vendor_email) as vendor_client:
+    with signed_in(admin, vendor_email) as vendor_client:
         agenda = vendor_client.get(f"/matchmaking-parties/{vendor_party}/agenda").json()
     assert agenda["published"] is True
     assert [m["counterpart"]["organisation_name"]["zh"] for m in agenda["meetings"]] == [f"济南影像医院 {mark}"]
@@ -202,7 +202,7 @@ async def test_in_requests_mode_a_party_asks_with_a_message_and_the_other_accept
     received = vendor.get_by_role("group", name=seeded["hospital_name"])
     await expect(vendor.get_by_text("想了解肺结节筛查在我院的部署方式。")).to_be_visible()
     # A colleague answers in another tab first: this page's answer comes too late and is told so.
-    with client_of(admin, seeded["vendor"]) as client:
+    with signed_in(admin, seeded["vendor"]) as client:
         (request,) = client.get(f"/matchmaking-parties/{seeded['vendor_party']}/requests").json()
         accepted = client.post(
             f"/matchmaking-parties/{seeded['vendor_party']}/requests/{request['id']}/answer", json={"accept": True}

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Route, expect
 
-from tests.e2e.support import ADMIN, PASSWORD, NewPage, seed_forum, sign_in
+from tests.e2e.support import ADMIN, PASSWORD, NewPage, registration, seed_forum, sign_in
 
 
 async def test_a_participant_on_a_phone_registers_waits_and_cancels(site: tuple[str, int], new_page: NewPage) -> None:
@@ -268,27 +268,16 @@ async def test_an_offered_seat_is_accepted_on_the_manage_page(
     base_url: str, admin: httpx.Client, new_page: NewPage
 ) -> None:
     event_id = seed_forum(admin, capacity=1)
-    made = [
-        httpx.post(
-            f"{base_url}/api/v1/events/{event_id}/registrations",
-            json={
-                "privacy_notice_version": 0,
-                "email": f"{who}@example.cn",
-                "name": who,
-                "answers": {"company": "济南智造"},
-            },
-        ).json()
-        for who in ("first", "second")
-    ]
-    second = f"{base_url}/registrations/{made[1]['id']}?token={made[1]['manage_token']}"
+    (first_id, first_token), (second_id, second_token) = (registration(base_url, event_id, who) for who in ("甲", "乙"))
+    second = f"{base_url}/registrations/{second_id}?token={second_token}"
     page = await new_page(locale="zh-CN", viewport={"width": 390, "height": 844}, timezone_id="America/Los_Angeles")
     await page.goto(second)
     await expect(page.locator("[data-test=status]")).to_have_text("候补中")
     await expect(page.get_by_text("候补位次：1")).to_be_visible()
     await expect(page.get_by_role("button", name="确认参加")).to_have_count(0)
     cancelled = httpx.post(
-        f"{base_url}/api/v1/registrations/{made[0]['id']}/cancel",
-        headers={"Authorization": f"Bearer {made[0]['manage_token']}"},
+        f"{base_url}/api/v1/registrations/{first_id}/cancel",
+        headers={"Authorization": f"Bearer {first_token}"},
     )
     assert cancelled.status_code == 200, cancelled.text
     await page.reload()
@@ -298,7 +287,7 @@ async def test_an_offered_seat_is_accepted_on_the_manage_page(
     await expect(page.get_by_text(re.compile(r"\d{2}:\d{2}（中国标准时间）"))).to_be_visible()
     shown = await page.get_by_text("AI赋能制造业对接会").locator("..").inner_text()
     assert shown.count("2030") == 1  # a one-day event's date is said once
-    taken = (409, f"/api/v1/registrations/{made[1]['id']}/accept")
+    taken = (409, f"/api/v1/registrations/{second_id}/accept")
     stale = await new_page(locale="zh-CN", expected_failures=[taken])  # the same link open in a second tab
     await stale.goto(second)
     await expect(stale.get_by_role("button", name="确认参加")).to_be_visible()  # loaded before the other tab accepts

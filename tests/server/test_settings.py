@@ -56,6 +56,11 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
         ("SMS_TEMPLATES", "approval=SMS_1,birthday=2", "bad setting SMS_TEMPLATES: Value error, 'birthday=2' is not"),
         ("SMS_SIGN_NAME", "泉", "bad setting SMS_SIGN_NAME: Value error, must be 2 to 12 characters"),
         ("SMS_LIMIT_PER_HOUR", "0", "bad setting SMS_LIMIT_PER_HOUR: Input should be greater than 0"),
+        (
+            "MARKDOWN_IMAGE_HOSTS",
+            "img.example.cn, https://cdn.example.cn",
+            "bad setting MARKDOWN_IMAGE_HOSTS: Value error, 'https://cdn.example.cn' is not a host name",
+        ),
     ],
 )
 def test_a_bad_setting_is_one_clear_line(
