@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+HAPROXY_CONFIG = ROOT / "deploy" / "haproxy.cfg"  # the balancer here and in docker-compose.yml
 BRIDGE = "qcbr0"
 GATEWAY = "10.77.0.1"  # the root namespace's address on the bridge
 PG_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
@@ -182,7 +183,7 @@ def start_pgbouncer(host: Host, database_port: int = 5432) -> str:
         f"quancheng = host={host.address} port={database_port} dbname=quancheng user=postgres\n"
         "[pgbouncer]\n"
         f"listen_addr = {host.address}\nlisten_port = 6432\n"
-        "auth_type = trust\n"
+        "auth_type = trust\nadmin_users = postgres\n"
         f"auth_file = {host.workdir / host.name / 'userlist.txt'}\n"
         "pool_mode = transaction\n"
         "default_pool_size = 20\nmax_client_conn = 500\n"

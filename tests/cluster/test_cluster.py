@@ -160,9 +160,7 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
         migrated = cluster.quancheng("migrate")
         assert migrated.returncode == 0, migrated.stderr
         balancer = {"APP1": f"{cluster.app1.address}:8000", "APP2": f"{cluster.app2.address}:8000"}
-        cluster.lb.spawn(
-            ["haproxy", "-db", "-f", str(ROOT / "deploy" / "haproxy.cfg")], env=balancer, log="haproxy.log"
-        )
+        cluster.lb.spawn(["haproxy", "-db", "-f", str(hosts.HAPROXY_CONFIG)], env=balancer, log="haproxy.log")
         yield cluster
     finally:
         for host in made:
@@ -312,3 +310,38 @@ async def test_a_worker_cut_off_mid_drain_loses_no_mail(cluster: Cluster, record
         round(max(m.at for m in resent) - cut_at, 1),
     )
     figure(record_property, "partition_lease_seconds", LEASE_SECONDS)
+
+
+async def test_the_rush_through_pgbouncer_in_transaction_pooling_never_overbooks(
+    cluster: Cluster, record_property: object
+) -> None:
+    # asyncpg's statement cache off: its named prepared statements live on one server connection, which
+    # transaction pooling hands to another client after each transaction (PgBouncer 1.18 here: no
+    # max_prepared_statements, which came in 1.21). Tortoise passes the URL's option to asyncpg.
+    pooled = f"{hosts.start_pgbouncer(cluster.db)}?maxsize=10&statement_cache_size=0"
+    for host in (cluster.app1, cluster.app2):
+        cluster.stop_serving(host)
+        cluster.serve(host, pooled)
+    cluster.balanced_across("app1", "app2")
+    attempts, event_id = 700, cluster.event(SEATS)
+    result = await rush(*cluster.balancer, event_id, attempts, clients=CLIENTS, prefix="b")
+
+    assert Counter(a.status for a in result.attempts) == {201: attempts}
+    await verify(cluster.database_url, event_id, SEATS, attempts, result.told())
+    check_clean(cluster, database_url=pooled)
+    transactions = pgbouncer_transactions(cluster)
+    assert transactions > attempts, "the app hosts' transactions went through PgBouncer"
+    figure(record_property, "pgbouncer_rush_attempts_per_second_two_app_hosts", round(result.per_second))
+    figure(record_property, "pgbouncer_transactions_pooled", transactions)
+
+
+def pgbouncer_transactions(cluster: Cluster) -> int:
+    """Transactions PgBouncer passed to the `quancheng` database (its admin console's SHOW STATS)."""
+    psql = [str(hosts.PG_BIN[-1] / "psql"), "-h", cluster.db.address, "-p", "6432", "-U", "postgres", "-At"]
+    shown = subprocess.run([*psql, "-F", ",", "-c", "SHOW STATS", "pgbouncer"], capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    for line in shown.stdout.splitlines():
+        fields = line.split(",")
+        if fields[0] == "quancheng":
+            return int(fields[1])  # total_xact_count
+    raise AssertionError(f"no quancheng database in PgBouncer's stats: {shown.stdout}")
