@@ -12,6 +12,7 @@ outbox that the partition scenario drains. Each prints its figures and records t
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import secrets
 import shutil
@@ -56,6 +57,7 @@ class Cluster:
     sink: Sink
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(40))
     serving: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    pooled: str = ""  # the app hosts' DATABASE_URL through PgBouncer, once it runs
 
     @property
     def workers(self) -> tuple[Host, Host]:
@@ -78,14 +80,20 @@ class Cluster:
         }
 
     def serve(self, host: Host, database_url: str | None = None) -> None:
+        self.serve_together((host,), database_url)
+
+    def serve_together(self, group: tuple[Host, ...], database_url: str | None = None) -> None:
+        """Start `serve` on several hosts at once, then wait until each is ready."""
         command = ["serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]
-        self.serving[host.name] = host.quancheng(command, self.environment(host, database_url), log="serve.log")
-        hosts.wait_for(
-            lambda: hosts.ready(f"http://{host.address}:8000/readyz"),
-            what=f"{host.name} serve",
-            log=lambda: host.log("serve.log"),
-            timeout=120,
-        )
+        for host in group:
+            self.serving[host.name] = host.quancheng(command, self.environment(host, database_url), log="serve.log")
+        for host in group:
+            hosts.wait_for(
+                functools.partial(hosts.ready, f"http://{host.address}:8000/readyz"),
+                what=f"{host.name} serve",
+                log=functools.partial(host.log, "serve.log"),
+                timeout=120,
+            )
 
     def stop_serving(self, host: Host) -> None:
         host.kill(self.serving.pop(host.name))
@@ -312,23 +320,62 @@ async def test_a_worker_cut_off_mid_drain_loses_no_mail(cluster: Cluster, record
     figure(record_property, "partition_lease_seconds", LEASE_SECONDS)
 
 
-async def test_the_rush_through_pgbouncer_in_transaction_pooling_never_overbooks(
-    cluster: Cluster, record_property: object
-) -> None:
+async def test_reminders_scheduled_from_both_app_hosts_fire_once(cluster: Cluster, record_property: object) -> None:
+    registrants, event_id = 20, cluster.event(SEATS)
+    assert Counter(
+        a.status for a in (await rush(*cluster.balancer, event_id, registrants, clients=4, prefix="r")).attempts
+    ) == {201: registrants}
+    # Time passes: the event now starts in half an hour, so its 1-hour reminder is due (the clock moved, as if
+    # 30 days went by; the service's own paths for moving an event are tested elsewhere).
+    await database_rows(
+        cluster.database_url,
+        'UPDATE "event" SET "starts_at" = now() + interval \'30 minutes\', '
+        '"ends_at" = now() + interval \'8 hours\' WHERE "id" = $1 RETURNING "id"',
+        event_id,
+    )
+    # Every serve process runs the reminder job when it starts and then each minute: restart both app hosts at
+    # once (onto PgBouncer, for the next scenario), and four processes on two hosts race for the same reminder.
     # asyncpg's statement cache off: its named prepared statements live on one server connection, which
     # transaction pooling hands to another client after each transaction (PgBouncer 1.18 here: no
     # max_prepared_statements, which came in 1.21). Tortoise passes the URL's option to asyncpg.
-    pooled = f"{hosts.start_pgbouncer(cluster.db)}?maxsize=10&statement_cache_size=0"
+    cluster.pooled = f"{hosts.start_pgbouncer(cluster.db)}?maxsize=10&statement_cache_size=0"
     for host in (cluster.app1, cluster.app2):
         cluster.stop_serving(host)
-        cluster.serve(host, pooled)
+    cluster.serve_together((cluster.app1, cluster.app2), cluster.pooled)
+
+    async def scheduled() -> list[asyncpg.Record]:
+        return await database_rows(
+            cluster.database_url,
+            'SELECT "to_addr" FROM "outbox_message" WHERE "template" = \'reminder\' AND "topic" = $1',
+            f"event:{event_id}",
+        )
+
+    deadline = time.monotonic() + 90
+    while len(await scheduled()) < registrants:
+        assert time.monotonic() < deadline, "no reminders 90 s after the app hosts started"
+        await asyncio.sleep(0.5)
+    await asyncio.sleep(5)  # the other processes' runs, had they sent anything, would be in the outbox by now
+    runs = await database_rows(
+        cluster.database_url, 'SELECT "hours" FROM "reminder_run" WHERE "event_id" = $1', event_id
+    )
+    mails = await scheduled()
+    assert [row["hours"] for row in runs] == [1]
+    assert len(mails) == registrants and len({row["to_addr"] for row in mails}) == registrants
+    figure(record_property, "reminders_scheduled_for_registrants", f"{len(mails)} mails for {registrants}")
+
+
+async def test_the_rush_through_pgbouncer_in_transaction_pooling_never_overbooks(
+    cluster: Cluster, record_property: object
+) -> None:
+    # The app hosts serve through PgBouncer since the reminder scenario restarted them on it.
+    assert cluster.pooled and set(cluster.serving) == {"app1", "app2"}
     cluster.balanced_across("app1", "app2")
     attempts, event_id = 700, cluster.event(SEATS)
     result = await rush(*cluster.balancer, event_id, attempts, clients=CLIENTS, prefix="b")
 
     assert Counter(a.status for a in result.attempts) == {201: attempts}
     await verify(cluster.database_url, event_id, SEATS, attempts, result.told())
-    check_clean(cluster, database_url=pooled)
+    check_clean(cluster, database_url=cluster.pooled)
     transactions = pgbouncer_transactions(cluster)
     assert transactions > attempts, "the app hosts' transactions went through PgBouncer"
     figure(record_property, "pgbouncer_rush_attempts_per_second_two_app_hosts", round(result.per_second))
