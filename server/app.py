@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import ValidationError
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from events import mailing, privacy
 from events.calendar_routes import api as calendar_api
@@ -141,6 +142,12 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     app = Starlette(
         routes=routes,
         middleware=[
+            # Outermost: the client address every layer below sees (rate limits, access log) is the real one.
+            *(
+                [Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.TRUSTED_PROXIES)]
+                if settings.TRUSTED_PROXIES
+                else []
+            ),
             Middleware(Observe, routes=routes),
             Middleware(SecurityHeaders, image_hosts=settings.image_hosts, https=settings.BASE_URL.startswith("https:")),
             Middleware(BodySizeLimit, limit=settings.MAX_BODY_BYTES, routes=routes),
@@ -178,7 +185,12 @@ async def background(settings: Settings, stop: asyncio.Event, *, with_worker: bo
     ]
     if with_worker:
         transport = transport_for(settings.SMTP_URL, settings.MAIL_DIR, settings.SMTP_CA_FILE)
-        mail = Worker(transport, sender=settings.MAIL_FROM, sender_name=settings.MAIL_FROM_NAME)
+        mail = Worker(
+            transport,
+            sender=settings.MAIL_FROM,
+            sender_name=settings.MAIL_FROM_NAME,
+            lease=timedelta(seconds=settings.MAIL_LEASE_SECONDS),
+        )
         await asyncio.gather(mail.run(stop), sms_worker(settings).run(stop))
     else:
         await stop.wait()

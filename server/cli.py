@@ -82,7 +82,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        proxy_headers=True,
+        # X-Forwarded-For is read by the app, and only from TRUSTED_PROXIES (server.app): never by uvicorn,
+        # which trusts 127.0.0.1 by default, where a reverse proxy on the same machine is not a given.
+        proxy_headers=False,
+        # A worker that has not started within this is killed and started again (uvicorn's default, 5 s, is
+        # shorter than an import of the app takes on a busy 2-core host, which then never gets a worker up).
+        timeout_worker_healthcheck=60,
         log_config=None,
         access_log=False,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 import zoneinfo
@@ -67,6 +68,9 @@ class Settings(BaseSettings):
     DEFAULT_LOCALE: Locale = "zh-CN"
     MAX_BODY_BYTES: int = Field(default=1_048_576, gt=0)
     SESSION_DAYS: int = Field(default=14, gt=0)
+    MAIL_LEASE_SECONDS: float = Field(
+        default=300, gt=0, description="how long a mail worker holds the rows it claimed before another may take them"
+    )
     SWEEP_SECONDS: float = Field(default=30, gt=0, description="how often lapsed waiting-list offers are passed on")
     LOG_FORMAT: Literal["json", "text"] | None = Field(
         default=None, description="log lines as JSON objects or text; unset: json in production, text in development"
@@ -74,6 +78,10 @@ class Settings(BaseSettings):
     MARKDOWN_IMAGE_HOSTS: str = Field(
         default="",
         description="hosts (comma-separated) whose https images organisers' Markdown may show; unset: none",
+    )
+    TRUSTED_PROXIES: str = Field(
+        default="",
+        description="addresses or CIDRs of load balancers whose X-Forwarded-For names the client, comma-separated",
     )
     METRICS_TOKEN: str = Field(default="", repr=False, description="Bearer token for /metrics; unset: loopback only")
 
@@ -133,6 +141,17 @@ class Settings(BaseSettings):
             if not HOST.fullmatch(host):
                 raise ValueError(f"{host!r} is not a host name (such as img.example.cn, without https://)")
         return ",".join(hosts)
+
+    @field_validator("TRUSTED_PROXIES")
+    @classmethod
+    def _addresses(cls, value: str) -> str:
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        for item in items:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network (CIDR)") from None
+        return ", ".join(items)
 
     @field_validator("DEFAULT_TIMEZONE")
     @classmethod
