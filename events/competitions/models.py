@@ -191,9 +191,10 @@ class TeamInvite(Model):
 
 
 class Submission(Model):
-    """One version of the entry of a team to a stage. `submitted_at` is when it was stored and committed: the
-    moment the deadline is judged against. A version may lack required answers or files (`complete` false): the
-    team sends its files one request each, so early versions are drafts (docs/architecture.md#competitions)."""
+    """One version of the entry of a team to a stage. `submitted_at` is when it was complete and committed: the
+    moment its files were all stored and its row written, which the deadline is judged against. A version may
+    still lack required answers or files (`complete` false): the team sends its files one request each, so early
+    versions are drafts that do not count (docs/architecture.md#competitions)."""
 
     id = fields.IntField(primary_key=True)
     team: fields.ForeignKeyRelation[Team] = fields.ForeignKeyField(
