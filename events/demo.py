@@ -244,7 +244,7 @@ async def _matchmaking(seeder: Seeder) -> None:
     # the matchmaking parties' people first, with their accounts (events.matchmaking.demo makes their parties)
     for user in (cast.company_manager, cast.supplier_manager, cast.organiser, cast.admin):
         data = {"email": user.email, "name": user.name, "privacy_notice_version": session.privacy_notice_version}
-        await registration.register(
+        await registering.register(
             session.id, data, user=user, idempotency_key=None, secret_key=seeder.settings.secret_key()
         )
     await seeder.register(session, 11)

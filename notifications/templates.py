@@ -192,6 +192,7 @@ TEMPLATES: dict[str, MailTemplate] = {
             "deadline": "2027-04-01 18:00:00 (Asia/Shanghai)",
             "files": "- plan: 方案.pdf (1,204,331 bytes) sha256 "
             "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "missing": "- 缺少必填项“项目简介”",  # empty for a complete version
         }
     ),
 }

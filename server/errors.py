@@ -158,15 +158,17 @@ def _short(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
+def field_error(loc: Sequence[str | int], key: str, locale: Locale, **params: Any) -> FieldError:
+    """A field's problem as the reader sees it: its path, the message in their language and its type."""
+    return FieldError(loc=list(loc), msg=translate(key, locale, **params), type=key.rpartition(".")[2])
+
+
 def problem(error: DomainError, locale: Locale) -> Problem:
     status = status_of(error)
     fields: list[FieldError] = []
     if isinstance(error, InvalidInput) and error.validation is not None:
         fields = _validation_fields(error.validation, error.prefix, locale)
-    fields += [
-        FieldError(loc=list(loc), msg=translate(key, locale, **{**error.params, **own}), type=key.rpartition(".")[2])
-        for loc, key, own in error.field_errors
-    ]
+    fields += [field_error(loc, key, locale, **{**error.params, **own}) for loc, key, own in error.field_errors]
     detail = fields[0].msg if len(fields) == 1 else translate(f"{error.key}.detail", locale, **error.params)
     return Problem(
         type=f"urn:quancheng:problem:{error.key.removeprefix('error.')}",

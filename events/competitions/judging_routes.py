@@ -50,6 +50,7 @@ from server.access import SignedIn
 from server.api import Api, Context
 from server.errors import NotFound
 from server.models import User
+from server.settings import Locale
 
 api = Api()
 TAG = "judging"
@@ -301,7 +302,7 @@ async def declare(ctx: Context, assignment_id: int, assignment: JudgeAssignment,
     return _assignment_out(await panel.declare(ctx.user, assignment.id, body))
 
 
-async def _sheet_out(assignment: JudgeAssignment, sheet: sheets.Sheet) -> SheetOut:
+async def _sheet_out(assignment: JudgeAssignment, sheet: sheets.Sheet, locale: Locale) -> SheetOut:
     team = await Team.get(id=assignment.team_id)
     submission = await counting(team.id, assignment.stage_id)
     stage = await Stage.get(id=assignment.stage_id)
@@ -309,7 +310,7 @@ async def _sheet_out(assignment: JudgeAssignment, sheet: sheets.Sheet) -> SheetO
         assignment_id=assignment.id,
         team_id=team.id,
         team_name=team.name,
-        submission=submission_out(submission) if submission else None,
+        submission=await submission_out(submission, locale) if submission else None,
         stage_name={"zh": stage.name_zh, "en": stage.name_en},
         fact_sheet=stage.fact_sheet,
         file_slots=stage.file_slots,
@@ -324,7 +325,7 @@ async def _sheet_out(assignment: JudgeAssignment, sheet: sheets.Sheet) -> SheetO
 )
 async def get_sheet(ctx: Context, assignment_id: int, assignment: JudgeAssignment) -> SheetOut:
     """The entry's counting version (its files at `/submissions/{id}/files/{slot}`), the rubric and the sheet."""
-    return await _sheet_out(assignment, await sheets.sheet_of(assignment))
+    return await _sheet_out(assignment, await sheets.sheet_of(assignment), ctx.locale)
 
 
 @api.route(
@@ -333,7 +334,7 @@ async def get_sheet(ctx: Context, assignment_id: int, assignment: JudgeAssignmen
 async def save_draft(ctx: Context, assignment_id: int, assignment: JudgeAssignment, body: DraftIn) -> SheetOut:
     """Saves as you go: the criteria sent are appended to the score log; the others keep their latest value, so
     two tabs never undo each other. 409 once submitted."""
-    return await _sheet_out(assignment, await sheets.save_draft(ctx.user, assignment.id, body.scores))
+    return await _sheet_out(assignment, await sheets.save_draft(ctx.user, assignment.id, body.scores), ctx.locale)
 
 
 @api.route(
@@ -345,4 +346,4 @@ async def save_draft(ctx: Context, assignment_id: int, assignment: JudgeAssignme
 )
 async def submit(ctx: Context, assignment_id: int, assignment: JudgeAssignment) -> SheetOut:
     """Every criterion must be scored (422 naming the missing ones); then the sheet is locked."""
-    return await _sheet_out(assignment, await sheets.submit(ctx.user, assignment.id))
+    return await _sheet_out(assignment, await sheets.submit(ctx.user, assignment.id), ctx.locale)

@@ -192,7 +192,9 @@ class TeamInvite(Model):
 
 class Submission(Model):
     """One version of the entry of a team to a stage. `submitted_at` is when it was complete and committed: the
-    moment the deadline is judged against (docs/architecture.md#competitions)."""
+    moment its files were all stored and its row written, which the deadline is judged against. A version may
+    still lack required answers or files (`complete` false): the team sends its files one request each, so early
+    versions are drafts that do not count (docs/architecture.md#competitions)."""
 
     id = fields.IntField(primary_key=True)
     team: fields.ForeignKeyRelation[Team] = fields.ForeignKeyField(
@@ -210,6 +212,9 @@ class Submission(Model):
         "server.User", related_name=False, on_delete=fields.RESTRICT
     )
     submitted_at = fields.DatetimeField()
+    complete = fields.BooleanField(
+        default=True, description="every required answer and file present: only a complete version can count"
+    )
 
     team_id: int
     stage_id: int

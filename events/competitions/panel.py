@@ -37,6 +37,7 @@ from events.competitions.models import (
     Track,
 )
 from events.competitions.schemas import AssignIn, ConflictIn, DeclarationIn, JudgeIn, RubricIn
+from events.competitions.submissions import candidates
 from events.models import Event
 from server import audit
 from server.clock import utcnow
@@ -265,17 +266,15 @@ async def conflicted_pairs(competition: Competition, teams: Iterable[Team]) -> s
 
 
 async def entries_of(stage: Stage) -> list[tuple[Team, Submission]]:
-    """The entries of a stage: each active team's counting version (the last before the deadline); after the
-    first stage, only teams advanced into it."""
+    """The entries of a stage: each active team's counting version (`submissions.candidates`: the last complete
+    one before the deadline); after the first stage, only teams advanced into it."""
     teams = Team.filter(competition_id=stage.competition_id, status=TeamStatus.ACTIVE)
     first = await Stage.filter(competition_id=stage.competition_id).order_by("position").first()
     if first is not None and first.id != stage.id:
         teams = teams.filter(id__in=await Advancement.filter(stage_id=stage.id).values_list("team_id", flat=True))
     team_list = await teams.order_by("id")
     latest: dict[int, Submission] = {}
-    for submission in await Submission.filter(
-        stage_id=stage.id, team_id__in=[team.id for team in team_list], submitted_at__lt=stage.deadline
-    ).order_by("version"):
+    for submission in await candidates(stage).filter(team_id__in=[team.id for team in team_list]).order_by("version"):
         latest[submission.team_id] = submission
     return [(team, latest[team.id]) for team in team_list if team.id in latest]
 

@@ -36,7 +36,9 @@ from events.competitions.storage import MEDIA_TYPES, FileKind, LocalSubmissionSt
 from events.models import Event
 from server.access import SignedIn
 from server.api import Api, BodyStream, Context
+from server.errors import field_error
 from server.models import User
+from server.settings import Locale
 
 api = Api()
 TAG = "competitions"
@@ -191,7 +193,11 @@ async def decide(ctx: Context, team_id: int, team: Team, body: DecisionIn) -> Te
     return await _team_out(await teams.decide(ctx.user, team.id, approve=body.approve, reason=body.reason))
 
 
-def submission_out(submission: Submission) -> SubmissionOut:
+async def submission_out(submission: Submission, locale: Locale) -> SubmissionOut:
+    """A version as the API shows it; an incomplete one lists what it lacks, in the reader's language."""
+    lacking = (
+        [] if submission.complete else submissions.missing_from(await Stage.get(id=submission.stage_id), submission)
+    )
     return SubmissionOut(
         id=submission.id,
         team_id=submission.team_id,
@@ -200,6 +206,8 @@ def submission_out(submission: Submission) -> SubmissionOut:
         facts=submission.facts,
         files=submission.files,
         submitted_at=submission.submitted_at,
+        complete=submission.complete,
+        missing=[field_error(loc, key, locale, **params) for loc, key, params in lacking],
     )
 
 
@@ -224,7 +232,7 @@ async def upload_file(
         slot=slot, filename=query.name, stream=body.chunks(), declared_size=body.declared_size
     )
     store = LocalSubmissionStore.for_settings(ctx.settings)
-    return submission_out(await submissions.upload_file(ctx.user, team.id, stage_id, incoming, store))
+    return await submission_out(await submissions.upload_file(ctx.user, team.id, stage_id, incoming, store), ctx.locale)
 
 
 @api.route(
@@ -237,7 +245,7 @@ async def upload_file(
 )
 async def put_facts(ctx: Context, team_id: int, stage_id: int, team: Team, body: SubmissionIn) -> SubmissionOut:
     """The answers replace the latest version's; its files carry over. Late: 409 naming the deadline."""
-    return submission_out(await submissions.submit_facts(ctx.user, team.id, stage_id, body))
+    return await submission_out(await submissions.submit_facts(ctx.user, team.id, stage_id, body), ctx.locale)
 
 
 @api.route(
@@ -248,9 +256,12 @@ async def put_facts(ctx: Context, team_id: int, stage_id: int, team: Team, body:
     tag=TAG,
 )
 async def list_versions(ctx: Context, team_id: int, stage_id: int, team: Team) -> VersionsOut:
-    """Newest first, with the one that counts: the last committed before the deadline."""
+    """Newest first, with the one that counts: the last complete one committed before the deadline;
+    each incomplete one lists what it lacks."""
     found, counting = await submissions.versions(team, stage_id)
-    return VersionsOut(versions=[submission_out(version) for version in found], counting_id=counting and counting.id)
+    return VersionsOut(
+        versions=[await submission_out(version, ctx.locale) for version in found], counting_id=counting and counting.id
+    )
 
 
 @api.route(
@@ -277,4 +288,4 @@ async def download_file(ctx: Context, submission_id: int, slot: str, submission:
 
 @api.route("GET", "/submissions/{submission_id:int}", guard=EntryReaders(), summary="A submission of a team", tag=TAG)
 async def get_submission(ctx: Context, submission_id: int, submission: Submission) -> SubmissionOut:
-    return submission_out(submission)
+    return await submission_out(submission, ctx.locale)

@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from events.competitions.models import Entrants, TeamStatus
 from events.competitions.storage import FileKind
+from server.errors import FieldError
 from server.fields import Multiline
 from server.identifiers import USCC, Email
 from server.schemas import I18nText, In, Instant, Name, OneLine
@@ -227,10 +228,13 @@ class SubmissionOut(BaseModel):
     facts: dict[str, object]
     files: list[dict[str, object]]
     submitted_at: datetime
+    complete: bool = Field(description="Every required answer and file present; only a complete version counts.")
+    missing: list[FieldError] = Field(description="What an incomplete version lacks: field path and message.")
 
 
 class VersionsOut(BaseModel):
-    """A team's versions for a stage, newest first, and the one that counts (the last before the deadline)."""
+    """A team's versions for a stage, newest first, and the one that counts (the last complete one before the
+    deadline)."""
 
     versions: list[SubmissionOut]
     counting_id: int | None

@@ -3,18 +3,24 @@
 The deadline rule (docs/architecture.md#competitions): what counts is the moment a submission is complete, its
 files already in storage, and its row being committed: `submitted_at` is read from `server.clock.utcnow` inside
 the transaction, after the team's row lock is held, and must fall in [stage start, deadline). An upload that
-started before the deadline and finished after it is late. The last version before the deadline counts.
+started before the deadline and finished after it is late.
+
+A version may be incomplete (a required answer or file missing): files arrive one request each and the fact
+sheet in another, so a stage that asks for two of them would refuse every first version otherwise. It is kept,
+marked `complete=False`, and its receipt and answer list what is missing. The version that counts is the last
+COMPLETE one committed before the deadline (`counting`).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from events.competitions.models import Competition, JudgeAssignment, Stage, Submission, Team, TeamMember, TeamStatus
-from events.competitions.schemas import FileSlotIn, SubmissionIn
+from events.competitions.schemas import FactFieldIn, FileSlotIn, SubmissionIn
 from events.competitions.setup import local_time
 from events.competitions.storage import FileKind, StoredFile, SubmissionStore
 from notifications.outbox import Mail, enqueue
@@ -22,7 +28,7 @@ from server import audit
 from server.accounts import require_role
 from server.clock import utcnow
 from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from server.i18n import Label, pick
+from server.i18n import Label, Named, pick, translate
 from server.models import Membership, Role, User
 from server.settings import Locale
 
@@ -63,6 +69,7 @@ class IncomingFile:
 
 
 Problems = list[tuple[tuple[str | int, ...], str]]
+Missing = list[tuple[tuple[str | int, ...], str, dict[str, object]]]
 
 
 async def receive(
@@ -159,8 +166,9 @@ async def _stage_for(user: User, team_id: int, stage_id: int) -> Stage:
 
 async def submit(user: User, team_id: int, stage_id: int, data: SubmissionIn, uploads: Sequence[Upload]) -> Submission:
     """Record the next version of a team's entry to a stage, if the stage is open at the moment of commit,
-    and mail the submitter a receipt with each file's SHA-256. Versions of one team are serialised by its row
-    lock, so v1, v2, … have no gaps or repeats."""
+    and mail the submitter a receipt with each file's SHA-256 and what the version still lacks. Versions of one
+    team are serialised by its row lock, so v1, v2, … have no gaps or repeats. Unknown or repeated fields and
+    too long answers are refused; missing required ones only make the version incomplete."""
     async with in_transaction():
         team = await Team.select_for_update().get_or_none(id=team_id)
         if team is None or not await TeamMember.exists(team_id=team_id, holder=user.id):
@@ -183,6 +191,7 @@ async def submit(user: User, team_id: int, stage_id: int, data: SubmissionIn, up
         problems = _fact_problems(stage, data) + _file_problems(stage, uploads)
         if problems:
             raise InvalidInput(errors=problems)
+        lacking = missing(stage, data.facts, [upload.slot for upload in uploads])
         latest = await Submission.filter(team_id=team.id, stage_id=stage.id).order_by("-version").first()
         version = (latest.version if latest else 0) + 1
         files = [
@@ -197,14 +206,21 @@ async def submit(user: User, team_id: int, stage_id: int, data: SubmissionIn, up
             for upload in uploads
         ]
         submission = await Submission.create(
-            team=team, stage=stage, version=version, facts=data.facts, files=files, submitted_by=user, submitted_at=now
+            team=team,
+            stage=stage,
+            version=version,
+            facts=data.facts,
+            files=files,
+            submitted_by=user,
+            submitted_at=now,
+            complete=not lacking,
         )
         await audit.record(
             user,
             "submission.create",
             submission,
             organisation_id=event.organisation_id,
-            after={"team": team.id, "stage": stage.id, "version": version, "files": files},
+            after={"team": team.id, "stage": stage.id, "version": version, "files": files, "complete": not lacking},
         )
         locale: Locale = "en" if user.locale == "en" else "zh-CN"
         await enqueue(
@@ -225,6 +241,7 @@ async def submit(user: User, team_id: int, stage_id: int, data: SubmissionIn, up
                         f"- {f['slot']}: {f['name']} ({f['size']:,} bytes) sha256 {f['sha256']}" for f in files
                     )
                     or "-",
+                    "missing": "\n".join(f"- {translate(key, locale, **params)}" for _, key, params in lacking),
                 },
                 dedupe_key=f"submission_receipt:{submission.id}",
                 topic=f"event:{event.id}",
@@ -238,12 +255,11 @@ def _fact_problems(stage: Stage, data: SubmissionIn) -> Problems:
     problems: Problems = [
         (("body", "facts", key), "validation.unknown_field") for key in data.facts if key not in fields
     ]
-    for key, field in fields.items():
-        answer = data.facts.get(key, "")
-        if field.get("required") and not answer:
-            problems.append((("body", "facts", key), "validation.missing"))
-        elif len(answer) > int(str(field.get("max_length", 2000))):
-            problems.append((("body", "facts", key), "validation.fact_too_long"))
+    problems += [
+        (("body", "facts", key), "validation.fact_too_long")
+        for key, field in fields.items()
+        if len(data.facts.get(key, "")) > int(str(field.get("max_length", 2000)))
+    ]
     return problems
 
 
@@ -252,23 +268,43 @@ def _file_problems(stage: Stage, uploads: Sequence[Upload]) -> Problems:
     given = [upload.slot for upload in uploads]
     problems: Problems = [(("files", slot), "validation.unknown_field") for slot in given if slot not in slots]
     problems += [(("files", slot), "validation.duplicate_file") for slot in sorted(set(given)) if given.count(slot) > 1]
-    problems += [
-        (("files", key), "validation.missing")
-        for key, slot in slots.items()
-        if slot.get("required") and key not in given
-    ]
     return problems
 
 
+def missing(stage: Stage, facts: Mapping[str, object], slots: Iterable[str]) -> Missing:
+    """The required answers and files a version lacks, each with its field path and the message naming it: what
+    keeps the version from counting."""
+    given = set(slots)
+    fields = [FactFieldIn.model_validate(field) for field in stage.fact_sheet]
+    files = [FileSlotIn.model_validate(slot) for slot in stage.file_slots]
+    lacking: Missing = [
+        (("body", "facts", field.key), "submission.missing_fact", {"label": Named(field.label.model_dump())})
+        for field in fields
+        if field.required and not facts.get(field.key)
+    ]
+    lacking += [
+        (("files", slot.key), "submission.missing_file", {"label": Named(slot.label.model_dump())})
+        for slot in files
+        if slot.required and slot.key not in given
+    ]
+    return lacking
+
+
+def missing_from(stage: Stage, submission: Submission) -> Missing:
+    """What a recorded version of the stage lacks (empty for a complete one)."""
+    return missing(stage, submission.facts, [str(file["slot"]) for file in submission.files])
+
+
+def candidates(stage: Stage) -> QuerySet[Submission]:
+    """The versions of a stage that may count: complete and committed before its deadline (a deadline moved
+    earlier later on leaves the versions after it on record, but they no longer count). Of a team's, the one
+    with the highest version counts; every reader of an entry goes through here."""
+    return Submission.filter(stage_id=stage.id, complete=True, submitted_at__lt=stage.deadline)
+
+
 async def counting(team_id: int, stage_id: int) -> Submission | None:
-    """The version that counts: the last one committed before the stage's deadline (a deadline moved earlier
-    later on leaves the versions after it on record, but they no longer count)."""
-    stage = await Stage.get(id=stage_id)
-    return (
-        await Submission.filter(team_id=team_id, stage_id=stage_id, submitted_at__lt=stage.deadline)
-        .order_by("-version")
-        .first()
-    )
+    """The version that counts: the last complete one committed before the stage's deadline."""
+    return await candidates(await Stage.get(id=stage_id)).filter(team_id=team_id).order_by("-version").first()
 
 
 async def versions(team: Team, stage_id: int) -> tuple[list[Submission], Submission | None]:

@@ -112,16 +112,12 @@ export const SubmissionPage = {
       notice.value = "";
       try {
         const version = await api(`${path}/facts`, { method: "PUT", body: { facts: { ...facts } } });
-        notice.value = t("comp.saved", { version: version.version });
+        notice.value = recorded("comp.saved", version);
         await loadVersions();
       } catch (error) {
         errors.value = error instanceof ApiError ? error.fields : {};
         const fieldKeys = Object.keys(errors.value).filter((key) => key.startsWith("facts."));
-        // What is not a field of the form (a required file not yet sent) goes to the banner, named.
-        const others = Object.entries(errors.value).filter(([key]) => !key.startsWith("facts."))
-          .map(([key, message]) => `${slotName(key)}：${message}`);
-        if (others.length) banner.value = others.join("；");
-        else if (!fieldKeys.length) banner.value = refusalOf(error);
+        if (!fieldKeys.length) banner.value = refusalOf(error);
         await nextTick();
         document.getElementById(banner.value ? "sub-banner" : `fact-${fieldKeys[0].slice(6)}`)?.focus();
       } finally {
@@ -129,15 +125,19 @@ export const SubmissionPage = {
       }
     }
     async function uploaded(version) {
-      notice.value = t("comp.uploaded", { version: version.version });
+      notice.value = recorded("comp.uploaded", version);
       await loadVersions();
     }
+    // A version may lack required answers or files (they arrive one request each): say what, as the server words it.
+    const lacking = (version) => t("comp.incomplete", { items: version.missing.map((item) => item.msg).join("；") });
+    const recorded = (key, version) =>
+      t(key, { version: version.version }) + (version.complete ? "" : ` ${lacking(version)}`);
     const slotName = (key) => pick(stage.value.file_slots.find((slot) => slot.key === key)?.label) || key;
     const factLabel = (key) => pick(stage.value.fact_sheet.find((field) => field.key === key)?.label) || key;
     const described = (key) => (errors.value[`facts.${key}`] ? `fact-${key}-error` : null);
     return {
       team, event, stage, versions, countingId, facts, errors, banner, notice, missing, saving, clock, path, saveFacts,
-      uploaded, slotName, factLabel, described, countdown, size, at, t, pick, link,
+      uploaded, lacking, slotName, factLabel, described, countdown, size, at, t, pick, link,
     };
   },
   template: `
@@ -173,11 +173,13 @@ export const SubmissionPage = {
       </form>
       <section class="card" aria-labelledby="versions-heading">
         <h2 id="versions-heading">{{ t("comp.versions") }}</h2>
+        <p v-if="versions.length && !countingId" class="muted" data-test="none-counting">{{ t("comp.none_counting") }}</p>
         <p v-if="!versions.length" class="muted">{{ t("comp.no_versions") }}</p>
         <ol v-else class="comp-versions" data-test="versions">
           <li v-for="version in versions" :key="version.id" :data-version="version.version">
             <strong>{{ t("comp.version", { n: version.version }) }}</strong>
             <span v-if="version.id === countingId" class="badge" data-test="counting">{{ t("comp.counting") }}</span>
+            <p v-if="!version.complete" class="comp-incomplete" data-test="incomplete">{{ lacking(version) }}</p>
             <div class="muted"><time :datetime="version.submitted_at">{{ at(version.submitted_at, event) }}</time></div>
             <ul>
               <li v-for="file in version.files" :key="file.slot">{{ slotName(file.slot) }}：

@@ -13,6 +13,7 @@ import pytest
 
 from events.competitions import submissions, teams
 from events.competitions.models import Competition, Stage, Submission, Team, TeamStatus
+from events.competitions.panel import entries_of
 from events.competitions.schemas import SubmissionIn
 from events.competitions.storage import FileKind, FileKindRefused, LocalSubmissionStore, StoredFile
 from events.competitions.submissions import IncomingFile, Upload
@@ -161,22 +162,93 @@ async def test_someone_outside_the_team_cannot_submit_for_it(db: str) -> None:
 async def test_fact_sheet_and_file_slots_are_checked_field_by_field(db: str) -> None:
     place, leader, team = await entered()
     facts = SubmissionIn(facts={"site": "某工厂", "extra": "x"})
-    uploads = [plan(slot="video"), plan(slot="video")]
+    uploads = [plan(slot="video"), plan(slot="video"), plan(), plan()]
     with pytest.raises(InvalidInput) as caught:
         await submissions.submit(leader, team.id, place.stages[0].id, facts, uploads)
     assert [(loc, key) for loc, key, _ in caught.value.field_errors] == [
         (("body", "facts", "extra"), "validation.unknown_field"),
-        (("body", "facts", "summary"), "validation.missing"),
         (("files", "video"), "validation.unknown_field"),
         (("files", "video"), "validation.unknown_field"),
+        (("files", "plan"), "validation.duplicate_file"),
         (("files", "video"), "validation.duplicate_file"),
-        (("files", "plan"), "validation.missing"),
     ]
     too_long = SubmissionIn(facts={"summary": "字" * 201})
     with pytest.raises(InvalidInput) as long_caught:
         await submissions.submit(leader, team.id, place.stages[0].id, too_long, [plan()])
     assert [key for _, key, _ in long_caught.value.field_errors] == ["validation.fact_too_long"]
     assert not await Submission.exists()
+
+
+TWO_FILES = [
+    {"key": "plan", "label": {"zh": "方案书", "en": "Plan"}, "required": True},
+    {"key": "deck", "label": {"zh": "路演材料", "en": "Deck"}, "required": True},
+]
+
+
+async def test_files_sent_one_at_a_time_make_a_draft_then_the_complete_version_that_counts(
+    db: str, tmp_path: Path
+) -> None:
+    place, leader, team = await entered()
+    stage = place.stages[0]
+    await Stage.filter(id=stage.id).update(file_slots=TWO_FILES)
+    store = LocalSubmissionStore(tmp_path / "files")
+    await submissions.submit_facts(leader, team.id, stage.id, FACTS)
+    first = await submissions.upload_file(
+        leader, team.id, stage.id, IncomingFile("plan", "方案.pdf", chunks(PDF)), store
+    )
+    assert (first.version, first.complete) == (2, False)
+    assert await submissions.counting(team.id, stage.id) is None
+    stored = await Stage.get(id=stage.id)
+    assert [(loc, key) for loc, key, _ in submissions.missing_from(stored, first)] == [
+        (("files", "deck"), "submission.missing_file")
+    ]
+    receipt = await OutboxMessage.filter(template="submission_receipt").order_by("-id").first()
+    assert receipt is not None
+    text = render("submission_receipt", "zh-CN", receipt.context)
+    assert "（未完成）" in text.subject and "不计入评审" in text.text and "- 缺少文件“路演材料”" in text.text
+
+    second = await submissions.upload_file(
+        leader, team.id, stage.id, IncomingFile("deck", "deck.pdf", chunks(PDF + b"deck")), store
+    )
+    assert (second.version, second.complete) == (3, True)
+    assert sorted(str(file["slot"]) for file in second.files) == ["deck", "plan"]
+    counted = await submissions.counting(team.id, stage.id)
+    assert counted is not None and counted.id == second.id
+    receipt = await OutboxMessage.filter(template="submission_receipt").order_by("-id").first()
+    assert receipt is not None and receipt.context["missing"] == ""
+    done = render("submission_receipt", "en", receipt.context)
+    assert "(incomplete)" not in done.subject and "Still missing" not in done.text
+    entry = await AuditEntry.filter(action="submission.create").order_by("-id").first()
+    assert entry is not None and entry.after["complete"] is True
+
+
+async def test_a_later_incomplete_version_leaves_the_complete_one_counting(db: str, tmp_path: Path) -> None:
+    place, leader, team = await entered()
+    stage = place.stages[0]
+    complete = await submissions.submit(leader, team.id, stage.id, FACTS, [plan()])
+    cleared = await submissions.submit_facts(leader, team.id, stage.id, SubmissionIn(facts={"site": "某工厂"}))
+    assert (cleared.version, cleared.complete, cleared.files) == (2, False, complete.files)
+    counted = await submissions.counting(team.id, stage.id)
+    assert counted is not None and counted.id == complete.id
+    lacking = submissions.missing_from(await Stage.get(id=stage.id), cleared)
+    assert [(loc, key) for loc, key, _ in lacking] == [(("body", "facts", "summary"), "submission.missing_fact")]
+    assert [problem(InvalidInput(errors=lacking), locale).detail for locale in ("zh-CN", "en")] == [
+        "缺少必填项“项目简介”",
+        "Missing the answer to “项目简介”",
+    ]
+    await submissions.submit(leader, team.id, stage.id, SubmissionIn(facts={}), [])  # nothing at all: a draft too
+    counted = await submissions.counting(team.id, stage.id)
+    assert counted is not None and counted.id == complete.id
+    [(entered_team, entry)] = await entries_of(await Stage.get(id=stage.id))  # what judging and results read
+    assert (entered_team.id, entry.id) == (team.id, complete.id)
+
+
+async def test_a_stage_with_only_incomplete_versions_has_no_entry(db: str) -> None:
+    place, leader, team = await entered()
+    stage = place.stages[0]
+    await submissions.submit(leader, team.id, stage.id, FACTS, [])
+    assert await submissions.counting(team.id, stage.id) is None
+    assert await entries_of(await Stage.get(id=stage.id)) == []
 
 
 async def test_the_team_and_the_organisers_may_read_an_entry_and_nobody_else(db: str) -> None:

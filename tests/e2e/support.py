@@ -411,7 +411,7 @@ def registered(admin: httpx.Client, event_id: int, email: str) -> None:
 def matchmaking_forum(admin: httpx.Client) -> tuple[int, int]:
     """A published matchmaking event like `seed_forum`'s but on 2032-03-18, 09:00–17:00 (after the events other
     browser tests look for on the list's first page), without rules yet: (event id, organisation id)."""
-    day = {"starts_at": "2032-03-18T09:00:00+08:00", "ends_at": "2032-03-18T17:00:00+08:00"}
+    day: dict[str, Any] = {"starts_at": "2032-03-18T09:00:00+08:00", "ends_at": "2032-03-18T17:00:00+08:00"}
     event_id = seed_forum(admin, capacity=50, kind="matchmaking", title={"zh": "AI赋能医疗专场对接会"}, **day)
     return event_id, int(admin.get(f"/events/{event_id}").json()["organisation_id"])
 

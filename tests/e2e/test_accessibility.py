@@ -635,8 +635,8 @@ async def test_the_confirmations_keep_the_focus_and_give_it_back(
 
 
 def competition_with_an_entry(admin: httpx.Client, base: str) -> tuple[int, str, str]:
-    """A seeded competition, a leader's team with a colleague invited and one PDF entered to the first stage:
-    (event id, the submission page's path, the leader's email)."""
+    """A seeded competition, a leader's team with a colleague invited and, for the first stage, an incomplete
+    version (the answers alone) then one PDF: (event id, the submission page's path, the leader's email)."""
     seeded = seed_competition(admin)
     email = signed_up(admin, "韩梅梅", "leader")
     token = httpx.post(f"{base}/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json()["token"]
@@ -649,6 +649,7 @@ def competition_with_an_entry(admin: httpx.Client, base: str) -> tuple[int, str,
         path = f"/teams/{team_id}/stages/{seeded.stage_ids[0]}"
         pdf = b"%PDF-1.7\n" + b"0" * 4000
         upload = {"Content-Type": "application/pdf"}
+        leader.put(f"{path}/facts", json={"facts": {"summary": "产线视觉质检"}}).raise_for_status()
         leader.put(f"{path}/files/plan", params={"name": "方案书.pdf"}, content=pdf, headers=upload).raise_for_status()
     return seeded.event_id, path, email
 
@@ -681,7 +682,8 @@ async def test_the_competition_pages_pass_axe(
     await page.locator("#slot-plan").set_input_files(notes)
     await page.get_by_role("button", name="上传").click()
     await expect(page.locator("#slot-plan-error")).to_be_visible()
-    found += await audit(page, "submission page with a version and a refusal")
+    await expect(page.locator("[data-test=incomplete]")).to_have_text("未完成：缺少文件“方案书”")
+    found += await audit(page, "submission page with an incomplete and a complete version and a refusal")
     assert_none(found)
 
 

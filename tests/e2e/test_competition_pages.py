@@ -77,13 +77,24 @@ async def test_a_team_is_founded_joined_by_invitation_and_submits_until_the_dead
     await leader.get_by_role("link", name="泉城AI创新应用大赛").click()
     await first_stage.get_by_role("link", name="提交作品").click()
     await expect(leader.get_by_role("heading", name="作品提交：方案提交")).to_be_visible()
+    await leader.get_by_label("项目简介").fill("钢材表面缺陷检测")  # the answers first: a draft, the file to come
+    await leader.get_by_role("button", name="保存为新版本").click()
+    await expect(leader.get_by_role("status")).to_have_text("已保存，生成版本 1。 未完成：缺少文件“方案书”")
+    draft = leader.locator("[data-version='1']")
+    await expect(draft.locator("[data-test=incomplete]")).to_have_text("未完成：缺少文件“方案书”")
+    await expect(draft.locator("[data-test=counting]")).to_have_count(0)
+    await expect(leader.locator("[data-test=none-counting]")).to_contain_text("尚无计入评审的版本")
+
     plan = tmp_path / "方案书.pdf"
     plan.write_bytes(PDF)
     await leader.locator("#slot-plan").set_input_files(plan)
     await leader.get_by_role("button", name="上传").click()
     await expect(leader.locator("[data-test=percent]")).to_have_text("100%")
-    await expect(leader.get_by_role("status")).to_have_text("已上传，生成版本 1。")
-    version = leader.locator("[data-version='1']")
+    await expect(leader.get_by_role("status")).to_have_text("已上传，生成版本 2。")
+    await expect(leader.locator("[data-test=none-counting]")).to_have_count(0)
+    version = leader.locator("[data-version='2']")
+    await expect(version.locator("[data-test=incomplete]")).to_have_count(0)
+    await expect(version.locator("dd")).to_have_text("钢材表面缺陷检测")  # the answers carried over
     await expect(version.locator("[data-test=sha256]")).to_have_text(hashlib.sha256(PDF).hexdigest())
     await expect(version.locator("[data-test=counting]")).to_have_text("计入评审")
     await expect(version.get_by_role("link", name="方案书.pdf")).to_be_visible()
@@ -103,9 +114,9 @@ async def test_a_team_is_founded_joined_by_invitation_and_submits_until_the_dead
 
     await leader.get_by_label("项目简介").fill("基于视觉的钢材表面缺陷检测")
     await leader.get_by_role("button", name="保存为新版本").click()
-    await expect(leader.get_by_role("status")).to_have_text("已保存，生成版本 2。")
-    await expect(leader.locator("[data-version='2'] [data-test=counting]")).to_be_visible()
-    await expect(leader.locator("[data-version='2']")).to_contain_text(hashlib.sha256(PDF).hexdigest())  # carried over
+    await expect(leader.get_by_role("status")).to_have_text("已保存，生成版本 3。")
+    await expect(leader.locator("[data-version='3'] [data-test=counting]")).to_be_visible()
+    await expect(leader.locator("[data-version='3']")).to_contain_text(hashlib.sha256(PDF).hexdigest())  # carried over
 
     past = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
     moved = admin.post(
@@ -119,7 +130,7 @@ async def test_a_team_is_founded_joined_by_invitation_and_submits_until_the_dead
     await leader.locator("#slot-plan").set_input_files(plan)
     await leader.get_by_role("button", name="上传").click()
     await expect(leader.locator("#slot-plan-error")).to_contain_text(f"已过截止时间：{deadline_local}")
-    await expect(leader.locator("[data-version]")).to_have_count(2)  # nothing new was recorded
+    await expect(leader.locator("[data-version]")).to_have_count(3)  # nothing new was recorded
 
 
 async def test_a_team_awaiting_approval_hands_the_lead_over_and_withdraws(
