@@ -18,7 +18,9 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from server import audit
-from server.models import AuthToken, Membership, User
+from server.errors import Conflict
+from server.i18n import Named
+from server.models import AuthToken, Membership, Organisation, Role, User
 
 Row = dict[str, Any]
 SUBJECT = "data-subject"  # the actor label of what a person does to their own data
@@ -103,6 +105,8 @@ async def erase(subject: Subject) -> dict[str, int]:
     async with in_transaction():
         await audit.record(SUBJECT, "personal_data.erase_requested", target)
     async with in_transaction():
+        if subject.user is not None:
+            await _refuse_if_indispensable(subject.user)
         outcome = {}
         for section in sections():
             if section.erase is not None:
@@ -111,6 +115,21 @@ async def erase(subject: Subject) -> dict[str, int]:
             outcome["account"] = await _remove_account(subject.user)
         await audit.record(SUBJECT, "personal_data.erased", target, after=dict(outcome))
     return outcome
+
+
+async def _refuse_if_indispensable(user: User) -> None:
+    """An admin, or the only manager of an organisation, cannot erase their own account: the platform or the
+    organisation would be left without anyone to run it. The organisations' rows are locked, as when a manager
+    leaves (server.memberships), so two managers erasing themselves at once cannot both go."""
+    if user.is_admin:
+        raise Conflict("error.erase_admin")
+    managed = await Membership.filter(user_id=user.id, role=Role.MANAGER).values_list("organisation_id", flat=True)
+    for organisation in await Organisation.filter(id__in=managed).order_by("id").select_for_update():
+        if await Membership.filter(organisation_id=organisation.id, role=Role.MANAGER).count() == 1:
+            raise Conflict(
+                "error.erase_last_manager",
+                organisation=Named(zh=organisation.name_zh, en=organisation.name_en or organisation.name_zh),
+            )
 
 
 async def _remove_account(user: User) -> int:
