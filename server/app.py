@@ -23,6 +23,7 @@ from tortoise.exceptions import ValidationError
 from events import mailing, privacy
 from events.calendar_routes import api as calendar_api
 from events.calendar_routes import cal
+from events.competitions import privacy as competition_privacy  # noqa: F401  (registers the competition sections)
 from events.competitions.judging_routes import api as judging_api
 from events.competitions.routes import api as competitions_api
 from events.matchmaking.meeting_routes import api as meetings_api

@@ -117,6 +117,11 @@ async def erase(subject: Subject) -> dict[str, int]:
     return outcome
 
 
+def erased_address(user: User) -> str:
+    """The address an erased account keeps: it names nobody and no mail can reach it."""
+    return f"erased-{user.id}@erased.invalid"
+
+
 async def _refuse_if_indispensable(user: User) -> None:
     """An admin, or the only manager of an organisation, cannot erase their own account: the platform or the
     organisation would be left without anyone to run it. The organisations' rows are locked, as when a manager
@@ -139,7 +144,7 @@ async def _remove_account(user: User) -> int:
     await Membership.filter(user_id=user.id).delete()
     await audit.forget("User", [str(user.id)], actor_id=user.id)
     return await User.filter(id=user.id).update(
-        email=f"erased-{user.id}@erased.invalid", name="", password_hash="!", is_active=False, is_admin=False
+        email=erased_address(user), name="", password_hash="!", is_active=False, is_admin=False
     )
 
 
