@@ -99,7 +99,8 @@ def plain(value: Any) -> Any:
 async def erase(subject: Subject) -> dict[str, int]:
     """Forget a person: every section's erase, then (for an account) the account itself, in one transaction.
     The request is logged before and its outcome (rows changed per section) with the erasure, so a failed
-    erasure still leaves its request in the audit log. Nothing here can be undone: no copy is kept."""
+    erasure still leaves its request in the audit log. Nothing here can be undone: no copy is kept. An account
+    that the platform or an organisation cannot do without is refused (`_refuse_if_indispensable`)."""
     target = subject.user or subject.registration
     assert target is not None, "a subject is an account or a registration"
     async with in_transaction():
