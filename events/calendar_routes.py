@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 from starlette.responses import Response
 
-from events import feeds, listing
+from events import feed_cache, feeds, listing
 from events.access import RegistrationHolder, Viewers
 from events.calendar import EventFacts, feed
 from events.models import CalendarFeed, Event
@@ -16,7 +17,7 @@ from events.schemas import EventQuery
 from server.access import Anyone, SignedIn
 from server.api import Api, Context
 from server.clock import utcnow
-from server.responses import conditional, etag_of
+from server.responses import conditional, etag_of, is_fresh
 from server.schemas import In, OneLine
 from server.settings import Locale
 
@@ -60,6 +61,21 @@ def _feed_response(ctx: Context, facts: list[EventFacts], *, name: str, locale: 
     )
 
 
+async def _versioned(
+    ctx: Context, etag: str, current: feeds.Version, filename: str, make: Callable[[], Awaitable[bytes]]
+) -> Response:
+    """A feed whose ETag comes from its version: 304 without making anything when the client has it."""
+    content = b"" if is_fresh(ctx.request, etag, current.last_modified) else await make()
+    return conditional(
+        ctx.request,
+        lambda: content,
+        etag=etag,
+        media_type=ICS,
+        filename=filename,
+        last_modified=current.last_modified,
+    )
+
+
 @api.route(
     "GET",
     "/events/{event_id:int}/calendar.ics",
@@ -83,15 +99,25 @@ async def event_calendar(ctx: Context, event_id: int, event: Event) -> Response:
     produces=ICS,
 )
 async def public_calendar(ctx: Context, query: FeedQuery) -> Response:
-    """Without a date range: events that ended in the last 90 days and later ones."""
+    """Without a date range: events that ended in the last 90 days and later ones. Answered from the feed's
+    version (one aggregate query): 304 when the client has it, else the bytes stored for it
+    (`events.feed_cache`), else built and stored."""
     locale = query.lang or ctx.locale
     found = listing.filter_events(feeds.in_feeds(Event.all()), query, ctx.settings.DEFAULT_TIMEZONE)
     if query.starts_from is None and query.starts_to is None:
         found = found.filter(ends_at__gte=utcnow() - feeds.PAST_KEPT)
-    events = await found.distinct().order_by("starts_at", "id").limit(10_000)
-    facts = await feeds.facts(events, locale=locale, mail_from=ctx.settings.MAIL_FROM)
     name = "泉城活动" if locale == "zh-CN" else "Quancheng events"
-    return _feed_response(ctx, facts, name=name, locale=locale, filename="quancheng.ics")
+    site = (name, locale, ctx.settings.BASE_URL, ctx.settings.MAIL_FROM, query.model_dump(mode="json"))
+    current = await feeds.version(found)
+
+    async def build() -> bytes:
+        events = await found.distinct().order_by("starts_at", "id").limit(10_000)
+        facts = await feeds.facts(events, locale=locale, mail_from=ctx.settings.MAIL_FROM)
+        return feed(facts, name=name, locale=locale, base_url=ctx.settings.BASE_URL)
+
+    etag = etag_of(*site, current.parts)
+    key = feed_cache.key_of("public", *site)
+    return await _versioned(ctx, etag, current, "quancheng.ics", lambda: feed_cache.cached(key, etag, build))
 
 
 @cal.route(
@@ -103,12 +129,22 @@ async def public_calendar(ctx: Context, query: FeedQuery) -> Response:
     produces=ICS,
 )
 async def personal_calendar(ctx: Context, token: str) -> Response:
-    """The secret URL is the credential: a wrong, rotated or revoked one is not found."""
+    """The secret URL is the credential: a wrong, rotated or revoked one is not found. A revalidation is answered
+    from the owner's registrations and the feed's version; the feed is built for each full fetch (never stored:
+    it is the owner's personal data)."""
     subscription = await feeds.feed_by_token(token)
     locale: Locale = "en" if subscription.user.locale == "en" else "zh-CN"
-    facts = await feeds.personal_facts(subscription, locale=locale, mail_from=ctx.settings.MAIL_FROM)
     name = "我的泉城活动" if locale == "zh-CN" else "My Quancheng events"
-    return _feed_response(ctx, facts, name=name, locale=locale, filename="my-events.ics")
+    held = await feeds.holdings(subscription)
+    current = await feeds.version(feeds.personal_events(held))
+    base_url = ctx.settings.BASE_URL
+    etag = etag_of(name, locale, base_url, ctx.settings.MAIL_FROM, sorted(held.items()), current.parts)
+
+    async def build() -> bytes:
+        facts = await feeds.personal_facts(held, locale=locale, mail_from=ctx.settings.MAIL_FROM)
+        return feed(facts, name=name, locale=locale, base_url=base_url)
+
+    return await _versioned(ctx, etag, current, "my-events.ics", build)
 
 
 def _feed_out(subscription: CalendarFeed) -> FeedOut:

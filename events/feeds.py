@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
+from tortoise.functions import Count, Max, Sum
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -94,20 +95,60 @@ def fingerprint(facts: EventFacts) -> tuple[object, ...]:
     )
 
 
+@dataclass(frozen=True)
+class Version:
+    """What a feed over a set of events shows, without loading them: per organiser, its name and contact and how
+    many of its events are in the set, the latest `updated_at` and the sum of SEQUENCEs. Every edit of what an
+    entry shows (fields, tags, agenda, status) moves the event's `updated_at` (`events.editing`); an event that
+    enters the set is changed now, so it moves the latest time; one that leaves lowers a count."""
+
+    parts: tuple[tuple[object, ...], ...]
+    last_modified: datetime | None
+
+
+async def version(found: QuerySet[Event]) -> Version:
+    """The version of the feed over `found`, in one aggregate query joined to the organisations."""
+    rows = (
+        await found.annotate(events=Count("id"), changed=Max("updated_at"), sequences=Sum("sequence"))
+        .group_by("organisation_id", "organisation__name_zh", "organisation__name_en", "organisation__contact_email")
+        .order_by("organisation_id")
+        .values_list(
+            "organisation_id",
+            "organisation__name_zh",
+            "organisation__name_en",
+            "organisation__contact_email",
+            "events",
+            "changed",
+            "sequences",
+        )
+    )
+    parts = tuple(tuple(row) for row in rows)
+    return Version(parts, max((row[5] for row in parts), default=None))
+
+
 def last_modified(events: list[Event]) -> datetime | None:
     return max((event.updated_at for event in events), default=None)
 
 
-async def personal_facts(feed: CalendarFeed, *, locale: Locale, mail_from: str) -> list[EventFacts]:
-    """The events of the feed owner's active registrations (cancelled events kept for 30 days). Only a confirmed
-    seat shows as CONFIRMED; a place pending approval, offered or on the waiting list is TENTATIVE and named."""
+async def holdings(feed: CalendarFeed) -> dict[int, RegistrationStatus]:
+    """The feed owner's active registrations: event id → status."""
     held = await Registration.filter(user_id=feed.user_id, status__in=list(ACTIVE)).values_list("event_id", "status")
-    status_of: dict[int, RegistrationStatus] = {event_id: RegistrationStatus(status) for event_id, status in held}
-    events = await in_feeds(Event.filter(id__in=list(status_of))).order_by("starts_at", "id")
+    return {event_id: RegistrationStatus(status) for event_id, status in held}
+
+
+def personal_events(held: dict[int, RegistrationStatus]) -> QuerySet[Event]:
+    """The events of those registrations that feeds show (cancelled events kept for 30 days)."""
+    return in_feeds(Event.filter(id__in=list(held)))
+
+
+async def personal_facts(held: dict[int, RegistrationStatus], *, locale: Locale, mail_from: str) -> list[EventFacts]:
+    """Only a confirmed seat shows as CONFIRMED; a place pending approval, offered or on the waiting list is
+    TENTATIVE and named."""
+    events = await personal_events(held).order_by("starts_at", "id")
     return [
         each
-        if status_of[each.event.id] is RegistrationStatus.CONFIRMED
-        else replace(each, standing=translate(f"standing.{status_of[each.event.id].value}", locale))
+        if held[each.event.id] is RegistrationStatus.CONFIRMED
+        else replace(each, standing=translate(f"standing.{held[each.event.id].value}", locale))
         for each in await facts(events, locale=locale, mail_from=mail_from)
     ]
 

@@ -348,6 +348,19 @@ class CalendarFeed(Model):
         table = "calendar_feed"
 
 
+class FeedCache(Model):
+    """A public calendar feed as last built, shared by every app process: served while its ETag still matches
+    the feed's version (events.feed_cache). Personal feeds are never stored here."""
+
+    key = fields.CharField(max_length=64, primary_key=True, description="SHA-256 of the feed's filter, language, site")
+    etag = fields.CharField(max_length=40)
+    content = fields.BinaryField()
+    built_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "feed_cache"
+
+
 class Purpose(StrEnum):
     """Why staff read registrants' personal data: the screen or file that showed it."""
 

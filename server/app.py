@@ -24,6 +24,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from events import mailing, privacy
 from events.calendar_routes import api as calendar_api
 from events.calendar_routes import cal
+from events.competitions import privacy as competition_privacy  # noqa: F401  (registers the competition sections)
 from events.competitions.judging_routes import api as judging_api
 from events.competitions.routes import api as competitions_api
 from events.matchmaking import followup

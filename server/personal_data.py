@@ -18,7 +18,9 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from server import audit
-from server.models import AuthToken, Membership, User
+from server.errors import Conflict
+from server.i18n import Named
+from server.models import AuthToken, Membership, Organisation, Role, User
 
 Row = dict[str, Any]
 SUBJECT = "data-subject"  # the actor label of what a person does to their own data
@@ -97,12 +99,15 @@ def plain(value: Any) -> Any:
 async def erase(subject: Subject) -> dict[str, int]:
     """Forget a person: every section's erase, then (for an account) the account itself, in one transaction.
     The request is logged before and its outcome (rows changed per section) with the erasure, so a failed
-    erasure still leaves its request in the audit log. Nothing here can be undone: no copy is kept."""
+    erasure still leaves its request in the audit log. Nothing here can be undone: no copy is kept. An account
+    that the platform or an organisation cannot do without is refused (`_refuse_if_indispensable`)."""
     target = subject.user or subject.registration
     assert target is not None, "a subject is an account or a registration"
     async with in_transaction():
         await audit.record(SUBJECT, "personal_data.erase_requested", target)
     async with in_transaction():
+        if subject.user is not None:
+            await _refuse_if_indispensable(subject.user)
         outcome = {}
         for section in sections():
             if section.erase is not None:
@@ -113,6 +118,26 @@ async def erase(subject: Subject) -> dict[str, int]:
     return outcome
 
 
+def erased_address(user: User) -> str:
+    """The address an erased account keeps: it names nobody and no mail can reach it."""
+    return f"erased-{user.id}@erased.invalid"
+
+
+async def _refuse_if_indispensable(user: User) -> None:
+    """An admin, or the only manager of an organisation, cannot erase their own account: the platform or the
+    organisation would be left without anyone to run it. The organisations' rows are locked, as when a manager
+    leaves (server.memberships), so two managers erasing themselves at once cannot both go."""
+    if user.is_admin:
+        raise Conflict("error.erase_admin")
+    managed = await Membership.filter(user_id=user.id, role=Role.MANAGER).values_list("organisation_id", flat=True)
+    for organisation in await Organisation.filter(id__in=managed).order_by("id").select_for_update():
+        if await Membership.filter(organisation_id=organisation.id, role=Role.MANAGER).count() == 1:
+            raise Conflict(
+                "error.erase_last_manager",
+                organisation=Named(zh=organisation.name_zh, en=organisation.name_en or organisation.name_zh),
+            )
+
+
 async def _remove_account(user: User) -> int:
     """The account can no longer sign in and holds nothing that identifies: its sessions, tokens and memberships
     go and its row keeps only its id (rows elsewhere that name it, such as a team it led, stay valid)."""
@@ -120,7 +145,7 @@ async def _remove_account(user: User) -> int:
     await Membership.filter(user_id=user.id).delete()
     await audit.forget("User", [str(user.id)], actor_id=user.id)
     return await User.filter(id=user.id).update(
-        email=f"erased-{user.id}@erased.invalid",
+        email=erased_address(user),
         name="",
         password_hash="!",
         is_active=False,

@@ -40,12 +40,14 @@ def conditional(
     }
     if last_modified is not None:
         headers["Last-Modified"] = format_datetime(last_modified.astimezone(UTC).replace(microsecond=0), usegmt=True)
-    if _fresh(request, etag, last_modified):
+    if is_fresh(request, etag, last_modified):
         return Response(status_code=304, headers=headers)
     return Response(build(), media_type=media_type, headers=headers)
 
 
-def _fresh(request: Request, etag: str, last_modified: datetime | None) -> bool:
+def is_fresh(request: Request, etag: str, last_modified: datetime | None) -> bool:
+    """The client's copy is current: its If-None-Match holds `etag` (or, without one, If-Modified-Since is not
+    before `last_modified`)."""
     if match := request.headers.get("if-none-match"):
         return etag in [tag.strip().removeprefix("W/") for tag in match.split(",")] or match.strip() == "*"
     since = request.headers.get("if-modified-since")

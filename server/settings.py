@@ -177,6 +177,11 @@ class Settings(BaseSettings):
             raise ValueError(f"SMS_TEMPLATES must name a template for {', '.join(missing)} when SMS_URL is set")
         if self.MODE == "production" and not self.SECRET_KEY:
             raise ValueError("SECRET_KEY must be set in production mode")
+        if self.MODE == "production" and not _served_safely(self.BASE_URL):
+            raise ValueError(
+                "BASE_URL must be https:// in production mode (session cookies and mailed links travel in it); "
+                "http:// is accepted only for a loopback host such as 127.0.0.1 or localhost"
+            )
         if self.SECRET_KEY and len(self.SECRET_KEY) < 32:
             raise ValueError("SECRET_KEY must be at least 32 characters")
         return self
@@ -202,6 +207,20 @@ class Settings(BaseSettings):
             path.chmod(0o600)
         self.SECRET_KEY = path.read_text().strip()
         return self.SECRET_KEY
+
+
+def _served_safely(base_url: str) -> bool:
+    """https, or a loopback address where nothing leaves the machine (a trial of the production set-up)."""
+    parts = urlsplit(base_url)
+    if parts.scheme == "https":
+        return True
+    host = parts.hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def sms_templates(value: str) -> dict[SmsNotice, str]:

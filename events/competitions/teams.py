@@ -73,7 +73,7 @@ class InviteForSomeoneElse(PermissionDenied):
     key = "error.invite_for_someone_else"
 
 
-async def transition(team: Team, to: TeamStatus, actor: User, *, reason: str = "") -> None:
+async def transition(team: Team, to: TeamStatus, actor: User | str, *, reason: str = "") -> None:
     """Move a team (locked by the caller's transaction) along TRANSITIONS; a team that ends frees its members
     to join another team of the competition."""
     if to not in TRANSITIONS[team.status]:
@@ -266,18 +266,38 @@ async def hand_over(user: User, team_id: int, to_user_id: int) -> Team:
             raise TeamTransitionForbidden(status=Label(f"team_status.{team.status.value}"))
         if to_user_id == user.id or not await TeamMember.exists(team_id=team.id, holder=to_user_id):
             raise InvalidInput(errors=[(("body", "user_id"), "validation.not_a_member")])
-        team.leader_id = to_user_id
-        await team.save(update_fields=["leader_id"])
-        competition = await _competition(team)
-        await audit.record(
-            user,
-            "team.leader",
-            team,
-            organisation_id=competition.event.organisation_id,
-            before={"leader": user.id},
-            after={"leader": to_user_id},
-        )
+        await _pass_lead(team, to_user_id, user)
     return team
+
+
+async def _pass_lead(team: Team, to_user_id: int, actor: User | str, **why: str) -> None:
+    """The one place a team's leader changes (the team locked by the caller's transaction); audited."""
+    before = team.leader_id
+    team.leader_id = to_user_id
+    await team.save(update_fields=["leader_id"])
+    competition = await _competition(team)
+    await audit.record(
+        actor,
+        "team.leader",
+        team,
+        organisation_id=competition.event.organisation_id,
+        before={"leader": before},
+        after={"leader": to_user_id, **why},
+    )
+
+
+async def depart(team: Team, user_id: int, actor: User | str, *, reason: str) -> None:
+    """A person leaves a team (locked by the caller's transaction) for good: the team keeps its entry; a team
+    they led passes to the member who joined next after them, or is withdrawn when nobody else is in it."""
+    now = utcnow()
+    await TeamMember.filter(team_id=team.id, user_id=user_id, holder__not_isnull=True).update(holder=None, left_at=now)
+    if team.leader_id != user_id or team.status not in OPEN:
+        return
+    successor = await TeamMember.filter(team_id=team.id, holder__not_isnull=True).order_by("joined_at", "id").first()
+    if successor is None:
+        await transition(team, TeamStatus.WITHDRAWN, actor, reason=reason)
+        return
+    await _pass_lead(team, successor.user_id, actor, reason=reason)
 
 
 async def decide(user: User, team_id: int, *, approve: bool, reason: str = "") -> Team:

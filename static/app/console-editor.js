@@ -7,6 +7,7 @@ import { me } from "./account.js";
 import { route } from "./router.js";
 import { I18nInputs, showFailure, fieldError, toInstant, toLocalInput, ZonePicker } from "./console-fields.js";
 import { AgendaSection, TicketsSection, QuotasSection, QuestionsSection } from "./console-sections.js";
+import { PrivacySection } from "./console-privacy.js";
 import { eventKinds, loadEventKinds } from "./kinds.js";
 
 const DEFAULT_ZONE = "Asia/Shanghai";
@@ -62,7 +63,7 @@ function bodyOf(form) {
 
 export const EventEditor = {
   props: ["id", "go"],
-  components: { I18nInputs, ZonePicker, AgendaSection, TicketsSection, QuotasSection, QuestionsSection },
+  components: { I18nInputs, ZonePicker, AgendaSection, TicketsSection, QuotasSection, QuestionsSection, PrivacySection },
   setup(props) {
     const form = reactive(blankForm());
     const event = ref(null);
@@ -243,6 +244,7 @@ export const EventEditor = {
         <TicketsSection :event="event" @changed="changed" />
         <QuotasSection :event="event" @changed="changed" />
         <QuestionsSection :event="event" @changed="changed" />
+        <PrivacySection :event="event" />
       </template>
     </div>`,
 };

@@ -73,6 +73,7 @@ CONSOLE_ERROR_STATES = [
     (422, "/api/v1/me/totp/confirm"),  # two-step sign-in confirmed without its code
     (422, "/api/v1/events"),
     (422, "/api/v1/events/*/questions"),
+    (422, "/api/v1/events/*/privacy-notice"),  # a retention period out of range
     (422, "/api/v1/organisations"),
     (422, "/api/v1/registrations/*/reject"),  # a rejection without its reason
 ]
@@ -282,6 +283,9 @@ async def test_the_console_pages_pass_axe(
         page.locator("section").filter(has=page.get_by_role("heading", name="报名问题")).locator(".field-error").first
     ).to_be_visible()
     await expect(page.get_by_label("问题标识")).to_have_attribute("aria-describedby", "qn-key-hint qn-key-error")
+    await page.get_by_label("保存天数").fill("0")
+    await page.get_by_role("button", name="发布新版本").click()
+    await expect(page.locator("#pn-retention_days-error")).to_be_visible()
     found += await audit(page, "event editor with its sections")
 
     await page.goto(f"{base_url}/console/events/{forum_id}")

@@ -108,6 +108,6 @@ async def test_a_company_manager_keeps_their_company_managed(base_url: str, new_
     await page.go_back()
     await page.get_by_role("button", name="放弃我的角色：机构管理员").click()
     await page.get_by_role("dialog", name="确定放弃该角色？").get_by_role("button", name="退出").click()
-    await expect(page.get_by_role("alert")).to_have_text("机构至少需要一位管理员；请先添加另一位管理员。")
+    await expect(page.get_by_role("alert")).to_have_text("机构至少需要一位管理员；请先邀请另一位管理员。")
     await expect(page.locator(f"[data-member='{email}']")).to_be_visible()
     assert await page.evaluate("document.documentElement.scrollWidth") <= 390

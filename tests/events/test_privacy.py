@@ -28,6 +28,17 @@ QUESTIONS: list[dict[str, Any]] = [
         "choices": [{"key": "mfg", "label": {"zh": "智能制造"}}, {"key": "health", "label": {"zh": "医疗健康"}}],
     },
 ]
+SECTIONS = [
+    "account",
+    "registrations",
+    "mails",
+    "calendar_feeds",
+    "competition_teams",
+    "competition_invitations",
+    "competition_submissions",
+    "judging",
+    "talent_reports",
+]
 ANSWERS = {"mobile": "+86 138-1234-5678", "company": "济南智造", "track": "mfg"}
 
 
@@ -114,7 +125,7 @@ async def test_a_signed_in_person_downloads_everything_held_about_them_as_json_a
     answer = await client.get("/api/v1/me/data", headers=me)
     assert answer.status_code == 200
     data = answer.json()
-    assert list(data) == ["account", "registrations", "mails", "calendar_feeds", "talent_reports"]
+    assert list(data) == SECTIONS
     assert data["account"][0]["email"] == "member@x.cn"
     assert [(r["name"], r["email"], r["answers"]["mobile"]) for r in data["registrations"]] == [
         ("会员", "member@x.cn", "+8613812345678")
@@ -125,7 +136,7 @@ async def test_a_signed_in_person_downloads_everything_held_about_them_as_json_a
     sheet = await client.get("/api/v1/me/data.xlsx", headers=me)
     assert "attachment" in sheet.headers["content-disposition"] and sheet.headers["cache-control"] == "no-store"
     workbook = load_workbook(io.BytesIO(sheet.content), read_only=True)
-    assert workbook.sheetnames == ["account", "registrations", "mails", "calendar_feeds", "talent_reports"]
+    assert workbook.sheetnames == SECTIONS
     rows = list(workbook["registrations"].iter_rows(values_only=True))
     assert rows[0][:2] == ("id", "event_id") and rows[1][5] == "会员"
     assert (await client.get("/api/v1/me/data")).status_code == 401
@@ -173,7 +184,17 @@ async def test_a_registrant_without_an_account_downloads_and_erases_through_the_
     logged = await AuditEntry.filter(object_id=registration_id, action__startswith="personal_data").order_by("id")
     assert [(e.action, e.after) for e in logged] == [
         ("personal_data.erase_requested", None),
-        ("personal_data.erased", {"registrations": 1, "mails": 0, "calendar_feeds": 0}),
+        (
+            "personal_data.erased",
+            {
+                "registrations": 1,
+                "mails": 0,
+                "calendar_feeds": 0,
+                "competition_teams": 0,
+                "competition_invitations": 0,
+                "judging": 0,
+            },
+        ),
     ]
     gone = await client.get(f"/api/v1/registrations/{registration_id}", headers=holder(made))
     assert gone.status_code == 404  # the manage link died with the identity: nobody can undo it

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from server.settings import SettingsError, load_settings
+from tests.server.support import run
 
 
 def test_embedded_defaults_live_under_the_data_dir(tmp_path: Path) -> None:
@@ -27,6 +28,31 @@ def test_the_embedded_secret_key_is_generated_once_and_kept(tmp_path: Path) -> N
 def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="SECRET_KEY must be set in production mode"):
         load_settings(MODE="production", DATA_DIR=tmp_path)
+
+
+@pytest.mark.parametrize("base_url", ["http://events.jinan.gov.cn", "http://10.0.0.5:8000", "http://[::2]:80"])
+def test_production_refuses_an_http_base_url_outside_this_machine(tmp_path: Path, base_url: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(MODE="production", SECRET_KEY="s" * 40, DATA_DIR=tmp_path, BASE_URL=base_url)
+    assert str(caught.value) == (
+        "bad setting settings: Value error, BASE_URL must be https:// in production mode (session cookies and "
+        "mailed links travel in it); http:// is accepted only for a loopback host such as 127.0.0.1 or localhost"
+    )
+
+
+@pytest.mark.parametrize(
+    "base_url", ["https://events.jinan.gov.cn", "http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000"]
+)
+def test_production_accepts_https_and_a_loopback_trial(tmp_path: Path, base_url: str) -> None:
+    settings = load_settings(MODE="production", SECRET_KEY="s" * 40, DATA_DIR=tmp_path, BASE_URL=base_url)
+    assert settings.BASE_URL == base_url
+
+
+def test_serve_in_production_with_an_http_base_url_stops_with_one_line(tmp_path: Path) -> None:
+    answer = run(["serve"], tmp_path, MODE="production", SECRET_KEY="s" * 40, BASE_URL="http://events.example.cn")
+    assert answer.returncode == 2
+    assert answer.stderr.startswith("quancheng: bad setting settings: Value error, BASE_URL must be https://")
+    assert answer.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize(
