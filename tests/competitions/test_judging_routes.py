@@ -12,9 +12,21 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
+from events.competitions import panel
 from events.competitions.models import JudgeAssignment, ScoreKind, ScoreRecord
-from server.models import Membership, Role, User
-from tests.competitions.support import USCC, Judged, assigned, entry, judge, judged_competition
+from events.competitions.schemas import JudgeIn
+from server.models import Membership, OrganisationKind, Role, User
+from tests.competitions.support import (
+    USCC,
+    Judged,
+    assigned,
+    entry,
+    judge,
+    judged_competition,
+    member_of,
+    organisation,
+    world,
+)
 from tests.support import sign_up
 
 # Rubric: innovation (weight 3) and team (weight 1), both 0–10, so a sheet totals 7.5·innovation + 2.5·team.
@@ -444,3 +456,20 @@ async def test_an_organiser_can_never_judge_their_own_competition(client: httpx.
     # An admin reads everything too, so is no judge either.
     await User.filter(email="j4@judges.cn").update(is_admin=True)
     assert (await client.get(f"/api/v1/judging/assignments/{fourth}", headers=four)).status_code == 404
+
+
+async def test_the_organisers_of_a_challenges_co_organiser_never_judge_it(db: str) -> None:
+    enterprise = await organisation(OrganisationKind.COMPANY, "济南某智能装备有限公司")
+    place = await world(challenge={"enterprise_id": enterprise.id, "need": "产线视觉质检"})
+    judge_only = await member_of(place.organisation, "judge@x.cn", Role.JUDGE)
+    both = await member_of(place.organisation, "both@x.cn", Role.JUDGE)
+    await Membership.create(user=both, organisation=enterprise, role=Role.ORGANISER)
+    elsewhere = await member_of(place.organisation, "elsewhere@x.cn", Role.JUDGE)
+    await Membership.create(user=elsewhere, organisation=await organisation(name="别的机构"), role=Role.MANAGER)
+    for user in (judge_only, elsewhere):  # the negative controls: organising another organisation is no bar
+        added = await panel.set_judge(place.host, place.event, JudgeIn(user_id=user.id, track_ids=place.track_ids))
+        assert added.active
+    with pytest.raises(panel.OrganiserJudge):
+        await panel.set_judge(place.host, place.event, JudgeIn(user_id=both.id, track_ids=place.track_ids))
+    users = [judge_only.id, both.id, elsewhere.id, place.host.id]
+    assert await panel.barred_judges(place.competition, users) == {both.id, place.host.id}
