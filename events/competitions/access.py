@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from events.competitions.models import Competition, JudgeAssignment, Submission, Team, TeamMember
+from events.competitions.models import Competition, JudgeAssignment, Stage, Submission, Team, TeamMember
+from events.competitions.panel import may_judge
 from events.competitions.submissions import holds_judge_role, judge_cleared_for, readable_submission
 from server.access import Guard
 from server.accounts import require_role
@@ -127,9 +128,9 @@ class EntryReaders(Guard):
 
 @dataclass(frozen=True)
 class AssignedJudge(Guard):
-    """The judge of the pairing in the path, while it is live (no conflict found since) and they hold the `judge`
-    role, and with `cleared` only once they declared no conflict (403 before). Nobody else, organisers included,
-    passes: 404.
+    """The judge of the pairing in the path, while it is live (no conflict found since), they hold the `judge`
+    role and do not run the competition (`panel.may_judge`), and with `cleared` only once they declared no
+    conflict (403 before). Nobody else, organisers included, passes: 404.
     The `judge` role grants nothing but this. Provides `assignment`."""
 
     of_assignment: str = "assignment_id"
@@ -154,6 +155,9 @@ class AssignedJudge(Guard):
             id=path[self.of_assignment], judge_id=ctx.user.id, withdrawn_at__isnull=True
         )
         if assignment is None or not await holds_judge_role(ctx.user, assignment.stage_id):
+            raise NotFound()
+        stage = await Stage.get(id=assignment.stage_id).select_related("competition")
+        if not await may_judge(ctx.user.id, stage.competition):
             raise NotFound()
         if self.cleared and not await judge_cleared_for(ctx.user, assignment.team_id, assignment.stage_id):
             raise PermissionDenied("error.declare_first")

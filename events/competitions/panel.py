@@ -57,6 +57,14 @@ class NoEntries(Conflict):
     key = "error.no_entries"
 
 
+class OrganiserJudge(Conflict):
+    key = "error.organiser_judge"
+
+
+# Who runs a competition: they read every entry, score and the ranking through the organisers' routes.
+RUNNING = (Role.ORGANISER, Role.MANAGER)
+
+
 async def competition_of(event: Event) -> Competition:
     competition = await Competition.get_or_none(event_id=event.id)
     if competition is None:
@@ -146,6 +154,26 @@ async def rubric_for(stage_id: int) -> Rubric:
     return rubric
 
 
+async def barred_judges(competition: Competition, user_ids: Iterable[int]) -> set[int]:
+    """Of these users, those who may not judge the competition because they run it: admins, and the organisers
+    and managers of its event's organisation or of a challenge's co-organiser. The one place this rule lives
+    (docs/architecture.md#judging): such a person is refused a place on the panel, left out of assignment,
+    refused by the judges' guard, and their sheets do not count in the ranking."""
+    ids = list(user_ids)
+    host = (await Event.get(id=competition.event_id)).organisation_id
+    organisations = [organisation for organisation in (host, competition.co_organiser_id) if organisation]
+    running = await Membership.filter(user_id__in=ids, organisation_id__in=organisations, role__in=RUNNING).values_list(
+        "user_id", flat=True
+    )
+    admins = await User.filter(id__in=ids, is_admin=True).values_list("id", flat=True)
+    return cast(set[int], set(running) | set(admins))
+
+
+async def may_judge(user_id: int, competition: Competition) -> bool:
+    """Whether the user may judge the competition: not one who runs it (`barred_judges`)."""
+    return not await barred_judges(competition, [user_id])
+
+
 async def set_judge(user: User, event: Event, data: JudgeIn) -> CompetitionJudge:
     """Put a member holding the `judge` role of the event's organisation on the panel (or change their tracks)."""
     competition = await competition_of(event)
@@ -166,6 +194,8 @@ async def set_judge(user: User, event: Event, data: JudgeIn) -> CompetitionJudge
     ]
     if problems:
         raise InvalidInput(errors=problems)
+    if data.active and not await may_judge(data.user_id, competition):
+        raise OrganiserJudge()
     fields: dict[str, Any] = {
         "track_ids": sorted(set(data.track_ids)),
         "stage_ids": sorted(set(data.stage_ids)),
@@ -301,6 +331,9 @@ async def assign(user: User, event: Event, stage_id: int, data: AssignIn) -> tup
         )
         # A judge named for some stages only (a later round's own judges) judges those; the others, every stage.
         panel = [judge for judge in panel if not judge.stage_ids or stage.id in judge.stage_ids]
+        # One given an organiser's role since joining the panel judges no more: their pairings are withdrawn.
+        barred = await barred_judges(competition, [judge.user_id for judge in panel])
+        panel = [judge for judge in panel if judge.user_id not in barred]
         live = await JudgeAssignment.filter(stage_id=stage.id, withdrawn_at__isnull=True)
         try:
             result = judging.assign_judges(

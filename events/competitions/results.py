@@ -240,7 +240,9 @@ async def export(event: Event, stage_id: int) -> bytes:
                 round(rubric.total(record.scores), 4),
                 record.reason,
                 _naive(record.at),
-                "yes" if record.id in latest and assignment.withdrawn_at is None else "no",
+                "yes"
+                if record.id in latest and assignment.withdrawn_at is None and assignment.judge_id not in ranking.barred
+                else "no",
             ]
         )
     rankings: list[list[object]] = [

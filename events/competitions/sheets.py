@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from tortoise.transactions import in_transaction
 
 from events.competitions import judging
-from events.competitions.models import JudgeAssignment, Rubric, ScoreKind, ScoreRecord, Stage, Team, Track
-from events.competitions.panel import entries_of, rubric_for, stage_of, to_rubric
+from events.competitions.models import Competition, JudgeAssignment, Rubric, ScoreKind, ScoreRecord, Stage, Team, Track
+from events.competitions.panel import barred_judges, entries_of, rubric_for, stage_of, to_rubric
 from events.competitions.submissions import judge_cleared_for
 from events.models import Event
 from server import audit
@@ -137,16 +138,18 @@ class StageRanking:
     teams: dict[int, Team]
     entries: dict[int, judging.Entry]
     rankings: list[judging.Ranking]  # one per track, in track order
+    barred: set[int]  # judges whose sheets do not count: they run the competition (`panel.barred_judges`)
 
 
 async def rank_stage(event: Event, stage_id: int) -> StageRanking:
     """The stage's ranking per track from the submitted (or corrected) sheets of live pairings: a sheet whose
-    judge was found conflicted afterwards no longer counts."""
+    judge was found conflicted afterwards, or was given a role running the competition since, no longer counts."""
     stage = await stage_of(event, stage_id)
     rubric = await rubric_for(stage.id)
-    records = await ScoreRecord.filter(
-        assignment__stage_id=stage.id, assignment__withdrawn_at__isnull=True, kind__in=LOCKED
-    ).select_related("assignment")
+    live = ScoreRecord.filter(assignment__stage_id=stage.id, assignment__withdrawn_at__isnull=True, kind__in=LOCKED)
+    judge_ids = cast(list[int], await live.values_list("assignment__judge_id", flat=True))
+    barred = await barred_judges(await Competition.get(id=stage.competition_id), judge_ids)
+    records = await live.filter(assignment__judge_id__not_in=list(barred)).select_related("assignment")
     current = judging.replay(
         judging.ScoreEvent(
             sequence=record.id,
@@ -176,4 +179,4 @@ async def rank_stage(event: Event, stage_id: int) -> StageRanking:
     )
     scored = {entry: score for entry, score in scores.items() if entry in entries}
     rankings = [judging.rank_track(str(track_id), entries.values(), scored) for track_id in track_ids]
-    return StageRanking(rubric=rubric, teams=teams, entries=entries, rankings=rankings)
+    return StageRanking(rubric=rubric, teams=teams, entries=entries, rankings=rankings, barred=barred)

@@ -12,9 +12,21 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
+from events.competitions import panel
 from events.competitions.models import JudgeAssignment, ScoreKind, ScoreRecord
-from server.models import Membership, Role, User
-from tests.competitions.support import USCC, Judged, assigned, entry, judge, judged_competition
+from events.competitions.schemas import JudgeIn
+from server.models import Membership, OrganisationKind, Role, User
+from tests.competitions.support import (
+    USCC,
+    Judged,
+    assigned,
+    entry,
+    judge,
+    judged_competition,
+    member_of,
+    organisation,
+    world,
+)
 from tests.support import sign_up
 
 # Rubric: innovation (weight 3) and team (weight 1), both 0–10, so a sheet totals 7.5·innovation + 2.5·team.
@@ -379,3 +391,85 @@ async def test_a_later_round_can_have_judges_of_its_own(client: httpx.AsyncClien
     )
     assert unknown.status_code == 422
     assert [(e["loc"], e["msg"]) for e in unknown.json()["errors"]] == [(["body", "stage_ids", 0], "本赛事没有此阶段")]
+
+
+async def test_an_organiser_can_never_judge_their_own_competition(client: httpx.AsyncClient) -> None:
+    place = await judged_competition(client)
+    # Refused a place on the panel: one holding the judge role who also runs the competition.
+    await sign_up(client, "boss@x.cn")
+    boss = await User.get(email="boss@x.cn")
+    await Membership.create(user=boss, organisation_id=place.org_id, role=Role.JUDGE)
+    await Membership.create(user=boss, organisation_id=place.org_id, role=Role.MANAGER)
+    body = {"user_id": boss.id, "track_ids": [place.created["tracks"][0]["id"]]}
+    refused = await client.post(place.base + "/judges", json=body, headers=place.headers)
+    assert refused.status_code == 409 and refused.json()["title"] == "组织方成员不能担任本赛事评委"
+    organiser = await Membership.get(organisation_id=place.org_id, role=Role.ORGANISER)
+    await User.filter(id=organiser.user_id).update(locale="en")
+    english = await client.post(place.base + "/judges", json=body, headers=place.headers)
+    assert english.json()["title"] == "An organiser cannot judge this competition"
+    assert (await client.get(place.base + "/judges", headers=place.headers)).json() == []
+
+    # A judge made organiser after scoring: judge routes closed, sheet no longer counts, left out of the next run.
+    judges = await panel_of_three(client, place)
+    _, team, submission = await entry(client, place, "lead@x.cn", "T1")
+    assert (await client.post(place.stage() + "/assignment", json={}, headers=place.headers)).status_code == 200
+    pairings = {}
+    for email, points in {"j1@judges.cn": 8, "j2@judges.cn": 4, "j3@judges.cn": 10}.items():
+        [pairing] = (await assigned(client, place, judges[email])).values()
+        pairings[email] = pairing
+        path, headers = f"/api/v1/judging/assignments/{pairing}", judges[email]
+        await client.post(path + "/declaration", json={"conflict": False}, headers=headers)
+        await client.patch(path + "/sheet", json={"scores": {"innovation": points, "team": points}}, headers=headers)
+        assert (await client.post(path + "/sheet/submit", headers=headers)).status_code == 200
+    [ranked] = (await client.get(place.stage() + "/ranking", headers=place.headers)).json()["tracks"][0]["ranked"]
+    assert (ranked["sheets"], ranked["raw_mean"]) == (3, pytest.approx(220 / 3))
+
+    promoted = await User.get(email="j3@judges.cn")
+    await Membership.create(user=promoted, organisation_id=place.org_id, role=Role.ORGANISER)
+    three = judges["j3@judges.cn"]
+    assert await endpoints(client, three, pairings["j3@judges.cn"], submission) == {
+        "sheet": 404,
+        "save": 404,
+        "submit": 404,
+        "submission": 200,  # as an organiser now
+        "file": 200,
+    }
+    [ranked] = (await client.get(place.stage() + "/ranking", headers=place.headers)).json()["tracks"][0]["ranked"]
+    assert (ranked["sheets"], ranked["raw_mean"]) == (2, pytest.approx(60))  # (80 + 40) / 2
+    export = await client.get(place.stage() + "/scores.xlsx", headers=place.headers)
+    rows = list(load_workbook(io.BytesIO(export.content))["scores by judge"].iter_rows(values_only=True))[1:]
+    assert sorted((str(row[0]), str(row[-1])) for row in rows) == [("j1", "yes"), ("j2", "yes"), ("j3", "no")]
+
+    # The negative control: a judge holding the judge role only still judges.
+    one = await endpoints(client, judges["j1@judges.cn"], pairings["j1@judges.cn"], submission)
+    assert one["sheet"] == one["submission"] == one["file"] == 200
+
+    # The next run withdraws the organiser's pairing and never assigns them again.
+    assert (await client.post(place.stage() + "/assignment", json={}, headers=place.headers)).status_code == 409
+    four, _ = await judge(client, place, "j4@judges.cn")
+    rerun = await client.post(place.stage() + "/assignment", json={"seed": 3}, headers=place.headers)
+    assert rerun.status_code == 200, rerun.text
+    assert (rerun.json()["added"], rerun.json()["withdrawn"]) == (1, 1)
+    assert not await JudgeAssignment.exists(judge_id=promoted.id, withdrawn_at__isnull=True)
+    fourth = (await assigned(client, place, four))[team]
+    assert (await client.get(f"/api/v1/judging/assignments/{fourth}", headers=four)).status_code == 403  # to declare
+    # An admin reads everything too, so is no judge either.
+    await User.filter(email="j4@judges.cn").update(is_admin=True)
+    assert (await client.get(f"/api/v1/judging/assignments/{fourth}", headers=four)).status_code == 404
+
+
+async def test_the_organisers_of_a_challenges_co_organiser_never_judge_it(db: str) -> None:
+    enterprise = await organisation(OrganisationKind.COMPANY, "济南某智能装备有限公司")
+    place = await world(challenge={"enterprise_id": enterprise.id, "need": "产线视觉质检"})
+    judge_only = await member_of(place.organisation, "judge@x.cn", Role.JUDGE)
+    both = await member_of(place.organisation, "both@x.cn", Role.JUDGE)
+    await Membership.create(user=both, organisation=enterprise, role=Role.ORGANISER)
+    elsewhere = await member_of(place.organisation, "elsewhere@x.cn", Role.JUDGE)
+    await Membership.create(user=elsewhere, organisation=await organisation(name="别的机构"), role=Role.MANAGER)
+    for user in (judge_only, elsewhere):  # the negative controls: organising another organisation is no bar
+        added = await panel.set_judge(place.host, place.event, JudgeIn(user_id=user.id, track_ids=place.track_ids))
+        assert added.active
+    with pytest.raises(panel.OrganiserJudge):
+        await panel.set_judge(place.host, place.event, JudgeIn(user_id=both.id, track_ids=place.track_ids))
+    users = [judge_only.id, both.id, elsewhere.id, place.host.id]
+    assert await panel.barred_judges(place.competition, users) == {both.id, place.host.id}
