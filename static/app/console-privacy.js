@@ -1,6 +1,6 @@
 // The event's privacy notice on its console page: the text registrants accept (zh-CN and en) and how many days
 // after the event their data is kept. Saving publishes a new version; registrations accept the newest only.
-import { reactive, ref, onMounted } from "vue";
+import { reactive, ref, onMounted } from "./vue.js";
 import { api } from "./api.js";
 import { t } from "./i18n.js";
 import { attempt } from "./console-fields.js";
