@@ -73,7 +73,8 @@ class Cluster:
             "DATABASE_URL": database_url or f"{self.database_url}?maxsize=10",
             "SECRET_KEY": self.secret_key,
             "DATA_DIR": str(self.workdir / host.name / "data"),
-            "BASE_URL": f"http://{self.lb.address}:8000",
+            # the public address, behind TLS ended before the balancer (production refuses plain http)
+            "BASE_URL": "https://events.quancheng.test",
             "SMTP_URL": f"smtp://{GATEWAY}:{SMTP_PORT}",
             "MAIL_LEASE_SECONDS": str(LEASE_SECONDS),
             "TRUSTED_PROXIES": self.lb.address,
