@@ -10,7 +10,7 @@ from server import totp
 from server.clock import utcnow
 from server.models import User
 from tests.events.support import organiser
-from tests.support import PASSWORD, sign_up
+from tests.support import PASSWORD, admin_headers, provisioned, sign_up
 
 HOST = "host@organiser.cn"
 
@@ -116,8 +116,15 @@ async def test_only_admins_and_organisers_may_enrol_and_not_twice(client: httpx.
 
 
 async def test_erasing_the_account_forgets_its_secret_and_recovery_codes(client: httpx.AsyncClient) -> None:
-    headers, _ = await organiser(client, HOST)
+    headers, org_id = await organiser(client, HOST)
     await turned_on(client, headers)
+    # The only manager cannot erase their account: a second manager first.
+    await provisioned(client, "deputy@organiser.cn")
+    deputy = {"email": "deputy@organiser.cn", "role": "manager"}
+    added = await client.post(
+        f"/api/v1/organisations/{org_id}/members", json=deputy, headers=await admin_headers(client)
+    )
+    assert added.status_code == 201, added.text
     erased = await client.post("/api/v1/me/erase", json={"confirm": True}, headers=headers)
     assert erased.status_code == 200, erased.text
     gone = await User.get(name="", is_active=False)
