@@ -59,6 +59,7 @@ async def _competition_out(competition: Competition, event: Event) -> Competitio
         is_challenge=competition.is_challenge,
         co_organiser_id=competition.co_organiser_id,
         need=competition.need_md,
+        scenario_need_id=competition.scenario_need_id,
         tracks=[TrackOut(id=track.id, name={"zh": track.name_zh, "en": track.name_en}) for track in tracks],
         stages=[_stage_out(stage, event, results.get(stage.id)) for stage in stages],
     )

@@ -73,10 +73,20 @@ class StageIn(In):
 
 
 class ChallengeIn(In):
-    """揭榜挂帅: the need as the enterprise states it, and the enterprise (an organisation) as co-organiser."""
+    """揭榜挂帅: a published scenario need of the resource pool, whose organisation co-organises and whose text the
+    challenge states; or, for a need outside the pool, its text and the enterprise that states it."""
 
-    enterprise_id: int
-    need: Annotated[str, StringConstraints(min_length=1, max_length=20_000), Multiline]
+    scenario_need_id: int | None = Field(default=None, description="A published need of the resource pool.")
+    enterprise_id: int | None = Field(default=None, description="With `need`: the company that states it.")
+    need: Annotated[str, StringConstraints(min_length=1, max_length=20_000), Multiline] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.scenario_need_id is None) == (self.need is None):
+            raise PydanticCustomError("challenge_need_source", "name a scenario need of the pool, or state the need")
+        if self.need is not None and self.enterprise_id is None:
+            raise PydanticCustomError("challenge_enterprise_missing", "a need stated here names its enterprise")
+        return self
 
 
 class CompetitionIn(In):
@@ -180,6 +190,7 @@ class CompetitionOut(BaseModel):
     is_challenge: bool
     co_organiser_id: int | None
     need: str
+    scenario_need_id: int | None = Field(description="The pool's scenario need the challenge was set from.")
     tracks: list[TrackOut]
     stages: list[StageOut]
 

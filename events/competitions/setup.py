@@ -1,8 +1,10 @@
 """Setting up a competition on an event of kind `competition`: tracks, stages, eligibility, team sizes; and a
-揭榜挂帅 challenge, which is a competition whose need an enterprise states as co-organiser."""
+揭榜挂帅 challenge, which is a competition whose need an enterprise states as co-organiser, most often a scenario
+need of the resource pool (the one place competitions read matchmaking: `events.matchmaking.pool.published_need`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,7 +13,8 @@ from tortoise.transactions import in_transaction
 
 from events.access import managed_event
 from events.competitions.models import OPEN, Competition, Stage, TeamMember, Track
-from events.competitions.schemas import CompetitionIn, DeadlineIn
+from events.competitions.schemas import ChallengeIn, CompetitionIn, DeadlineIn
+from events.matchmaking.pool import published_need
 from events.models import Event, EventKind
 from notifications.outbox import Mail, enqueue
 from server import audit
@@ -43,8 +46,9 @@ async def set_up(user: User, event_id: int, data: CompetitionIn) -> Competition:
     if event.kind is not EventKind.COMPETITION:
         raise NotACompetition()
     problems = await _problems(event, data)
-    if problems:
-        raise InvalidInput(errors=problems)
+    need, need_problems = await _stated_need(data.challenge) if data.challenge else (None, [])
+    if problems or need_problems:
+        raise InvalidInput(errors=problems + need_problems)
     try:
         async with in_transaction():
             competition = await Competition.create(
@@ -54,9 +58,10 @@ async def set_up(user: User, event_id: int, data: CompetitionIn) -> Competition:
                 team_min=data.team_min,
                 team_max=data.team_max,
                 requires_approval=data.requires_approval,
-                co_organiser_id=data.challenge.enterprise_id if data.challenge else None,
-                is_challenge=data.challenge is not None,
-                need_md=data.challenge.need if data.challenge else "",
+                co_organiser_id=need.enterprise_id if need else None,
+                is_challenge=need is not None,
+                need_md=need.text if need else "",
+                scenario_need_id=need.scenario_need_id if need else None,
             )
             await Track.bulk_create(
                 [
@@ -107,11 +112,35 @@ async def _problems(event: Event, data: CompetitionIn) -> list[tuple[tuple[str |
             problems.append((("body", "stages", i, "starts_at"), "validation.stage_opens_too_early"))
         if stage.deadline > event.ends_at:
             problems.append((("body", "stages", i, "deadline"), "validation.stage_after_event"))
-    if data.challenge:
-        enterprise = await Organisation.get_or_none(id=data.challenge.enterprise_id)
-        if enterprise is None or enterprise.kind is not OrganisationKind.COMPANY:
-            problems.append((("body", "challenge", "enterprise_id"), "validation.not_an_enterprise"))
     return problems
+
+
+@dataclass(frozen=True)
+class StatedNeed:
+    """What a challenge answers: the text, the organisation that states it, and the pool's need it came from."""
+
+    enterprise_id: int
+    text: str
+    scenario_need_id: int | None
+
+
+async def _stated_need(challenge: ChallengeIn) -> tuple[StatedNeed | None, list[tuple[tuple[str | int, ...], str]]]:
+    """A pool need must be published (open to answers); its organisation co-organises, whatever its kind, and the
+    challenge keeps the need's text as it reads now, so that a later edit of the entry never rewrites the terms
+    teams answered. A need stated here names a company. Either way, a named enterprise_id must be that organisation."""
+    if challenge.scenario_need_id is not None:
+        entry = await published_need(challenge.scenario_need_id)
+        if entry is None:
+            return None, [(("body", "challenge", "scenario_need_id"), "validation.not_a_published_need")]
+        if challenge.enterprise_id not in (None, entry.organisation_id):
+            return None, [(("body", "challenge", "enterprise_id"), "validation.not_the_needs_organisation")]
+        text = f"{entry.title_zh}\n\n{entry.description_md}".strip()
+        return StatedNeed(entry.organisation_id, text, entry.id), []
+    assert challenge.enterprise_id is not None and challenge.need is not None  # the schema requires both
+    enterprise = await Organisation.get_or_none(id=challenge.enterprise_id)
+    if enterprise is None or enterprise.kind is not OrganisationKind.COMPANY:
+        return None, [(("body", "challenge", "enterprise_id"), "validation.not_an_enterprise")]
+    return StatedNeed(enterprise.id, challenge.need, None), []
 
 
 async def competition_of(event_id: int) -> Competition:

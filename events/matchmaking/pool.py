@@ -165,6 +165,11 @@ async def visible_entry(entry_id: int, user: User | None) -> PoolEntry:
     return entry
 
 
+async def published_need(entry_id: int) -> PoolEntry | None:
+    """A need of the pool that is published, so open to answers: what a 揭榜挂帅 challenge may be set from."""
+    return await PoolEntry.get_or_none(id=entry_id, kind=EntryKind.NEED, state=EntryState.PUBLISHED)
+
+
 async def browse(query: PoolQuery, user: User | None) -> Page[AnyEntryOut]:
     """One page of the published pool: ranked by the text when there is one, filtered by kind, domain, region."""
     hits = await search.search(

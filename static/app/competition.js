@@ -220,6 +220,8 @@ export const CompetitionPage = {
         <p class="muted"><a v-bind="link('/events/' + event.id)">{{ pick(event.title) }}</a></p>
         <h1>{{ t(competition.is_challenge ? "comp.challenge_heading" : "comp.heading") }}</h1>
         <p v-if="competition.need" class="comp-need">{{ competition.need }}</p>
+        <p v-if="competition.scenario_need_id" class="muted" data-test="pool-need">{{ t("comp.from_pool") }}
+          <a v-bind="link('/pool/' + competition.scenario_need_id)">{{ t("comp.pool_need") }}</a></p>
         <h2>{{ t("comp.rules") }}</h2>
         <ul class="comp-rules">
           <li>{{ t("comp.entrants." + competition.entrants) }}</li>

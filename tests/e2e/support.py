@@ -172,12 +172,14 @@ class SeededCompetition:
     stage_ids: list[int]
 
 
-def seed_competition(admin: httpx.Client, *, requires_approval: bool = False) -> SeededCompetition:
+def seed_competition(
+    admin: httpx.Client, *, requires_approval: bool = False, challenge: dict[str, Any] | None = None
+) -> SeededCompetition:
     """A published competition event (it starts in 30 days, in Asia/Shanghai) of a new organiser organisation,
     set up with two tracks (智能制造, 智慧医疗), teams of 1–3 from any region, and two stages: 方案提交, open since
     an hour ago with a 20-day deadline, an optional fact `summary` (项目简介) and a required PDF slot `plan`
-    (方案书, at most 1 MB); then 决赛路演 (a PDF or PPTX `deck`). Move a deadline with
-    `POST /events/{event}/competition/stages/{stage}/deadline`."""
+    (方案书, at most 1 MB); then 决赛路演 (a PDF or PPTX `deck`); a 揭榜挂帅 challenge with `challenge`. Move a
+    deadline with `POST /events/{event}/competition/stages/{stage}/deadline`."""
     now = datetime.now(UTC).replace(microsecond=0)
     organisation = admin.post(
         "/organisations",
@@ -204,6 +206,7 @@ def seed_competition(admin: httpx.Client, *, requires_approval: bool = False) ->
         "team_min": 1,
         "team_max": 3,
         "requires_approval": requires_approval,
+        "challenge": challenge,
         "tracks": [
             {"name": {"zh": "智能制造", "en": "Smart manufacturing"}},
             {"name": {"zh": "智慧医疗", "en": "Health"}},

@@ -5,13 +5,23 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 from playwright.async_api import expect
 
-from tests.e2e.support import NewPage, mailed_link, seed_competition, sign_in, signed_up
+from tests.e2e.support import (
+    NewPage,
+    company_member,
+    mailed_link,
+    published_entry,
+    seed_competition,
+    sign_in,
+    signed_up,
+)
+from tests.matchmaking.support import NEED
 
 PDF = b"%PDF-1.7\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 2000 + b"%%EOF\n"
 UPLOAD = "/api/v1/teams/*/stages/*/files/plan"
@@ -171,3 +181,19 @@ async def test_a_team_awaiting_approval_hands_the_lead_over_and_withdraws(
     await colleague.get_by_role("button", name="退出大赛").click()
     await expect(colleague.get_by_role("status")).to_have_text("团队已退出大赛。")
     await expect(colleague.get_by_role("button", name="创建团队")).to_be_visible()  # free to found or join another
+
+
+async def test_a_challenge_set_from_a_pool_need_states_it_and_leads_back_to_it(
+    base_url: str, admin: httpx.Client, new_page: NewPage
+) -> None:
+    hospital = company_member(admin, f"济南某医院 {uuid.uuid4().hex[:6]}")
+    need_id = published_entry(admin, hospital, NEED)
+    seeded = seed_competition(admin, challenge={"scenario_need_id": need_id})
+    visitor = await new_page(locale="zh-CN")
+    await visitor.goto(f"{base_url}/events/{seeded.event_id}/competition")
+    await expect(visitor.get_by_role("heading", level=1)).to_have_text("揭榜挂帅")
+    await expect(visitor.locator(".comp-need")).to_contain_text("影像辅助诊断")
+    await expect(visitor.locator(".comp-need")).to_contain_text("我院放射科每日新增**CT影像**两千余例")
+    await visitor.locator("[data-test=pool-need]").get_by_role("link", name="查看原需求").click()
+    await expect(visitor).to_have_url(f"{base_url}/pool/{need_id}")
+    await expect(visitor.get_by_role("heading", level=1)).to_have_text("影像辅助诊断")
