@@ -269,7 +269,6 @@ async def _insert(form: _Form, admitted: list[_Admitted], outcomes: list[Created
     target = RegistrationStatus.PENDING if event.requires_approval else RegistrationStatus.CONFIRMED
     # Written as waiting first: after a sell-out most attempts stay waiting and then need no second write.
     initial = RegistrationStatus.WAITLISTED if event.waitlist_enabled else target
-    quotas = await capacity.quota_map(event.id, lock=True)
     made = {
         one.index: Registration(
             id=uuid.uuid4(),
@@ -288,6 +287,8 @@ async def _insert(form: _Form, admitted: list[_Admitted], outcomes: list[Created
         for one in admitted
     }
     rows = [{name: getattr(made[one.index], name) for name in _INSERTED} for one in admitted]
+    # The lock is taken once the rows are built: the other workers' groups wait only for the statements.
+    quotas = await capacity.quota_map(event.id, lock=True)
     seqs = {str(row["id"]): int(row["seq"]) for row in await insert_new(Registration, rows, returning="seq")}
     inserted: list[_Admitted] = []
     for one in admitted:

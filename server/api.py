@@ -130,6 +130,7 @@ class Endpoint:
     provided: str | None = None
     rate_limited: bool = False
     body_limit: int | None = None
+    hot: bool = False
 
     @property
     def media_types(self) -> list[str]:
@@ -170,6 +171,7 @@ class Api:
         consumes: str | None = None,
         rate_limited: bool = False,
         body_limit: int | None = None,
+        hot: bool = False,
     ) -> Callable[[Callable[..., Awaitable[T]]], Callable[..., Awaitable[T]]]:
         """Declare an endpoint. `guard` says who may call; the handler's docstring adds to the documentation.
         The handler takes `ctx`, path parameters by name, what the guard provides, and optionally `body` and
@@ -177,7 +179,8 @@ class Api:
         `bytes` with `consumes` naming the media type: a raw upload; `BodyStream` with `consumes` naming the media
         types, comma-separated, and `body_limit`: a streamed upload); its return annotation is the response
         shape (a Response subclass for files, with `produces` naming their media type). `rate_limited`: the
-        handler may answer 429 (documented with its Retry-After)."""
+        handler may answer 429 (documented with its Retry-After). `hot`: matched before every other route (a
+        rush's endpoint skips trying the ~200 others; every other request tries it once more)."""
 
         def register(handler: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
             hints = get_type_hints(handler)
@@ -217,18 +220,21 @@ class Api:
                     provided=provided[0] if provided else None,
                     rate_limited=rate_limited,
                     body_limit=body_limit,
+                    hot=hot,
                 )
             )
             return handler
 
         return register
 
-    def routes(self) -> list[Route]:
+    def routes(self, *, hot: bool) -> list[Route]:
+        """The routes of the endpoints declared `hot`, or of the others."""
         return [
             Route(e.path, _endpoint_app(e), methods=[e.method])
             if e.body_limit is None
             else StreamedRoute(e.path, _endpoint_app(e), methods=[e.method], body_limit=e.body_limit)
             for e in self.endpoints
+            if e.hot is hot
         ]
 
 

@@ -36,6 +36,7 @@ api = Api()
     tag="registrations",
     status=201,
     rate_limited=True,
+    hot=True,
 )
 async def register(ctx: Context, event_id: int, body: Unchecked[RegistrationIn]) -> RegistrationCreated:
     """Send an `Idempotency-Key` header to make retries safe: a repeat replays the first answer (and does not count

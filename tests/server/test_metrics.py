@@ -6,9 +6,11 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import AsyncIterator, MutableMapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,6 +20,7 @@ from starlette.applications import Starlette
 from notifications.models import MailStatus, OutboxMessage
 from notifications.transport import FileTransport
 from notifications.worker import LEASE_RAN_OUT, Worker
+from server import metrics
 from server.app import create_app
 from server.clock import utcnow
 from server.settings import Settings, load_settings
@@ -203,3 +206,26 @@ async def test_a_process_leaves_the_hosts_live_gauges_when_its_lifespan_ends(
 
     await create_app(settings, manage_database=False)({"type": "lifespan", "state": {}}, receive, send)
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"] and left == [os.getpid()]
+
+
+async def test_requests_record_the_pool_use_at_most_once_a_second_and_a_scrape_at_once(
+    client: httpx.AsyncClient, db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not db.startswith("postgres"):
+        pytest.skip("SQLite has one connection and no pool")
+    recorded: list[str] = []
+    original = metrics.POOL_CONNECTIONS.labels
+
+    def labels(*, state: str) -> Any:
+        recorded.append(state)
+        return original(state=state)
+
+    monkeypatch.setattr(metrics.POOL_CONNECTIONS, "labels", labels)
+    await scrape(client)
+    assert recorded == ["in_use", "idle", "max"]
+    for _ in range(5):
+        assert (await client.get("/api/v1/events")).status_code == 200
+    assert recorded == ["in_use", "idle", "max"]  # within the second: not again
+    monkeypatch.setattr(metrics, "_pool_observed_at", time.monotonic() - metrics.POOL_OBSERVED_EVERY)
+    assert (await client.get("/api/v1/events")).status_code == 200
+    assert recorded == ["in_use", "idle", "max"] * 2
