@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, vCalAddress, vDuration
 from icalendar import Event as VEvent
-from icalendar.enums import STATUS
+from icalendar.enums import STATUS, TRANSP
 
 from events.models import AgendaSession, Event, EventStatus, Registration
 from server.clock import utcnow
@@ -35,6 +35,18 @@ class Method(StrEnum):
 
 
 @dataclass(frozen=True)
+class Milestone:
+    """A moment of an event with its own feed entry, without duration (a competition stage's deadline), added by
+    the subpackage that owns it through `events.feeds.register_milestones`. `sequence` counts its own moves."""
+
+    uid: str
+    title: dict[str, str]  # {"zh": ..., "en": ...}
+    at: datetime
+    sequence: int
+    path: str  # the page it leads to, under BASE_URL
+
+
+@dataclass(frozen=True)
 class EventFacts:
     """What a calendar entry shows of an event, loaded once by the caller."""
 
@@ -44,6 +56,7 @@ class EventFacts:
     organizer_email: str
     organizer_name: str
     standing: str = ""  # the reader's place when it is not a sure seat (a personal feed): the entry is TENTATIVE
+    milestones: Sequence[Milestone] = ()
 
 
 def _title(event: Event | AgendaSession, locale: Locale) -> str:
@@ -101,15 +114,16 @@ def _vevent(
 def event_entries(
     facts: EventFacts, *, locale: Locale, base_url: str, stamp: datetime | None = None, cancelled: bool = False
 ) -> list[VEvent]:
-    """The event's VEVENT, then one per agenda session when the organiser opted in."""
+    """The event's VEVENT, then one per agenda session when the organiser opted in, then its milestones."""
     event = facts.event
+    gone = cancelled or event.status is EventStatus.CANCELLED
     entry = partial(
         _vevent,
         facts,
         locale=locale,
         base_url=base_url,
         stamp=stamp or event.updated_at,
-        cancelled=cancelled or event.status is EventStatus.CANCELLED,
+        cancelled=gone,
     )
     title = _title(event, locale)
     entries = [entry(uid=event.uid, title=title, starts_at=event.starts_at, ends_at=event.ends_at, room="")]
@@ -124,7 +138,29 @@ def event_entries(
             )
             for session in facts.sessions
         ]
-    return entries
+    moments = partial(_milestone, facts, locale=locale, base_url=base_url, title=title, cancelled=gone)
+    return entries + [moments(each) for each in facts.milestones]
+
+
+def _milestone(
+    facts: EventFacts, milestone: Milestone, *, locale: Locale, base_url: str, title: str, cancelled: bool
+) -> VEvent:
+    """A moment without duration (DTSTART and no DTEND, RFC 5545 3.6.1), transparent so that it blocks no time;
+    its SEQUENCE is the event's plus its own moves, so a moved deadline or a cancelled event updates it."""
+    event = facts.event
+    return VEvent.new(
+        uid=milestone.uid,
+        stamp=event.updated_at,
+        start=_local(milestone.at, event.timezone),
+        summary=f"{pick(milestone.title, locale)} · {title}",
+        url=f"{base_url}{milestone.path}",
+        categories=list(facts.categories),
+        sequence=event.sequence + milestone.sequence,
+        status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
+        transparency=TRANSP.TRANSPARENT,
+        organizer=vCalAddress.new(facts.organizer_email, cn=facts.organizer_name),
+        last_modified=event.updated_at,
+    )
 
 
 def _calendar(method: Method, entries: Iterable[VEvent], *, name: str | None = None) -> Calendar:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -13,7 +14,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from events import calendar
-from events.calendar import EventFacts, Method
+from events.calendar import EventFacts, Method, Milestone
 from events.models import (
     ACTIVE,
     HOLDING,
@@ -49,8 +50,22 @@ def in_feeds(found: QuerySet[Event]) -> QuerySet[Event]:
     )
 
 
+MilestoneSource = Callable[[list[Event]], Awaitable[dict[int, list[Milestone]]]]
+_milestone_sources: list[MilestoneSource] = []
+
+
+def register_milestones(source: MilestoneSource) -> None:
+    """Let a subpackage add moments of its events to their feed entries (competitions: each stage's deadline),
+    read for a list of events at once; `events` never imports the subpackage."""
+    _milestone_sources.append(source)
+
+
 async def facts(events: list[Event], *, locale: Locale, mail_from: str) -> list[EventFacts]:
     """Everything the calendar entries of `events` show, in a fixed number of queries."""
+    milestones: dict[int, list[Milestone]] = defaultdict(list)
+    for source in _milestone_sources:
+        for event_id, found in (await source(events)).items():
+            milestones[event_id] += found
     sessions: dict[int, list[AgendaSession]] = defaultdict(list)
     with_agenda = [event.id for event in events if event.agenda_in_calendar]
     if with_agenda:
@@ -74,6 +89,7 @@ async def facts(events: list[Event], *, locale: Locale, mail_from: str) -> list[
                 },
                 locale,
             ),
+            milestones=milestones[event.id],
         )
         for event in events
     ]
@@ -92,6 +108,7 @@ def fingerprint(facts: EventFacts) -> tuple[object, ...]:
         tuple(facts.categories),
         tuple(sessions),
         facts.standing,
+        tuple((m.uid, m.at, m.sequence, tuple(m.title.items()), m.path) for m in facts.milestones),
     )
 
 

@@ -99,6 +99,7 @@ class Stage(Model):
     file_slots = fields.JSONField[list[dict[str, object]]](
         default=list, description="[{key, label_zh, label_en, required}]"
     )
+    sequence = fields.IntField(default=0, description="moves of the deadline: its calendar entry's own SEQUENCE")
 
     competition_id: int
 

@@ -12,12 +12,15 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events.access import managed_event
+from events.calendar import Milestone
 from events.competitions.models import OPEN, Competition, Stage, TeamMember, Track
 from events.competitions.schemas import ChallengeIn, CompetitionIn, DeadlineIn
+from events.feeds import register_milestones
 from events.matchmaking.pool import published_need
 from events.models import Event, EventKind
 from notifications.outbox import Mail, enqueue
 from server import audit
+from server.clock import utcnow
 from server.errors import Conflict, InvalidInput, NotFound
 from server.i18n import pick
 from server.models import Organisation, OrganisationKind, Region, Role, User
@@ -84,6 +87,7 @@ async def set_up(user: User, event_id: int, data: CompetitionIn) -> Competition:
                     for position, stage in enumerate(data.stages)
                 ]
             )
+            await Event.filter(id=event.id).update(updated_at=utcnow())  # the deadlines join its calendar feeds
             await audit.record(
                 user,
                 "competition.create",
@@ -174,7 +178,9 @@ async def move_deadline(user: User, event_id: int, stage_id: int, data: Deadline
         if before == data.deadline:
             return stage
         stage.deadline = data.deadline
-        await stage.save(update_fields=["deadline"])
+        stage.sequence += 1
+        await stage.save(update_fields=["deadline", "sequence"])
+        await Event.filter(id=event.id).update(updated_at=utcnow())  # the calendar feeds changed
         await audit.record(
             user,
             "stage.deadline",
@@ -225,3 +231,27 @@ async def _mail_deadline(event: Event, stage: Stage, before: datetime, reason: s
             for member in members
         )
     )
+
+
+async def stage_deadlines(events: list[Event]) -> dict[int, list[Milestone]]:
+    """Each stage's deadline as an entry of its competition event's feeds (`events.feeds.register_milestones`)."""
+    by_id = {event.id: event for event in events if event.kind is EventKind.COMPETITION}
+    if not by_id:
+        return {}
+    found: dict[int, list[Milestone]] = {}
+    stages = Stage.filter(competition__event_id__in=list(by_id)).select_related("competition")
+    for stage in await stages.order_by("position"):
+        event = by_id[stage.competition.event_id]
+        found.setdefault(event.id, []).append(
+            Milestone(
+                uid=f"deadline-{stage.id}-{event.uid}",
+                title={"zh": f"{stage.name_zh}截止", "en": f"Deadline: {stage.name_en or stage.name_zh}"},
+                at=stage.deadline,
+                sequence=stage.sequence,
+                path=f"/events/{event.id}/competition",
+            )
+        )
+    return found
+
+
+register_milestones(stage_deadlines)

@@ -234,6 +234,7 @@ export const CompetitionPage = {
       </div>
       <section class="card" aria-labelledby="stages-heading">
         <h2 id="stages-heading">{{ t("comp.stages") }}</h2>
+        <p><a :href="'/api/v1/events/' + event.id + '/calendar.ics'">{{ t("comp.deadlines_calendar") }}</a></p>
         <ol class="comp-stages">
           <li v-for="stage in competition.stages" :key="stage.id" :data-stage="stage.id">
             <strong>{{ pick(stage.name) }}</strong>

@@ -45,6 +45,8 @@ async def test_a_team_is_founded_joined_by_invitation_and_submits_until_the_dead
 
     await leader.goto(f"{base_url}/events/{seeded.event_id}")
     await leader.get_by_role("link", name="大赛页面：赛道、阶段与组队").click()
+    deadlines = leader.get_by_role("link", name="将各阶段截止时间加入日历")
+    await expect(deadlines).to_have_attribute("href", f"/api/v1/events/{seeded.event_id}/calendar.ics")
     first_stage = leader.locator(f"[data-stage='{seeded.stage_ids[0]}']")
     await expect(first_stage.locator("[data-test=countdown]")).to_have_text(re.compile(r"^距截止 (20天|19天23小时)"))
     await expect(leader.locator(f"[data-stage='{seeded.stage_ids[1]}'] [data-test=countdown]")).to_contain_text(
