@@ -107,10 +107,10 @@ class Cluster:
         )
 
     def event(self, seats: int) -> int:
-        """A published event of `seats` seats (made by bench/registration_rush.py's `prepare`)."""
+        """A published event of `seats` seats (the rush event of bench/registration_rush.py's `prepare`)."""
         script = (
             "import asyncio, sys; from bench.registration_rush import prepare; "
-            "print(asyncio.run(prepare(sys.argv[1], int(sys.argv[2]))))"
+            "print(asyncio.run(prepare(sys.argv[1], int(sys.argv[2])))[0])"
         )
         made = subprocess.run(
             [sys.executable, "-c", script, self.database_url, str(seats)],
