@@ -11,7 +11,15 @@ import httpx
 import pytest
 from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright, expect
 
-from tests.e2e.support import ADMIN, CHROMIUM, REPORT_POLICY_VIOLATIONS, NewPage, expected_failure, seed_forum
+from tests.e2e.support import (
+    ADMIN,
+    CHROMIUM,
+    LIMITS,
+    REPORT_POLICY_VIOLATIONS,
+    NewPage,
+    expected_failure,
+    seed_forum,
+)
 from tests.server.support import run, serving
 
 # Two cores serve the app, both databases' fixtures and Chromium at once: an answer can take longer than
@@ -48,7 +56,8 @@ def base_url(data_dir: Path) -> Iterator[str]:
 def admin(base_url: str) -> Iterator[httpx.Client]:
     """An API client signed in as the admin."""
     token = httpx.post(f"{base_url}/api/v1/auth/login", json={"email": ADMIN[0], "password": ADMIN[1]}).json()["token"]
-    with httpx.Client(base_url=f"{base_url}/api/v1", headers={"Authorization": f"Bearer {token}"}) as client:
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=f"{base_url}/api/v1", headers=headers, limits=LIMITS) as client:
         yield client
 
 

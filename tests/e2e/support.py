@@ -41,6 +41,10 @@ document.addEventListener("securitypolicyviolation", (event) => console.error(
 """
 FAILED_LOAD = "Failed to load resource: the server responded with a status of"
 
+# An idle connection is dropped after 1 s, well before uvicorn closes it (5 s): at the same 5 s on both sides, a
+# request sent on a connection the server is closing fails with "Server disconnected without sending a response".
+LIMITS = httpx.Limits(keepalive_expiry=1.0)
+
 
 def expected_failure(message: ConsoleMessage, expected: Collection[tuple[int, str]]) -> bool:
     """Whether `message` is Chromium's line for one of the `expected` (status, path) answers; a path may hold `*`
@@ -287,7 +291,8 @@ def signed_in(admin: httpx.Client, email: str) -> httpx.Client:
     """An API client signed in as `email` (close it after use)."""
     answer = httpx.post(str(admin.base_url.join("auth/login")), json={"email": email, "password": PASSWORD})
     answer.raise_for_status()
-    return httpx.Client(base_url=admin.base_url, headers={"Authorization": f"Bearer {answer.json()['token']}"})
+    token = answer.json()["token"]
+    return httpx.Client(base_url=admin.base_url, headers={"Authorization": f"Bearer {token}"}, limits=LIMITS)
 
 
 def seed_judged_competition(
