@@ -30,14 +30,13 @@ from events.models import (
     TicketType,
 )
 from events.questions import validate_registration
-from events.registration import waitlist_position
 from events.schemas import RegistrationIn
-from notifications.outbox import enqueue
+from notifications import outbox
 from server import audit
 from server.auth import hash_secret, sign
 from server.batches import GroupCommit
 from server.clock import utcnow
-from server.db import in_transaction_now, insert_new
+from server.db import in_transaction_now, insert_new, insert_together
 from server.errors import Conflict, DomainError, InvalidInput, NotFound, RateLimited
 from server.logs import request_id
 from server.metrics import counts_registrations
@@ -289,7 +288,12 @@ async def _insert(form: _Form, admitted: list[_Admitted], outcomes: list[Created
     rows = [{name: getattr(made[one.index], name) for name in _INSERTED} for one in admitted]
     # The lock is taken once the rows are built: the other workers' groups wait only for the statements.
     quotas = await capacity.quota_map(event.id, lock=True)
-    seqs = {str(row["id"]): int(row["seq"]) for row in await insert_new(Registration, rows, returning="seq")}
+    # With the count of the waiting list ahead of the group, taken in the insert's own snapshot (no second
+    # statement under the lock): under it, the waiting registrations committed before are exactly that list.
+    waiting = {"event_id": event.id, "status": RegistrationStatus.WAITLISTED}
+    new = await insert_new(Registration, rows, returning="seq", count_before=waiting)
+    seqs = {str(row["id"]): int(row["seq"]) for row in new}
+    ahead = int(new[0]["counted"]) if new else 0
     inserted: list[_Admitted] = []
     for one in admitted:
         registration = made[one.index]
@@ -324,21 +328,20 @@ async def _insert(form: _Form, admitted: list[_Admitted], outcomes: list[Created
         await Registration.filter(seq__in=refused).delete()
     if seated:
         await Registration.filter(seq__in=seated).update(status=target)
-    positions = await _places([made[one.index] for one in kept])
-    await audit.record_all(
-        [
-            audit.entry(
-                one.attempt.user or "registrant",
-                "registration.create",
-                made[one.index],
-                organisation_id=event.organisation_id,
-                after={"status": made[one.index].status.value, "email": one.email, "ticket_type": one.ticket_type.id},
-                request=one.attempt.request,
-            )
-            for one in kept
-        ]
-    )
-    await enqueue(
+    positions = _places([made[one.index] for one in kept], ahead)
+    # The audit entries and the mails in one round trip: the quota lock is held until the commit.
+    entries = [
+        audit.entry(
+            one.attempt.user or "registrant",
+            "registration.create",
+            made[one.index],
+            organisation_id=event.organisation_id,
+            after={"status": made[one.index].status.value, "email": one.email, "ticket_type": one.ticket_type.id},
+            request=one.attempt.request,
+        )
+        for one in kept
+    ]
+    mails = await outbox.prepare(
         *(
             replace(
                 mailing.registration_created(event, form.organisation, registration, positions.get(registration.seq)),
@@ -348,6 +351,7 @@ async def _insert(form: _Form, admitted: list[_Admitted], outcomes: list[Created
             for registration in [made[one.index]]
         )
     )
+    await insert_together(audit.rows(entries), mails)
     records = [
         IdempotencyRecord(
             key_hash=one.attempt.key_hash,
@@ -366,15 +370,11 @@ async def _insert(form: _Form, admitted: list[_Admitted], outcomes: list[Created
         outcomes[one.index] = Created(registration, one.token, positions.get(made[one.index].seq), registration.status)
 
 
-async def _places(registrations: list[Registration]) -> dict[int, int]:
-    """The waiting-list places of a group's new waiting registrations (by seq), from one count: under the quota
-    lock, the waiting registrations committed before the group are exactly the waiting list ahead of it."""
+def _places(registrations: list[Registration], ahead: int) -> dict[int, int]:
+    """The waiting-list places of a group's new waiting registrations (by seq), after the `ahead` waiting
+    registrations committed before the group."""
     waiting = sorted((r for r in registrations if r.status is RegistrationStatus.WAITLISTED), key=lambda r: r.seq)
-    if not waiting:
-        return {}
-    first = await waitlist_position(waiting[0])
-    assert first is not None
-    return {registration.seq: first + offset for offset, registration in enumerate(waiting)}
+    return {registration.seq: ahead + place for place, registration in enumerate(waiting, start=1)}
 
 
 _rush: GroupCommit[int, _Attempt, Created] = GroupCommit(_decide)

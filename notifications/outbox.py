@@ -10,7 +10,7 @@ from notifications.models import Channel, MailStatus, OutboxMessage, SmsNotice
 from notifications.sms import SMS_PARAMETERS
 from notifications.templates import TEMPLATES
 from server.clock import utcnow
-from server.db import in_transaction_now, insert_rows
+from server.db import Rows, in_transaction_now, insert_together
 from server.fields import fit
 from server.logs import request_id
 
@@ -46,6 +46,12 @@ async def enqueue(*mails: Mail) -> None:
     A dedupe key already present writes nothing (so a retried job never mails twice); pending mails with the
     same supersede key are marked superseded (a later update makes the earlier one pointless).
     """
+    await insert_together(await prepare(*mails))
+
+
+async def prepare(*mails: Mail) -> Rows:
+    """What `enqueue` does but the insert: checks the mails, marks superseded mails, and returns the rows for
+    `server.db.insert_together`, for a caller that writes them with other rows in one round trip."""
     if not in_transaction_now():
         raise NotInTransaction("enqueue must run inside the transaction of the change that causes the mail")
     for mail in mails:
@@ -81,7 +87,7 @@ async def enqueue(*mails: Mail) -> None:
         }
         for mail in mails
     ]
-    await insert_rows(OutboxMessage, rows, ignore_conflicts=True)
+    return Rows(OutboxMessage, rows, ignore_conflicts=True)
 
 
 async def supersede_topic(topic: str) -> None:

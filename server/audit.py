@@ -6,7 +6,7 @@ from typing import Any, TypedDict, Unpack
 
 from tortoise.models import Model
 
-from server.db import in_transaction_now, insert_rows
+from server.db import Rows, in_transaction_now, insert_together
 from server.fields import fit
 from server.logs import request_id
 from server.models import AuditEntry, User
@@ -49,9 +49,15 @@ def entry(
 
 async def record_all(entries: list[dict[str, Any]]) -> None:
     """Write the entries (made by `entry`) in one go, inside the caller's transaction (a group of registrations)."""
+    await insert_together(rows(entries))
+
+
+def rows(entries: list[dict[str, Any]]) -> Rows:
+    """The entries as rows for `server.db.insert_together`, for a caller that writes them with other rows in one
+    round trip; refuses outside a transaction."""
     if not in_transaction_now():
         raise RuntimeError("audit.record must run inside the transaction that makes the change")
-    await insert_rows(AuditEntry, entries)
+    return Rows(AuditEntry, entries)
 
 
 PERSONAL_KEYS = frozenset({"email", "name", "phone"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -140,24 +141,82 @@ async def insert_rows(model: type[Model], rows: Sequence[dict[str, Any]], *, ign
     )
 
 
-async def insert_new(model: type[Model], rows: Sequence[dict[str, Any]], *, returning: str) -> list[dict[str, Any]]:
+async def insert_new(
+    model: type[Model], rows: Sequence[dict[str, Any]], *, returning: str, count_before: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """Insert rows given as in `insert_rows` in one multi-row statement, skipping each row that would violate a
     unique constraint (`ON CONFLICT DO NOTHING`); returns `id` and the `returning` field of each row inserted.
 
     For a group of registrations decided together: a row refused by a constraint (an email already registered) is
     left out of the answer, and the caller fails that attempt alone. The model must have an `id` field.
+
+    With `count_before` ({field name: value}), each returned row also carries `counted`: how many rows of the model
+    matched those values just before the insert, seen in the insert's own snapshot. On PostgreSQL the count rides
+    in the same statement (one round trip less for a caller holding a lock); SQLite serialises writers, so a count
+    just before the insert sees the same rows.
     """
     db = connections.get("default")
     head, fields = _insert_head(model)
     column = model._meta.fields_db_projection[returning]  # a field's column name, never a value
     params = Params(db)
+    insert = f'{head} VALUES {_values(model, fields, rows, params)} ON CONFLICT DO NOTHING RETURNING "id", "{column}"'
+    if count_before is None:
+        return [dict(row) for row in await db.execute_query_dict(insert, params.values)]
+    if params.postgres:
+        count = _count_sql(model, count_before, params)
+        sql = f'WITH "new" AS ({insert}) SELECT "new".*, ({count}) AS "counted" FROM "new"'
+        return [dict(row) for row in await db.execute_query_dict(sql, params.values)]
+    before = Params(db)
+    (counted,) = await db.execute_query_dict(_count_sql(model, count_before, before), before.values)
+    return [{**row, "counted": counted["n"]} for row in await db.execute_query_dict(insert, params.values)]
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Rows of one table for `insert_together`, given as in `insert_rows`."""
+
+    model: type[Model]
+    rows: Sequence[dict[str, Any]]
+    ignore_conflicts: bool = False
+
+
+async def insert_together(*tables: Rows) -> None:
+    """Insert rows into several tables in one round trip on PostgreSQL: each table's rows in one multi-row
+    statement, all but the last as data-modifying `WITH` parts of the last. For a caller holding a lock (a group of
+    registrations writes its audit entries and mails under the quota lock). SQLite runs them one after another."""
+    tables = tuple(table for table in tables if table.rows)
+    db = connections.get("default")
+    params = Params(db)
+    if len(tables) < 2 or not params.postgres:
+        for table in tables:
+            await insert_rows(table.model, table.rows, ignore_conflicts=table.ignore_conflicts)
+        return
+    statements = []
+    for table in tables:
+        head, fields = _insert_head(table.model)
+        conflicts = " ON CONFLICT DO NOTHING" if table.ignore_conflicts else ""
+        statements.append(f"{head} VALUES {_values(table.model, fields, table.rows, params)}{conflicts}")
+    parts = ", ".join(f'"w{number}" AS ({statement})' for number, statement in enumerate(statements[:-1]))
+    await db.execute_query(f"WITH {parts} {statements[-1]}", params.values)
+
+
+def _values(model: type[Model], fields: list[Field[Any]], rows: Sequence[dict[str, Any]], params: Params) -> str:
+    """`(…), (…)`: one parenthesised list of placeholders per row, the values converted by their fields."""
     now = utcnow()
-    values = ", ".join(
+    return ", ".join(
         f"({', '.join(params.bind(field.to_db_value(_value(field, row, now), model)) for field in fields)})"
         for row in rows
     )
-    sql = f'{head} VALUES {values} ON CONFLICT DO NOTHING RETURNING "id", "{column}"'
-    return list(await db.execute_query_dict(sql, params.values))
+
+
+def _count_sql(model: type[Model], equal: dict[str, Any], params: Params) -> str:
+    """`SELECT COUNT(*) AS "n"` of the model's rows whose fields equal the values (column names from the model)."""
+    meta = model._meta
+    where = " AND ".join(
+        f'"{meta.fields_db_projection[name]}" = {params.bind(meta.fields_map[name].to_db_value(value, model))}'
+        for name, value in equal.items()
+    )
+    return f'SELECT COUNT(*) AS "n" FROM "{meta.db_table}" WHERE {where}'
 
 
 def _insert_head(model: type[Model]) -> tuple[str, list[Field[Any]]]:

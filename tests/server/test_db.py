@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from tortoise import connections
+from tortoise.transactions import in_transaction
 
 from notifications.models import MailStatus, OutboxMessage
-from server.db import Params, insert_new, insert_rows
+from server.db import Params, Rows, insert_new, insert_rows, insert_together
 from server.models import AuditEntry, Region
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,6 +105,36 @@ async def test_insert_new_writes_many_rows_in_one_statement_and_leaves_out_only_
     assert stored["second"][1] == {"名": "'; --"}
     with pytest.raises(KeyError):
         await insert_new(OutboxMessage, [row], returning='id" FROM "region"; --')
+
+
+async def test_insert_new_counts_the_rows_before_its_own_in_the_same_statement(db: str) -> None:
+    row: dict[str, object] = {"topic": "t", "template": "x", "locale": "en", "to_addr": "a@example.com"}
+    row |= {"message_id": "<m@x>", "next_attempt_at": datetime.now(UTC)}
+    await insert_rows(OutboxMessage, [{**row, "dedupe_key": "old1"}, {**row, "dedupe_key": "old2", "topic": "u"}])
+    fresh = [{**row, "dedupe_key": key} for key in ("new1", "new2", "old1")]
+    returned = await insert_new(OutboxMessage, fresh, returning="dedupe_key", count_before={"topic": "t"})
+    # One "t" row was there before; the statement's own two are not counted, the conflicting one is not returned.
+    assert sorted((r["dedupe_key"], r["counted"]) for r in returned) == [("new1", 1), ("new2", 1)]
+    again = await insert_new(OutboxMessage, [{**row, "dedupe_key": "n3"}], returning="id", count_before={"topic": "t"})
+    assert [r["counted"] for r in again] == [3]
+
+
+async def test_insert_together_writes_every_table_or_none(db: str) -> None:
+    mail: dict[str, object] = {"topic": "t", "template": "x", "locale": "en", "to_addr": "a@example.com"}
+    mail |= {"message_id": "<m@x>", "next_attempt_at": datetime.now(UTC), "dedupe_key": "k", "context": {"名": "$1"}}
+    entry: dict[str, object] = {"action": "a", "object_type": "T", "object_id": "1", "after": {"n": "?"}}
+    mails = Rows(OutboxMessage, [mail, {**mail, "template": "twin"}], ignore_conflicts=True)
+    await insert_together(Rows(AuditEntry, [entry, {**entry, "object_id": "2"}]), mails, Rows(Region, []))
+    assert [(e.object_id, e.after) for e in await AuditEntry.all().order_by("id")] == [
+        ("1", {"n": "?"}),
+        ("2", {"n": "?"}),
+    ]
+    assert [(m.template, m.context) for m in await OutboxMessage.all()] == [("x", {"名": "$1"})]
+    # A refused row fails the whole statement: the audit entries written with it are gone too.
+    with pytest.raises(Exception, match="(?i)unique"):
+        async with in_transaction():
+            await insert_together(Rows(AuditEntry, [{**entry, "object_id": "3"}]), Rows(OutboxMessage, [mail]))
+    assert await AuditEntry.filter(object_id="3").count() == 0
 
 
 async def test_insert_rows_writes_null_json_and_foreign_keys(db: str) -> None:
