@@ -36,7 +36,7 @@ from server import audit
 from server.auth import hash_secret, sign
 from server.batches import GroupCommit
 from server.clock import utcnow
-from server.db import in_transaction_now, insert_new, insert_together
+from server.db import Rows, in_transaction_now, insert_new, insert_together
 from server.errors import Conflict, DomainError, InvalidInput, NotFound, RateLimited
 from server.logs import request_id
 from server.metrics import counts_registrations
@@ -329,7 +329,8 @@ async def _insert(form: _Form, admitted: list[_Admitted], outcomes: list[Created
     if seated:
         await Registration.filter(seq__in=seated).update(status=target)
     positions = _places([made[one.index] for one in kept], ahead)
-    # The audit entries and the mails in one round trip: the quota lock is held until the commit.
+    # The audit entries, the replayable answers and the mails in one round trip: the quota lock is held until the
+    # commit.
     entries = [
         audit.entry(
             one.attempt.user or "registrant",
@@ -351,20 +352,18 @@ async def _insert(form: _Form, admitted: list[_Admitted], outcomes: list[Created
             for registration in [made[one.index]]
         )
     )
-    await insert_together(audit.rows(entries), mails)
-    records = [
-        IdempotencyRecord(
-            key_hash=one.attempt.key_hash,
-            request_hash=one.attempt.request_hash,
-            registration_id=made[one.index].seq,
-            status=made[one.index].status,
-            waitlist_position=positions.get(made[one.index].seq),
-        )
+    replays = [
+        {
+            "key_hash": one.attempt.key_hash,
+            "request_hash": one.attempt.request_hash,
+            "registration_id": made[one.index].seq,
+            "status": made[one.index].status,
+            "waitlist_position": positions.get(made[one.index].seq),
+        }
         for one in kept
         if one.attempt.key_hash
     ]
-    if records:
-        await IdempotencyRecord.bulk_create(records)
+    await insert_together(audit.rows(entries), Rows(IdempotencyRecord, replays), mails)
     for one in kept:
         registration = made[one.index]
         outcomes[one.index] = Created(registration, one.token, positions.get(made[one.index].seq), registration.status)
