@@ -74,11 +74,14 @@ def handler(log_format: LogFormat) -> logging.Handler:
     return stream
 
 
-def configure(log_format: LogFormat, level: int = logging.INFO) -> None:
+ACCESS = "quancheng.access"
+
+
+def configure(log_format: LogFormat, level: int = logging.INFO, *, access: bool = True) -> None:
     """Route the application's and uvicorn's loggers through one handler of `log_format`.
 
     Our access log (logger `quancheng.access`, written by `server.observe`) replaces uvicorn's, which has no
-    request id.
+    request id; `access=False` (`ACCESS_LOG=false`) turns it off and leaves the other logs as they are.
     """
     root = logging.getLogger()
     for existing in list(root.handlers):
@@ -92,3 +95,4 @@ def configure(log_format: LogFormat, level: int = logging.INFO) -> None:
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger(ACCESS).disabled = not access

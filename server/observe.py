@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server import logs, metrics
 
-access_log = logging.getLogger("quancheng.access")
+access_log = logging.getLogger(logs.ACCESS)
 
 UNMATCHED = "unmatched"
 
@@ -95,22 +95,27 @@ class Observe:
                 seconds
             )
             metrics.observe_pool()
-            client = scope.get("client")
-            access_log.info(
-                "%s %s %s",
-                scope["method"],
-                scope["path"],
-                status,
-                extra={
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(seconds * 1000, 2),
-                    "client": client[0] if client else None,
-                },
-            )
+            if access_log.isEnabledFor(logging.INFO):
+                self._log(scope, route, status, seconds)
             logs.request_id.reset(token)
+
+    @staticmethod
+    def _log(scope: Scope, route: str, status: int, seconds: float) -> None:
+        client = scope.get("client")
+        access_log.info(
+            "%s %s %s",
+            scope["method"],
+            scope["path"],
+            status,
+            extra={
+                "method": scope["method"],
+                "path": scope["path"],
+                "route": route,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 2),
+                "client": client[0] if client else None,
+            },
+        )
 
 
 def _leaving_metrics_on_shutdown(send: Send) -> Send:

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     LOG_FORMAT: Literal["json", "text"] | None = Field(
         default=None, description="log lines as JSON objects or text; unset: json in production, text in development"
     )
+    ACCESS_LOG: bool = Field(
+        default=True, description="one log line per request; off where a reverse proxy logs the requests already"
+    )
     MARKDOWN_IMAGE_HOSTS: str = Field(
         default="",
         description="hosts (comma-separated) whose https images organisers' Markdown may show; unset: none",

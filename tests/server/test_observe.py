@@ -76,6 +76,25 @@ async def test_the_access_log_is_one_json_object_per_request_with_route_template
     assert isinstance(line["duration_ms"], float)
 
 
+async def test_with_the_access_log_off_requests_write_no_line_and_other_logs_still_do(
+    client: httpx.AsyncClient, captured: io.StringIO
+) -> None:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    logs.configure("json", access=False)
+    try:
+        await client.get("/api/v1/events/999999", headers={"X-Request-ID": "req-quiet-1"})
+        logging.getLogger("quancheng.test").warning("still here")
+    finally:
+        logs.configure("json")
+        root.handlers[:], root.level = handlers, level
+    ours = [line for line in records(captured) if str(line["logger"]).startswith("quancheng")]
+    assert [line["message"] for line in ours] == ["still here"]
+    await client.get("/healthz")
+    ours = [line for line in records(captured) if str(line["logger"]).startswith("quancheng")]
+    assert [line["logger"] for line in ours] == ["quancheng.test", "quancheng.access"]
+
+
 async def test_application_log_lines_carry_the_request_id_they_were_written_under(
     json_lines: tuple[io.StringIO, logging.Handler],
 ) -> None:
