@@ -269,7 +269,7 @@ async def add_session(user: User, event_id: int, data: SessionIn) -> AgendaSessi
             ends_at=data.ends_at,
             uid=f"{uuid.uuid4()}@{event.uid.partition('@')[2]}",
         )
-        await Event.filter(id=event.id).update(updated_at=utcnow())  # the calendar feeds changed
+        await changed(event.id)
         await audit.record(
             user, "session.create", session, organisation_id=event.organisation_id, after=data.model_dump(mode="json")
         )
@@ -283,22 +283,23 @@ async def delete_session(user: User, event_id: int, session_id: int) -> None:
         if session is None:
             raise NotFound()
         await session.delete()
-        await Event.filter(id=event.id).update(updated_at=utcnow())
+        await changed(event.id)
         await audit.record(
             user, "session.delete", session, organisation_id=event.organisation_id, before={"title": session.title_zh}
         )
 
 
-async def _form_changed(event_id: int) -> None:
-    """The event's registration form (ticket types, questions) changes in this transaction: lock the event, so
-    in-flight registrations finish first, and move its `updated_at`, the version registrations cache it under."""
+async def changed(event_id: int) -> None:
+    """Something the event shows changes in this transaction (its registration form, its agenda, a competition's
+    deadlines): lock the event, so in-flight registrations finish first, and move its `updated_at`, the version
+    that registrations cache its form under and that its calendar feeds' ETags follow."""
     await Event.filter(id=event_id).update(updated_at=utcnow())
 
 
 async def add_ticket_type(user: User, event_id: int, data: TicketTypeIn) -> TicketType:
     event = await managed_event(event_id, user)
     async with in_transaction():
-        await _form_changed(event.id)
+        await changed(event.id)
         ticket_type = await TicketType.create(event=event, name_zh=data.name.zh, name_en=data.name.en)
         await audit.record(
             user,
@@ -314,7 +315,7 @@ async def delete_ticket_type(user: User, event_id: int, ticket_type_id: int) -> 
     """Remove a ticket type nobody has registered with, and the quotas over it alone; the default one stays."""
     event = await managed_event(event_id, user)
     async with in_transaction():
-        await _form_changed(event.id)
+        await changed(event.id)
         ticket_type = await TicketType.get_or_none(id=ticket_type_id, event_id=event.id)
         if ticket_type is None:
             raise NotFound()
@@ -380,7 +381,7 @@ async def add_question(user: User, event_id: int, data: QuestionIn) -> Question:
     event = await managed_event(event_id, user)
     try:
         async with in_transaction():
-            await _form_changed(event.id)
+            await changed(event.id)
             position = await Question.filter(event_id=event.id).count()
             question = await Question.create(
                 event=event,
@@ -419,7 +420,7 @@ async def delete_question(user: User, event_id: int, question_id: int) -> None:
     """Remove a question (and the quotas of its choices) while nobody has answered it: answers are never lost."""
     event = await managed_event(event_id, user)
     async with in_transaction():
-        await _form_changed(event.id)
+        await changed(event.id)
         question = await Question.get_or_none(id=question_id, event_id=event.id)
         if question is None:
             raise NotFound()

@@ -15,12 +15,12 @@ from events.access import managed_event
 from events.calendar import Milestone
 from events.competitions.models import OPEN, Competition, Stage, TeamMember, Track
 from events.competitions.schemas import ChallengeIn, CompetitionIn, DeadlineIn
+from events.editing import changed
 from events.feeds import register_milestones
 from events.matchmaking.pool import published_need
 from events.models import Event, EventKind
 from notifications.outbox import Mail, enqueue
 from server import audit
-from server.clock import utcnow
 from server.errors import Conflict, InvalidInput, NotFound
 from server.i18n import pick
 from server.models import Organisation, OrganisationKind, Region, Role, User
@@ -87,7 +87,7 @@ async def set_up(user: User, event_id: int, data: CompetitionIn) -> Competition:
                     for position, stage in enumerate(data.stages)
                 ]
             )
-            await Event.filter(id=event.id).update(updated_at=utcnow())  # the deadlines join its calendar feeds
+            await changed(event.id)  # the deadlines join its calendar feeds
             await audit.record(
                 user,
                 "competition.create",
@@ -180,7 +180,7 @@ async def move_deadline(user: User, event_id: int, stage_id: int, data: Deadline
         stage.deadline = data.deadline
         stage.sequence += 1
         await stage.save(update_fields=["deadline", "sequence"])
-        await Event.filter(id=event.id).update(updated_at=utcnow())  # the calendar feeds changed
+        await changed(event.id)  # the calendar feeds changed
         await audit.record(
             user,
             "stage.deadline",
