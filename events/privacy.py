@@ -208,7 +208,7 @@ async def _collect_mails(subject: Subject) -> list[Row]:
             "context": m.context,
             "status": m.status.value,
             "created_at": plain(m.created_at),
-            "sent_at": plain(m.sent_at),
+            "sent_at": plain(m.sent),
         }
         for m in await _subject_mails(subject)
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from tortoise import fields
@@ -67,3 +68,8 @@ class OutboxMessage(Model):
     class Meta:
         table = "outbox_message"
         indexes = (("status", "next_attempt_at"), ("to_addr", "sent_at"))
+
+    @property
+    def sent(self) -> datetime | None:
+        """When it was sent: a `sending` SMS's `sent_at` is its place under the send limits, not yet a sending."""
+        return self.sent_at if self.status is MailStatus.SENT else None

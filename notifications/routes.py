@@ -106,7 +106,7 @@ async def list_outbox(ctx: Context, query: OutboxQuery) -> Page[OutboxOut]:
             next_attempt_at=r.next_attempt_at,
             last_code=r.last_code,
             last_error=r.last_error,
-            sent_at=r.sent_at,
+            sent_at=r.sent,
         )
         for r in rows
     ]

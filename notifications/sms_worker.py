@@ -14,12 +14,15 @@ from datetime import timedelta
 from typing import ClassVar
 
 import httpx
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
 
 from notifications.models import Channel, MailStatus, OutboxMessage, SmsNotice
 from notifications.sms import FileGateway, Gateway, GatewayRefused, Sms
 from notifications.sms_gateways import gateway_for
 from notifications.worker import RENEW_EVERY, OutboxWorker
 from server.clock import utcnow
+from server.db import Params
 from server.settings import Settings, sms_templates
 
 log = logging.getLogger("quancheng.sms")
@@ -67,17 +70,44 @@ class SmsWorker(OutboxWorker):
         return len(rows)
 
     async def over_limit(self, row: OutboxMessage) -> str:
-        """The limit this row would exceed if sent now, as the reason it fails; empty when it may go."""
+        """The limit this row would exceed if sent now, as the reason it fails; empty when it may go, and then it
+        counts against the limits from now on (its `sent_at`, set while it is still `sending`).
+
+        Checked and reserved in one transaction under a lock per number and per event (PostgreSQL advisory locks,
+        the number's first), so two workers never both take the last place under a limit. A reservation lapses
+        with the row's outcome: only a sent row keeps its `sent_at`."""
+        async with in_transaction() as connection:
+            await one_at_a_time(connection, row)
+            reason = await self._limit_reached(row)
+            if not reason:
+                await OutboxMessage.filter(id=row.id, status=MailStatus.SENDING, locked_by=self.name).update(
+                    sent_at=utcnow()
+                )
+        return reason
+
+    async def _limit_reached(self, row: OutboxMessage) -> str:
         now = utcnow()
-        sent = OutboxMessage.filter(channel=Channel.SMS, status=MailStatus.SENT)
-        to_number = sent.filter(to_addr=row.to_addr)
+        # Sent, or reserved by a worker about to send (`sending` with `sent_at`), this row aside.
+        counted = OutboxMessage.filter(
+            channel=Channel.SMS, status__in=[MailStatus.SENT, MailStatus.SENDING], sent_at__gt=now - DAY
+        ).exclude(id=row.id)
+        to_number = counted.filter(to_addr=row.to_addr)
         if await to_number.filter(sent_at__gt=now - HOUR).count() >= self.limits.per_number_hour:
             return f"limit: {self.limits.per_number_hour} SMS per number per hour already sent to {row.to_addr}"
-        if await to_number.filter(sent_at__gt=now - DAY).count() >= self.limits.per_number_day:
+        if await to_number.count() >= self.limits.per_number_day:
             return f"limit: {self.limits.per_number_day} SMS per number per 24 hours already sent to {row.to_addr}"
-        if await sent.filter(topic=row.topic, sent_at__gt=now - DAY).count() >= self.limits.per_event_day:
+        if await counted.filter(topic=row.topic).count() >= self.limits.per_event_day:
             return f"limit: {self.limits.per_event_day} SMS per event per 24 hours already sent"
         return ""
+
+
+async def one_at_a_time(connection: BaseDBAsyncClient, row: OutboxMessage) -> None:
+    """Until the transaction ends, no other worker checks a row to the same number or about the same event."""
+    params = Params(connection)
+    if params.postgres:
+        keys = (f"sms:number:{row.to_addr}", f"sms:topic:{row.topic}")
+        locks = ", ".join(f"pg_advisory_xact_lock(hashtext({params.bind(key)}))" for key in keys)
+        await connection.execute_query(f"SELECT {locks}", params.values)
 
 
 def sms_worker(settings: Settings) -> SmsWorker:

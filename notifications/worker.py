@@ -129,6 +129,7 @@ class OutboxWorker(abc.ABC):
             last_error=error,
             last_code=code,
             refused=refused,
+            sent_at=None,  # an SMS's reservation under the send limits lapses
         )
 
     async def _requeue(self, rows: list[OutboxMessage], error: str, *, code: int | None = None) -> None:
@@ -140,6 +141,7 @@ class OutboxWorker(abc.ABC):
                 next_attempt_at=utcnow() + backoff(row.attempts),
                 last_error=error,
                 last_code=code,
+                sent_at=None,
             )
 
     async def _finish(

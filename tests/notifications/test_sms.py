@@ -3,6 +3,7 @@ error codes, outages, the send limits, the file gateway, and what the organiser 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tortoise.transactions import in_transaction
 
+from notifications import sms_worker
 from notifications.models import Channel, MailStatus, OutboxMessage, SmsNotice
 from notifications.outbox import Mail, NotInTransaction, enqueue
 from notifications.sms import SMS_PARAMETERS, FileGateway, Gateway, Sms, clip, provider_text
@@ -204,6 +206,65 @@ async def test_the_per_number_limit_fails_the_excess_with_its_reason(db: str) ->
     ]
     assert (await states())[2][2] == "limit: 2 SMS per number per hour already sent to +8613800138000"
     assert len(fake.received) == 3
+
+
+class SlowGateway:
+    """Takes a moment per message, so that two workers' checks interleave."""
+
+    def __init__(self) -> None:
+        self.received: list[str] = []
+
+    async def send(self, sms: Sms) -> str:
+        await asyncio.sleep(0.002)
+        self.received.append(sms.to)
+        return sms.id
+
+
+@pytest.fixture
+def wide_race(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two workers at once on PostgreSQL, with a pause between each check of the limits and its reservation: the
+    moment in which two workers could both see the last place free."""
+    if not db.startswith("postgres"):
+        pytest.skip("two workers at once are proven on PostgreSQL")
+    checked = SmsWorker._limit_reached
+
+    async def slowly(worker: SmsWorker, row: OutboxMessage) -> str:
+        reason = await checked(worker, row)
+        await asyncio.sleep(0.01)
+        return reason
+
+    monkeypatch.setattr(SmsWorker, "_limit_reached", slowly)
+
+
+async def two_workers_drain(gateway: SlowGateway) -> None:
+    async def drain(name: str) -> None:
+        busy = SmsWorker(gateway=gateway, limits=SmsLimits(per_number_hour=5), name=name, batch=4)
+        while await busy.drain_once():
+            pass
+
+    await asyncio.gather(drain("a"), drain("b"))
+
+
+async def test_two_workers_never_pass_a_limit_together(wide_race: None) -> None:
+    await texts(*["+8613800138000"] * 30)
+    gateway = SlowGateway()
+    await two_workers_drain(gateway)
+    assert len(gateway.received) == 5
+    statuses = [status for _, status, _ in await states()]
+    assert (statuses.count(MailStatus.SENT), statuses.count(MailStatus.FAILED)) == (5, 25)
+
+
+async def test_negative_control_without_the_lock_two_workers_send_past_the_limit(
+    wide_race: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def unlocked(connection: object, row: object) -> None:
+        pass
+
+    monkeypatch.setattr(sms_worker, "one_at_a_time", unlocked)
+    await texts(*["+8613800138000"] * 30)
+    gateway = SlowGateway()
+    await two_workers_drain(gateway)
+    assert len(gateway.received) > 5
 
 
 async def test_the_hourly_limit_lets_a_number_through_again_an_hour_later_until_the_daily_one(db: str) -> None:
