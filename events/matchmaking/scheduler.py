@@ -25,10 +25,12 @@ from events.matchmaking.problem import Objective, Placement, Priority, Problem, 
 
 WORKERS = 2
 # When every meeting is mandatory, core-guided search (lower bounds from unsatisfiable cores, as the MaxSAT
-# solvers of JAIR 2022) beside the LP-based one: on the B2B instances it proves optima that the default pair (LP
-# search plus interleaved LNS) does not reach in time. Events with optional meetings keep the default pair: on the
-# generated 300-party event, core search found no schedule in its stage while the default one improved at once.
-CORE_SUBSOLVERS = ("core", "default_lp")
+# solvers of JAIR 2022) beside a clause-only worker with quick restarts: on the B2B instances the core worker
+# proves optima that the default pair (LP search plus interleaved LNS) does not reach in time, and the clause-only
+# one finds the low-break schedules (forum-13crafb.forb0003/forb0007: 5 breaks, proved, where the LP worker
+# beside the core one ended at 9-15). Events with optional meetings keep the default pair: on the generated
+# 300-party event, core search found no schedule in its stage while the default one improved at once.
+CORE_SUBSOLVERS = ("core", "quick_restart_no_lp")
 # Feasibility checks (is there a schedule at all, or one with at most k breaks?) are pure clause reasoning: the
 # LP relaxation only slows them down. On forum-13.prec15 a no-LP pair finds its 0-break schedule in ~5 s where
 # the default pair finds none in 20 s.
