@@ -25,10 +25,12 @@ from events.matchmaking.problem import Objective, Placement, Priority, Problem, 
 
 WORKERS = 2
 # When every meeting is mandatory, core-guided search (lower bounds from unsatisfiable cores, as the MaxSAT
-# solvers of JAIR 2022) beside the LP-based one: on the B2B instances it proves optima that the default pair (LP
-# search plus interleaved LNS) does not reach in time. Events with optional meetings keep the default pair: on the
-# generated 300-party event, core search found no schedule in its stage while the default one improved at once.
-CORE_SUBSOLVERS = ("core", "default_lp")
+# solvers of JAIR 2022) beside a clause-only worker with quick restarts: on the B2B instances the core worker
+# proves optima that the default pair (LP search plus interleaved LNS) does not reach in time, and the clause-only
+# one finds the low-break schedules (forum-13crafb.forb0003/forb0007: 5 breaks, proved, where the LP worker
+# beside the core one ended at 9-15). Events with optional meetings keep the default pair: on the generated
+# 300-party event, core search found no schedule in its stage while the default one improved at once.
+CORE_SUBSOLVERS = ("core", "quick_restart_no_lp")
 # Feasibility checks (is there a schedule at all, or one with at most k breaks?) are pure clause reasoning: the
 # LP relaxation only slows them down. On forum-13.prec15 a no-LP pair finds its 0-break schedule in ~5 s where
 # the default pair finds none in 20 s.
@@ -71,8 +73,10 @@ def _fewest_breaks(problem: Problem, own: list[int]) -> int:
 
     A run of meetings cannot cross a slot the party cannot use, so its usable slots fall into segments, and
     k meetings need at least as many runs as the fewest segments (longest first) that together hold k slots.
+    One run is possible only if some k consecutive slots give each meeting a slot of its own (a matching:
+    sessions and forbidden slots of the other party can rule every block out); if none does, one break at least.
     """
-    if not problem.schedule_all or len(problem.break_windows()) > 1:
+    if not problem.schedule_all or len(problem.break_windows()) > 1 or not own:
         return 0
     usable = {slot for index in own for slot in problem.allowed_slots(index)}
     segments: list[int] = []
@@ -85,7 +89,28 @@ def _fewest_breaks(problem: Problem, own: list[int]) -> int:
             length = 0
     segments.sort(reverse=True)
     runs = next((count for count in range(1, len(segments) + 1) if sum(segments[:count]) >= len(own)), 1)
+    if runs == 1 and not any(
+        _each_gets_a_slot(problem, own, range(first, first + len(own))) for first in range(problem.slots - len(own) + 1)
+    ):
+        runs = 2
     return runs - 1
+
+
+def _each_gets_a_slot(problem: Problem, own: list[int], block: range) -> bool:
+    """Whether the meetings `own` can take distinct slots of `block` (augmenting paths, Kuhn's matching)."""
+    options = {index: [slot for slot in problem.allowed_slots(index) if slot in block] for index in own}
+    holder: dict[int, int] = {}
+
+    def place(index: int, tried: set[int]) -> bool:
+        for slot in options[index]:
+            if slot not in tried:
+                tried.add(slot)
+                if slot not in holder or place(holder[slot], tried):
+                    holder[slot] = index
+                    return True
+        return False
+
+    return all(place(index, set()) for index in own)
 
 
 class _Infeasible(Exception):
@@ -307,14 +332,16 @@ class _Model:
     def climb(self, time_limit: float, rung_limit: float) -> _Ladder:
         """Lower bound first, as MaxSAT's UNSAT-SAT search: is there a schedule with at most k breaks, for
         k = the floor, floor + 1, ..., each question given at most `rung_limit` units of deterministic time.
-        Every "no" is kept as a cut (breaks >= k + 1); an unanswered rung is passed by; the first "yes" ends
-        the climb and is hinted to the optimisation that follows (at the proved bound, it is the optimum)."""
-        started, bound, rung = time.monotonic(), self.breaks_floor, self.breaks_floor
+        Every "no" is kept as a cut (breaks >= k + 1); the first "yes" ends the climb and is hinted to the
+        optimisation that follows (at the proved bound, it is the optimum). So does the first unanswered rung:
+        the rungs above it are no easier, and the core-guided search settles them faster (forum-13.fixed020-Forb:
+        two unanswered rungs took 27 s, then core search proved the optimum in 1 s)."""
+        started, bound = time.monotonic(), self.breaks_floor
         total = cp_model.LinearExpr.sum(self.breaks)
         while (left := time_limit - (time.monotonic() - started)) > 0.1:
             attempt = self.model.clone()
             attempt.clear_objective()  # type: ignore[no-untyped-call]
-            attempt.add(total <= rung)
+            attempt.add(total <= bound)
             solver = _solver(left, FEASIBILITY_SUBSOLVERS)
             # counted in deterministic time, so that a rung gets the same work however loaded the machine is
             solver.parameters.max_deterministic_time = rung_limit
@@ -323,10 +350,10 @@ class _Model:
                 values = _values(self.model, solver)
                 self.hint(values)
                 return _Ladder(bound, values, round(solver.value(total)))
-            if status == cp_model.INFEASIBLE and rung == bound:
-                bound += 1
-                self.model.add(total >= bound)
-            rung += 1
+            if status != cp_model.INFEASIBLE:
+                break
+            bound += 1
+            self.model.add(total >= bound)
         return _Ladder(bound, None, None)
 
     def completed(self, slots: dict[int, int], time_limit: float) -> list[int] | None:  # raises _Infeasible
@@ -404,7 +431,7 @@ def solve(problem: Problem, time_limit: float = 60.0, fairness_d: int | None = N
     stages: list[Stage] = []
     best: dict[int, int] | None = None
     if problem.schedule_all:
-        ladder = encoded.climb(remaining() * 0.5, rung_limit=0.15 * time_limit)
+        ladder = encoded.climb(remaining() * 0.5, rung_limit=0.05 * time_limit)
         if ladder.values is not None and ladder.breaks is not None and ladder.optimal:
             stages.append(Stage("breaks", ladder.breaks, ladder.bound, True))
             best = {index: slot for (index, slot), var in encoded.at.items() if ladder.values[var.index]}

@@ -328,3 +328,23 @@ def test_lower_bound_first_climbs_past_each_proved_impossible_count() -> None:
     schedule = solve(problem, time_limit=10, fairness_d=2)
     assert schedule.status is Status.OPTIMAL and schedule.objective is not None
     assert schedule.objective.breaks == 1 and violations(problem, schedule.placements) == []
+
+
+def test_a_party_whose_meetings_fit_no_block_of_consecutive_slots_starts_the_ladder_at_one_break() -> None:
+    # party 0 could use every slot, but its meeting with 1 can only be at slot 0 (morning, 1 away at slot 1)
+    # and its meeting with 2 only at slot 3 (afternoon, 2 away at slot 2): no three consecutive slots hold all
+    problem = Problem(
+        parties=4,
+        slots=4,
+        tables=2,
+        meetings=(Meeting(0, 1, session=0), Meeting(0, 2, session=1), Meeting(0, 3)),
+        sessions=(Session(0, 1), Session(2, 3)),
+        unavailable={1: frozenset({1}), 2: frozenset({2})},
+        schedule_all=True,
+        breaks_across_sessions=True,
+    )
+    encoded = _Model(problem, fairness_d=2)
+    assert encoded.breaks_floor == 1
+    schedule = solve(problem, time_limit=10, fairness_d=2)
+    assert schedule.status is Status.OPTIMAL and schedule.objective is not None
+    assert schedule.objective.breaks == 1 and violations(problem, schedule.placements) == []
