@@ -603,6 +603,8 @@ async def test_a_signed_in_person_deletes_their_data_and_account_from_my_page(ba
     page = await new_page(locale="zh-CN")
     await sign_in(page, base_url, email)
     await page.goto(base_url + "/me")
+    # The page's lists have loaded (none of its requests is still out when the account goes, to come back 401).
+    await expect(page.get_by_text("还没有报名")).to_be_visible()
     mine = page.get_by_role("region", name="我的个人信息")
     await expect(mine.get_by_role("link", name="下载我的信息（Excel）")).to_have_attribute(
         "href", "/api/v1/me/data.xlsx"

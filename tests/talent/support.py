@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from openpyxl import load_workbook
 
+from server.clock import utcnow
+from talent.models import Period
+from talent.reports import CITY_ZONE
 from tests.support import admin_headers, sign_up
+
+PERIODS = ("2026-10", "2026-11")
 
 
 async def base_with_reporter(
@@ -31,8 +37,10 @@ async def setup(client: httpx.AsyncClient) -> tuple[dict[str, str], dict[str, st
     """An admin, a base with its reporter, periods 2026-10 and 2026-11, and an AI-trainer programme."""
     admin = await admin_headers(client)
     reporter, base_id = await base_with_reporter(client, admin, "reporter@base.cn")
-    for period in ("2026-10", "2026-11"):
+    for period in PERIODS:
         assert (await client.post("/api/v1/talent/periods", json={"id": period}, headers=admin)).status_code == 201
+    # Reports of these months stay open whatever day the tests run on (2026-10 locked on 2026-11-30 in the city).
+    await Period.filter(id__in=PERIODS).update(locks_on=utcnow().astimezone(CITY_ZONE).date() + timedelta(days=60))
     programme = await client.post(
         "/api/v1/talent/programmes",
         headers=admin,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 
+from events.models import Registration
 from tests.events.support import event_body, published_event, register
 from tests.support import sign_up
 from tests.talent.support import GOOD, setup
@@ -26,6 +29,8 @@ async def test_reports_that_claim_more_than_the_events_show_are_flagged(client: 
     assert linked.json()["event_ids"] == [training]
     for i in range(3):
         await register(client, training, f"t{i}@x.cn")
+    # Registered within the month reported on, whatever day the test runs on.
+    await Registration.filter(event_id=training).update(created_at=datetime(2026, 11, 16, 2, tzinfo=UTC))
     report = f"/api/v1/talent/reports/{base_id}/2026-11/{programme_id}"
     await client.put(
         report,
