@@ -11,7 +11,6 @@ import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tortoise import connections
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
@@ -28,7 +27,6 @@ from events.models import (
 from server import audit, identity
 from server.auth import sign
 from server.clock import utcnow
-from server.db import Params
 from server.errors import Conflict, NotFound
 from server.i18n import Label
 from server.models import User
@@ -66,23 +64,6 @@ async def claim_earlier_registrations(user: User) -> None:
 
 
 identity.when_verified(claim_earlier_registrations)
-
-
-async def waitlist_position(registration: Registration) -> int | None:
-    """1-based place in the event's FIFO waiting list, derived from the registration order (no counter row)."""
-    if registration.status is not RegistrationStatus.WAITLISTED:
-        return None
-    # By hand: the queryset's count costs several times the query on the registration path. With parameters, so
-    # that the statement is prepared once per connection rather than once per registration.
-    connection = connections.get("default")
-    params = Params(connection)
-    rows = await connection.execute_query_dict(
-        f'SELECT COUNT(*) AS "n" FROM "registration" WHERE "event_id" = {params.bind(registration.event_id)} '
-        f'AND "status" = {params.bind(RegistrationStatus.WAITLISTED.value)} '
-        f'AND "seq" <= {params.bind(registration.seq)}',
-        params.values,
-    )
-    return int(rows[0]["n"])
 
 
 async def transition(

@@ -27,10 +27,10 @@ from events.competitions.models import (
 )
 from events.competitions.storage import LocalSubmissionStore
 from events.competitions.teams import TeamFull
+from events.listing import registrations_out
 from events.matchmaking import demo as pool_demo
 from events.matchmaking.models import EntryState, PoolEntry
 from events.models import Event, EventKind, EventStatus, Registration, RegistrationStatus
-from events.registration import waitlist_position
 from server import demo
 from server.clock import utcnow
 from server.models import AuditEntry, Membership, Organisation, OrganisationKind, Role, User
@@ -71,7 +71,7 @@ async def test_demo_registrations_wait_for_seats_and_approval(settings: Settings
     await demo.seed(settings)
     full = await Event.get(kind=EventKind.MATCHMAKING)
     waiting = await Registration.filter(event=full, status=RegistrationStatus.WAITLISTED).order_by("seq")
-    assert len(waiting) == 3 and await waitlist_position(waiting[0]) == 1
+    assert len(waiting) == 3 and (await registrations_out(waiting, {}))[0].waitlist_position == 1
     assert await Registration.filter(event=full, status=RegistrationStatus.CONFIRMED).count() == 12
     contest = await Event.get(kind=EventKind.COMPETITION)
     assert contest.requires_approval
