@@ -161,11 +161,11 @@ async def insert_new(
     params = Params(db)
     insert = f'{head} VALUES {_values(model, fields, rows, params)} ON CONFLICT DO NOTHING RETURNING "id", "{column}"'
     if count_before is None:
-        return [dict(row) for row in await db.execute_query_dict(insert, params.values)]
+        return list(await db.execute_query_dict(insert, params.values))
     if params.postgres:
         count = _count_sql(model, count_before, params)
         sql = f'WITH "new" AS ({insert}) SELECT "new".*, ({count}) AS "counted" FROM "new"'
-        return [dict(row) for row in await db.execute_query_dict(sql, params.values)]
+        return list(await db.execute_query_dict(sql, params.values))
     before = Params(db)
     (counted,) = await db.execute_query_dict(_count_sql(model, count_before, before), before.values)
     return [{**row, "counted": counted["n"]} for row in await db.execute_query_dict(insert, params.values)]
