@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ortools.sat.python import cp_model
 
 from events.matchmaking.dzn import parse_dzn, read_dzn
 from events.matchmaking.problem import (
@@ -23,7 +24,7 @@ from events.matchmaking.problem import (
     evaluate,
     violations,
 )
-from events.matchmaking.scheduler import Status, _Model, assign_tables, solve
+from events.matchmaking.scheduler import CORE_SUBSOLVERS, Status, _core_solver, _Model, _solver, assign_tables, solve
 
 # The published instances are not in the repository (no licence): CI keeps shared/ beside the clone.
 INSTANCES = Path(
@@ -328,6 +329,32 @@ def test_lower_bound_first_climbs_past_each_proved_impossible_count() -> None:
     schedule = solve(problem, time_limit=10, fairness_d=2)
     assert schedule.status is Status.OPTIMAL and schedule.objective is not None
     assert schedule.objective.breaks == 1 and violations(problem, schedule.placements) == []
+
+
+def test_the_core_search_runs_on_every_worker() -> None:
+    # CP-SAT gives a named subsolver a thread of its own only up to its count of full subsolvers, one of two
+    # workers by default: named without the count, the second core search never runs (the negative control)
+    problem = Problem(
+        parties=6,
+        slots=8,
+        tables=3,
+        meetings=tuple(Meeting(a, b) for a, b in itertools.combinations(range(6), 2)),
+        unavailable={0: frozenset({2}), 3: frozenset({5})},
+        schedule_all=True,
+    )
+    encoded = _Model(problem, fairness_d=2)
+    encoded.model.minimize(sum(encoded.breaks))
+
+    def full_workers(solver: cp_model.CpSolver) -> list[str]:
+        lines: list[str] = []
+        solver.parameters.log_search_progress = True
+        solver.parameters.log_to_stdout = False
+        solver.log_callback = lines.append
+        assert solver.solve(encoded.model) == cp_model.OPTIMAL
+        return [line for line in lines if "full problem subsolver" in line]
+
+    assert full_workers(_core_solver(10)) == ["2 full problem subsolvers: [core(2)]"]
+    assert full_workers(_solver(10, CORE_SUBSOLVERS)) == ["1 full problem subsolver: [core]"]
 
 
 def test_a_party_whose_meetings_fit_no_block_of_consecutive_slots_starts_the_ladder_at_one_break() -> None:
