@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
-from server.clock import utcnow
 from server.models import User
 from talent import planning, reports
 from talent.models import Metric, Programme, ReportStatus
@@ -128,7 +127,7 @@ TARGETS = [
 
 def last_months(count: int) -> list[str]:
     """The ids of the `count` whole months before the current one in the city, oldest first."""
-    month = utcnow().astimezone(reports.CITY_ZONE).strftime("%Y-%m")
+    month = reports.city_today().strftime("%Y-%m")
     found = []
     for _ in range(count):
         month = reports.previous_period_id(month)

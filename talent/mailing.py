@@ -8,13 +8,12 @@ from datetime import timedelta
 from tortoise.transactions import in_transaction
 
 from notifications.outbox import Mail, enqueue
-from server.clock import utcnow
 from server.i18n import pick
 from server.models import Membership, Organisation, Region, Role, User
 from server.settings import Locale
 from talent.dashboard import completeness
 from talent.models import Period
-from talent.reports import CITY_ZONE
+from talent.reports import city_today
 from talent.schemas import Expected
 
 DUE_SOON = timedelta(days=3)
@@ -22,7 +21,7 @@ DUE_SOON = timedelta(days=3)
 
 async def send_report_reminders(base_url: str) -> int:
     """Enqueue what has come due today; answers how many mails were asked for (dedupe may drop repeats)."""
-    today = utcnow().astimezone(CITY_ZONE).date()
+    today = city_today()
     asked = 0
     for period in await Period.filter(due_on__gte=today - timedelta(days=60), starts_on__lte=today):
         if not (period.due_on - DUE_SOON <= today <= period.locks_on):

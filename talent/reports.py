@@ -65,6 +65,11 @@ class Slot:
     occupation: Occupation
 
 
+def city_today() -> date:
+    """Today in the city: the day report months, due dates and locks are counted in."""
+    return utcnow().astimezone(CITY_ZONE).date()
+
+
 def previous_period_id(period_id: str) -> str:
     if "Q" in period_id:
         year, quarter = int(period_id[:4]), int(period_id[5])
@@ -116,7 +121,7 @@ async def editable(report: TraineeReport, place: Slot) -> bool:
     """Draft or returned, and before the period locks (or within a lock exception the bureau granted)."""
     if report.status not in EDITABLE:
         return False
-    if utcnow().astimezone(CITY_ZONE).date() <= place.period.locks_on:
+    if city_today() <= place.period.locks_on:
         return True
     return await LockException.exists(period_id=place.period.id, base_id=place.base.id, until__gt=utcnow())
 

@@ -28,7 +28,7 @@ from server.clock import utcnow
 from server.models import User
 from talent.mailing import send_report_reminders
 from talent.models import Period
-from talent.reports import CITY_ZONE
+from talent.reports import city_today
 from tests.events.support import organiser, published_event, register
 from tests.matchmaking.support import finished, matchmaking_event, party
 from tests.support import sign_up
@@ -158,7 +158,7 @@ async def every_kind_of_mail(client: httpx.AsyncClient) -> None:
     await client.patch(f"/api/v1/events/{vetted}", json={"venue": "新场馆"}, headers=headers)
     await client.post(f"/api/v1/events/{vetted}/cancel", headers=headers)
     await setup(client)
-    today = utcnow().astimezone(CITY_ZONE).date()
+    today = city_today()
     await Period.filter(id="2026-10").update(due_on=today - timedelta(days=1), locks_on=today + timedelta(days=5))
     await Period.filter(id="2026-11").update(due_on=today + timedelta(days=2), locks_on=today + timedelta(days=20))
     await send_report_reminders(BASE)

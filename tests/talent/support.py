@@ -9,9 +9,8 @@ from typing import Any
 import httpx
 from openpyxl import load_workbook
 
-from server.clock import utcnow
 from talent.models import Period
-from talent.reports import CITY_ZONE
+from talent.reports import city_today
 from tests.support import admin_headers, sign_up
 
 PERIODS = ("2026-10", "2026-11")
@@ -40,7 +39,7 @@ async def setup(client: httpx.AsyncClient) -> tuple[dict[str, str], dict[str, st
     for period in PERIODS:
         assert (await client.post("/api/v1/talent/periods", json={"id": period}, headers=admin)).status_code == 201
     # Reports of these months stay open whatever day the tests run on (2026-10 locked on 2026-11-30 in the city).
-    await Period.filter(id__in=PERIODS).update(locks_on=utcnow().astimezone(CITY_ZONE).date() + timedelta(days=60))
+    await Period.filter(id__in=PERIODS).update(locks_on=city_today() + timedelta(days=60))
     programme = await client.post(
         "/api/v1/talent/programmes",
         headers=admin,

@@ -7,16 +7,15 @@ from datetime import timedelta
 import httpx
 
 from notifications.models import OutboxMessage
-from server.clock import utcnow
 from talent.mailing import send_report_reminders
 from talent.models import Period
-from talent.reports import CITY_ZONE
+from talent.reports import city_today
 from tests.talent.support import GOOD, setup
 
 
 async def test_overdue_notices_and_digest_go_once(client: httpx.AsyncClient) -> None:
     _, reporter, base_id, programme_id = await setup(client)  # 2026-10 was due on 2026-11-10
-    await Period.filter(id="2026-10").update(locks_on=utcnow().astimezone(CITY_ZONE).date() + timedelta(days=5))
+    await Period.filter(id="2026-10").update(locks_on=city_today() + timedelta(days=5))
     assert await send_report_reminders("https://q.example.cn") == 2
     assert await send_report_reminders("https://q.example.cn") == 2  # asked again ...
     sent = await OutboxMessage.filter(topic="talent:2026-10").order_by("id")
@@ -31,7 +30,7 @@ async def test_overdue_notices_and_digest_go_once(client: httpx.AsyncClient) -> 
 
 async def test_a_reminder_before_the_due_date_and_none_once_submitted(client: httpx.AsyncClient) -> None:
     _, reporter, base_id, programme_id = await setup(client)
-    today = utcnow().astimezone(CITY_ZONE).date()
+    today = city_today()
     await Period.filter(id="2026-10").update(due_on=today + timedelta(days=2), locks_on=today + timedelta(days=20))
     await send_report_reminders("https://q.example.cn")
     assert [m.template for m in await OutboxMessage.filter(topic="talent:2026-10")] == ["report_due"]
