@@ -1,7 +1,8 @@
 """Demo events in every state, with agendas, ticket types, quotas, questions and registrations, dated from today.
 
-Seven events: an open forum, a full matchmaking session with a waiting list, a competition whose registrations
-wait for approval, a training course, a draft, a cancelled salon and a completed salon with check-ins.
+Eight events: an open forum, a full matchmaking session with a waiting list, a competition whose registrations
+wait for approval, a 揭榜挂帅 challenge (set up from the resource pool's need by the competitions demo), a training
+course, a draft, a cancelled salon and a completed salon with check-ins.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ from server.settings import Settings
 if TYPE_CHECKING:
     from server.demo import Cast
 
+CONTEST = {"zh": "泉城AI创新应用大赛（初赛）", "en": "Quancheng AI Innovation Challenge (preliminary round)"}
+CHALLENGE = {
+    "zh": "揭榜挂帅：钢铁厂热轧带钢表面缺陷检测",
+    "en": "Open challenge: surface defect detection on hot-rolled steel strip",
+}
 PEOPLE = [
     ("张伟", "zhang.wei"),
     ("王芳", "wang.fang"),
@@ -109,11 +115,12 @@ class Seeder:
 
 
 async def seed(cast: Cast, settings: Settings) -> None:
-    """The seven demo events, newest plans last."""
+    """The eight demo events, newest plans last."""
     seeder = Seeder(cast, settings)
     await _forum(seeder)
     await _matchmaking(seeder)
     await _competition(seeder)
+    await _challenge(seeder)
     await _training(seeder)
     await _conference_draft(seeder)
     await _cancelled_salon(seeder)
@@ -258,7 +265,7 @@ async def _competition(seeder: Seeder) -> None:
         EventStatus.PUBLISHED,
         organisation_id=cast.alliance.id,
         kind="competition",
-        title=_text("泉城AI创新应用大赛（初赛）", "Quancheng AI Innovation Challenge (preliminary round)"),
+        title=CONTEST,
         summary=_text(
             "面向济南企业与高校团队，征集工业视觉、大模型应用与具身智能三个赛道的创新方案。",
             "For Jinan's companies and university teams: industrial vision, large-model applications, embodied AI.",
@@ -306,6 +313,30 @@ async def _competition(seeder: Seeder) -> None:
         actor=cast.organiser,
         reason="参赛方案与赛道要求不符 / The proposal does not fit the track",
         only_from=frozenset({S.PENDING}),
+    )
+
+
+async def _challenge(seeder: Seeder) -> None:
+    """Published, open to every team; the on-site trial and defence at the factory in seven weeks."""
+    cast, days = seeder.cast, seeder.days
+    await seeder.event(
+        cast.organiser,
+        EventStatus.PUBLISHED,
+        organisation_id=cast.alliance.id,
+        kind="competition",
+        title=CHALLENGE,
+        summary=_text(
+            "济南智造云科技有限公司张榜：热轧带钢表面缺陷在线检测，检出率不低于 95%，揭榜团队现场验证。",
+            "Posted by 济南智造云: online detection of strip surface defects, at least 95 % found, proved on site.",
+        ),
+        description="## 揭榜方式\n\n1. 揭榜报名并提交技术方案\n2. 产线现场验证与答辩\n\n需求原文见资源池。",
+        region="licheng",
+        venue="济南智造云科技有限公司热轧车间",
+        starts_at=days.at(49, 9),
+        ends_at=days.at(49, 17),
+        registration_closes_at=days.at(35, 18),
+        capacity=30,
+        tags=["manufacturing"],
     )
 
 

@@ -92,9 +92,9 @@ async def seed(settings: Settings) -> bool:
         cast = await _cast()
         await event_demo.seed(cast, settings)
         await talent_demo.seed(cast)
-        await pool_demo.seed(cast)
+        published = await pool_demo.seed(cast)
         await pool_demo.seed_event(cast)
-        await competition_demo.seed(cast, settings)
+        await competition_demo.seed(cast, settings, challenge_need_id=published[competition_demo.CHALLENGE_NEED])
     return True
 
 

@@ -5,7 +5,8 @@ PDFs, stored through the storage module) in 报名, a rubric, three judges who d
 their sheets, so that the ranking the organiser sees is computed by the real code.
 
 Made as the organiser, the teams' people and the judges would, through the `setup`, `teams`, `submissions`,
-`panel` and `sheets` services.
+`panel` and `sheets` services. And the 揭榜挂帅 challenge: the demo company's published need from the resource pool,
+put up by the alliance, with one team that has taken it up.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from events.competitions.models import Competition, JudgeAssignment, Stage, Team
 from events.competitions.schemas import (
     AnchorIn,
     AssignIn,
+    ChallengeIn,
     CompetitionIn,
     CriterionIn,
     DeclarationIn,
@@ -32,7 +34,7 @@ from events.competitions.schemas import (
     TrackIn,
 )
 from events.competitions.storage import FileKind, LocalSubmissionStore
-from events.demo import Calendar
+from events.demo import CHALLENGE, CONTEST, Calendar
 from events.mailing import Site
 from events.models import Event, EventKind
 from server.clock import utcnow
@@ -73,13 +75,16 @@ SHEETS = {
     NEWCOMER_TEAM: ((7, 6, 6, 6, 7), (8, 7, 6, 7, 6), (6, 6, 7, 5, 6)),
 }
 AFFILIATIONS = ("山东大学", "齐鲁工业大学", "浪潮集团")
+CHALLENGE_NEED = "钢铁厂热轧带钢表面缺陷检测"  # the demo company's published need in the pool
+CHALLENGE_TEAM = "慧眼揭榜组"
 
 
-async def seed(cast: Cast, settings: Settings) -> None:
-    """Set up the demo's competition event and enter its teams."""
+async def seed(cast: Cast, settings: Settings, challenge_need_id: int) -> None:
+    """Set up the demo's competition event and enter its teams; then the challenge, on the pool's need
+    `challenge_need_id` (published, CHALLENGE_NEED)."""
     zone = ZoneInfo(settings.DEFAULT_TIMEZONE)
     days = Calendar(utcnow().astimezone(zone).date(), zone)
-    event = await Event.get(kind=EventKind.COMPETITION, organisation_id=cast.alliance.id)
+    event = await Event.get(kind=EventKind.COMPETITION, title_zh=CONTEST["zh"])
     competition = await setup.set_up(
         cast.organiser,
         event.id,
@@ -102,6 +107,38 @@ async def seed(cast: Cast, settings: Settings) -> None:
     )
     entrants = await _teams(cast, competition, Site.of(settings))
     await _judged_round(cast, event, competition, entrants, LocalSubmissionStore.for_settings(settings))
+    await _challenge(cast, days, challenge_need_id)
+
+
+async def _challenge(cast: Cast, days: Calendar, need_id: int) -> None:
+    """揭榜挂帅: the alliance puts up the demo company's published need (which makes the company co-organiser and
+    fixes the need's text as the terms); 山东慧眼's team has taken it up (揭榜)."""
+    event = await Event.get(kind=EventKind.COMPETITION, title_zh=CHALLENGE["zh"])
+    competition = await setup.set_up(
+        cast.organiser,
+        event.id,
+        CompetitionIn(
+            tracks=[TrackIn(name=I18nText(zh="揭榜方案", en="Solutions"))],
+            stages=[
+                StageIn(
+                    name=I18nText(zh="揭榜报名", en="Taking up the challenge"),
+                    starts_at=days.at(-3, 9),
+                    deadline=days.at(35, 18),
+                    file_slots=[PLAN],
+                ),
+                StageIn(
+                    name=I18nText(zh="现场验证与答辩", en="On-site trial and defence"),
+                    starts_at=days.at(49, 9),
+                    deadline=days.at(49, 17),
+                ),
+            ],
+            challenge=ChallengeIn(scenario_need_id=need_id),
+        ),
+    )
+    track = await Track.get(competition_id=competition.id)
+    await teams.create_team(
+        cast.supplier_manager, competition.id, TeamIn(name=CHALLENGE_TEAM, track_id=track.id, region="high-tech-zone")
+    )
 
 
 async def _teams(cast: Cast, competition: Competition, site: Site) -> list[tuple[Team, User]]:

@@ -212,8 +212,9 @@ ENTRIES = (
 )
 
 
-async def seed(cast: Cast) -> None:
-    """The pool's demo entries, each written by a member of its organisation and curated by the admin."""
+async def seed(cast: Cast) -> dict[str, int]:
+    """The pool's demo entries, each written by a member of its organisation and curated by the admin; answers the
+    published ones' ids by Chinese title."""
     authors: dict[str, User] = {
         "company": cast.company_manager,
         "bureau": cast.admin,
@@ -223,6 +224,7 @@ async def seed(cast: Cast) -> None:
         "yuntu": cast.supplier_manager,
     }
     organisations = _organisations(cast)
+    published: dict[str, int] = {}
     for entry in ENTRIES:
         author, organisation = authors[entry.owner], organisations[entry.owner]
         created = await pool.create_entry(author, _body(entry, organisation))
@@ -231,6 +233,8 @@ async def seed(cast: Cast) -> None:
         await pool.move(author, created.id, EntryState.SUBMITTED)
         if entry.state is EntryState.PUBLISHED:
             await pool.move(cast.admin, created.id, EntryState.PUBLISHED)
+            published[entry.zh] = created.id
+    return published
 
 
 def _body(entry: Entry, organisation: Organisation) -> EntryIn:

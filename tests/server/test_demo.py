@@ -11,6 +11,8 @@ import httpx
 import pytest
 from tortoise import Tortoise
 
+from events import demo as event_demo
+from events.competitions import demo as competition_demo
 from events.competitions import results, sheets, teams
 from events.competitions.models import (
     Competition,
@@ -53,7 +55,7 @@ async def test_demo_has_events_in_every_state_and_kind(settings: Settings) -> No
     events = await Event.all()
     by_status = {status: sum(e.status is status for e in events) for status in EventStatus}
     assert by_status == {
-        EventStatus.PUBLISHED: 4,
+        EventStatus.PUBLISHED: 5,
         EventStatus.DRAFT: 1,
         EventStatus.CANCELLED: 1,
         EventStatus.COMPLETED: 1,
@@ -73,7 +75,7 @@ async def test_demo_registrations_wait_for_seats_and_approval(settings: Settings
     waiting = await Registration.filter(event=full, status=RegistrationStatus.WAITLISTED).order_by("seq")
     assert len(waiting) == 3 and (await registrations_out(waiting, {}))[0].waitlist_position == 1
     assert await Registration.filter(event=full, status=RegistrationStatus.CONFIRMED).count() == 12
-    contest = await Event.get(kind=EventKind.COMPETITION)
+    contest = await Event.get(title_zh=event_demo.CONTEST["zh"])
     assert contest.requires_approval
     assert await Registration.filter(event=contest, status=RegistrationStatus.PENDING).count() == 4
     past = await Event.get(status=EventStatus.COMPLETED)
@@ -117,7 +119,7 @@ async def test_demo_pool_is_searchable_in_chinese_and_recommends_with_reasons(
 
 async def test_demo_competition_has_an_open_stage_teams_and_a_pending_invitation(settings: Settings) -> None:
     await demo.seed(settings)
-    competition = await Competition.get(event__kind=EventKind.COMPETITION)
+    competition = await Competition.get(event__title_zh=event_demo.CONTEST["zh"])
     assert [t.name_zh for t in await Track.filter(competition=competition).order_by("position")] == [
         "工业视觉",
         "大模型应用",
@@ -141,7 +143,7 @@ async def test_demo_competition_has_an_open_stage_teams_and_a_pending_invitation
 
 async def test_demo_competition_has_a_judged_first_round_ranked_by_the_real_code(settings: Settings) -> None:
     await demo.seed(settings)
-    event = await Event.get(kind=EventKind.COMPETITION)
+    event = await Event.get(title_zh=event_demo.CONTEST["zh"])
     first = await Stage.filter(competition__event=event).order_by("position").first()
     assert first is not None
     entered = await Submission.filter(stage=first).select_related("team")
@@ -170,6 +172,22 @@ async def test_demo_competition_has_a_judged_first_round_ranked_by_the_real_code
     assert vision.ranked[0].normalised_mean == pytest.approx(1.0)
 
 
+async def test_demo_challenge_puts_up_the_published_need(client: httpx.AsyncClient, settings: Settings) -> None:
+    await demo.seed(settings)
+    need = await PoolEntry.get(title_zh=competition_demo.CHALLENGE_NEED)
+    assert need.state is EntryState.PUBLISHED
+    event = await Event.get(title_zh=event_demo.CHALLENGE["zh"])
+    assert event.kind is EventKind.COMPETITION and event.status is EventStatus.PUBLISHED
+    answer = (await client.get(f"/api/v1/events/{event.id}/competition", headers={"Accept-Language": "zh-CN"})).json()
+    assert answer["is_challenge"] and answer["scenario_need_id"] == need.id
+    assert answer["need"].startswith("钢铁厂热轧带钢表面缺陷检测\n\n## 场景")  # the need's own text is the terms
+    company = await Organisation.get(id=answer["co_organiser_id"])
+    assert company.id == need.organisation_id and company.name_zh == "济南智造云科技有限公司"
+    (team,) = await Team.filter(competition__event=event)
+    assert (team.name, team.status) == (competition_demo.CHALLENGE_TEAM, TeamStatus.ACTIVE)
+    assert [stage["name"]["zh"] for stage in answer["stages"]] == ["揭榜报名", "现场验证与答辩"]
+
+
 async def test_demo_accounts_sign_in_with_the_printed_password(client: httpx.AsyncClient, settings: Settings) -> None:
     await demo.seed(settings)
     for account in demo.ACCOUNTS:
@@ -180,14 +198,14 @@ async def test_demo_accounts_sign_in_with_the_printed_password(client: httpx.Asy
     bureau = await Organisation.get(kind=OrganisationKind.BUREAU)
     assert bureau.name_en and await Membership.exists(organisation=bureau, user__email=demo.ADMIN_EMAIL)
     listed = (await client.get("/api/v1/events")).json()
-    assert listed["total"] == 6  # everything but the draft
+    assert listed["total"] == 7  # everything but the draft
 
 
 async def test_a_second_seeding_adds_nothing(settings: Settings) -> None:
     assert await demo.seed(settings)
     before = await _rows()
     assert before["server.AuditEntry"] > 100
-    assert before["matchmaking.PoolEntry"] == len(pool_demo.ENTRIES) and before["competitions.Team"] == 3
+    assert before["matchmaking.PoolEntry"] == len(pool_demo.ENTRIES) and before["competitions.Team"] == 4
     assert not await demo.seed(settings)
     assert await _rows() == before
     assert await AuditEntry.all().count() == before["server.AuditEntry"]
