@@ -73,16 +73,19 @@ class SmsWorker(OutboxWorker):
         """The limit this row would exceed if sent now, as the reason it fails; empty when it may go, and then it
         counts against the limits from now on (its `sent_at`, set while it is still `sending`).
 
-        Checked and reserved in one transaction under a lock per number and per event (PostgreSQL advisory locks,
-        the number's first), so two workers never both take the last place under a limit. A reservation lapses
-        with the row's outcome: only a sent row keeps its `sent_at`."""
+        Reserved, then checked, in one transaction under a lock per number and per event (PostgreSQL advisory
+        locks, the number's first), so two workers never both take the last place under a limit. On SQLite the
+        reservation, the transaction's first statement, takes the database's write lock, so the checks of two
+        processes take turns the same way (checked first, a process would read under a snapshot that the other's
+        commit leaves stale, and its write would fail as "database is locked"). A reservation over a limit is
+        withdrawn before the commit, and one lapses with the row's outcome: only a sent row keeps its `sent_at`."""
         async with in_transaction() as connection:
             await one_at_a_time(connection, row)
+            mine = OutboxMessage.filter(id=row.id, status=MailStatus.SENDING, locked_by=self.name)
+            await mine.update(sent_at=utcnow())
             reason = await self._limit_reached(row)
-            if not reason:
-                await OutboxMessage.filter(id=row.id, status=MailStatus.SENDING, locked_by=self.name).update(
-                    sent_at=utcnow()
-                )
+            if reason:
+                await mine.update(sent_at=None)
         return reason
 
     async def _limit_reached(self, row: OutboxMessage) -> str:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
+from asyncio.subprocess import PIPE
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -36,7 +39,10 @@ from tests.notifications.sms_fakes import (
     fake_aliyun,
     fake_tencent,
 )
+from tests.notifications.sms_process import SlowGateway, limit_reached_slowly
 from tests.support import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PARAMS = {"name": "王芳", "event": "人工智能赋能制造业论坛", "time": "2027-03-18 09:00"}
 
@@ -208,32 +214,13 @@ async def test_the_per_number_limit_fails_the_excess_with_its_reason(db: str) ->
     assert len(fake.received) == 3
 
 
-class SlowGateway:
-    """Takes a moment per message, so that two workers' checks interleave."""
-
-    def __init__(self) -> None:
-        self.received: list[str] = []
-
-    async def send(self, sms: Sms) -> str:
-        await asyncio.sleep(0.002)
-        self.received.append(sms.to)
-        return sms.id
-
-
 @pytest.fixture
 def wide_race(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two workers at once on PostgreSQL, with a pause between each check of the limits and its reservation: the
+    """Two workers at once on PostgreSQL, with a pause after each check of the limits, inside its transaction: the
     moment in which two workers could both see the last place free."""
     if not db.startswith("postgres"):
         pytest.skip("two workers at once are proven on PostgreSQL")
-    checked = SmsWorker._limit_reached
-
-    async def slowly(worker: SmsWorker, row: OutboxMessage) -> str:
-        reason = await checked(worker, row)
-        await asyncio.sleep(0.01)
-        return reason
-
-    monkeypatch.setattr(SmsWorker, "_limit_reached", slowly)
+    monkeypatch.setattr(SmsWorker, "_limit_reached", limit_reached_slowly)
 
 
 async def two_workers_drain(gateway: SlowGateway) -> None:
@@ -393,3 +380,35 @@ def test_tencent_signatures_hold_for_any_parameter_text(values: list[str]) -> No
     headers, body = tencent(fake).request(sms, timestamp=int(datetime.now(UTC).timestamp()))
     answer = fake.handle(httpx.Request("POST", "https://sms.tencentcloudapi.com/", headers=headers, content=body))
     assert answer.json()["Response"]["SendStatusSet"][0]["Code"] == "Ok"
+
+
+async def two_processes_drain(db: str, *control: str) -> list[dict[str, Any]]:
+    """Two SMS workers, each in a process of its own, drain one number's 30 texts under a limit of 5."""
+    if not db.startswith("sqlite"):
+        pytest.skip("processes sharing one SQLite file; PostgreSQL's workers are proven above")
+    await texts(*["+8613800138000"] * 30)
+    command = [sys.executable, "-m", "tests.notifications.sms_process", db]
+    processes = [
+        await asyncio.create_subprocess_exec(*command, name, *control, stdin=PIPE, stdout=PIPE, cwd=ROOT)
+        for name in ("a", "b")
+    ]
+    for process in processes:
+        assert process.stdout is not None and await process.stdout.readline() == b"ready\n"
+    answers = [asyncio.create_task(process.communicate(b"go\n")) for process in processes]  # both at once
+    return [json.loads((await answer)[0]) for answer in answers]
+
+
+async def test_two_worker_processes_on_sqlite_never_pass_a_limit_together(db: str) -> None:
+    reports = await two_processes_drain(db)
+    assert all(report["handled"] and not report["errors"] for report in reports), reports  # both worked, cleanly
+    assert sum(report["sent"] for report in reports) == 5
+    statuses = [status for _, status, _ in await states()]
+    assert (statuses.count(MailStatus.SENT), statuses.count(MailStatus.FAILED)) == (5, 25)
+
+
+async def test_negative_control_on_sqlite_processes_that_check_before_they_reserve_fail_as_locked(db: str) -> None:
+    reports = await two_processes_drain(db, "check-then-reserve")
+    errors = [error for report in reports for error in report["errors"]]
+    assert errors and all(error == "OperationalError: database is locked" for error in errors), reports
+    statuses = [status for _, status, _ in await states()]
+    assert statuses.count(MailStatus.SENT) + statuses.count(MailStatus.FAILED) < 30  # rows left until their lease ends
