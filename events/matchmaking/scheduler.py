@@ -27,7 +27,7 @@ WORKERS = 2
 # When every meeting is mandatory, core-guided search (lower bounds from unsatisfiable cores, as the MaxSAT
 # solvers of JAIR 2022) on every worker, each with a seed of its own (see `_core_solver`): on the B2B instances
 # the core search proves optima that the default pair (LP search plus interleaved LNS) does not reach in time,
-# and its runs vary with the seed (forum-13crafb.forb0007: 24-58 s with one core worker beside interleaved
+# and its runs vary with the seed (forum-13crafb.forb0007: 30-58 s with one core worker beside interleaved
 # neighbourhood search, whose best schedules stayed at 12-14 breaks while the core worker found the optimum, 5;
 # 25-34 s with two core workers). Events with optional meetings keep the default pair: on the generated
 # 300-party event, core search found no schedule in its stage while the default one improved at once.
