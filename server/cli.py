@@ -72,7 +72,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     elif settings.is_embedded:
         asyncio.run(db.migrate(settings.DATABASE_URL))
     metrics.use_directory(settings.DATA_DIR / "metrics", clean=True)
-    logs.configure(settings.LOG_FORMAT or "text", access=settings.ACCESS_LOG)
+    _configure_logs(settings)
     # On SIGTERM uvicorn stops accepting, lets the requests in flight finish, then runs the lifespan's shutdown
     # (the embedded worker finishes its batch) and raises the signal again; a stop that was asked for exits 0.
     signal.signal(signal.SIGTERM, _stopped)
@@ -94,6 +94,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _configure_logs(settings: Settings) -> None:
+    logs.configure(settings.LOG_FORMAT or "text", access=settings.ACCESS_LOG)
+
+
 def _stopped(signal_number: int, frame: FrameType | None) -> NoReturn:
     raise SystemExit(0)
 
@@ -101,7 +105,7 @@ def _stopped(signal_number: int, frame: FrameType | None) -> NoReturn:
 def serving_app() -> Starlette:
     """The app as `serve` runs it in each process: logs in the configured format, then `create_app`."""
     settings = get_settings()
-    logs.configure(settings.LOG_FORMAT or "text", access=settings.ACCESS_LOG)
+    _configure_logs(settings)
     return create_app(settings)
 
 
@@ -131,7 +135,7 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
 
     mailing.configure(settings)
     metrics.use_directory(settings.DATA_DIR / "metrics", clean=False)  # counted with the app processes of its host
-    logs.configure(settings.LOG_FORMAT or "text", access=settings.ACCESS_LOG)
+    _configure_logs(settings)
 
     async def run() -> None:
         stop = asyncio.Event()

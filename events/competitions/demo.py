@@ -119,17 +119,17 @@ async def _challenge(cast: Cast, days: Calendar, need_id: int) -> None:
         event.id,
         CompetitionIn(
             tracks=[TrackIn(name=I18nText(zh="揭榜方案", en="Solutions"))],
-            stages=[
+            stages=[  # 揭榜 until the event's registration closes, then the trial on the event's day
                 StageIn(
                     name=I18nText(zh="揭榜报名", en="Taking up the challenge"),
                     starts_at=days.at(-3, 9),
-                    deadline=days.at(35, 18),
+                    deadline=event.registration_closes_at,
                     file_slots=[PLAN],
                 ),
                 StageIn(
                     name=I18nText(zh="现场验证与答辩", en="On-site trial and defence"),
-                    starts_at=days.at(49, 9),
-                    deadline=days.at(49, 17),
+                    starts_at=event.starts_at,
+                    deadline=event.ends_at,
                 ),
             ],
             challenge=ChallengeIn(scenario_need_id=need_id),

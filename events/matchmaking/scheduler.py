@@ -25,7 +25,7 @@ from events.matchmaking.problem import Objective, Placement, Priority, Problem, 
 
 WORKERS = 2
 # When every meeting is mandatory, core-guided search (lower bounds from unsatisfiable cores, as the MaxSAT
-# solvers of JAIR 2022) on every worker, each with a seed of its own (see `_core_solver`): on the B2B instances
+# solvers of JAIR 2022) on every worker, each with a seed of its own (see `_solver`): on the B2B instances
 # the core search proves optima that the default pair (LP search plus interleaved LNS) does not reach in time,
 # and its runs vary with the seed (forum-13crafb.forb0007: 30-58 s with one core worker beside interleaved
 # neighbourhood search, whose best schedules stayed at 12-14 breaks while the core worker found the optimum, 5;
@@ -34,9 +34,8 @@ WORKERS = 2
 CORE_SUBSOLVERS = ("core",) * WORKERS
 # Feasibility checks (is there a schedule at all, or one with at most k breaks?) are pure clause reasoning: the
 # LP relaxation only slows them down. On forum-13.prec15 a no-LP search finds its 0-break schedule in ~5 s where
-# the default pair finds none in 20 s. One full worker (CP-SAT's default count with two workers); the other
-# interleaves its first-solution and repair heuristics. (A second name here would not run: the count, not the
-# list, decides.)
+# the default pair finds none in 20 s. One full worker; the other interleaves first-solution and repair
+# heuristics (the line-up CP-SAT's default count gives too).
 FEASIBILITY_SUBSOLVERS = ("no_lp",)
 
 
@@ -387,21 +386,16 @@ class _Model:
 
 
 def _solver(time_limit: float, subsolvers: Sequence[str] = ()) -> cp_model.CpSolver:
-    """Two workers; `subsolvers` names them (empty: CP-SAT's default pair)."""
+    """Two workers; `subsolvers` names the searches that get a thread of their own (empty: CP-SAT's default
+    pair). CP-SAT runs a named subsolver on its own thread only up to its count of full subsolvers, one of two
+    workers by default (the other then interleaves neighbourhood searches), so the count is the names'; a name
+    given twice runs twice, each copy with its own seed from its position."""
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = WORKERS
     solver.parameters.max_time_in_seconds = max(0.1, time_limit)
     solver.parameters.subsolvers.extend(subsolvers)
+    solver.parameters.num_full_subsolvers = len(subsolvers)
     solver.parameters.max_presolve_iterations = 1
-    return solver
-
-
-def _core_solver(time_limit: float) -> cp_model.CpSolver:
-    """A core-guided search on each worker. CP-SAT gives a named subsolver a thread of its own only up to its
-    count of full subsolvers (one of two workers by default; the other then interleaves neighbourhood searches),
-    so the count is set; each copy gets its own seed from its position."""
-    solver = _solver(time_limit, CORE_SUBSOLVERS)
-    solver.parameters.num_full_subsolvers = len(CORE_SUBSOLVERS)
     return solver
 
 
@@ -453,7 +447,7 @@ def solve(problem: Problem, time_limit: float = 60.0, fairness_d: int | None = N
         # The first stage (which meetings are held) matters most and is the hardest on a large event, so it
         # gets most of the time; the later ones share the rest (a stage proved early hands its time on).
         share = FIRST_STAGE_SHARE if position == 0 and len(goals) > 1 else 1 / (len(goals) - position)
-        solver = (_core_solver if problem.schedule_all else _solver)(remaining() * share)
+        solver = _solver(remaining() * share, CORE_SUBSOLVERS if problem.schedule_all else ())
         encoded.model.clear_objective()  # type: ignore[no-untyped-call]
         encoded.model.maximize(goal) if maximise else encoded.model.minimize(goal)
         status = solver.solve(encoded.model)

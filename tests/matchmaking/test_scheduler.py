@@ -24,7 +24,7 @@ from events.matchmaking.problem import (
     evaluate,
     violations,
 )
-from events.matchmaking.scheduler import CORE_SUBSOLVERS, Status, _core_solver, _Model, _solver, assign_tables, solve
+from events.matchmaking.scheduler import CORE_SUBSOLVERS, Status, _Model, _solver, assign_tables, solve
 
 # The published instances are not in the repository (no licence): CI keeps shared/ beside the clone.
 INSTANCES = Path(
@@ -353,8 +353,10 @@ def test_the_core_search_runs_on_every_worker() -> None:
         assert solver.solve(encoded.model) == cp_model.OPTIMAL
         return [line for line in lines if "full problem subsolver" in line]
 
-    assert full_workers(_core_solver(10)) == ["2 full problem subsolvers: [core(2)]"]
-    assert full_workers(_solver(10, CORE_SUBSOLVERS)) == ["1 full problem subsolver: [core]"]
+    assert full_workers(_solver(10, CORE_SUBSOLVERS)) == ["2 full problem subsolvers: [core(2)]"]
+    uncounted = _solver(10, CORE_SUBSOLVERS)
+    uncounted.parameters.num_full_subsolvers = 0  # CP-SAT's default count
+    assert full_workers(uncounted) == ["1 full problem subsolver: [core]"]
 
 
 def test_a_party_whose_meetings_fit_no_block_of_consecutive_slots_starts_the_ladder_at_one_break() -> None:
