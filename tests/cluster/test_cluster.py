@@ -283,14 +283,22 @@ async def test_a_worker_cut_off_mid_drain_loses_no_mail(cluster: Cluster, record
     def from_w1() -> int:
         return sum(mail.peer == cluster.w1.address for mail in cluster.sink.snapshot())
 
+    async def held_by_w1() -> set[str]:
+        held = await database_rows(
+            url, 'SELECT "message_id" FROM "outbox_message" WHERE "status" = \'sending\' AND "locked_by" LIKE \'w1:%\''
+        )
+        return {row["message_id"] for row in held}
+
     hosts.wait_for(lambda: from_w1() >= 100, what="w1 sending", log=lambda: cluster.w1.log("worker.log"), timeout=120)
+    # The cut comes while w1 holds a batch: between two batches it holds nothing, and a cut there would test nothing
+    # (one CI run cut in that gap).
+    seen_holding = time.monotonic() + 30
+    while not await held_by_w1():
+        assert time.monotonic() < seen_holding, "w1 was never seen holding a batch"
     cut_at = time.monotonic()
     cluster.w1.cut()
     await asyncio.sleep(1)  # a claim w1 sent just before the cut commits or not; then its rows stay as they are
-    held = await database_rows(
-        url, 'SELECT "message_id" FROM "outbox_message" WHERE "status" = \'sending\' AND "locked_by" LIKE \'w1:%\''
-    )
-    held_ids = {row["message_id"] for row in held}
+    held_ids = await held_by_w1()
     assert 0 < len(held_ids) <= BATCH, "w1 held one batch at most when it was cut off"
 
     def all_arrived() -> bool:
